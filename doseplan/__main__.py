@@ -1,0 +1,5 @@
+"""``python -m doseplan``."""
+
+from doseplan.cli import main
+
+main()

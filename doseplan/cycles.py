@@ -1,0 +1,83 @@
+"""Where cycles are expanded: phases and their cycles laid end to end in days.
+
+Day offsets count from day 1 of cycle 1 of the first phase (offset 0). Each
+phase starts the day after the previous one ends, plus its ``gap_days``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from doseplan.errors import UsageError
+from doseplan.model import LengthOverride, Regimen
+
+MAX_CYCLES = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class CycleInstance:
+    """One cycle of one phase, placed at a day offset."""
+
+    phase_index: int
+    phase: str
+    cycle: int
+    offset: int
+    length: int
+
+
+def cycle_counts(regimen: Regimen, cycles: int | None) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """How many cycles each phase shows, and the warnings that go with that.
+
+    ``cycles`` (the user's ``--cycles``) replaces the planning horizon of the
+    first open-ended phase, or else the cycle count of the last phase.
+    """
+    if cycles is not None and not 1 <= cycles <= MAX_CYCLES:
+        raise UsageError(f"--cycles must be between 1 and {MAX_CYCLES} (got {cycles})")
+    counts = [phase.cycles.planned_count for phase in regimen.phases]
+    open_ended = [i for i, p in enumerate(regimen.phases) if p.cycles.count is None]
+    target = open_ended[0] if open_ended else len(counts) - 1
+    warnings: list[str] = []
+    if cycles is not None:
+        phase = regimen.phases[target]
+        published = phase.cycles.count
+        counts[target] = cycles
+        if published is not None and cycles != published:
+            warnings.append(
+                f"Cycle count changed by the user: phase {phase.name!r} shows {cycles} "
+                f"cycles; the published regimen has {published}."
+            )
+    for i in open_ended:
+        phase = regimen.phases[i]
+        how = "set with --cycles" if cycles is not None and i == target else (
+            "planning horizon; change it with --cycles"
+        )
+        warnings.append(
+            f"Phase {phase.name!r} continues until {phase.cycles.until}; the calendar "
+            f"shows {counts[i]} cycles ({how})."
+        )
+    return tuple(counts), tuple(warnings)
+
+
+def expand_cycles(regimen: Regimen, counts: tuple[int, ...]) -> tuple[CycleInstance, ...]:
+    """Every cycle of every phase, in calendar order."""
+    instances: list[CycleInstance] = []
+    offset = 0
+    for index, (phase, count) in enumerate(zip(regimen.phases, counts, strict=True)):
+        offset += phase.gap_days or 0
+        spec = phase.cycles
+        lengths = _lengths(spec.length_days, spec.length_overrides, count)
+        for cycle, length in enumerate(lengths, start=1):
+            instances.append(CycleInstance(index, phase.name, cycle, offset, length))
+            offset += length
+    return tuple(instances)
+
+
+def _lengths(
+    default: int, overrides: tuple[LengthOverride, ...] | None, count: int
+) -> list[int]:
+    lengths = [default] * count
+    for override in overrides or ():
+        for cycle in override.cycles.resolve(count):
+            if cycle <= count:
+                lengths[cycle - 1] = override.length_days
+    return lengths

@@ -1,0 +1,22 @@
+"""Calendar dates given as text: strict YYYY-MM-DD, nothing guessed."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from doseplan.errors import UsageError
+
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_date(text: str, *, what: str = "date") -> date:
+    """Parse YYYY-MM-DD; reject other forms rather than guess day and month order."""
+    if not _ISO.fullmatch(text):
+        raise UsageError(f"{what} {text!r} is not a date in the form YYYY-MM-DD, e.g. 2027-01-04")
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise UsageError(
+            f"{what} {text!r} does not exist ({exc}); give a real calendar date as YYYY-MM-DD"
+        ) from None

@@ -1,0 +1,90 @@
+"""A regimen in words, for ``doseplan show``: schedule, citation, sources, assumptions."""
+
+from __future__ import annotations
+
+import textwrap
+
+from doseplan.model import Administration, CycleSpec, Regimen, Source
+
+WIDTH = 80
+
+
+def _wrap(text: str, indent: str = "", rest: str | None = None) -> list[str]:
+    return textwrap.wrap(text, WIDTH, initial_indent=indent,
+                         subsequent_indent=indent if rest is None else rest,
+                         break_on_hyphens=False)
+
+
+def describe_cycles(cycles: CycleSpec) -> str:
+    if cycles.count is not None:
+        amount = f"{cycles.count} cycle{'s' if cycles.count != 1 else ''}"
+    else:
+        amount = (f"cycles until {cycles.until} (the calendar shows {cycles.horizon} "
+                  "unless --cycles says otherwise)")
+    text = f"{amount} of {cycles.length_days} days"
+    for override in cycles.length_overrides or ():
+        text += f"; cycle {override.cycles.describe()} lasts {override.length_days} days"
+    return text
+
+
+def describe_administration(admin: Administration) -> str:
+    dose = f"{admin.dose.amount:g} {admin.dose.unit}"
+    cycles = "every cycle" if admin.cycles is None else f"cycles {admin.cycles.describe()}"
+    text = f"{admin.label or admin.drug} {dose} {admin.route} on days {admin.days.describe()} of {cycles}"
+    esc = admin.escalation
+    if esc is not None:
+        rungs = ", ".join(f"{r:g}" for r in esc.rungs(admin.dose.amount))
+        text += (f"; escalated {esc.describe_moment()} through {rungs} {admin.dose.unit} "
+                 f"(maximum {esc.maximum:g} {admin.dose.unit})")
+        if esc.if_tolerated:
+            text += ", if tolerated"
+    if admin.dose_levels is not None:
+        levels = ", ".join(f"{x:g}" for x in admin.dose_levels)
+        text += f"; dose levels {levels} {admin.dose.unit}"
+    return text
+
+
+def describe_source(source: Source) -> str:
+    if source.assumption is not None:
+        return f"assumption: {source.assumption}"
+    if source.facts is not None:
+        url = f" <{source.url}>" if source.url else ""
+        return f"clinical-facts.md, {source.facts}: \"{source.quote}\"{url}"
+    return f"review [{source.ref}]: \"{source.quote}\""
+
+
+def describe_regimen(regimen: Regimen) -> str:
+    c = regimen.citation
+    lines = _wrap(f"{regimen.id}: {regimen.title}", "", "  ")
+    lines += _wrap(f"Citation: [{c.ref}] {c.authors}, {c.trial}. Setting: {c.setting}.")
+    if c.status is not None:
+        lines += _wrap(f"Trial status: {c.status}")
+    lines.append("")
+    lines.append("Schedule:")
+    for number, phase in enumerate(regimen.phases, start=1):
+        gap = f", starting {phase.gap_days} days after the previous phase" if phase.gap_days else ""
+        lines += _wrap(f"Phase {number}, {phase.name}: {describe_cycles(phase.cycles)}{gap}.",
+                       "  ", "    ")
+        for admin in phase.administrations:
+            lines += _wrap(f"- {describe_administration(admin)}.", "    ", "      ")
+    lines.append("")
+    lines.append("Sources:")
+    seen: set[str] = set()
+    for source in regimen.sources():
+        text = describe_source(source)
+        if text not in seen and source.assumption is None:
+            seen.add(text)
+            lines += _wrap(f"- {text}", "  ", "    ")
+    assumptions = [s.assumption for s in regimen.sources() if s.assumption is not None]
+    lines.append("")
+    lines.append("Assumptions (shown as warnings on every plan):")
+    if not assumptions:
+        lines.append("  none")
+    for text in dict.fromkeys(assumptions):
+        lines += _wrap(f"- {text}", "  ", "    ")
+    if regimen.notes:
+        lines.append("")
+        lines.append("Notes:")
+        for note in regimen.notes:
+            lines += _wrap(f"- {note.text}", "  ", "    ")
+    return "\n".join(lines) + "\n"

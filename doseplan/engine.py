@@ -1,0 +1,243 @@
+"""The rules engine: a regimen, a start date and a body size become a day-by-day plan.
+
+``build_plan`` is pure: the start date is an argument, nothing is read from a
+clock or a file, and the same inputs give the same plan. Cycles are laid out by
+``doseplan.cycles``, escalation rungs chosen by ``doseplan.escalation``; this
+module puts doses on days, computes mg from mg/m2 and mg/kg with the basis of
+each number, and gathers the warnings the user must see.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from doseplan.bodysize import BodySize
+from doseplan.cycles import CycleInstance, cycle_counts, expand_cycles
+from doseplan.errors import UsageError
+from doseplan.escalation import rung_indexes
+from doseplan.model import Administration, Phase, Regimen, Source
+from doseplan.plan import PLANNED, Plan, PlanDay, PlannedDose
+
+_NO_DOSES: tuple[PlannedDose, ...] = ()
+
+
+def build_plan(
+    regimen: Regimen,
+    start: date,
+    *,
+    body: BodySize | None = None,
+    cycles: int | None = None,
+) -> Plan:
+    """Expand ``regimen`` from ``start`` (day 1 of cycle 1) into a plan.
+
+    ``cycles`` replaces the planning horizon of an open-ended phase (or the cycle
+    count of the last phase), with a warning.
+    """
+    counts, count_warnings = cycle_counts(regimen, cycles)
+    instances = expand_cycles(regimen, counts)
+    by_phase: list[list[CycleInstance]] = [[] for _ in regimen.phases]
+    for inst in instances:
+        by_phase[inst.phase_index].append(inst)
+
+    first = min(0, _earliest_day(regimen))
+    last = instances[-1].offset + instances[-1].length - 1
+    slots: list[list[PlannedDose] | None] = [None] * (last - first + 1)
+    body_warnings: list[str] = []
+    for phase, phase_instances, count in zip(regimen.phases, by_phase, counts, strict=True):
+        for admin in phase.administrations:
+            _place(regimen, phase, admin, phase_instances, count, body, first, slots,
+                   body_warnings)
+
+    try:
+        ordinal = start.toordinal()
+        date.fromordinal(ordinal + first)
+        date.fromordinal(ordinal + last)
+    except (ValueError, OverflowError):
+        raise UsageError(
+            f"a plan starting {start.isoformat()} would run outside the calendar "
+            "(years 1-9999); check --start"
+        ) from None
+    days: list[PlanDay] = []
+    position = first
+    for inst in instances:
+        while position < inst.offset:  # days before day 1: pre-treatment or a gap
+            days.append(PlanDay(date.fromordinal(ordinal + position), inst.phase, inst.cycle,
+                                position - inst.offset, _doses(slots[position - first])))
+            position += 1
+        phase_name, cycle = inst.phase, inst.cycle
+        for cycle_day in range(1, inst.length + 1):
+            found = slots[position - first]
+            days.append(PlanDay(date.fromordinal(ordinal + position), phase_name, cycle,
+                                cycle_day, _NO_DOSES if found is None else tuple(found)))
+            position += 1
+
+    warnings = _source_warnings(regimen) + list(count_warnings) + body_warnings
+    warnings += _escalation_warnings(regimen)
+    return Plan(
+        regimen_id=regimen.id,
+        reference=regimen.citation.ref,
+        title=regimen.title,
+        authors=regimen.citation.authors,
+        start=start,
+        end=start + timedelta(days=last),
+        cycles=tuple((p.name, n) for p, n in zip(regimen.phases, counts, strict=True)),
+        body=body,
+        warnings=tuple(dict.fromkeys(warnings)),
+        days=tuple(days),
+    )
+
+
+def _doses(found: list[PlannedDose] | None) -> tuple[PlannedDose, ...]:
+    return _NO_DOSES if found is None else tuple(found)
+
+
+def _earliest_day(regimen: Regimen) -> int:
+    """The most negative pre-treatment day of the first phase (0 if none)."""
+    earliest = 0
+    for admin in regimen.phases[0].administrations:
+        earliest = min(earliest, min(admin.days.resolve(1)))
+    return earliest
+
+
+def _place(
+    regimen: Regimen,
+    phase: Phase,
+    admin: Administration,
+    instances: list[CycleInstance],
+    count: int,
+    body: BodySize | None,
+    first: int,
+    slots: list[list[PlannedDose] | None],
+    warnings: list[str],
+) -> None:
+    """Put every dose of one administration into the day slots."""
+    chosen = set(range(1, count + 1) if admin.cycles is None else admin.cycles.resolve(count))
+    offsets: list[int] = []
+    cycle_starts: list[int] = []
+    by_length: dict[int, tuple[int, ...]] = {}
+    for inst in instances:
+        if inst.cycle not in chosen:
+            continue
+        days = by_length.get(inst.length)
+        if days is None:
+            days = by_length[inst.length] = tuple(
+                d for d in admin.days.resolve(inst.length) if d <= inst.length
+            )
+        base = inst.offset
+        for d in days:
+            offsets.append(base + d - 1 if d > 0 else base + d)
+            cycle_starts.append(base)
+    rungs = (admin.dose.amount,) if admin.escalation is None else admin.escalation.rungs(
+        admin.dose.amount
+    )
+    if admin.escalation is None:
+        steps = [0] * len(offsets)
+    else:
+        steps = rung_indexes(admin.escalation, offsets, cycle_starts, len(rungs) - 1)
+    rule = _rule(regimen, phase, admin)
+    planned = [_planned_dose(admin, rung, i, rungs, body, rule, warnings)
+               for i, rung in enumerate(rungs)]
+    for offset, step in zip(offsets, steps, strict=True):
+        slot = slots[offset - first]
+        if slot is None:
+            slots[offset - first] = [planned[step]]
+        else:
+            slot.append(planned[step])
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}"
+
+
+def _rule(regimen: Regimen, phase: Phase, admin: Administration) -> str:
+    cycles = "every cycle" if admin.cycles is None else f"cycles {admin.cycles.describe()}"
+    name = admin.label or admin.drug
+    return f"{phase.name}: {name} days {admin.days.describe()}, {cycles} {admin.source.cite()}"
+
+
+def _planned_dose(
+    admin: Administration,
+    amount: float,
+    step: int,
+    rungs: tuple[float, ...],
+    body: BodySize | None,
+    rule: str,
+    warnings: list[str],
+) -> PlannedDose:
+    unit = admin.dose.unit
+    esc = admin.escalation
+    if esc is None:
+        origin = f"{_fmt(amount)} {unit}"
+    else:
+        origin = (
+            f"step {step + 1} of {len(rungs)} of escalation from {_fmt(rungs[0])} to "
+            f"{_fmt(esc.maximum)} {unit} {esc.describe_moment()}"
+            + (", if tolerated" if esc.if_tolerated else "")
+            + f": {_fmt(amount)} {unit}"
+        )
+    if unit == "mg":
+        return PlannedDose(admin.drug, amount, "mg", admin.route, PLANNED, origin, rule)
+    if unit == "mg/m2":
+        if body is None or body.bsa_m2 is None:
+            warnings.append(
+                f"No BSA given: {admin.drug} stays in mg/m2; give --height-cm and "
+                "--weight-kg, or --bsa, to compute mg."
+            )
+            return PlannedDose(admin.drug, amount, unit, admin.route, PLANNED,
+                               f"{origin}; no BSA given", rule)
+        size, size_text = body.bsa_m2, f"{_fmt(body.bsa_m2)} m2 ({body.bsa_label()})"
+    else:
+        if body is None or body.weight_kg is None:
+            warnings.append(
+                f"No weight given: {admin.drug} stays in mg/kg; give --weight-kg to compute mg."
+            )
+            return PlannedDose(admin.drug, amount, unit, admin.route, PLANNED,
+                               f"{origin}; no weight given", rule)
+        size, size_text = body.weight_kg, f"{_fmt(body.weight_kg)} kg"
+    mg = round(amount * size, 2)
+    warnings.append(
+        "Doses per m2 or per kg are calculated to 0.01 mg and not rounded to vial or "
+        "tablet sizes; round them by local policy."
+    )
+    return PlannedDose(admin.drug, mg, "mg", admin.route, PLANNED,
+                       f"{origin} x {size_text} = {_fmt(mg)} mg", rule)
+
+
+def _where(phase: Phase, admin: Administration | None) -> str:
+    if admin is None:
+        return f"phase {phase.name!r} cycles"
+    return f"{admin.label or admin.drug} in phase {phase.name!r}"
+
+
+def _source_warnings(regimen: Regimen) -> list[str]:
+    """Every assumption as a warning, then every note."""
+    found: list[str] = []
+
+    def add(source: Source, where: str) -> None:
+        if source.assumption is not None:
+            found.append(f"Assumption ({where}): {source.assumption}")
+
+    for phase in regimen.phases:
+        add(phase.cycles.source, _where(phase, None))
+        for admin in phase.administrations:
+            add(admin.source, _where(phase, admin))
+            if admin.escalation is not None and admin.escalation.source is not None:
+                add(admin.escalation.source, _where(phase, admin) + ", escalation")
+    for note in regimen.notes or ():
+        add(note.source, "note")
+        found.append(f"Note: {note.text} ({note.source.cite()})")
+    return found
+
+
+def _escalation_warnings(regimen: Regimen) -> list[str]:
+    found: list[str] = []
+    for phase in regimen.phases:
+        for admin in phase.administrations:
+            esc = admin.escalation
+            if esc is not None and esc.if_tolerated:
+                found.append(
+                    f"The {admin.drug} escalation in phase {phase.name!r} is conditional on "
+                    "tolerance: the calendar shows the planned steps; confirm blood counts "
+                    "and toxicity before each step."
+                )
+    return found

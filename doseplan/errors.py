@@ -1,0 +1,58 @@
+"""One error family for doseplan.
+
+Every error carries a one-line message that says what is wrong, where, and how to
+fix it. The CLI turns ``UsageError`` into exit status 2 and every other
+``DoseplanError`` into exit status 1; library callers catch ``DoseplanError``
+(a ``ValueError``).
+"""
+
+from __future__ import annotations
+
+
+class DoseplanError(ValueError):
+    """Base class of every error doseplan raises on purpose."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        # One line, always: a message that spans lines would break the CLI contract.
+        super().__init__(" ".join(message.split()))
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0])
+
+
+class UsageError(DoseplanError):
+    """A bad argument from the caller: a date, a body size, a cycle count."""
+
+    exit_code = 2
+
+
+class UnknownRegimenError(UsageError):
+    """A regimen id that is neither built in nor a readable file."""
+
+    def __init__(self, name: str, known: tuple[str, ...]) -> None:
+        self.name = name
+        self.known = known
+        super().__init__(
+            f"unknown regimen {name!r}: give a built-in id ({', '.join(known)}) "
+            "or the path of a regimen JSON file; 'doseplan regimens' lists them"
+        )
+
+
+class InvalidDataError(DoseplanError):
+    """A file or document that is not valid: JSON syntax, schema or meaning.
+
+    ``where`` names the file (or ``<data>``), ``path`` the JSON path inside it.
+    """
+
+    def __init__(self, problem: str, *, where: str = "<data>", path: str = "$") -> None:
+        self.where = where
+        self.path = path
+        self.problem = problem
+        super().__init__(f"{where}: {path}: {problem}")
+
+
+class RegimenError(InvalidDataError):
+    """A regimen document that breaks the schema or makes no clinical sense."""

@@ -1,0 +1,416 @@
+"""Regimen documents in and out: the one boundary between JSON and the model.
+
+``load_regimen`` finds a built-in regimen by id (or by the review's reference
+number) or reads a file; files are checked against ``regimen.schema.json``
+first, then parsed into frozen model values and checked for meaning. Built-in
+regimens are checked against the schema by the test suite, not at every start,
+so that a plan for a built-in regimen never imports jsonschema.
+``regimen_to_json`` is the inverse of ``parse_regimen``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, cast
+
+from doseplan.errors import InvalidDataError, RegimenError, UnknownRegimenError
+from doseplan.model import (
+    Administration,
+    Citation,
+    CycleSpec,
+    Dose,
+    Escalation,
+    Item,
+    LengthOverride,
+    Note,
+    Phase,
+    Regimen,
+    Selection,
+    Source,
+    Span,
+    Unit,
+)
+from doseplan.validation import check_regimen
+
+MAX_FILE_BYTES = 1024 * 1024
+"""Input files larger than this are refused: no regimen or patient file comes close."""
+
+
+# ---------------------------------------------------------------------------
+# Reading files and JSON
+
+
+def read_json_file(path: Path, *, kind: str = "file") -> Any:
+    """Read a JSON document with one-line errors for every way it can be wrong."""
+    where = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InvalidDataError(
+                f"{kind} is {size} bytes, over the limit of {MAX_FILE_BYTES} bytes; "
+                "give a regimen or patient JSON file",
+                where=where,
+            )
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        raise InvalidDataError(f"is a directory, not a {kind}", where=where) from None
+    except FileNotFoundError:
+        raise InvalidDataError(f"no such {kind}; check the path", where=where) from None
+    except OSError as exc:
+        raise InvalidDataError(
+            f"cannot read the {kind} ({exc.strerror}); check the path and permissions",
+            where=where,
+        ) from None
+    return parse_json_bytes(raw, where=where)
+
+
+def parse_json_bytes(raw: bytes, *, where: str) -> Any:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidDataError(
+            f"byte {exc.start} is not UTF-8; save the file as UTF-8 JSON", where=where
+        ) from None
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise InvalidDataError(
+            f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}; "
+            "fix the JSON syntax",
+            where=where,
+        ) from None
+    except RecursionError:
+        raise InvalidDataError("JSON is nested too deeply", where=where) from None
+
+
+def _reject_constant(name: str) -> Any:
+    raise json.JSONDecodeError(f"{name} is not a JSON number", name, 0)
+
+
+# ---------------------------------------------------------------------------
+# Built-in regimens
+
+
+@cache
+def _builtin_documents() -> Mapping[str, Mapping[str, Any]]:
+    found: dict[str, Mapping[str, Any]] = {}
+    for entry in sorted(resources.files("doseplan.regimens").iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".json"):
+            document = json.loads(entry.read_text(encoding="utf-8"))
+            found[document["id"]] = document
+    return found
+
+
+def builtin_ids() -> tuple[str, ...]:
+    """The ids of the built-in regimens, sorted."""
+    return tuple(sorted(_builtin_documents()))
+
+
+def builtin_document(regimen_id: str) -> Mapping[str, Any]:
+    """The JSON document of a built-in regimen (for the schema tests)."""
+    try:
+        return _builtin_documents()[regimen_id]
+    except KeyError:
+        raise UnknownRegimenError(regimen_id, builtin_ids()) from None
+
+
+def builtin_regimens() -> tuple[Regimen, ...]:
+    """Every built-in regimen, in id order."""
+    return tuple(load_builtin(regimen_id) for regimen_id in builtin_ids())
+
+
+@cache
+def load_builtin(regimen_id: str) -> Regimen:
+    """A built-in regimen by its id."""
+    return parse_regimen(builtin_document(regimen_id), where=f"built-in regimen {regimen_id}")
+
+
+def load_regimen(name: str | Path) -> Regimen:
+    """A built-in regimen by id or review reference number, or a regimen file by path.
+
+    Files are checked against the schema; built-ins were checked by the tests.
+    """
+    text = str(name)
+    if isinstance(name, str):
+        if text in _builtin_documents():
+            return load_builtin(text)
+        if text.isdigit():
+            matches = [r for r in builtin_regimens() if r.citation.ref == int(text)]
+            if len(matches) == 1:
+                return matches[0]
+    path = Path(name)
+    if not (path.suffix == ".json" or path.exists()):
+        raise UnknownRegimenError(text, builtin_ids())
+    return load_regimen_file(path)
+
+
+def load_regimen_file(path: Path) -> Regimen:
+    """Read, schema-check and parse a regimen file."""
+    document = read_json_file(path, kind="regimen file")
+    validate_document(document, "regimen", where=str(path))
+    return parse_regimen(document, where=str(path))
+
+
+# ---------------------------------------------------------------------------
+# Schema checking (jsonschema is imported only here, and only when needed)
+
+
+def schema(name: str) -> Mapping[str, Any]:
+    """A schema shipped in the package, e.g. ``schema("regimen")``."""
+    text = resources.files("doseplan.schemas").joinpath(f"{name}.schema.json").read_text("utf-8")
+    return cast(Mapping[str, Any], json.loads(text))
+
+
+def validate_document(document: Any, name: str, *, where: str) -> None:
+    """Check a document against a shipped schema; raise on the most telling error."""
+    import jsonschema  # heavy: imported only for documents that need it
+
+    validator = jsonschema.Draft202012Validator(schema(name))
+    error = jsonschema.exceptions.best_match(validator.iter_errors(document))
+    if error is None:
+        return
+    raise InvalidDataError(_schema_problem(error), where=where, path=error.json_path)
+
+
+def _schema_problem(error: Any) -> str:
+    """Say what is wrong and what would be valid, in one line."""
+    validator = error.validator
+    value = error.instance
+    shown = json.dumps(value, ensure_ascii=False)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    if validator == "required":
+        return f"{error.message}; add it"
+    if validator == "additionalProperties":
+        allowed = ", ".join(sorted(error.schema.get("properties", {})))
+        return f"{error.message}; allowed keys are {allowed}"
+    if validator == "enum":
+        options = ", ".join(json.dumps(o) for o in error.validator_value)
+        return f"{shown} is not allowed; use one of {options}"
+    if validator == "type":
+        return f"{shown} is not of type {error.validator_value!r}"
+    if validator in ("oneOf", "anyOf"):
+        return f"{shown} does not match any allowed form; see {_schema_hint(error)}"
+    return f"{error.message}"
+
+
+def _schema_hint(error: Any) -> str:
+    description = error.schema.get("description")
+    if isinstance(description, str):
+        return description.rstrip(".")
+    return "the schema in schemas/"
+
+
+# ---------------------------------------------------------------------------
+# JSON -> model
+
+
+def parse_regimen(document: Mapping[str, Any], *, where: str = "<data>") -> Regimen:
+    """Turn a schema-valid regimen document into a checked ``Regimen``."""
+    try:
+        regimen = Regimen(
+            id=document["id"],
+            title=document["title"],
+            citation=_citation(document["citation"]),
+            phases=tuple(_phase(p) for p in document["phases"]),
+            notes=_opt(document, "notes", lambda ns: tuple(_note(n) for n in ns)),
+            schema=document.get("$schema"),
+        )
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise RegimenError(
+            f"not a regimen document ({type(exc).__name__}: {exc}); "
+            "check it with 'doseplan validate'",
+            where=where,
+        ) from None
+    check_regimen(regimen, where=where)
+    return regimen
+
+
+def _opt(document: Mapping[str, Any], key: str, convert: Any) -> Any:
+    return None if key not in document else convert(document[key])
+
+
+def _citation(d: Mapping[str, Any]) -> Citation:
+    return Citation(
+        ref=d["ref"], authors=d["authors"], trial=d["trial"], setting=d["setting"],
+        status=d.get("status"),
+    )
+
+
+def _source(d: Mapping[str, Any]) -> Source:
+    return Source(
+        ref=d.get("ref"), quote=d.get("quote"), facts=d.get("facts"), url=d.get("url"),
+        assumption=d.get("assumption"),
+    )
+
+
+def _note(d: Mapping[str, Any]) -> Note:
+    return Note(text=d["text"], source=_source(d["source"]))
+
+
+def _item(value: int | Mapping[str, Any]) -> Item:
+    if isinstance(value, Mapping):
+        stop = value["to"]
+        return Span(start=value["from"], stop=None if stop == "end" else stop,
+                    every=value.get("every"))
+    return value
+
+
+def _selection(values: list[int | Mapping[str, Any]]) -> Selection:
+    return Selection(tuple(_item(v) for v in values))
+
+
+def _cycles(d: Mapping[str, Any]) -> CycleSpec:
+    return CycleSpec(
+        length_days=d["length_days"],
+        source=_source(d["source"]),
+        count=d.get("count"),
+        until=d.get("until"),
+        horizon=d.get("horizon"),
+        length_overrides=_opt(d, "length_overrides", lambda os: tuple(
+            LengthOverride(cycles=_selection(o["cycles"]), length_days=o["length_days"])
+            for o in os
+        )),
+    )
+
+
+def _escalation(d: Mapping[str, Any]) -> Escalation:
+    return Escalation(
+        maximum=d["max"],
+        step=d.get("step"),
+        ladder=_opt(d, "ladder", tuple),
+        every_days=d.get("every_days"),
+        first_step_after_days=d.get("first_step_after_days"),
+        each_cycle=d.get("each_cycle"),
+        on_cycle_day=d.get("on_cycle_day"),
+        if_tolerated=d.get("if_tolerated"),
+        source=_opt(d, "source", _source),
+    )
+
+
+def _administration(d: Mapping[str, Any]) -> Administration:
+    dose = d["dose"]
+    return Administration(
+        drug=d["drug"],
+        route=d["route"],
+        dose=Dose(amount=dose["amount"], unit=cast(Unit, dose["unit"])),
+        days=_selection(d["days"]),
+        source=_source(d["source"]),
+        cycles=_opt(d, "cycles", _selection),
+        escalation=_opt(d, "escalation", _escalation),
+        dose_levels=_opt(d, "dose_levels", tuple),
+        label=d.get("label"),
+    )
+
+
+def _phase(d: Mapping[str, Any]) -> Phase:
+    return Phase(
+        name=d["name"],
+        cycles=_cycles(d["cycles"]),
+        administrations=tuple(_administration(a) for a in d["administrations"]),
+        gap_days=d.get("gap_days"),
+    )
+
+
+# ---------------------------------------------------------------------------
+# model -> JSON
+
+
+def regimen_to_json(regimen: Regimen) -> dict[str, Any]:
+    """The JSON document of a regimen: ``parse_regimen`` of it gives it back."""
+    out: dict[str, Any] = {}
+    if regimen.schema is not None:
+        out["$schema"] = regimen.schema
+    out["id"] = regimen.id
+    out["title"] = regimen.title
+    c = regimen.citation
+    out["citation"] = _drop_none(
+        {"ref": c.ref, "authors": c.authors, "trial": c.trial, "setting": c.setting,
+         "status": c.status}
+    )
+    out["phases"] = [_phase_json(p) for p in regimen.phases]
+    if regimen.notes is not None:
+        out["notes"] = [{"text": n.text, "source": _source_json(n.source)} for n in regimen.notes]
+    return out
+
+
+def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if v is not None}
+
+
+def _source_json(s: Source) -> dict[str, Any]:
+    return _drop_none(
+        {"ref": s.ref, "facts": s.facts, "quote": s.quote, "url": s.url,
+         "assumption": s.assumption}
+    )
+
+
+def _item_json(item: Item) -> int | dict[str, Any]:
+    if isinstance(item, Span):
+        return _drop_none({"from": item.start, "to": "end" if item.stop is None else item.stop,
+                           "every": item.every})
+    return item
+
+
+def _selection_json(selection: Selection) -> list[int | dict[str, Any]]:
+    return [_item_json(i) for i in selection.items]
+
+
+def _phase_json(p: Phase) -> dict[str, Any]:
+    cyc = p.cycles
+    cycles = _drop_none({
+        "length_days": cyc.length_days,
+        "count": cyc.count,
+        "until": cyc.until,
+        "horizon": cyc.horizon,
+        "length_overrides": None if cyc.length_overrides is None else [
+            {"cycles": _selection_json(o.cycles), "length_days": o.length_days}
+            for o in cyc.length_overrides
+        ],
+        "source": _source_json(cyc.source),
+    })
+    return _drop_none({
+        "name": p.name,
+        "cycles": cycles,
+        "gap_days": p.gap_days,
+        "administrations": [_administration_json(a) for a in p.administrations],
+    })
+
+
+def _administration_json(a: Administration) -> dict[str, Any]:
+    esc = a.escalation
+    return _drop_none({
+        "drug": a.drug,
+        "label": a.label,
+        "route": a.route,
+        "dose": {"amount": a.dose.amount, "unit": a.dose.unit},
+        "days": _selection_json(a.days),
+        "cycles": None if a.cycles is None else _selection_json(a.cycles),
+        "escalation": None if esc is None else _escalation_json(esc),
+        "dose_levels": None if a.dose_levels is None else list(a.dose_levels),
+        "source": _source_json(a.source),
+    })
+
+
+def _escalation_json(e: Escalation) -> dict[str, Any]:
+    return _drop_none({
+        "max": e.maximum,
+        "step": e.step,
+        "ladder": None if e.ladder is None else list(e.ladder),
+        "every_days": e.every_days,
+        "first_step_after_days": e.first_step_after_days,
+        "each_cycle": e.each_cycle,
+        "on_cycle_day": e.on_cycle_day,
+        "if_tolerated": e.if_tolerated,
+        "source": None if e.source is None else _source_json(e.source),
+    })
+
+
+def iter_administrations(regimen: Regimen) -> Iterator[tuple[Phase, Administration]]:
+    for phase in regimen.phases:
+        for admin in phase.administrations:
+            yield phase, admin

@@ -1,0 +1,277 @@
+"""The regimen model: frozen values parsed once from JSON by ``doseplan.loader``.
+
+A regimen is a sequence of phases; a phase is a run of cycles; each phase holds
+administrations (a drug, a dose, the cycle days and the cycles it is given on,
+and optionally a dose escalation). Every clinical number carries a ``Source``:
+a statement of the review, a fact of ``clinical-facts.md``, or an assumption
+that each plan shows as a warning.
+
+Optional fields are ``None`` when the document leaves them out, so that
+``loader.regimen_to_json`` gives back exactly the document that was read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Unit = Literal["mg", "mg/m2", "mg/kg"]
+UNITS: tuple[Unit, ...] = ("mg", "mg/m2", "mg/kg")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a number comes from: exactly one of review, facts or assumption."""
+
+    ref: int | None = None
+    """The review's bracket reference number (with ``quote``: the review's words)."""
+    quote: str | None = None
+    """Words quoted verbatim from the review or from clinical-facts.md."""
+    facts: str | None = None
+    """The section of clinical-facts.md the quote comes from."""
+    url: str | None = None
+    """The address clinical-facts.md gives for the fact."""
+    assumption: str | None = None
+    """A parameter the sources do not state; shown to the user as a warning."""
+
+    @property
+    def kind(self) -> Literal["review", "facts", "assumption"]:
+        if self.assumption is not None:
+            return "assumption"
+        if self.facts is not None:
+            return "facts"
+        return "review"
+
+    def cite(self) -> str:
+        """A short citation: "[17]", "clinical-facts.md (...)", or "assumption"."""
+        if self.assumption is not None:
+            return "assumption"
+        if self.facts is not None:
+            return f"clinical-facts.md ({self.facts})"
+        return f"[{self.ref}]"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """An inclusive run of numbers: ``{"from": 9, "to": "end", "every": 7}``."""
+
+    start: int
+    stop: int | None = None
+    """Last number; ``None`` means the end (the cycle's last day, the phase's last cycle)."""
+    every: int | None = None
+    """Stride; ``None`` means 1."""
+
+    def numbers(self, end: int) -> range:
+        stop = end if self.stop is None else self.stop
+        return range(self.start, stop + 1, 1 if self.every is None else self.every)
+
+
+Item = int | Span
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Days of a cycle or cycles of a phase: numbers and spans, in the user's order."""
+
+    items: tuple[Item, ...]
+
+    def resolve(self, end: int) -> tuple[int, ...]:
+        """The selected numbers, sorted and unique; open spans stop at ``end``."""
+        chosen: set[int] = set()
+        for item in self.items:
+            if isinstance(item, Span):
+                chosen.update(item.numbers(end))
+            else:
+                chosen.add(item)
+        return tuple(sorted(chosen))
+
+    def describe(self) -> str:
+        parts: list[str] = []
+        for item in self.items:
+            if isinstance(item, Span):
+                stop = "end" if item.stop is None else str(item.stop)
+                text = f"{item.start}-{stop}" if item.stop != item.start else str(item.start)
+                if item.every not in (None, 1):
+                    text += f" every {item.every}"
+                parts.append(text)
+            else:
+                parts.append(str(item))
+        return ", ".join(parts)
+
+
+EVERY_DAY = Selection((Span(1),))
+
+
+@dataclass(frozen=True, slots=True)
+class Dose:
+    """A dose per administration day: fixed mg, or per m2 of BSA, or per kg."""
+
+    amount: float
+    unit: Unit
+
+
+@dataclass(frozen=True, slots=True)
+class Escalation:
+    """A dose that rises in steps from ``Dose.amount`` up to ``maximum``.
+
+    The steps are either ``step`` (added each time) or an explicit ``ladder``
+    whose first rung is the start dose. The moment of each step is exactly one
+    of ``every_days`` (counted from the first dose; ``first_step_after_days``
+    may delay the first step), ``each_cycle`` (each new cycle the drug is given
+    in) or ``on_cycle_day`` (that day of each cycle the drug is given in).
+    """
+
+    maximum: float
+    step: float | None = None
+    ladder: tuple[float, ...] | None = None
+    every_days: int | None = None
+    first_step_after_days: int | None = None
+    each_cycle: bool | None = None
+    on_cycle_day: int | None = None
+    if_tolerated: bool | None = None
+    source: Source | None = None
+
+    def rungs(self, start: float) -> tuple[float, ...]:
+        """The doses of the escalation in order, from the start dose to the maximum."""
+        if self.ladder is not None:
+            return self.ladder
+        assert self.step is not None
+        count = round((self.maximum - start) / self.step)
+        return tuple(_clean(start + i * self.step) for i in range(count + 1))
+
+    def describe_moment(self) -> str:
+        if self.every_days is not None:
+            first = self.first_step_after_days
+            text = f"every {self.every_days} days"
+            if first is not None and first != self.every_days:
+                text += f" (first step after {first} days)"
+            return text
+        if self.each_cycle:
+            return "at each new cycle"
+        return f"on day {self.on_cycle_day} of each cycle"
+
+
+@dataclass(frozen=True, slots=True)
+class Administration:
+    """One drug given on chosen days of chosen cycles of a phase."""
+
+    drug: str
+    route: str
+    dose: Dose
+    days: Selection
+    source: Source
+    cycles: Selection | None = None
+    """``None``: every cycle of the phase."""
+    escalation: Escalation | None = None
+    dose_levels: tuple[float, ...] | None = None
+    """Doses (in the dose unit) available for reductions, lowest first."""
+    label: str | None = None
+
+    @property
+    def maximum(self) -> float:
+        """The highest dose amount (in the dose unit) this administration may give."""
+        return self.dose.amount if self.escalation is None else self.escalation.maximum
+
+    def levels(self) -> tuple[float, ...]:
+        """Dose levels for reductions: the given ones, else the escalation's rungs."""
+        if self.dose_levels is not None:
+            return self.dose_levels
+        if self.escalation is not None:
+            return self.escalation.rungs(self.dose.amount)
+        return (self.dose.amount,)
+
+
+@dataclass(frozen=True, slots=True)
+class LengthOverride:
+    """A cycle length that differs from the phase's usual one for chosen cycles."""
+
+    cycles: Selection
+    length_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class CycleSpec:
+    """How many cycles a phase has and how long each is."""
+
+    length_days: int
+    source: Source
+    count: int | None = None
+    """Fixed number of cycles; ``None`` when open-ended (``until`` is set)."""
+    until: str | None = None
+    """Open-ended: e.g. "progression"; the plan then shows ``horizon`` cycles."""
+    horizon: int | None = None
+    length_overrides: tuple[LengthOverride, ...] | None = None
+
+    @property
+    def planned_count(self) -> int:
+        if self.count is not None:
+            return self.count
+        assert self.horizon is not None
+        return self.horizon
+
+    def length_of(self, cycle: int) -> int:
+        for override in self.length_overrides or ():
+            if cycle in override.cycles.resolve(self.planned_count):
+                return override.length_days
+        return self.length_days
+
+
+@dataclass(frozen=True, slots=True)
+class Phase:
+    """A named run of cycles: induction, consolidation, maintenance or treatment."""
+
+    name: str
+    cycles: CycleSpec
+    administrations: tuple[Administration, ...]
+    gap_days: int | None = None
+    """Days between the end of the previous phase and this phase's day 1."""
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """The trial a regimen encodes, as the review cites it."""
+
+    ref: int
+    authors: str
+    trial: str
+    setting: str
+    status: str | None = None
+    """E.g. "closed early: ..."; shown by ``doseplan show``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """Something the user should read beside the plan (e.g. the original differs)."""
+
+    text: str
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class Regimen:
+    """A published schedule as data."""
+
+    id: str
+    title: str
+    citation: Citation
+    phases: tuple[Phase, ...]
+    notes: tuple[Note, ...] | None = None
+    schema: str | None = None
+    """The ``$schema`` the document names, kept so that it round-trips."""
+
+    def sources(self) -> tuple[Source, ...]:
+        """Every source in the regimen, in document order."""
+        found: list[Source] = []
+        for phase in self.phases:
+            found.append(phase.cycles.source)
+            for admin in phase.administrations:
+                found.append(admin.source)
+                if admin.escalation is not None and admin.escalation.source is not None:
+                    found.append(admin.escalation.source)
+        found.extend(note.source for note in self.notes or ())
+        return tuple(found)
+
+
+def _clean(value: float) -> float:
+    """Remove binary noise from sums such as 2.5 + 3 * 0.1."""
+    return round(value, 6)

@@ -1,0 +1,69 @@
+"""The plan: one entry per calendar day, each with the doses of that day.
+
+These are the engine's output values. ``doseplan.render`` turns them into JSON,
+text and (later) other formats; nothing here reads a clock or a file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from doseplan.bodysize import BodySize
+
+NOTICE = (
+    "Planning aid only: every date and dose must be checked by the treating team "
+    "against the protocol and the patient before use."
+)
+
+PLANNED = "planned"
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedDose:
+    """A drug to give on a day, with the basis of its number and the rule behind it."""
+
+    drug: str
+    dose: float
+    unit: str
+    route: str
+    status: str
+    basis: str
+    """How the number was obtained, e.g. "375 mg/m2 x 1.92 m2 (Mosteller) = 720 mg"."""
+    rule: str
+    """The regimen rule that scheduled it, with its citation."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlanDay:
+    """One calendar day: rest days have no doses."""
+
+    date: date
+    phase: str
+    cycle: int
+    cycle_day: int
+    """Day of the cycle from 1; negative for days before day 1 (day -1 precedes day 1)."""
+    doses: tuple[PlannedDose, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A regimen laid out on the calendar for one patient."""
+
+    regimen_id: str
+    reference: int
+    title: str
+    authors: str
+    start: date
+    """Day 1 of cycle 1 of the first phase."""
+    end: date
+    """The last day of the last cycle."""
+    cycles: tuple[tuple[str, int], ...]
+    """Each phase with the number of cycles the plan shows."""
+    body: BodySize | None
+    warnings: tuple[str, ...]
+    days: tuple[PlanDay, ...]
+    notice: str = NOTICE
+
+    def dosing_days(self) -> tuple[PlanDay, ...]:
+        return tuple(day for day in self.days if day.doses)

@@ -1,0 +1,116 @@
+"""The plan as JSON (``schemas/calendar.schema.json``), and back.
+
+Output is deterministic: keys in a fixed order, integral numbers written
+without a decimal point, non-ASCII kept as UTF-8, one trailing newline.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date
+from typing import Any, cast
+
+from doseplan.bodysize import BodySize, Formula
+from doseplan.plan import Plan, PlanDay, PlannedDose
+
+SCHEMA_ID = "https://doseplan.example/schemas/calendar.schema.json"
+
+
+def number(value: float) -> float | int:
+    """2.0 -> 2, 2.5 -> 2.5: so that JSON shows doses as people write them."""
+    return int(value) if float(value).is_integer() else value
+
+
+def plan_to_json(plan: Plan) -> dict[str, Any]:
+    """The plan as a JSON-ready dict."""
+    return {
+        "$schema": SCHEMA_ID,
+        "notice": plan.notice,
+        "regimen": {
+            "id": plan.regimen_id,
+            "reference": plan.reference,
+            "title": plan.title,
+            "authors": plan.authors,
+        },
+        "start": plan.start.isoformat(),
+        "end": plan.end.isoformat(),
+        "cycles": [{"phase": name, "count": count} for name, count in plan.cycles],
+        "body": None if plan.body is None else _body_json(plan.body),
+        "warnings": list(plan.warnings),
+        "days": [_day_json(day) for day in plan.days],
+    }
+
+
+def _body_json(body: BodySize) -> dict[str, Any]:
+    fields = {
+        "height_cm": body.height_cm,
+        "weight_kg": body.weight_kg,
+        "bsa_m2": body.bsa_m2,
+        "bsa_formula": body.formula,
+    }
+    return {k: (number(v) if isinstance(v, float | int) else v)
+            for k, v in fields.items() if v is not None}
+
+
+def _day_json(day: PlanDay) -> dict[str, Any]:
+    return {
+        "date": day.date.isoformat(),
+        "phase": day.phase,
+        "cycle": day.cycle,
+        "cycle_day": day.cycle_day,
+        "doses": [
+            {
+                "drug": d.drug,
+                "dose": number(d.dose),
+                "unit": d.unit,
+                "route": d.route,
+                "status": d.status,
+                "basis": d.basis,
+                "rule": d.rule,
+            }
+            for d in day.doses
+        ],
+    }
+
+
+def dumps(document: Any) -> str:
+    """JSON text as doseplan writes it everywhere."""
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_json(plan: Plan) -> str:
+    return dumps(plan_to_json(plan))
+
+
+def plan_from_json(document: Mapping[str, Any]) -> Plan:
+    """Read back a plan written by ``plan_to_json`` (the document is trusted)."""
+    regimen = document["regimen"]
+    body = document["body"]
+    return Plan(
+        regimen_id=regimen["id"],
+        reference=regimen["reference"],
+        title=regimen["title"],
+        authors=regimen["authors"],
+        start=date.fromisoformat(document["start"]),
+        end=date.fromisoformat(document["end"]),
+        cycles=tuple((c["phase"], c["count"]) for c in document["cycles"]),
+        body=None if body is None else BodySize(
+            height_cm=body.get("height_cm"),
+            weight_kg=body.get("weight_kg"),
+            bsa_m2=body.get("bsa_m2"),
+            formula=cast(Formula | None, body.get("bsa_formula")),
+        ),
+        warnings=tuple(document["warnings"]),
+        days=tuple(
+            PlanDay(
+                date=date.fromisoformat(day["date"]),
+                phase=day["phase"],
+                cycle=day["cycle"],
+                cycle_day=day["cycle_day"],
+                doses=tuple(PlannedDose(**dose) for dose in day["doses"]),
+            )
+            for day in document["days"]
+        ),
+        notice=document["notice"],
+    )

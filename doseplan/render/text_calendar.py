@@ -1,0 +1,93 @@
+"""The plan as a terminal day list that fits 80 columns and needs no colour.
+
+Each dosing day is a line (more lines when several drugs are due); runs of
+rest days are folded into one line. Weekday names are fixed English
+abbreviations, not the locale's, so the output is the same on every machine.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import date
+
+from doseplan.plan import PLANNED, Plan, PlanDay, PlannedDose
+
+WIDTH = 80
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def day_label(day: date) -> str:
+    return f"{_WEEKDAYS[day.weekday()]} {day.isoformat()}"
+
+
+def dose_text(dose: PlannedDose) -> str:
+    text = f"{dose.drug} {dose.dose:g} {dose.unit} {dose.route}"
+    return text if dose.status == PLANNED else f"{text} ({dose.status})"
+
+
+def _wrap(text: str, first: str, rest: str) -> list[str]:
+    return textwrap.wrap(text, WIDTH, initial_indent=first, subsequent_indent=rest,
+                         break_on_hyphens=False)
+
+
+def render_text(plan: Plan) -> str:
+    lines = _header(plan)
+    phase_width = max(len(day.phase) for day in plan.days)
+    lines.append(f"{'Date':<14}  {'Phase':<{phase_width}}  {'Cycle/day':<11}  What to take")
+    index = 0
+    days = plan.days
+    while index < len(days):
+        day = days[index]
+        if day.doses:
+            where = f"C{day.cycle} D{day.cycle_day}"
+            lead = f"{day_label(day.date)}  {day.phase:<{phase_width}}  {where:<11}  "
+            for k, dose in enumerate(day.doses):
+                lines.append((lead if k == 0 else " " * len(lead)) + dose_text(dose))
+            index += 1
+            continue
+        end = index
+        while (end + 1 < len(days) and not days[end + 1].doses
+               and days[end + 1].phase == day.phase and days[end + 1].cycle == day.cycle):
+            end += 1
+        last = days[end]
+        if end == index:
+            where = f"C{day.cycle} D{day.cycle_day}"
+            lead = f"{day_label(day.date)}  {day.phase:<{phase_width}}  {where:<11}  "
+            lines.append(lead + "rest")
+        else:
+            where = f"C{day.cycle} D{day.cycle_day}-{last.cycle_day}"
+            lines.append(
+                f"{day_label(day.date)}  {day.phase:<{phase_width}}  {where:<11}  "
+                f"rest until {day_label(last.date)} ({end - index + 1} days)"
+            )
+        index = end + 1
+    lines.append("")
+    lines.extend(_wrap(plan.notice, "", ""))
+    return "\n".join(lines) + "\n"
+
+
+def _header(plan: Plan) -> list[str]:
+    lines = _wrap(plan.title, "", "  ")
+    lines.append(f"Reference [{plan.reference}] {plan.authors}; regimen id {plan.regimen_id}")
+    cycles = ", ".join(f"{name} {count}" for name, count in plan.cycles)
+    lines.append(
+        f"Cycle 1 day 1: {plan.start.isoformat()}   Last day: {plan.end.isoformat()}   "
+        f"Cycles: {cycles}"
+    )
+    body = plan.body
+    if body is not None:
+        parts = []
+        if body.height_cm is not None:
+            parts.append(f"height {body.height_cm:g} cm")
+        if body.weight_kg is not None:
+            parts.append(f"weight {body.weight_kg:g} kg")
+        if body.bsa_m2 is not None:
+            parts.append(f"BSA {body.bsa_m2:g} m2 ({body.bsa_label()})")
+        lines.append("Body size: " + ", ".join(parts))
+    lines.extend(["", *_wrap(plan.notice, "", ""), ""])
+    if plan.warnings:
+        lines.append("Warnings:")
+        for warning in plan.warnings:
+            lines.extend(_wrap(warning, "  - ", "    "))
+        lines.append("")
+    return lines

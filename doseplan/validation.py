@@ -1,0 +1,249 @@
+"""Checks of meaning that a JSON Schema cannot express.
+
+The schema says a day is an integer; these checks say it lies inside its cycle,
+that an escalation ladder stays under its maximum, that every dose a reduction
+can reach is a declared dose level, and that phases follow one another without
+overlapping. Each failure is a ``RegimenError`` naming the JSON path and what
+would be valid.
+"""
+
+from __future__ import annotations
+
+from doseplan.errors import RegimenError
+from doseplan.model import Administration, CycleSpec, Escalation, Phase, Regimen, Selection, Span
+
+
+def check_regimen(regimen: Regimen, *, where: str) -> None:
+    """Raise ``RegimenError`` for the first problem of meaning found."""
+    seen: set[str] = set()
+    for i, phase in enumerate(regimen.phases):
+        at = f"$.phases[{i}]"
+        if phase.name in seen:
+            raise RegimenError(
+                f"phase name {phase.name!r} is used twice; give each phase its own name",
+                where=where, path=f"{at}.name",
+            )
+        seen.add(phase.name)
+        _check_gap(regimen, i, where, at)
+        _check_cycles(phase.cycles, where, f"{at}.cycles")
+        for j, admin in enumerate(phase.administrations):
+            _check_administration(phase, i, admin, where, f"{at}.administrations[{j}]")
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}"
+
+
+def _check_gap(regimen: Regimen, i: int, where: str, at: str) -> None:
+    phase = regimen.phases[i]
+    if phase.gap_days is None:
+        return
+    if i == 0:
+        raise RegimenError(
+            "the first phase has no phase before it; remove gap_days",
+            where=where, path=f"{at}.gap_days",
+        )
+    if phase.gap_days < 0:
+        before = regimen.phases[i - 1].name
+        raise RegimenError(
+            f"phase {phase.name!r} would start {-phase.gap_days} days before phase "
+            f"{before!r} ends (overlapping phases); use gap_days 0 or more",
+            where=where, path=f"{at}.gap_days",
+        )
+
+
+def _check_span(item: Span, where: str, path: str, what: str) -> None:
+    if item.stop is not None and item.stop < item.start:
+        raise RegimenError(
+            f"{what} span from {item.start} to {item.stop} runs backwards; "
+            "give 'from' <= 'to'",
+            where=where, path=path,
+        )
+
+
+def _check_cycle_selection(
+    selection: Selection, cycles: CycleSpec, where: str, path: str
+) -> None:
+    for k, item in enumerate(selection.items):
+        at = f"{path}[{k}]"
+        if isinstance(item, Span):
+            _check_span(item, where, at, "cycle")
+            if item.start < 1:
+                raise RegimenError(
+                    f"cycle {item.start} does not exist; cycles are numbered from 1",
+                    where=where, path=at,
+                )
+            last = item.stop
+        else:
+            last = item
+        if cycles.count is not None and last is not None and last > cycles.count:
+            raise RegimenError(
+                f"cycle {last} is beyond the phase's {cycles.count} cycles; "
+                f"use cycles 1-{cycles.count}",
+                where=where, path=at,
+            )
+
+
+def _check_cycles(cycles: CycleSpec, where: str, at: str) -> None:
+    for k, override in enumerate(cycles.length_overrides or ()):
+        _check_cycle_selection(override.cycles, cycles, where, f"{at}.length_overrides[{k}].cycles")
+
+
+def _check_administration(
+    phase: Phase, phase_index: int, admin: Administration, where: str, at: str
+) -> None:
+    cycles = phase.cycles
+    if admin.cycles is not None:
+        _check_cycle_selection(admin.cycles, cycles, where, f"{at}.cycles")
+        chosen = admin.cycles.resolve(cycles.planned_count)
+        if not chosen:
+            raise RegimenError(
+                f"selects none of the phase's {cycles.planned_count} cycles; "
+                "choose cycles that exist",
+                where=where, path=f"{at}.cycles",
+            )
+    else:
+        chosen = tuple(range(1, cycles.planned_count + 1))
+    shortest = min(cycles.length_of(c) for c in chosen)
+    for k, item in enumerate(admin.days.items):
+        path = f"{at}.days[{k}]"
+        if isinstance(item, Span):
+            _check_span(item, where, path, "day")
+            if item.start < 0 and (item.stop is None or item.stop >= 0):
+                raise RegimenError(
+                    f"day span from {item.start} crosses day 0, which does not exist; "
+                    "split it into days before day 1 and days from day 1",
+                    where=where, path=path,
+                )
+            if item.start == 0:
+                raise RegimenError(
+                    "day 0 does not exist; day -1 is the day before day 1",
+                    where=where, path=path,
+                )
+            days = (item.start,) if item.stop is None else (item.start, item.stop)
+        else:
+            days = (item,)
+        for day in days:
+            _check_day(day, phase, phase_index, chosen, shortest, where, path)
+    if admin.escalation is not None:
+        _check_escalation(admin, admin.escalation, shortest, where, f"{at}.escalation")
+    _check_levels(admin, where, at)
+
+
+def _check_day(
+    day: int,
+    phase: Phase,
+    phase_index: int,
+    chosen: tuple[int, ...],
+    shortest: int,
+    where: str,
+    path: str,
+) -> None:
+    if day > shortest:
+        raise RegimenError(
+            f"day {day} is outside the {shortest}-day cycle; use days 1-{shortest}, "
+            "or negative days before day 1",
+            where=where, path=path,
+        )
+    if day >= 0:
+        return
+    if chosen != (1,):
+        raise RegimenError(
+            f"day {day} falls before day 1, which only cycle 1 may use; "
+            "limit this administration to cycles [1]",
+            where=where, path=path,
+        )
+    if phase_index > 0 and -day > (phase.gap_days or 0):
+        raise RegimenError(
+            f"day {day} of phase {phase.name!r} falls inside the previous phase "
+            f"(overlapping phases); use gap_days of at least {-day}",
+            where=where, path=path,
+        )
+
+
+def _check_escalation(
+    admin: Administration, esc: Escalation, shortest: int, where: str, at: str
+) -> None:
+    start = admin.dose.amount
+    unit = admin.dose.unit
+    if start > esc.maximum:
+        raise RegimenError(
+            f"start dose {_fmt(start)} {unit} is above the maximum {_fmt(esc.maximum)} {unit}; "
+            "the maximum must be the highest dose",
+            where=where, path=f"{at}.max",
+        )
+    if esc.ladder is not None:
+        ladder = esc.ladder
+        for k, rung in enumerate(ladder):
+            if rung > esc.maximum:
+                raise RegimenError(
+                    f"ladder dose {_fmt(rung)} {unit} is above the maximum "
+                    f"{_fmt(esc.maximum)} {unit}; lower it or raise the maximum",
+                    where=where, path=f"{at}.ladder[{k}]",
+                )
+            if k and rung <= ladder[k - 1]:
+                raise RegimenError(
+                    f"ladder dose {_fmt(rung)} {unit} does not rise above "
+                    f"{_fmt(ladder[k - 1])} {unit}; list the ladder lowest first",
+                    where=where, path=f"{at}.ladder[{k}]",
+                )
+        if ladder[0] != start:
+            raise RegimenError(
+                f"the ladder starts at {_fmt(ladder[0])} {unit} but the dose is "
+                f"{_fmt(start)} {unit}; the first rung is the start dose",
+                where=where, path=f"{at}.ladder[0]",
+            )
+        if ladder[-1] != esc.maximum:
+            raise RegimenError(
+                f"the ladder ends at {_fmt(ladder[-1])} {unit} but the maximum is "
+                f"{_fmt(esc.maximum)} {unit}; end the ladder at the maximum",
+                where=where, path=f"{at}.ladder[{len(ladder) - 1}]",
+            )
+    else:
+        assert esc.step is not None
+        steps = (esc.maximum - start) / esc.step
+        if abs(steps - round(steps)) > 1e-9:
+            raise RegimenError(
+                f"steps of {_fmt(esc.step)} {unit} from {_fmt(start)} {unit} do not reach "
+                f"the maximum {_fmt(esc.maximum)} {unit}; give a ladder instead",
+                where=where, path=f"{at}.step",
+            )
+    if esc.on_cycle_day is not None and esc.on_cycle_day > shortest:
+        raise RegimenError(
+            f"day {esc.on_cycle_day} is outside the {shortest}-day cycle; "
+            f"use a day from 1 to {shortest}",
+            where=where, path=f"{at}.on_cycle_day",
+        )
+
+
+def _check_levels(admin: Administration, where: str, at: str) -> None:
+    if admin.dose_levels is None:
+        return
+    levels = admin.dose_levels
+    unit = admin.dose.unit
+    for k, level in enumerate(levels):
+        if k and level <= levels[k - 1]:
+            raise RegimenError(
+                f"dose level {_fmt(level)} {unit} does not rise above "
+                f"{_fmt(levels[k - 1])} {unit}; list dose levels lowest first",
+                where=where, path=f"{at}.dose_levels[{k}]",
+            )
+        if level > admin.maximum:
+            raise RegimenError(
+                f"dose level {_fmt(level)} {unit} is above the maximum "
+                f"{_fmt(admin.maximum)} {unit}; remove it",
+                where=where, path=f"{at}.dose_levels[{k}]",
+            )
+    doses = (
+        admin.escalation.rungs(admin.dose.amount)
+        if admin.escalation is not None
+        else (admin.dose.amount,)
+    )
+    for dose in doses:
+        if dose not in levels:
+            shown = ", ".join(_fmt(level) for level in levels)
+            raise RegimenError(
+                f"dose {_fmt(dose)} {unit} is not one of the dose levels ({shown}), "
+                "so a reduction from it has no level to go to; add it to dose_levels",
+                where=where, path=f"{at}.dose_levels",
+            )
