@@ -15,7 +15,7 @@ from doseplan.bodysize import BodySize
 from doseplan.cycles import CycleInstance, cycle_counts, expand_cycles
 from doseplan.errors import UsageError
 from doseplan.escalation import rung_indexes
-from doseplan.model import Administration, Phase, Regimen, Source
+from doseplan.model import Administration, Phase, Regimen, Source, Span
 from doseplan.plan import PLANNED, Plan, PlanDay, PlannedDose
 
 _NO_DOSES: tuple[PlannedDose, ...] = ()
@@ -95,7 +95,8 @@ def _earliest_day(regimen: Regimen) -> int:
     """The most negative pre-treatment day of the first phase (0 if none)."""
     earliest = 0
     for admin in regimen.phases[0].administrations:
-        earliest = min(earliest, min(admin.days.resolve(1)))
+        for item in admin.days.items:
+            earliest = min(earliest, item.start if isinstance(item, Span) else item)
     return earliest
 
 
