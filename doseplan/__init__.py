@@ -27,10 +27,10 @@ from doseplan.model import Regimen
 from doseplan.plan import NOTICE, Plan, PlanDay, PlannedDose
 
 __all__ = [
-    "NOTICE",
     "BodySize",
     "DoseplanError",
     "InvalidDataError",
+    "NOTICE",
     "Plan",
     "PlanDay",
     "PlannedDose",

@@ -46,7 +46,7 @@ def mosteller(height_cm: float, weight_kg: float) -> float:
 
 
 def dubois(height_cm: float, weight_kg: float) -> float:
-    return 0.007184 * height_cm**0.725 * weight_kg**0.425
+    return 0.007184 * float(height_cm**0.725) * float(weight_kg**0.425)
 
 
 def _check(value: float, bounds: tuple[float, float], what: str, unit: str, fix: str) -> None:

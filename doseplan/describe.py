@@ -30,7 +30,8 @@ def describe_cycles(cycles: CycleSpec) -> str:
 def describe_administration(admin: Administration) -> str:
     dose = f"{admin.dose.amount:g} {admin.dose.unit}"
     cycles = "every cycle" if admin.cycles is None else f"cycles {admin.cycles.describe()}"
-    text = f"{admin.label or admin.drug} {dose} {admin.route} on days {admin.days.describe()} of {cycles}"
+    name = admin.label or admin.drug
+    text = f"{name} {dose} {admin.route} on days {admin.days.describe()} of {cycles}"
     esc = admin.escalation
     if esc is not None:
         rungs = ", ".join(f"{r:g}" for r in esc.rungs(admin.dose.amount))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import textwrap
 from datetime import date
 
-from doseplan.plan import PLANNED, Plan, PlanDay, PlannedDose
+from doseplan.plan import PLANNED, Plan, PlannedDose
 
 WIDTH = 80
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
