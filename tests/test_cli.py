@@ -1,0 +1,223 @@
+"""Specification of the doseplan command line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import check_golden, run_cli
+
+from doseplan.loader import builtin_ids, load_builtin
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("aue-2010.txt", ["plan", "aue-2010", "--start", "2027-01-04"]),
+        ("aue-2010.json", ["plan", "aue-2010", "--start", "2027-01-04", "--format", "json"]),
+        ("badoux-2011.txt", ["plan", "badoux-2011", "--start", "2027-01-04"]),
+        ("badoux-2011.json", ["plan", "badoux-2011", "--start", "2027-01-04", "--format", "json"]),
+        ("badoux-2011-body-cycles.json",
+         ["plan", "18", "--start", "2028-02-29", "--cycles", "6", "--height-cm", "165",
+          "--weight-kg", "61.5", "--format", "json"]),
+    ],
+    ids=["aue-text", "aue-json", "badoux-text", "badoux-json", "badoux-leap-day-body-cycles"],
+)
+def test_plan_matches_golden_file(name: str, args: list[str]) -> None:
+    """A built-in regimen's calendar is exactly the reviewed golden file."""
+    result = run_cli(*args)
+    assert (result.code, result.err) == (0, "")
+    check_golden(name, result.out)
+
+
+def test_regimens_lists_every_builtin_as_text() -> None:
+    """`doseplan regimens` lists each built-in id with its reference and title."""
+    result = run_cli("regimens")
+    assert result.code == 0
+    assert result.out.splitlines() == [
+        f"{r.id:<{max(map(len, builtin_ids()))}}  [{r.citation.ref}] {r.title}"
+        for r in map(load_builtin, builtin_ids())
+    ]
+
+
+def test_regimens_json_has_id_title_reference_authors_setting() -> None:
+    """The JSON list gives id, title, integer reference, authors and setting."""
+    listed = json.loads(run_cli("regimens", "--format", "json").out)
+    assert [item["id"] for item in listed] == list(builtin_ids())
+    aue = listed[0]
+    assert (aue["reference"], aue["authors"], aue["setting"]) == (
+        17, "Aue et al.", "relapsed/refractory CLL")
+    assert all({"id", "title", "reference", "authors", "setting"} <= set(i) for i in listed)
+
+
+def test_show_describes_schedule_citation_and_assumptions() -> None:
+    """`doseplan show` prints the schedule in words, its citation and assumptions."""
+    result = run_cli("show", "badoux-2011")
+    assert result.code == 0
+    assert "Citation: [18] Badoux et al." in result.out
+    assert "escalated every 28 days through 5, 10, 15, 20, 25 mg (maximum 25 mg)" in " ".join(
+        result.out.split())
+    assert "Assumptions (shown as warnings on every plan):" in result.out
+
+
+def test_plan_writes_a_file_with_o(in_tmp: Path) -> None:
+    """-o FILE writes the plan to FILE and nothing to stdout."""
+    result = run_cli("plan", "aue-2010", "--start", "2027-01-04", "--format", "json",
+                     "-o", "plan.json")
+    assert (result.code, result.out, result.err) == (0, "", "")
+    assert json.loads((in_tmp / "plan.json").read_text())["regimen"]["id"] == "aue-2010"
+    assert sorted(p.name for p in in_tmp.iterdir()) == ["plan.json"]
+
+
+def test_o_dash_means_stdout(in_tmp: Path) -> None:
+    """-o - writes to stdout."""
+    result = run_cli("plan", "aue-2010", "--start", "2027-01-04", "-o", "-")
+    assert result.code == 0
+    assert result.out.startswith("Lenalidomide 10 mg days 1-21")
+    assert list(in_tmp.iterdir()) == []
+
+
+def test_plan_accepts_a_regimen_file(in_tmp: Path) -> None:
+    """A regimen JSON file works wherever a built-in id does."""
+    from doseplan.loader import builtin_document
+
+    (in_tmp / "mine.json").write_text(json.dumps(builtin_document("aue-2010")))
+    by_file = run_cli("plan", "mine.json", "--start", "2027-01-04", "--format", "json")
+    by_id = run_cli("plan", "aue-2010", "--start", "2027-01-04", "--format", "json")
+    assert by_file.code == 0
+    assert by_file.out == by_id.out
+
+
+def test_validate_reports_each_file(in_tmp: Path) -> None:
+    """`doseplan validate` says ok per valid file and exits 1 if any file is invalid."""
+    from doseplan.loader import builtin_document
+
+    (in_tmp / "good.json").write_text(json.dumps(builtin_document("aue-2010")))
+    (in_tmp / "bad.json").write_text("{")
+    result = run_cli("validate", "good.json", "bad.json")
+    assert result.code == 1
+    assert result.out == "good.json: ok (regimen aue-2010, reference [17])\n"
+    assert result.err == ("doseplan: error: bad.json: $: invalid JSON at line 1 column 2: "
+                          "Expecting property name enclosed in double quotes; "
+                          "fix the JSON syntax\n")
+
+
+def test_version() -> None:
+    """--version prints the installed version."""
+    from importlib.metadata import version
+
+    result = run_cli("--version")
+    assert (result.code, result.out) == (0, f"doseplan, version {version('doseplan')}\n")
+
+
+BAD = "doseplan: error: "
+
+USAGE_ERRORS = [
+    (["plan", "nosuch", "--start", "2027-01-04"],
+     "unknown regimen 'nosuch': give a built-in id (aue-2010, badoux-2011) or the path of a "
+     "regimen JSON file; 'doseplan regimens' lists them"),
+    (["show", "nosuch"],
+     "unknown regimen 'nosuch': give a built-in id (aue-2010, badoux-2011) or the path of a "
+     "regimen JSON file; 'doseplan regimens' lists them"),
+    (["plan", "aue-2010", "--start", "2027-02-30"],
+     "--start '2027-02-30' does not exist (day is out of range for month); give a real "
+     "calendar date as YYYY-MM-DD"),
+    (["plan", "aue-2010", "--start", "04/01/2027"],
+     "--start '04/01/2027' is not a date in the form YYYY-MM-DD, e.g. 2027-01-04"),
+    (["plan", "aue-2010", "--start", "2027-1-4"],
+     "--start '2027-1-4' is not a date in the form YYYY-MM-DD, e.g. 2027-01-04"),
+    (["plan", "aue-2010", "--start", "2027-01-04", "--cycles", "0"],
+     "--cycles must be between 1 and 1000 (got 0)"),
+    (["plan", "aue-2010", "--start", "2027-01-04", "--cycles", "1001"],
+     "--cycles must be between 1 and 1000 (got 1001)"),
+    (["plan", "aue-2010", "--start", "2027-01-04", "--cycles", "many"],
+     "Invalid value for '--cycles': 'many' is not a valid integer. "
+     "(see 'doseplan plan --help')"),
+    (["plan", "aue-2010", "--start", "2027-01-04", "--height-cm", "1.7", "--weight-kg", "70"],
+     "height 1.7 cm is implausible (expected 100-250 cm); give --height-cm in centimetres, "
+     "e.g. 170"),
+    (["plan", "aue-2010", "--start", "2027-01-04", "--height-cm", "170", "--weight-kg", "700"],
+     "weight 700 kg is implausible (expected 25-300 kg); give --weight-kg in kilograms, e.g. 70"),
+    (["plan", "aue-2010", "--start", "2027-01-04", "--bsa", "18"],
+     "BSA 18 m2 is implausible (expected 0.6-3.5 m2); give --bsa in square metres, e.g. 1.8"),
+    (["plan", "aue-2010", "--start", "2027-01-04", "--height-cm", "nan", "--weight-kg", "70"],
+     "height nan cm is implausible (expected 100-250 cm); give --height-cm in centimetres, "
+     "e.g. 170"),
+    (["plan", "aue-2010", "--start", "2027-01-04", "--bsa", "1.8", "--height-cm", "170",
+      "--weight-kg", "70"],
+     "give either --bsa or --height-cm with --weight-kg, not both"),
+    (["plan", "aue-2010", "--start", "2027-01-04", "--height-cm", "170"],
+     "--height-cm needs --weight-kg to compute BSA; give both"),
+    (["plan", "aue-2010"], "Missing option '--start'. (see 'doseplan plan --help')"),
+    (["plan", "aue-2010", "--start", "2027-01-04", "--format", "pdf"],
+     "Invalid value for '--format': 'pdf' is not one of 'text', 'json'. "
+     "(see 'doseplan plan --help')"),
+    (["frobnicate"], "No such command 'frobnicate'. (see 'doseplan --help')"),
+    (["plan", "aue-2010", "--start", "2027-01-04", "-o", "no/such/dir/plan.txt"],
+     "cannot write no/such/dir/plan.txt: folder no/such/dir does not exist; create it first"),
+]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    USAGE_ERRORS,
+    ids=["unknown-id", "show-unknown-id", "impossible-date", "day-first-date", "unpadded-date",
+         "zero-cycles", "too-many-cycles", "cycles-not-a-number", "height-in-metres",
+         "weight-implausible", "bsa-implausible", "height-nan", "bsa-and-height",
+         "height-without-weight", "missing-start", "unknown-format", "unknown-command",
+         "output-folder-missing"],
+)
+def test_usage_errors_exit_2_with_one_line(args: list[str], message: str, in_tmp: Path) -> None:
+    """Bad arguments give one line naming the problem and the fix, exit 2, and no file."""
+    result = run_cli(*args)
+    assert (result.code, result.out, result.err) == (2, "", BAD + message + "\n")
+    assert list(in_tmp.iterdir()) == []
+
+
+DATA_ERRORS = [
+    ("{", "bad.json: $: invalid JSON at line 1 column 2: Expecting property name enclosed in "
+          "double quotes; fix the JSON syntax"),
+    ('{"id": "x"}', "bad.json: $: 'title' is a required property; add it"),
+    (b"\xff\xfe{}", "bad.json: $: byte 0 is not UTF-8; save the file as UTF-8 JSON"),
+]
+
+
+@pytest.mark.parametrize(("content", "message"), DATA_ERRORS,
+                         ids=["malformed-json", "schema-violation", "not-utf8"])
+def test_invalid_regimen_files_exit_1_with_one_line(
+    content: str | bytes, message: str, in_tmp: Path
+) -> None:
+    """An invalid regimen file gives one line with file, JSON path and fix, and exit 1."""
+    path = in_tmp / "bad.json"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    result = run_cli("plan", "bad.json", "--start", "2027-01-04", "-o", "out.txt")
+    assert (result.code, result.out, result.err) == (1, "", BAD + message + "\n")
+    assert sorted(p.name for p in in_tmp.iterdir()) == ["bad.json"]
+
+
+def test_a_failed_plan_keeps_the_old_output_file(in_tmp: Path) -> None:
+    """When a command fails, an existing -o file is left exactly as it was."""
+    (in_tmp / "plan.txt").write_text("previous plan\n")
+    result = run_cli("plan", "aue-2010", "--start", "2027-02-30", "-o", "plan.txt")
+    assert result.code == 2
+    assert (in_tmp / "plan.txt").read_text() == "previous plan\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [(["plan", "aue-2010", "--start", "2027-13-01"], 2), (["validate", "missing.json"], 1)],
+    ids=["usage-error", "data-error"],
+)
+def test_the_installed_command_shows_no_traceback(
+    args: list[str], code: int, in_tmp: Path
+) -> None:
+    """The real console script prints one line and no traceback on errors."""
+    done = subprocess.run([sys.executable, "-m", "doseplan", *args], capture_output=True,
+                          text=True, check=False)
+    assert done.returncode == code
+    assert done.stdout == ""
+    assert len(done.stderr.splitlines()) == 1
+    assert "Traceback" not in done.stderr

@@ -1,0 +1,296 @@
+"""Specification of doseplan.engine: regimens become day-by-day plans."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from doseplan.bodysize import body_size
+from doseplan.engine import build_plan
+from doseplan.errors import UsageError
+from doseplan.loader import builtin_document, load_builtin, parse_regimen
+from doseplan.plan import NOTICE
+
+START = date(2027, 1, 4)
+
+
+def regimen(**changes: Any) -> Any:
+    """A small one-phase regimen (28-day cycles x 2, drug on days 1-21) with changes."""
+    document: dict[str, Any] = {
+        "id": "test-regimen",
+        "title": "Test regimen",
+        "citation": {"ref": 17, "authors": "Test et al.", "trial": "test", "setting": "test"},
+        "phases": [
+            {
+                "name": "induction",
+                "cycles": {"length_days": 28, "count": 2, "source": {"ref": 17, "quote": "q"}},
+                "administrations": [
+                    {
+                        "drug": "lenalidomide",
+                        "route": "oral",
+                        "dose": {"amount": 10, "unit": "mg"},
+                        "days": [{"from": 1, "to": 21}],
+                        "source": {"ref": 17, "quote": "q"},
+                    }
+                ],
+            }
+        ],
+    }
+    for path, value in changes.items():
+        target: Any = document
+        keys = path.split("__")
+        for key in keys[:-1]:
+            target = target[int(key)] if key.isdigit() else target[key]
+        target[keys[-1]] = value
+    return parse_regimen(document, where="test")
+
+
+def admin_changes(**admin: Any) -> Any:
+    """The test regimen with fields of its one administration replaced."""
+    return regimen(**{f"phases__0__administrations__0__{k}": v for k, v in admin.items()})
+
+
+def dosing(plan: Any, drug: str = "lenalidomide") -> list[tuple[int, int, float]]:
+    """(cycle, cycle_day, dose) of each dose of DRUG."""
+    return [(d.cycle, d.cycle_day, x.dose) for d in plan.days for x in d.doses if x.drug == drug]
+
+
+def test_aue_pulses_21_of_42_days_for_4_cycles() -> None:
+    """[17]: 10 mg on days 1-21 of each 42-day cycle, 4 cycles, rest days included."""
+    plan = build_plan(load_builtin("aue-2010"), START)
+    assert len(plan.days) == 4 * 42
+    assert plan.end == START + timedelta(days=4 * 42 - 1)
+    assert dosing(plan) == [(c, d, 10) for c in range(1, 5) for d in range(1, 22)]
+    assert all(not day.doses for day in plan.days if day.cycle_day > 21)
+
+
+def test_badoux_escalates_5_mg_every_28_days_to_25_mg() -> None:
+    """[18]: 5 mg daily, +5 mg every 28 days, never above 25 mg."""
+    plan = build_plan(load_builtin("badoux-2011"), START)
+    doses = [x.dose for day in plan.days for x in day.doses]
+    assert len(doses) == len(plan.days) == 12 * 28
+    assert doses == [min(25, 5 + 5 * (k // 28)) for k in range(len(doses))]
+
+
+def test_plan_days_carry_date_phase_cycle_and_cycle_day() -> None:
+    """Each entry names its date, phase, cycle and cycle day; rest days have no doses."""
+    day = build_plan(load_builtin("aue-2010"), START).days[43]
+    assert (day.date, day.phase, day.cycle, day.cycle_day, day.doses) == (
+        date(2027, 2, 16), "treatment", 2, 2, day.doses)
+    assert [x.dose for x in day.doses] == [10]
+
+
+def test_a_fixed_dose_says_where_it_comes_from() -> None:
+    """The basis gives the number, the rule the schedule and the review reference."""
+    dose = build_plan(load_builtin("aue-2010"), START).days[0].doses[0]
+    assert (dose.drug, dose.dose, dose.unit, dose.route, dose.status) == (
+        "lenalidomide", 10, "mg", "oral", "planned")
+    assert dose.basis == "10 mg"
+    assert dose.rule == "treatment: lenalidomide days 1-21, every cycle [17]"
+
+
+def test_an_escalated_dose_names_its_step() -> None:
+    """An escalation dose says which step it is and that it is conditional."""
+    plan = build_plan(load_builtin("badoux-2011"), START)
+    assert plan.days[28].doses[0].basis == (
+        "step 2 of 5 of escalation from 5 to 25 mg every 28 days, if tolerated: 10 mg")
+
+
+@pytest.mark.parametrize(
+    ("body", "dose", "unit", "basis"),
+    [
+        (None, 375, "mg/m2", "375 mg/m2; no BSA given"),
+        (body_size(height_cm=180, weight_kg=74), 720, "mg",
+         "375 mg/m2 x 1.92 m2 (Mosteller) = 720 mg"),
+        (body_size(height_cm=180, weight_kg=74, formula="dubois"), 723.75, "mg",
+         "375 mg/m2 x 1.93 m2 (DuBois) = 723.75 mg"),
+        (body_size(bsa_m2=2.0), 750, "mg", "375 mg/m2 x 2 m2 (given) = 750 mg"),
+    ],
+    ids=["no-body-size", "mosteller", "dubois", "given-bsa"],
+)
+def test_mg_per_m2_doses_use_the_bsa_and_say_how(
+    body: Any, dose: float, unit: str, basis: str
+) -> None:
+    """mg/m2 becomes mg with BSA and its formula; without BSA the unit stays mg/m2."""
+    reg = admin_changes(drug="rituximab", route="iv", dose={"amount": 375, "unit": "mg/m2"},
+                        days=[1])
+    planned = build_plan(reg, START, body=body).days[0].doses[0]
+    assert (planned.dose, planned.unit, planned.basis) == (dose, unit, basis)
+
+
+def test_missing_bsa_is_a_warning() -> None:
+    """Without a body size a mg/m2 drug is flagged in the warnings."""
+    reg = admin_changes(drug="rituximab", route="iv", dose={"amount": 375, "unit": "mg/m2"},
+                        days=[1])
+    assert ("No BSA given: rituximab stays in mg/m2; give --height-cm and --weight-kg, "
+            "or --bsa, to compute mg.") in build_plan(reg, START).warnings
+
+
+def test_mg_per_kg_doses_use_the_weight() -> None:
+    """mg/kg becomes mg with the weight; the basis shows the arithmetic."""
+    reg = admin_changes(drug="testdrug", route="iv", dose={"amount": 1.5, "unit": "mg/kg"},
+                        days=[1])
+    planned = build_plan(reg, START, body=body_size(weight_kg=70)).days[0].doses[0]
+    assert (planned.dose, planned.unit, planned.basis) == (105, "mg",
+                                                            "1.5 mg/kg x 70 kg = 105 mg")
+    no_weight = build_plan(reg, START).days[0].doses[0]
+    assert (no_weight.dose, no_weight.unit) == (1.5, "mg/kg")
+
+
+def test_pre_treatment_days_come_before_day_1() -> None:
+    """Negative days are scheduled before day 1, and the plan starts on the first of them."""
+    reg = regimen(phases__0__administrations=[
+        *regimen_doc_admins(),
+        {"drug": "allopurinol", "route": "oral", "dose": {"amount": 300, "unit": "mg"},
+         "days": [{"from": -2, "to": -1}, {"from": 1, "to": 14}], "cycles": [1],
+         "source": {"assumption": "test"}},
+    ])
+    plan = build_plan(reg, START)
+    assert plan.days[0].date == START - timedelta(days=2)
+    assert [(d.cycle, d.cycle_day) for d in plan.days[:3]] == [(1, -2), (1, -1), (1, 1)]
+    assert [x.drug for x in plan.days[0].doses] == ["allopurinol"]
+    assert plan.start == START
+
+
+def regimen_doc_admins() -> list[dict[str, Any]]:
+    doc = copy.deepcopy(dict(builtin_document("aue-2010")))
+    return list(doc["phases"][0]["administrations"])
+
+
+def test_lenalidomide_from_day_9_to_the_end_of_the_cycle() -> None:
+    """{"from": 9, "to": "end"} runs to the last day of every cycle."""
+    plan = build_plan(admin_changes(days=[{"from": 9, "to": "end"}]), START)
+    assert [(c, d) for c, d, _ in dosing(plan)] == [
+        (c, d) for c in (1, 2) for d in range(9, 29)]
+
+
+def test_weekly_days_and_chosen_cycles() -> None:
+    """Days 1, 8, 15, 22 of cycle 1 only; and every other cycle from cycle 3."""
+    plan = build_plan(admin_changes(days=[1, 8, 15, 22], cycles=[1]), START)
+    assert [(c, d) for c, d, _ in dosing(plan)] == [(1, 1), (1, 8), (1, 15), (1, 22)]
+    reg = regimen(phases__0__cycles={"length_days": 28, "count": 8,
+                                     "source": {"ref": 17, "quote": "q"}},
+                  phases__0__administrations__0__days=[1],
+                  phases__0__administrations__0__cycles=[{"from": 3, "to": "end", "every": 2}])
+    assert [c for c, _, _ in dosing(build_plan(reg, START))] == [3, 5, 7]
+
+
+def test_a_first_cycle_of_35_days() -> None:
+    """A length override makes cycle 1 35 days; later cycles keep 28."""
+    reg = regimen(phases__0__cycles={
+        "length_days": 28, "count": 3, "source": {"ref": 23, "quote": "q"},
+        "length_overrides": [{"cycles": [1], "length_days": 35}]})
+    plan = build_plan(reg, START)
+    assert len(plan.days) == 35 + 28 + 28
+    assert [d.date for d in plan.days if d.cycle_day == 1] == [
+        START, START + timedelta(35), START + timedelta(63)]
+
+
+def test_phases_follow_one_another_with_a_gap() -> None:
+    """A second phase starts after the first ends plus gap_days; gap days count down."""
+    admins = regimen_doc_admins()
+    reg = regimen(phases=[
+        {"name": "induction", "cycles": {"length_days": 21, "count": 2,
+                                         "source": {"ref": 30, "quote": "q"}},
+         "administrations": admins},
+        {"name": "consolidation", "gap_days": 3,
+         "cycles": {"length_days": 28, "count": 1, "source": {"ref": 30, "quote": "q"}},
+         "administrations": admins},
+    ])
+    plan = build_plan(reg, START)
+    assert len(plan.days) == 42 + 3 + 28
+    assert [(d.phase, d.cycle, d.cycle_day) for d in plan.days[41:46]] == [
+        ("induction", 2, 21), ("consolidation", 1, -3), ("consolidation", 1, -2),
+        ("consolidation", 1, -1), ("consolidation", 1, 1)]
+    assert plan.cycles == (("induction", 2), ("consolidation", 1))
+
+
+@pytest.mark.parametrize(
+    ("escalation", "days", "expected"),
+    [
+        ({"step": 5, "max": 15, "every_days": 7}, [{"from": 1, "to": 21}],
+         [5] * 7 + [10] * 7 + [15] * 7 + [15] * 21),
+        ({"step": 5, "max": 15, "every_days": 7, "first_step_after_days": 14},
+         [{"from": 1, "to": 21}], [5] * 14 + [10] * 7 + [15] * 21),
+        ({"ladder": [5, 10, 15], "max": 15, "each_cycle": True}, [{"from": 1, "to": 21}],
+         [5] * 21 + [10] * 21),
+        ({"ladder": [5, 10, 15], "max": 15, "on_cycle_day": 8}, [{"from": 1, "to": 21}],
+         [5] * 7 + [10] * 14 + [10] * 7 + [15] * 14),
+        ({"ladder": [5, 10, 15], "max": 15, "on_cycle_day": 8}, [{"from": 9, "to": 21}],
+         [5] * 13 + [10] * 13),
+    ],
+    ids=["every-7-days", "first-step-after-14", "each-cycle", "on-day-8",
+         "on-day-8-before-first-dose-does-not-count"],
+)
+def test_escalation_moments(
+    escalation: dict[str, Any], days: list[Any], expected: list[float]
+) -> None:
+    """Each kind of escalation moment steps the dose where the regimen says."""
+    reg = admin_changes(dose={"amount": 5, "unit": "mg"}, days=days, escalation=escalation)
+    assert [x for _, _, x in dosing(build_plan(reg, START))] == expected
+
+
+def test_open_ended_phase_shows_its_horizon_and_says_so() -> None:
+    """An until-progression phase shows `horizon` cycles, or --cycles, with a warning."""
+    reg = load_builtin("badoux-2011")
+    plan = build_plan(reg, START)
+    assert plan.cycles == (("treatment", 12),)
+    assert ("Phase 'treatment' continues until progression; the calendar shows 12 cycles "
+            "(planning horizon; change it with --cycles).") in plan.warnings
+    longer = build_plan(reg, START, cycles=20)
+    assert len(longer.days) == 20 * 28
+    assert ("Phase 'treatment' continues until progression; the calendar shows 20 cycles "
+            "(set with --cycles).") in longer.warnings
+
+
+def test_changing_a_fixed_cycle_count_is_a_warning() -> None:
+    """--cycles on a fixed regimen is shown as a deviation from the publication."""
+    plan = build_plan(load_builtin("aue-2010"), START, cycles=8)
+    assert len(plan.days) == 8 * 42
+    assert ("Cycle count changed by the user: phase 'treatment' shows 8 cycles; "
+            "the published regimen has 4.") in plan.warnings
+
+
+@pytest.mark.parametrize("cycles", [0, -1, 1001], ids=["zero", "negative", "over-1000"])
+def test_cycle_count_out_of_range(cycles: int) -> None:
+    """--cycles outside 1-1000 is refused with the valid range."""
+    with pytest.raises(UsageError) as caught:
+        build_plan(load_builtin("aue-2010"), START, cycles=cycles)
+    assert str(caught.value) == f"--cycles must be between 1 and 1000 (got {cycles})"
+
+
+def test_a_plan_that_leaves_the_calendar_is_refused() -> None:
+    """A start so late that the plan passes 9999-12-31 is a clear error."""
+    with pytest.raises(UsageError) as caught:
+        build_plan(load_builtin("aue-2010"), date(9999, 12, 1))
+    assert str(caught.value) == ("a plan starting 9999-12-01 would run outside the calendar "
+                                 "(years 1-9999); check --start")
+
+
+def test_assumptions_and_notes_become_warnings() -> None:
+    """Every assumption and note of the regimen reaches the plan's warnings."""
+    plan = build_plan(load_builtin("badoux-2011"), START)
+    assert plan.warnings[0] == (
+        "Assumption (phase 'treatment' cycles): The review gives no cycle length: cycles are "
+        "counted as 28 days, the interval of the dose steps. Treatment continues until "
+        "progression, as in the original publication.")
+    assert any(w.startswith("Note: The original publication kept 5 mg daily for 56 days")
+               for w in plan.warnings)
+    assert ("The lenalidomide escalation in phase 'treatment' is conditional on tolerance: "
+            "the calendar shows the planned steps; confirm blood counts and toxicity before "
+            "each step.") in plan.warnings
+
+
+def test_every_plan_carries_the_planning_aid_notice() -> None:
+    """The notice that the plan must be checked travels with every plan."""
+    assert build_plan(load_builtin("aue-2010"), START).notice == NOTICE
+    assert "checked by the treating team" in NOTICE
+
+
+def test_the_same_inputs_give_equal_plans() -> None:
+    """The engine is deterministic and keeps no state between calls."""
+    reg = load_builtin("badoux-2011")
+    assert build_plan(reg, START) == build_plan(reg, START)

@@ -1,0 +1,74 @@
+"""Specification of doseplan.render: the plan as JSON and as a terminal day list."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from datetime import date
+
+import jsonschema
+import pytest
+
+from doseplan.bodysize import body_size
+from doseplan.engine import build_plan
+from doseplan.loader import builtin_ids, load_builtin, schema
+from doseplan.render.json_calendar import plan_from_json, plan_to_json, render_json
+from doseplan.render.text_calendar import WIDTH, render_text
+
+START = date(2027, 1, 4)
+
+
+@pytest.mark.parametrize("regimen_id", builtin_ids())
+def test_json_plans_follow_the_calendar_schema(regimen_id: str) -> None:
+    """Every built-in regimen's JSON plan is valid against calendar.schema.json."""
+    plan = build_plan(load_builtin(regimen_id), START,
+                      body=body_size(height_cm=170, weight_kg=70))
+    jsonschema.Draft202012Validator(schema("calendar")).validate(plan_to_json(plan))
+
+
+@pytest.mark.parametrize("regimen_id", builtin_ids())
+def test_json_plans_read_back_to_the_same_plan(regimen_id: str) -> None:
+    """JSON -> plan -> JSON is lossless."""
+    plan = build_plan(load_builtin(regimen_id), START, body=body_size(bsa_m2=1.8))
+    assert plan_from_json(json.loads(render_json(plan))) == plan
+
+
+def test_json_writes_whole_doses_without_a_decimal_point() -> None:
+    """10.0 mg is written 10; the plan JSON has the fields the schema requires."""
+    document = json.loads(render_json(build_plan(load_builtin("aue-2010"), START)))
+    assert document["days"][0]["doses"][0]["dose"] == 10
+    assert "10.0" not in render_json(build_plan(load_builtin("aue-2010"), START))
+    assert (document["regimen"]["id"], document["regimen"]["reference"]) == ("aue-2010", 17)
+    assert (document["start"], document["end"]) == ("2027-01-04", "2027-06-20")
+
+
+@pytest.mark.parametrize("regimen_id", builtin_ids())
+def test_text_fits_80_columns(regimen_id: str) -> None:
+    """No line of the terminal calendar is wider than 80 columns."""
+    text = render_text(build_plan(load_builtin(regimen_id), START,
+                                  body=body_size(height_cm=170, weight_kg=70)))
+    assert max(len(line) for line in text.splitlines()) <= WIDTH
+
+
+def test_text_folds_rest_days_and_shows_the_notice() -> None:
+    """A run of rest days is one line; the planning-aid notice opens and closes the page."""
+    lines = render_text(build_plan(load_builtin("aue-2010"), START)).splitlines()
+    assert "Mon 2027-01-25  treatment  C1 D22-42    rest until Sun 2027-02-14 (21 days)" in lines
+    assert lines[-2:] == [
+        "Planning aid only: every date and dose must be checked by the treating team",
+        "against the protocol and the patient before use."]
+    assert lines[4].startswith("Planning aid only")
+
+
+def test_text_weekdays_do_not_depend_on_the_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Weekday names are fixed, whatever LANG says."""
+    import locale
+
+    monkeypatch.setenv("LANG", "de_DE.UTF-8")
+    with contextlib.suppress(locale.Error):
+        locale.setlocale(locale.LC_TIME, "de_DE.UTF-8")
+    try:
+        text = render_text(build_plan(load_builtin("aue-2010"), START))
+    finally:
+        locale.setlocale(locale.LC_TIME, "C")
+    assert "Mon 2027-01-04" in text
