@@ -41,7 +41,7 @@ def build_plan(
 
     first = min(0, _earliest_day(regimen))
     last = instances[-1].offset + instances[-1].length - 1
-    slots: list[list[PlannedDose] | None] = [None] * (last - first + 1)
+    slots: list[tuple[PlannedDose, ...] | None] = [None] * (last - first + 1)
     body_warnings: list[str] = []
     for phase, phase_instances, count in zip(regimen.phases, by_phase, counts, strict=True):
         for admin in phase.administrations:
@@ -61,15 +61,17 @@ def build_plan(
     position = first
     for inst in instances:
         while position < inst.offset:  # days before day 1: pre-treatment or a gap
-            days.append(PlanDay(date.fromordinal(ordinal + position), inst.phase, inst.cycle,
-                                position - inst.offset, _doses(slots[position - first])))
-            position += 1
-        phase_name, cycle = inst.phase, inst.cycle
-        for cycle_day in range(1, inst.length + 1):
             found = slots[position - first]
-            days.append(PlanDay(date.fromordinal(ordinal + position), phase_name, cycle,
-                                cycle_day, _NO_DOSES if found is None else tuple(found)))
+            days.append(PlanDay(date.fromordinal(ordinal + position), inst.phase, inst.cycle,
+                                position - inst.offset, _NO_DOSES if found is None else found))
             position += 1
+        phase_name, cycle, fromordinal = inst.phase, inst.cycle, date.fromordinal
+        base = ordinal + position - 1
+        for cycle_day, found in enumerate(slots[position - first:position - first + inst.length],
+                                          start=1):
+            days.append(PlanDay(fromordinal(base + cycle_day), phase_name, cycle, cycle_day,
+                                _NO_DOSES if found is None else found))
+        position += inst.length
 
     warnings = _source_warnings(regimen) + list(count_warnings) + body_warnings
     warnings += _escalation_warnings(regimen)
@@ -85,10 +87,6 @@ def build_plan(
         warnings=tuple(dict.fromkeys(warnings)),
         days=tuple(days),
     )
-
-
-def _doses(found: list[PlannedDose] | None) -> tuple[PlannedDose, ...]:
-    return _NO_DOSES if found is None else tuple(found)
 
 
 def _earliest_day(regimen: Regimen) -> int:
@@ -108,7 +106,7 @@ def _place(
     count: int,
     body: BodySize | None,
     first: int,
-    slots: list[list[PlannedDose] | None],
+    slots: list[tuple[PlannedDose, ...] | None],
     warnings: list[str],
 ) -> None:
     """Put every dose of one administration into the day slots."""
@@ -136,14 +134,13 @@ def _place(
     else:
         steps = rung_indexes(admin.escalation, offsets, cycle_starts, len(rungs) - 1)
     rule = _rule(regimen, phase, admin)
-    planned = [_planned_dose(admin, rung, i, rungs, body, rule, warnings)
+    # One dose value (and one 1-tuple) per rung, shared by every day on that rung.
+    singles = [(_planned_dose(admin, rung, i, rungs, body, rule, warnings),)
                for i, rung in enumerate(rungs)]
     for offset, step in zip(offsets, steps, strict=True):
-        slot = slots[offset - first]
-        if slot is None:
-            slots[offset - first] = [planned[step]]
-        else:
-            slot.append(planned[step])
+        index = offset - first
+        slot = slots[index]
+        slots[index] = singles[step] if slot is None else slot + singles[step]
 
 
 def _fmt(value: float) -> str:
