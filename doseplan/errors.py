@@ -55,4 +55,5 @@ class InvalidDataError(DoseplanError):
 
 
 class RegimenError(InvalidDataError):
-    """A regimen document that breaks the schema or makes no clinical sense."""
+    """A regimen document that makes no clinical sense (schema breaks are
+    ``InvalidDataError``, like every other invalid document)."""

@@ -11,6 +11,7 @@ so that a plan for a built-in regimen never imports jsonschema.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from functools import cache
 from importlib import resources
@@ -70,13 +71,18 @@ def read_json_file(path: Path, *, kind: str = "file") -> Any:
 
 def parse_json_bytes(raw: bytes, *, where: str) -> Any:
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a byte-order mark (Windows editors) is harmless
     except UnicodeDecodeError as exc:
         raise InvalidDataError(
             f"byte {exc.start} is not UTF-8; save the file as UTF-8 JSON", where=where
         ) from None
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        try:
+            return json.loads(text, parse_constant=_reject_constant)
+        except _ConstantError as exc:
+            raise json.JSONDecodeError(
+                f"{exc.name} is not a JSON number", text, _constant_position(text)
+            ) from None
     except json.JSONDecodeError as exc:
         raise InvalidDataError(
             f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}; "
@@ -87,8 +93,24 @@ def parse_json_bytes(raw: bytes, *, where: str) -> Any:
         raise InvalidDataError("JSON is nested too deeply", where=where) from None
 
 
+class _ConstantError(Exception):
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
 def _reject_constant(name: str) -> Any:
-    raise json.JSONDecodeError(f"{name} is not a JSON number", name, 0)
+    raise _ConstantError(name)
+
+
+_STRING_OR_CONSTANT = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)')
+
+
+def _constant_position(text: str) -> int:
+    """Where the first NaN or Infinity outside a string stands (parsing stopped there)."""
+    for match in _STRING_OR_CONSTANT.finditer(text):
+        if match.group(1):
+            return match.start(1)
+    return 0
 
 
 # ---------------------------------------------------------------------------
@@ -138,7 +160,7 @@ def load_regimen(name: str | Path) -> Regimen:
     if isinstance(name, str):
         if text in _builtin_documents():
             return load_builtin(text)
-        if text.isdigit():
+        if text.isascii() and text.isdigit():
             matches = [r for r in builtin_regimens() if r.citation.ref == int(text)]
             if len(matches) == 1:
                 return matches[0]
@@ -193,16 +215,20 @@ def _schema_problem(error: Any) -> str:
         return f"{shown} is not allowed; use one of {options}"
     if validator == "type":
         return f"{shown} is not of type {error.validator_value!r}"
+    if validator == "not" and isinstance(error.schema.get("description"), str):
+        return _schema_hint(error)  # e.g. "day 0 does not exist; ..."
+    if validator == "oneOf" and not error.context:
+        return f"{shown} matches more than one allowed form; {_schema_hint(error)}"
     if validator in ("oneOf", "anyOf"):
-        return f"{shown} does not match any allowed form; see {_schema_hint(error)}"
+        return f"{shown} does not match any allowed form; {_schema_hint(error)}"
     return f"{error.message}"
 
 
 def _schema_hint(error: Any) -> str:
     description = error.schema.get("description")
     if isinstance(description, str):
-        return description.rstrip(".")
-    return "the schema in schemas/"
+        return description[:1].lower() + description[1:].rstrip(".")
+    return "see the schema in schemas/"
 
 
 # ---------------------------------------------------------------------------

@@ -30,6 +30,10 @@ def check_regimen(regimen: Regimen, *, where: str) -> None:
             _check_administration(phase, i, admin, where, f"{at}.administrations[{j}]")
 
 
+def _days(count: int) -> str:
+    return f"{count} day" if count == 1 else f"{count} days"
+
+
 def _fmt(value: float) -> str:
     return f"{value:g}"
 
@@ -46,7 +50,7 @@ def _check_gap(regimen: Regimen, i: int, where: str, at: str) -> None:
     if phase.gap_days < 0:
         before = regimen.phases[i - 1].name
         raise RegimenError(
-            f"phase {phase.name!r} would start {-phase.gap_days} days before phase "
+            f"phase {phase.name!r} would start {_days(-phase.gap_days)} before phase "
             f"{before!r} ends (overlapping phases); use gap_days 0 or more",
             where=where, path=f"{at}.gap_days",
         )
@@ -85,8 +89,24 @@ def _check_cycle_selection(
 
 
 def _check_cycles(cycles: CycleSpec, where: str, at: str) -> None:
+    owner: dict[int, int] = {}
     for k, override in enumerate(cycles.length_overrides or ()):
-        _check_cycle_selection(override.cycles, cycles, where, f"{at}.length_overrides[{k}].cycles")
+        path = f"{at}.length_overrides[{k}].cycles"
+        _check_cycle_selection(override.cycles, cycles, where, path)
+        if cycles.count is not None and not override.cycles.resolve(cycles.count):
+            raise RegimenError(
+                f"selects none of the phase's {cycles.count} cycles; choose cycles that exist",
+                where=where, path=path,
+            )
+        for i, item in enumerate(override.cycles.items):
+            numbers = item.numbers(cycles.planned_count) if isinstance(item, Span) else (item,)
+            for c in numbers:
+                if owner.setdefault(c, k) != k:
+                    raise RegimenError(
+                        f"cycle {c} already has a length override "
+                        f"(length_overrides[{owner[c]}]); give each cycle at most one",
+                        where=where, path=f"{path}[{i}]",
+                    )
 
 
 def _check_administration(
@@ -96,6 +116,9 @@ def _check_administration(
     if admin.cycles is not None:
         _check_cycle_selection(admin.cycles, cycles, where, f"{at}.cycles")
         chosen = admin.cycles.resolve(cycles.planned_count)
+        if not chosen and cycles.count is None:
+            # An open-ended phase may show more cycles than its horizon (--cycles).
+            chosen = tuple(range(1, cycles.planned_count + 1))
         if not chosen:
             raise RegimenError(
                 f"selects none of the phase's {cycles.planned_count} cycles; "
@@ -124,7 +147,8 @@ def _check_administration(
         else:
             days = (item,)
         for day in days:
-            _check_day(day, phase, phase_index, chosen, shortest, where, path)
+            _check_day(day, phase, phase_index, chosen, admin.cycles is not None, shortest,
+                       where, path)
     if admin.escalation is not None:
         _check_escalation(admin, admin.escalation, shortest, where, f"{at}.escalation")
     _check_levels(admin, where, at)
@@ -135,6 +159,7 @@ def _check_day(
     phase: Phase,
     phase_index: int,
     chosen: tuple[int, ...],
+    selected: bool,
     shortest: int,
     where: str,
     path: str,
@@ -147,7 +172,7 @@ def _check_day(
         )
     if day >= 0:
         return
-    if chosen != (1,):
+    if not selected or chosen != (1,):
         raise RegimenError(
             f"day {day} falls before day 1, which only cycle 1 may use; "
             "limit this administration to cycles [1]",

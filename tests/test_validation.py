@@ -71,6 +71,7 @@ P0 = "$.phases[0]"
 A0 = "$.phases[0].administrations[0]"
 M0 = "$.phases[1].administrations[0]"
 ESC = f"{A0}.escalation"
+OVERRIDES = f"{P0}.cycles.length_overrides"
 WITH_MAINTENANCE = {"$.phases[1]": MAINTENANCE}
 
 
@@ -102,8 +103,12 @@ def assert_rejected(changes: dict[str, Any], path: str, problem: str) -> None:
     assert (info.value.where, info.value.path, info.value.problem) == (WHERE, path, problem)
 
 
-def cases(table: dict[str, tuple[Any, ...]]) -> pytest.MarkDecorator:
-    """Parametrize (changes, path, problem) by the table's keys as test ids."""
+Table = dict[str, Any]
+"""Test id -> (changes, path, problem), or a pytest.param of them marked as a known bug."""
+
+
+def cases(table: Table) -> pytest.MarkDecorator:
+    """Parametrize (changes, path, problem) by the table's values, with its keys as ids."""
     return pytest.mark.parametrize(("changes", "path", "problem"), table.values(), ids=table)
 
 
@@ -120,7 +125,7 @@ def test_variant_changes_only_the_path_given() -> None:
 # Phases
 
 
-@cases({
+PHASE_ERRORS: Table = {
     "duplicate-phase-name": (
         {**WITH_MAINTENANCE, "$.phases[1].name": "treatment"},
         "$.phases[1].name",
@@ -142,7 +147,10 @@ def test_variant_changes_only_the_path_given() -> None:
         "phase 'maintenance' would start 3 days before phase 'treatment' ends "
         "(overlapping phases); use gap_days 0 or more",
     ),
-})
+}
+
+
+@cases(PHASE_ERRORS)
 def test_phases_have_distinct_names_and_do_not_overlap(
     changes: dict[str, Any], path: str, problem: str
 ) -> None:
@@ -154,7 +162,7 @@ def test_phases_have_distinct_names_and_do_not_overlap(
 # Cycle selections
 
 
-@cases({
+CYCLE_ERRORS: Table = {
     "backwards-cycle-span": (
         {f"{A0}.cycles": [{"from": 4, "to": 2}]},
         f"{A0}.cycles[0]",
@@ -181,8 +189,8 @@ def test_phases_have_distinct_names_and_do_not_overlap(
         "cycle 7 is beyond the phase's 6 cycles; use cycles 1-6",
     ),
     "length-override-beyond-count": (
-        {f"{P0}.cycles.length_overrides": [{"cycles": [7], "length_days": 35}]},
-        f"{P0}.cycles.length_overrides[0].cycles[0]",
+        {OVERRIDES: [{"cycles": [7], "length_days": 35}]},
+        f"{OVERRIDES}[0].cycles[0]",
         "cycle 7 is beyond the phase's 6 cycles; use cycles 1-6",
     ),
     "selects-no-cycle": (
@@ -190,7 +198,26 @@ def test_phases_have_distinct_names_and_do_not_overlap(
         f"{A0}.cycles",
         "selects none of the phase's 6 cycles; choose cycles that exist",
     ),
-})
+    "length-override-selecting-no-cycle": (
+        {OVERRIDES: [{"cycles": [{"from": 7, "to": "end"}], "length_days": 21}]},
+        f"{OVERRIDES}[0].cycles",
+        "selects none of the phase's 6 cycles; choose cycles that exist"
+    ),
+    "overlapping-length-overrides": (
+        {
+            OVERRIDES: [
+                {"cycles": [1], "length_days": 35},
+                {"cycles": [{"from": 1, "to": 2}], "length_days": 21},
+            ],
+        },
+        f"{OVERRIDES}[1].cycles[0]",
+        "cycle 1 already has a length override (length_overrides[0]); "
+        "give each cycle at most one"
+    ),
+}
+
+
+@cases(CYCLE_ERRORS)
 def test_cycle_selections_name_cycles_of_the_phase(
     changes: dict[str, Any], path: str, problem: str
 ) -> None:
@@ -202,7 +229,7 @@ def test_cycle_selections_name_cycles_of_the_phase(
 # Days
 
 
-@cases({
+DAY_ERRORS: Table = {
     "backwards-day-span": (
         {f"{A0}.days": [{"from": 21, "to": 1}]},
         f"{A0}.days[0]",
@@ -225,7 +252,7 @@ def test_cycle_selections_name_cycles_of_the_phase(
     ),
     "day-beyond-shortened-selected-cycle": (
         {
-            f"{P0}.cycles.length_overrides": [{"cycles": [6], "length_days": 21}],
+            OVERRIDES: [{"cycles": [6], "length_days": 21}],
             f"{A0}.days": [{"from": 1, "to": 28}],
         },
         f"{A0}.days[0]",
@@ -248,7 +275,10 @@ def test_cycle_selections_name_cycles_of_the_phase(
         "day span from -3 crosses day 0, which does not exist; "
         "split it into days before day 1 and days from day 1",
     ),
-})
+}
+
+
+@cases(DAY_ERRORS)
 def test_days_lie_inside_every_selected_cycle(
     changes: dict[str, Any], path: str, problem: str
 ) -> None:
@@ -256,7 +286,7 @@ def test_days_lie_inside_every_selected_cycle(
     assert_rejected(changes, path, problem)
 
 
-@cases({
+NEGATIVE_DAY_ERRORS: Table = {
     "negative-day-in-every-cycle": (
         {f"{A0}.days": [-1, {"from": 1, "to": 21}]},
         f"{A0}.days[0]",
@@ -275,6 +305,12 @@ def test_days_lie_inside_every_selected_cycle(
         "day -1 falls before day 1, which only cycle 1 may use; "
         "limit this administration to cycles [1]",
     ),
+    "negative-day-in-every-cycle-of-a-1-cycle-phase": (
+        {f"{P0}.cycles.count": 1, f"{A0}.days": [-1, {"from": 1, "to": 21}]},
+        f"{A0}.days[0]",
+        "day -1 falls before day 1, which only cycle 1 may use; "
+        "limit this administration to cycles [1]"
+    ),
     "negative-day-deeper-than-gap": (
         {
             **WITH_MAINTENANCE,
@@ -292,7 +328,10 @@ def test_days_lie_inside_every_selected_cycle(
         "day -1 of phase 'maintenance' falls inside the previous phase (overlapping phases); "
         "use gap_days of at least 1",
     ),
-})
+}
+
+
+@cases(NEGATIVE_DAY_ERRORS)
 def test_days_before_day_1_belong_to_cycle_1_and_fit_the_gap(
     changes: dict[str, Any], path: str, problem: str
 ) -> None:
@@ -309,7 +348,7 @@ def escalation(amount: float, **fields: Any) -> dict[str, Any]:
     return {f"{A0}.dose.amount": amount, ESC: fields}
 
 
-@cases({
+ESCALATION_ERRORS: Table = {
     "start-dose-above-maximum": (
         escalation(30, step=5, max=25, every_days=28),
         f"{ESC}.max",
@@ -348,12 +387,15 @@ def escalation(amount: float, **fields: Any) -> dict[str, Any]:
     "on-cycle-day-beyond-shortened-cycle": (
         {
             **escalation(5, step=5, max=25, on_cycle_day=22),
-            f"{P0}.cycles.length_overrides": [{"cycles": [6], "length_days": 21}],
+            OVERRIDES: [{"cycles": [6], "length_days": 21}],
         },
         f"{ESC}.on_cycle_day",
         "day 22 is outside the 21-day cycle; use a day from 1 to 21",
     ),
-})
+}
+
+
+@cases(ESCALATION_ERRORS)
 def test_escalation_rises_from_the_dose_to_the_maximum(
     changes: dict[str, Any], path: str, problem: str
 ) -> None:
@@ -365,7 +407,7 @@ def test_escalation_rises_from_the_dose_to_the_maximum(
 # Dose levels
 
 
-@cases({
+DOSE_LEVEL_ERRORS: Table = {
     "dose-levels-falling": (
         {f"{A0}.dose_levels": [5, 10, 7.5]},
         f"{A0}.dose_levels[2]",
@@ -413,7 +455,10 @@ def test_escalation_rises_from_the_dose_to_the_maximum(
         "dose 5 mg is not one of the dose levels (2.5, 10), so a reduction from it "
         "has no level to go to; add it to dose_levels",
     ),
-})
+}
+
+
+@cases(DOSE_LEVEL_ERRORS)
 def test_dose_levels_rise_and_include_every_dose_given(
     changes: dict[str, Any], path: str, problem: str
 ) -> None:
@@ -429,7 +474,7 @@ VALID: dict[str, dict[str, Any]] = {
     "base": {},
     "pre-treatment-days-in-cycle-1": {f"{P0}.administrations[1]": ALLOPURINOL},
     "35-day-first-cycle": {
-        f"{P0}.cycles.length_overrides": [{"cycles": [1], "length_days": 35}],
+        OVERRIDES: [{"cycles": [1], "length_days": 35}],
         f"{P0}.administrations[1]": {**ALLOPURINOL, "days": [{"from": 1, "to": 35}]},
     },
     "every-other-cycle-from-7": {
@@ -445,7 +490,7 @@ VALID: dict[str, dict[str, Any]] = {
         f"{A0}.days": [{"from": 1, "to": 28}],
     },
     "shortened-cycle-not-selected": {
-        f"{P0}.cycles.length_overrides": [{"cycles": [6], "length_days": 21}],
+        OVERRIDES: [{"cycles": [6], "length_days": 21}],
         f"{A0}.cycles": [{"from": 1, "to": 5}],
         f"{A0}.days": [{"from": 1, "to": 28}],
     },
