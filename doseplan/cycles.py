@@ -9,9 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from doseplan.errors import UsageError
-from doseplan.model import LengthOverride, Regimen
-
-MAX_CYCLES = 1000
+from doseplan.model import MAX_CYCLES, Regimen
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,19 +63,7 @@ def expand_cycles(regimen: Regimen, counts: tuple[int, ...]) -> tuple[CycleInsta
     for index, (phase, count) in enumerate(zip(regimen.phases, counts, strict=True)):
         offset += phase.gap_days or 0
         spec = phase.cycles
-        lengths = _lengths(spec.length_days, spec.length_overrides, count)
-        for cycle, length in enumerate(lengths, start=1):
+        for cycle, length in enumerate(spec.lengths(count), start=1):
             instances.append(CycleInstance(index, phase.name, cycle, offset, length))
             offset += length
     return tuple(instances)
-
-
-def _lengths(
-    default: int, overrides: tuple[LengthOverride, ...] | None, count: int
-) -> list[int]:
-    lengths = [default] * count
-    for override in overrides or ():
-        for cycle in override.cycles.resolve(count):
-            if cycle <= count:
-                lengths[cycle - 1] = override.length_days
-    return lengths

@@ -113,15 +113,25 @@ def _place(
     chosen = set(range(1, count + 1) if admin.cycles is None else admin.cycles.resolve(count))
     offsets: list[int] = []
     cycle_starts: list[int] = []
-    by_length: dict[int, tuple[int, ...]] = {}
+    by_length: dict[tuple[int, bool], tuple[int, ...]] = {}
     for inst in instances:
         if inst.cycle not in chosen:
             continue
-        days = by_length.get(inst.length)
+        key = (inst.length, inst.cycle == 1)
+        days = by_length.get(key)
         if days is None:
-            days = by_length[inst.length] = tuple(
-                d for d in admin.days.resolve(inst.length) if d <= inst.length
+            wanted = admin.days.resolve(inst.length)
+            # Days before day 1 belong to cycle 1 only (validation also insists on it).
+            days = by_length[key] = tuple(
+                d for d in wanted if d <= inst.length and (d > 0 or inst.cycle == 1)
             )
+            if wanted and wanted[-1] > inst.length:
+                # Only reachable when --cycles adds cycles the regimen did not validate.
+                warnings.append(
+                    f"{admin.label or admin.drug} in phase {phase.name!r}: day {wanted[-1]} "
+                    f"does not exist in {inst.length}-day cycles such as cycle {inst.cycle}; "
+                    "days past the end of a cycle are not scheduled."
+                )
         base = inst.offset
         for d in days:
             offsets.append(base + d - 1 if d > 0 else base + d)

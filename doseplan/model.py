@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 Unit = Literal["mg", "mg/m2", "mg/kg"]
+
+MAX_CYCLES = 1000
+"""No phase shows more cycles than this (the limit of --cycles)."""
 UNITS: tuple[Unit, ...] = ("mg", "mg/m2", "mg/kg")
 
 
@@ -137,7 +140,10 @@ class Escalation:
             return self.ladder
         assert self.step is not None
         count = round((self.maximum - start) / self.step)
-        return tuple(_clean(start + i * self.step) for i in range(count + 1))
+        # The first rung is exactly the start dose and the last exactly the maximum;
+        # rounding only removes float noise from the rungs between.
+        middle = (_clean(start + i * self.step) for i in range(1, count))
+        return (start, *middle, self.maximum) if count else (start,)
 
     def describe_moment(self) -> str:
         if self.every_days is not None:
@@ -209,11 +215,19 @@ class CycleSpec:
         assert self.horizon is not None
         return self.horizon
 
-    def length_of(self, cycle: int) -> int:
-        for override in self.length_overrides or ():
-            if cycle in override.cycles.resolve(self.planned_count):
-                return override.length_days
-        return self.length_days
+    @property
+    def reach(self) -> int:
+        """The most cycles the phase can ever show: its count, or MAX_CYCLES if open-ended."""
+        return MAX_CYCLES if self.count is None else self.count
+
+    def lengths(self, count: int) -> tuple[int, ...]:
+        """The length of cycles 1..count; where overrides overlap, the first one wins."""
+        lengths = [self.length_days] * count
+        for override in reversed(self.length_overrides or ()):
+            for cycle in override.cycles.resolve(count):
+                if 1 <= cycle <= count:
+                    lengths[cycle - 1] = override.length_days
+        return tuple(lengths)
 
 
 @dataclass(frozen=True, slots=True)

@@ -98,8 +98,9 @@ def _check_cycles(cycles: CycleSpec, where: str, at: str) -> None:
                 f"selects none of the phase's {cycles.count} cycles; choose cycles that exist",
                 where=where, path=path,
             )
+        # Every cycle the phase can ever show, so that --cycles cannot reach an overlap.
         for i, item in enumerate(override.cycles.items):
-            numbers = item.numbers(cycles.planned_count) if isinstance(item, Span) else (item,)
+            numbers = item.numbers(cycles.reach) if isinstance(item, Span) else (item,)
             for c in numbers:
                 if owner.setdefault(c, k) != k:
                     raise RegimenError(
@@ -113,21 +114,22 @@ def _check_administration(
     phase: Phase, phase_index: int, admin: Administration, where: str, at: str
 ) -> None:
     cycles = phase.cycles
+    # Check against every cycle the phase can show: an open-ended phase can be
+    # extended with --cycles, and the new cycles must be as valid as the first.
+    reach = cycles.reach
     if admin.cycles is not None:
         _check_cycle_selection(admin.cycles, cycles, where, f"{at}.cycles")
-        chosen = admin.cycles.resolve(cycles.planned_count)
-        if not chosen and cycles.count is None:
-            # An open-ended phase may show more cycles than its horizon (--cycles).
-            chosen = tuple(range(1, cycles.planned_count + 1))
+        chosen = tuple(c for c in admin.cycles.resolve(reach) if c <= reach)
         if not chosen:
             raise RegimenError(
-                f"selects none of the phase's {cycles.planned_count} cycles; "
+                f"selects none of the phase's {reach} cycles; "
                 "choose cycles that exist",
                 where=where, path=f"{at}.cycles",
             )
     else:
-        chosen = tuple(range(1, cycles.planned_count + 1))
-    shortest = min(cycles.length_of(c) for c in chosen)
+        chosen = tuple(range(1, reach + 1))
+    lengths = cycles.lengths(reach)
+    shortest = min(lengths[c - 1] for c in chosen)
     for k, item in enumerate(admin.days.items):
         path = f"{at}.days[{k}]"
         if isinstance(item, Span):

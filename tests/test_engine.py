@@ -294,3 +294,15 @@ def test_the_same_inputs_give_equal_plans() -> None:
     """The engine is deterministic and keeps no state between calls."""
     reg = load_builtin("badoux-2011")
     assert build_plan(reg, START) == build_plan(reg, START)
+
+
+def test_days_that_do_not_fit_an_added_cycle_are_named() -> None:
+    """If --cycles adds cycles shorter than a day the regimen uses, the plan says so."""
+    reg = regimen(phases__0__cycles={
+        "length_days": 21, "count": 2, "source": {"ref": 17, "quote": "q"},
+        "length_overrides": [{"cycles": [1, 2], "length_days": 28}]},
+        phases__0__administrations__0__days=[1, 28])
+    plan = build_plan(reg, START, cycles=3)
+    assert [(c, d) for c, d, _ in dosing(plan)] == [(1, 1), (1, 28), (2, 1), (2, 28), (3, 1)]
+    assert ("lenalidomide in phase 'induction': day 28 does not exist in 21-day cycles such "
+            "as cycle 3; days past the end of a cycle are not scheduled.") in plan.warnings
