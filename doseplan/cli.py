@@ -46,6 +46,7 @@ def regimens_command(fmt: str) -> None:
                 "authors": r.citation.authors,
                 "setting": r.citation.setting,
                 "trial": r.citation.trial,
+                "variant_of": r.variant_of,
             }
             for r in found
         ]), nl=False)
@@ -63,9 +64,19 @@ def show_command(regimen: str) -> None:
     REGIMEN is a built-in id, the review's reference number, or a regimen file.
     """
     from doseplan.describe import describe_regimen
-    from doseplan.loader import load_regimen
+    from doseplan.loader import (
+        builtin_regimens,
+        builtin_supportive_ids,
+        load_regimen,
+        load_supportive,
+    )
 
-    click.echo(describe_regimen(load_regimen(regimen)), nl=False)
+    chosen = load_regimen(regimen)
+    variants = tuple(r for r in builtin_regimens() if r.variant_of == chosen.id)
+    anchors = {a.drug for phase in chosen.phases for a in phase.administrations}
+    library = tuple(care for care in map(load_supportive, builtin_supportive_ids())
+                    if care.anchor in anchors)
+    click.echo(describe_regimen(chosen, variants, library), nl=False)
 
 
 @cli.command("plan")
@@ -79,6 +90,11 @@ def show_command(regimen: str) -> None:
 @click.option("--bsa", type=float, default=None, help="Body surface area in m2, if known.")
 @click.option("--bsa-formula", type=click.Choice(["mosteller", "dubois"]), default="mosteller",
               show_default=True, help="Formula for BSA from height and weight.")
+@click.option("--until", default=None, metavar="YYYY-MM-DD",
+              help="Show an open-ended phase up to the cycle that holds this date.")
+@click.option("--with", "with_", multiple=True, metavar="NAME",
+              help="Attach supportive care (repeatable): prednisone-tfr, aspirin, or the "
+                   "regimen's own (see 'doseplan show').")
 @click.option("--format", "fmt", type=click.Choice(FORMATS_PLAN), default="text",
               show_default=True, help="Output format.")
 @click.option("-o", "--output", default=None, metavar="FILE",
@@ -91,22 +107,29 @@ def plan_command(
     weight_kg: float | None,
     bsa: float | None,
     bsa_formula: str,
+    until: str | None,
+    with_: tuple[str, ...],
     fmt: str,
     output: str | None,
 ) -> None:
     """Print the day-by-day calendar of REGIMEN for one patient.
 
-    REGIMEN is a built-in id, the review's reference number, or a regimen file.
+    REGIMEN is a built-in id, the review's reference number (22 or ref:22), or a
+    regimen file.
     """
     from doseplan.bodysize import body_size
     from doseplan.dates import parse_date
     from doseplan.engine import build_plan
-    from doseplan.loader import load_regimen
+    from doseplan.loader import load_regimen, load_supportive
     from doseplan.output import emit
 
     start_date = parse_date(start, what="--start")
+    until_date = None if until is None else parse_date(until, what="--until")
     body = body_size(height_cm=height_cm, weight_kg=weight_kg, bsa_m2=bsa, formula=bsa_formula)
-    plan = build_plan(load_regimen(regimen), start_date, body=body, cycles=cycles)
+    chosen = load_regimen(regimen)
+    care = [load_supportive(name, chosen) for name in dict.fromkeys(with_)]
+    plan = build_plan(chosen, start_date, body=body, cycles=cycles, until=until_date,
+                      supportive=care)
     if fmt == "json":
         from doseplan.render.json_calendar import render_json
 

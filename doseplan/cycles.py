@@ -7,6 +7,7 @@ phase starts the day after the previous one ends, plus its ``gap_days``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from doseplan.errors import UsageError
 from doseplan.model import MAX_CYCLES, Regimen
@@ -23,7 +24,9 @@ class CycleInstance:
     length: int
 
 
-def cycle_counts(regimen: Regimen, cycles: int | None) -> tuple[tuple[int, ...], tuple[str, ...]]:
+def cycle_counts(
+    regimen: Regimen, cycles: int | None, how: str = "set with --cycles"
+) -> tuple[tuple[int, ...], tuple[str, ...]]:
     """How many cycles each phase shows, and the warnings that go with that.
 
     ``cycles`` (the user's ``--cycles``) replaces the planning horizon of the
@@ -46,12 +49,12 @@ def cycle_counts(regimen: Regimen, cycles: int | None) -> tuple[tuple[int, ...],
             )
     for i in open_ended:
         phase = regimen.phases[i]
-        how = "set with --cycles" if cycles is not None and i == target else (
-            "planning horizon; change it with --cycles"
+        why = how if cycles is not None and i == target else (
+            "planning horizon; change it with --cycles or --until"
         )
         warnings.append(
             f"Phase {phase.name!r} continues until {phase.cycles.until}; the calendar "
-            f"shows {counts[i]} cycles ({how})."
+            f"shows {counts[i]} cycles ({why})."
         )
     return tuple(counts), tuple(warnings)
 
@@ -67,3 +70,35 @@ def expand_cycles(regimen: Regimen, counts: tuple[int, ...]) -> tuple[CycleInsta
             instances.append(CycleInstance(index, phase.name, cycle, offset, length))
             offset += length
     return tuple(instances)
+
+
+def cycles_until(regimen: Regimen, start: date, until: date) -> int:
+    """The cycle count that shows the first open-ended phase up to the cycle holding ``until``.
+
+    Phases before it keep their counts; ``start`` is day 1 of cycle 1.
+    """
+    open_ended = [i for i, p in enumerate(regimen.phases) if p.cycles.count is None]
+    if not open_ended:
+        raise UsageError(
+            f"--until applies to open-ended regimens, and {regimen.id} has a fixed number of "
+            "cycles; use --cycles to change it"
+        )
+    target = open_ended[0]
+    offset = 0
+    for phase in regimen.phases[:target]:
+        offset += (phase.gap_days or 0) + sum(phase.cycles.lengths(phase.cycles.planned_count))
+    phase = regimen.phases[target]
+    offset += phase.gap_days or 0
+    wanted = (until - start).days
+    if wanted < offset:
+        raise UsageError(
+            f"--until {until.isoformat()} is before phase {phase.name!r} starts; give a later "
+            "date"
+        )
+    for count, length in enumerate(phase.cycles.lengths(MAX_CYCLES), start=1):
+        offset += length
+        if wanted < offset:
+            return count
+    raise UsageError(
+        f"--until {until.isoformat()} needs more than {MAX_CYCLES} cycles; give an earlier date"
+    )

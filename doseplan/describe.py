@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import textwrap
 
-from doseplan.model import Administration, CycleSpec, Regimen, Source
+from doseplan.model import (
+    Administration,
+    CycleSpec,
+    Regimen,
+    Source,
+    Supportive,
+    SupportiveAdministration,
+)
 
 WIDTH = 80
 
@@ -54,12 +61,43 @@ def describe_source(source: Source) -> str:
     return f"review [{source.ref}]: \"{source.quote}\""
 
 
-def describe_regimen(regimen: Regimen) -> str:
+def describe_supportive_administration(admin: SupportiveAdministration, anchor: str) -> str:
+    dose = f"{admin.label or admin.drug} {admin.dose.amount:g} {admin.dose.unit} {admin.route}"
+    if admin.days_from_first_dose is not None:
+        days = admin.days_from_first_dose.describe()
+        return f"{dose} on days {days} from the first {anchor} dose"
+    cycles = "" if admin.cycles is None else f" of cycles {admin.cycles.describe()}"
+    return f"{dose} on each {anchor} day{cycles}"
+
+
+def describe_supportive(care: Supportive) -> list[str]:
+    ref = f" [{care.ref}]" if care.ref is not None else ""
+    lines = _wrap(f"- {care.id}: {care.title}{ref}; {care.purpose}.", "  ", "    ")
+    for admin in care.administrations:
+        lines += _wrap(f"{describe_supportive_administration(admin, care.anchor)} "
+                       f"({describe_source(admin.source)})", "    ", "      ")
+    return lines
+
+
+def describe_regimen(
+    regimen: Regimen,
+    variants: tuple[Regimen, ...] = (),
+    library: tuple[Supportive, ...] = (),
+) -> str:
+    """The regimen in words; ``variants`` are other regimens that vary it and
+    ``library`` the supportive care attachable to any regimen."""
     c = regimen.citation
     lines = _wrap(f"{regimen.id}: {regimen.title}", "", "  ")
     lines += _wrap(f"Citation: [{c.ref}] {c.authors}, {c.trial}. Setting: {c.setting}.")
+    if regimen.variant_of is not None:
+        lines += _wrap(f"Variant of {regimen.variant_of}.")
     if c.status is not None:
         lines += _wrap(f"Trial status: {c.status}")
+    if c.results is not None:
+        reported = "; ".join(f"{label} {value}" for label, value in c.results.items())
+        lines += _wrap(f"Reported in the review: {reported} ({c.results.source.cite()}).")
+    else:
+        lines += _wrap("Reported in the review: no results for this trial.")
     lines.append("")
     lines.append("Schedule:")
     for number, phase in enumerate(regimen.phases, start=1):
@@ -88,4 +126,15 @@ def describe_regimen(regimen: Regimen) -> str:
         lines.append("Notes:")
         for note in regimen.notes:
             lines += _wrap(f"- {note.text}", "  ", "    ")
+    attachable = [*(regimen.supportive or ()), *library]
+    if attachable:
+        lines.append("")
+        lines.append("Supportive care (doseplan plan ... --with ID):")
+        for care in attachable:
+            lines += describe_supportive(care)
+    if variants:
+        lines.append("")
+        lines.append("Variants:")
+        for variant in variants:
+            lines += _wrap(f"- {variant.id}: {variant.title}", "  ", "    ")
     return "\n".join(lines) + "\n"

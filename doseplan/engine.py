@@ -9,16 +9,35 @@ each number, and gathers the warnings the user must see.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from doseplan.bodysize import BodySize
-from doseplan.cycles import CycleInstance, cycle_counts, expand_cycles
+from doseplan.cycles import CycleInstance, cycle_counts, cycles_until, expand_cycles
 from doseplan.errors import UsageError
 from doseplan.escalation import rung_indexes
-from doseplan.model import Administration, Phase, Regimen, Source, Span
+from doseplan.model import (
+    MAX_CYCLES,
+    Administration,
+    Phase,
+    Regimen,
+    Source,
+    Supportive,
+    SupportiveAdministration,
+)
 from doseplan.plan import PLANNED, Plan, PlanDay, PlannedDose
 
 _NO_DOSES: tuple[PlannedDose, ...] = ()
+
+
+@dataclass(slots=True)
+class _Scheduled:
+    """The doses of one administration before they are put on the calendar."""
+
+    offsets: list[int]
+    cycles: list[int]
+    doses: list[tuple[PlannedDose, ...]]
 
 
 def build_plan(
@@ -27,27 +46,41 @@ def build_plan(
     *,
     body: BodySize | None = None,
     cycles: int | None = None,
+    until: date | None = None,
+    supportive: Sequence[Supportive] = (),
 ) -> Plan:
     """Expand ``regimen`` from ``start`` (day 1 of cycle 1) into a plan.
 
     ``cycles`` replaces the planning horizon of an open-ended phase (or the cycle
-    count of the last phase), with a warning.
+    count of the last phase), with a warning; ``until`` shows an open-ended phase
+    up to the cycle that contains that date. ``supportive`` care is timed against
+    its anchor drug's doses.
     """
-    counts, count_warnings = cycle_counts(regimen, cycles)
+    how = "set with --cycles"
+    if until is not None:
+        if cycles is not None:
+            raise UsageError("give either --cycles or --until, not both")
+        cycles = cycles_until(regimen, start, until)
+        how = f"set with --until {until.isoformat()}"
+    counts, count_warnings = cycle_counts(regimen, cycles, how)
     instances = expand_cycles(regimen, counts)
     by_phase: list[list[CycleInstance]] = [[] for _ in regimen.phases]
     for inst in instances:
         by_phase[inst.phase_index].append(inst)
 
-    first = min(0, _earliest_day(regimen))
-    last = instances[-1].offset + instances[-1].length - 1
-    slots: list[tuple[PlannedDose, ...] | None] = [None] * (last - first + 1)
-    body_warnings: list[str] = []
+    warnings: list[str] = []
+    scheduled: list[_Scheduled] = []
+    given: dict[str, list[_Scheduled]] = {}
     for phase, phase_instances, count in zip(regimen.phases, by_phase, counts, strict=True):
         for admin in phase.administrations:
-            _place(regimen, phase, admin, phase_instances, count, body, first, slots,
-                   body_warnings)
+            item = _schedule(regimen, phase, admin, phase_instances, count, body, warnings)
+            scheduled.append(item)
+            given.setdefault(admin.drug, []).append(item)
+    last = instances[-1].offset + instances[-1].length - 1
+    for care in supportive:
+        scheduled.extend(_schedule_supportive(care, given, last, body, warnings))
 
+    first = min([0, *(item.offsets[0] for item in scheduled if item.offsets)])
     try:
         ordinal = start.toordinal()
         date.fromordinal(ordinal + first)
@@ -57,6 +90,13 @@ def build_plan(
             f"a plan starting {start.isoformat()} would run outside the calendar "
             "(years 1-9999); check --start"
         ) from None
+    slots: list[tuple[PlannedDose, ...] | None] = [None] * (last - first + 1)
+    for item in scheduled:
+        for offset, dose in zip(item.offsets, item.doses, strict=True):
+            index = offset - first
+            slot = slots[index]
+            slots[index] = dose if slot is None else slot + dose
+
     days: list[PlanDay] = []
     position = first
     for inst in instances:
@@ -73,8 +113,10 @@ def build_plan(
                                 _NO_DOSES if found is None else found))
         position += inst.length
 
-    warnings = _source_warnings(regimen) + list(count_warnings) + body_warnings
-    warnings += _escalation_warnings(regimen)
+    notes = _source_warnings(regimen) + list(count_warnings) + warnings
+    notes += _escalation_warnings(regimen)
+    for care in supportive:
+        notes += _supportive_warnings(care)
     return Plan(
         regimen_id=regimen.id,
         reference=regimen.citation.ref,
@@ -84,34 +126,25 @@ def build_plan(
         end=start + timedelta(days=last),
         cycles=tuple((p.name, n) for p, n in zip(regimen.phases, counts, strict=True)),
         body=body,
-        warnings=tuple(dict.fromkeys(warnings)),
+        warnings=tuple(dict.fromkeys(notes)),
         days=tuple(days),
+        supportive=tuple(care.id for care in supportive),
     )
 
 
-def _earliest_day(regimen: Regimen) -> int:
-    """The most negative pre-treatment day of the first phase (0 if none)."""
-    earliest = 0
-    for admin in regimen.phases[0].administrations:
-        for item in admin.days.items:
-            earliest = min(earliest, item.start if isinstance(item, Span) else item)
-    return earliest
-
-
-def _place(
+def _schedule(
     regimen: Regimen,
     phase: Phase,
     admin: Administration,
     instances: list[CycleInstance],
     count: int,
     body: BodySize | None,
-    first: int,
-    slots: list[tuple[PlannedDose, ...] | None],
     warnings: list[str],
-) -> None:
-    """Put every dose of one administration into the day slots."""
+) -> _Scheduled:
+    """Every dose of one administration: day offsets, cycles and dose values."""
     chosen = set(range(1, count + 1) if admin.cycles is None else admin.cycles.resolve(count))
     offsets: list[int] = []
+    cycle_numbers: list[int] = []
     cycle_starts: list[int] = []
     by_length: dict[tuple[int, bool], tuple[int, ...]] = {}
     for inst in instances:
@@ -135,22 +168,67 @@ def _place(
         base = inst.offset
         for d in days:
             offsets.append(base + d - 1 if d > 0 else base + d)
-            cycle_starts.append(base)
+        cycle_numbers.extend([inst.cycle] * len(days))
+        cycle_starts.extend([base] * len(days))
     rungs = (admin.dose.amount,) if admin.escalation is None else admin.escalation.rungs(
         admin.dose.amount
     )
-    if admin.escalation is None:
-        steps = [0] * len(offsets)
-    else:
-        steps = rung_indexes(admin.escalation, offsets, cycle_starts, len(rungs) - 1)
     rule = _rule(regimen, phase, admin)
     # One dose value (and one 1-tuple) per rung, shared by every day on that rung.
-    singles = [(_planned_dose(admin, rung, i, rungs, body, rule, warnings),)
-               for i, rung in enumerate(rungs)]
-    for offset, step in zip(offsets, steps, strict=True):
-        index = offset - first
-        slot = slots[index]
-        slots[index] = singles[step] if slot is None else slot + singles[step]
+    singles: list[tuple[PlannedDose, ...]] = [
+        (_planned_dose(admin, rung, i, rungs, body, rule, warnings),)
+        for i, rung in enumerate(rungs)
+    ]
+    if admin.escalation is None:
+        doses = [singles[0]] * len(offsets)
+    else:
+        steps = rung_indexes(admin.escalation, offsets, cycle_starts, len(rungs) - 1)
+        doses = [singles[step] for step in steps]
+    return _Scheduled(offsets, cycle_numbers, doses)
+
+
+def _schedule_supportive(
+    care: Supportive,
+    given: dict[str, list[_Scheduled]],
+    last: int,
+    body: BodySize | None,
+    warnings: list[str],
+) -> list[_Scheduled]:
+    """Supportive doses timed against the anchor drug's scheduled doses."""
+    anchor = given.get(care.anchor)
+    anchor_days = sorted(
+        {(off, cyc) for item in anchor or () for off, cyc in zip(item.offsets, item.cycles,
+                                                                 strict=True)})
+    if not anchor_days:
+        drugs = ", ".join(sorted(given))
+        raise UsageError(
+            f"{care.id} is timed against {care.anchor}, which this regimen does not give "
+            f"(it gives {drugs}); choose supportive care for one of these drugs"
+        )
+    found: list[_Scheduled] = []
+    for admin in care.administrations:
+        if admin.days_from_first_dose is not None:
+            first_dose = anchor_days[0][0]
+            offsets = [first_dose + d - 1 if d > 0 else first_dose + d
+                       for d in admin.days_from_first_dose.resolve(0)]
+            days = admin.days_from_first_dose.describe()
+            timing = f"days {days} from the first {care.anchor} dose"
+        else:
+            chosen = None if admin.cycles is None else set(admin.cycles.resolve(MAX_CYCLES))
+            offsets = [off for off, cyc in anchor_days if chosen is None or cyc in chosen]
+            timing = f"each {care.anchor} day" + (
+                "" if admin.cycles is None else f" of cycles {admin.cycles.describe()}")
+        kept = [off for off in offsets if off <= last]
+        if len(kept) < len(offsets):
+            warnings.append(
+                f"{care.id}: {len(offsets) - len(kept)} {admin.drug} day(s) fall after the "
+                "last day of the plan and are not shown."
+            )
+        rule = f"supportive care {care.id}: {admin.label or admin.drug} {timing} " \
+               f"{admin.source.cite()}"
+        dose: tuple[PlannedDose, ...] = (_supportive_dose(admin, body, rule, warnings),)
+        found.append(_Scheduled(kept, [0] * len(kept), [dose] * len(kept)))
+    return found
 
 
 def _fmt(value: float) -> str:
@@ -183,32 +261,53 @@ def _planned_dose(
             + (", if tolerated" if esc.if_tolerated else "")
             + f": {_fmt(amount)} {unit}"
         )
+    return _dose(admin.drug, admin.route, amount, unit, origin, body, rule, warnings)
+
+
+def _supportive_dose(
+    admin: SupportiveAdministration, body: BodySize | None, rule: str, warnings: list[str]
+) -> PlannedDose:
+    amount, unit = admin.dose.amount, admin.dose.unit
+    return _dose(admin.drug, admin.route, amount, unit, f"{_fmt(amount)} {unit}", body, rule,
+                 warnings)
+
+
+def _dose(
+    drug: str,
+    route: str,
+    amount: float,
+    unit: str,
+    origin: str,
+    body: BodySize | None,
+    rule: str,
+    warnings: list[str],
+) -> PlannedDose:
+    """A planned dose in mg where the body size allows, with the arithmetic as its basis."""
     if unit == "mg":
-        return PlannedDose(admin.drug, amount, "mg", admin.route, PLANNED, origin, rule)
+        return PlannedDose(drug, amount, "mg", route, PLANNED, origin, rule)
     if unit == "mg/m2":
         if body is None or body.bsa_m2 is None:
             warnings.append(
-                f"No BSA given: {admin.drug} stays in mg/m2; give --height-cm and "
+                f"No BSA given: {drug} stays in mg/m2; give --height-cm and "
                 "--weight-kg, or --bsa, to compute mg."
             )
-            return PlannedDose(admin.drug, amount, unit, admin.route, PLANNED,
-                               f"{origin}; no BSA given", rule)
+            return PlannedDose(drug, amount, unit, route, PLANNED, f"{origin}; no BSA given", rule)
         size, size_text = body.bsa_m2, f"{_fmt(body.bsa_m2)} m2 ({body.bsa_label()})"
     else:
         if body is None or body.weight_kg is None:
             warnings.append(
-                f"No weight given: {admin.drug} stays in mg/kg; give --weight-kg to compute mg."
+                f"No weight given: {drug} stays in mg/kg; give --weight-kg to compute mg."
             )
-            return PlannedDose(admin.drug, amount, unit, admin.route, PLANNED,
-                               f"{origin}; no weight given", rule)
+            return PlannedDose(drug, amount, unit, route, PLANNED, f"{origin}; no weight given",
+                               rule)
         size, size_text = body.weight_kg, f"{_fmt(body.weight_kg)} kg"
     mg = round(amount * size, 2)
     warnings.append(
         "Doses per m2 or per kg are calculated to 0.01 mg and not rounded to vial or "
         "tablet sizes; round them by local policy."
     )
-    return PlannedDose(admin.drug, mg, "mg", admin.route, PLANNED,
-                       f"{origin} x {size_text} = {_fmt(mg)} mg", rule)
+    return PlannedDose(drug, mg, "mg", route, PLANNED, f"{origin} x {size_text} = {_fmt(mg)} mg",
+                       rule)
 
 
 def _where(phase: Phase, admin: Administration | None) -> str:
@@ -248,4 +347,13 @@ def _escalation_warnings(regimen: Regimen) -> list[str]:
                     "tolerance: the calendar shows the planned steps; confirm blood counts "
                     "and toxicity before each step."
                 )
+    return found
+
+
+def _supportive_warnings(care: Supportive) -> list[str]:
+    found = [f"Supportive care attached: {care.title} ({care.purpose})."]
+    for admin in care.administrations:
+        if admin.source.assumption is not None:
+            found.append(f"Assumption (supportive care {care.id}, {admin.label or admin.drug}): "
+                         f"{admin.source.assumption}")
     return found

@@ -41,6 +41,22 @@ class UnknownRegimenError(UsageError):
         )
 
 
+
+class AmbiguousRegimenError(UsageError):
+    """A reference number that several built-in regimens share."""
+
+    def __init__(self, name: str, ids: tuple[str, ...]) -> None:
+        self.name = name
+        self.ids = ids
+        super().__init__(
+            f"reference {name!r} has several regimens ({', '.join(ids)}); give one of these ids"
+        )
+
+
+class UnknownSupportiveError(UsageError):
+    """A ``--with`` name that is neither the regimen's own, built in, nor a file."""
+
+
 class InvalidDataError(DoseplanError):
     """A file or document that is not valid: JSON syntax, schema or meaning.
 

@@ -18,7 +18,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, cast
 
-from doseplan.errors import InvalidDataError, RegimenError, UnknownRegimenError
+from doseplan.errors import (
+    AmbiguousRegimenError,
+    InvalidDataError,
+    RegimenError,
+    UnknownRegimenError,
+    UnknownSupportiveError,
+)
 from doseplan.model import (
     Administration,
     Citation,
@@ -30,12 +36,15 @@ from doseplan.model import (
     Note,
     Phase,
     Regimen,
+    Results,
     Selection,
     Source,
     Span,
+    Supportive,
+    SupportiveAdministration,
     Unit,
 )
-from doseplan.validation import check_regimen
+from doseplan.validation import check_regimen, check_supportive
 
 MAX_FILE_BYTES = 1024 * 1024
 """Input files larger than this are refused: no regimen or patient file comes close."""
@@ -151,23 +160,81 @@ def load_builtin(regimen_id: str) -> Regimen:
     return parse_regimen(builtin_document(regimen_id), where=f"built-in regimen {regimen_id}")
 
 
-def load_regimen(name: str | Path) -> Regimen:
-    """A built-in regimen by id or review reference number, or a regimen file by path.
+def regimens_for_reference(ref: int) -> tuple[Regimen, ...]:
+    """The built-in regimens citing the review's reference ``ref`` (variants last)."""
+    found = [r for r in builtin_regimens() if r.citation.ref == ref]
+    return tuple(sorted(found, key=lambda r: (r.variant_of is not None, r.id)))
 
-    Files are checked against the schema; built-ins were checked by the tests.
+
+def load_regimen(name: str | Path) -> Regimen:
+    """A built-in regimen by id or by the review's reference number ("22" or "ref:22"),
+    or a regimen file by path.
+
+    A reference with several regimens gives its main one (not a variant) when there
+    is exactly one. Files are checked against the schema; built-ins were checked
+    by the tests.
     """
     text = str(name)
     if isinstance(name, str):
         if text in _builtin_documents():
             return load_builtin(text)
-        if text.isascii() and text.isdigit():
-            matches = [r for r in builtin_regimens() if r.citation.ref == int(text)]
-            if len(matches) == 1:
-                return matches[0]
+        number = text[4:] if text.startswith("ref:") else text
+        if number.isascii() and number.isdigit() and len(number) < 6:
+            found = regimens_for_reference(int(number))
+            main = [r for r in found if r.variant_of is None]
+            if len(main) == 1:
+                return main[0]
+            if found:
+                raise AmbiguousRegimenError(text, tuple(r.id for r in found))
+            if text.startswith("ref:"):
+                raise UnknownRegimenError(text, builtin_ids())
     path = Path(name)
     if not (path.suffix == ".json" or path.exists()):
         raise UnknownRegimenError(text, builtin_ids())
     return load_regimen_file(path)
+
+
+@cache
+def _builtin_supportive() -> Mapping[str, Supportive]:
+    found: dict[str, Supportive] = {}
+    for entry in sorted(resources.files("doseplan.supportive").iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".json"):
+            item = _supportive(json.loads(entry.read_text(encoding="utf-8")))
+            found[item.id] = item
+    return found
+
+
+def builtin_supportive_ids() -> tuple[str, ...]:
+    """Supportive care attachable to any regimen that gives its anchor drug."""
+    return tuple(sorted(_builtin_supportive()))
+
+
+def supportive_document(item_id: str) -> Mapping[str, Any]:
+    """The JSON document of a built-in supportive-care item (for the schema tests)."""
+    return supportive_to_json(_builtin_supportive()[item_id])
+
+
+def load_supportive(name: str, regimen: Regimen | None = None) -> Supportive:
+    """Supportive care by id: the regimen's own first (the trial's schedule), then the
+    built-in library, then a file path."""
+    for item in (regimen.supportive or ()) if regimen is not None else ():
+        if item.id == name:
+            return item
+    if name in _builtin_supportive():
+        return _builtin_supportive()[name]
+    path = Path(name)
+    if path.suffix == ".json" or path.exists():
+        document = read_json_file(path, kind="supportive-care file")
+        validate_document(document, "supportive", where=str(path))
+        item = _supportive(document)
+        check_supportive(item, where=str(path))
+        return item
+    own = [item.id for item in (regimen.supportive or ())] if regimen is not None else []
+    known = ", ".join([*own, *builtin_supportive_ids()])
+    raise UnknownSupportiveError(
+        f"unknown supportive care {name!r}: give one of {known}, or the path of a "
+        "supportive-care JSON file; 'doseplan show ID' lists a regimen's own"
+    )
 
 
 def load_regimen_file(path: Path) -> Regimen:
@@ -181,6 +248,9 @@ def load_regimen_file(path: Path) -> Regimen:
 # Schema checking (jsonschema is imported only here, and only when needed)
 
 
+SCHEMAS = ("regimen", "supportive", "calendar")
+
+
 def schema(name: str) -> Mapping[str, Any]:
     """A schema shipped in the package, e.g. ``schema("regimen")``."""
     text = resources.files("doseplan.schemas").joinpath(f"{name}.schema.json").read_text("utf-8")
@@ -190,8 +260,11 @@ def schema(name: str) -> Mapping[str, Any]:
 def validate_document(document: Any, name: str, *, where: str) -> None:
     """Check a document against a shipped schema; raise on the most telling error."""
     import jsonschema  # heavy: imported only for documents that need it
+    from referencing import Registry, Resource
 
-    validator = jsonschema.Draft202012Validator(schema(name))
+    shipped = [Resource.from_contents(schema(n)) for n in SCHEMAS]
+    registry: Registry[Any] = Registry().with_resources((r.id() or "", r) for r in shipped)
+    validator = jsonschema.Draft202012Validator(schema(name), registry=registry)
     error = jsonschema.exceptions.best_match(validator.iter_errors(document))
     if error is None:
         return
@@ -245,6 +318,9 @@ def parse_regimen(document: Mapping[str, Any], *, where: str = "<data>") -> Regi
             phases=tuple(_phase(p) for p in document["phases"]),
             notes=_opt(document, "notes", lambda ns: tuple(_note(n) for n in ns)),
             schema=document.get("$schema"),
+            variant_of=document.get("variant_of"),
+            supportive=_opt(document, "supportive",
+                            lambda items: tuple(_supportive(i) for i in items)),
         )
     except (KeyError, TypeError, AttributeError) as exc:
         raise RegimenError(
@@ -263,7 +339,35 @@ def _opt(document: Mapping[str, Any], key: str, convert: Any) -> Any:
 def _citation(d: Mapping[str, Any]) -> Citation:
     return Citation(
         ref=d["ref"], authors=d["authors"], trial=d["trial"], setting=d["setting"],
-        status=d.get("status"),
+        status=d.get("status"), results=_opt(d, "results", _results),
+    )
+
+
+_RESULT_KEYS = ("patients", "tls", "tfr", "hematologic", "orr", "cr", "os", "pfs")
+
+
+def _results(d: Mapping[str, Any]) -> Results:
+    return Results(source=_source(d["source"]), **{k: d.get(k) for k in _RESULT_KEYS})
+
+
+def _supportive(d: Mapping[str, Any]) -> Supportive:
+    return Supportive(
+        id=d["id"], title=d["title"], purpose=d["purpose"], anchor=d["anchor"],
+        administrations=tuple(_supportive_administration(a) for a in d["administrations"]),
+        ref=d.get("ref"),
+    )
+
+
+def _supportive_administration(d: Mapping[str, Any]) -> SupportiveAdministration:
+    dose = d["dose"]
+    return SupportiveAdministration(
+        drug=d["drug"], route=d["route"],
+        dose=Dose(amount=dose["amount"], unit=cast(Unit, dose["unit"])),
+        source=_source(d["source"]),
+        days_from_first_dose=_opt(d, "days_from_first_dose", _selection),
+        with_anchor=d.get("with_anchor"),
+        cycles=_opt(d, "cycles", _selection),
+        label=d.get("label"),
     )
 
 
@@ -353,15 +457,49 @@ def regimen_to_json(regimen: Regimen) -> dict[str, Any]:
         out["$schema"] = regimen.schema
     out["id"] = regimen.id
     out["title"] = regimen.title
+    if regimen.variant_of is not None:
+        out["variant_of"] = regimen.variant_of
     c = regimen.citation
     out["citation"] = _drop_none(
         {"ref": c.ref, "authors": c.authors, "trial": c.trial, "setting": c.setting,
-         "status": c.status}
+         "status": c.status, "results": None if c.results is None else _results_json(c.results)}
     )
     out["phases"] = [_phase_json(p) for p in regimen.phases]
+    if regimen.supportive is not None:
+        out["supportive"] = [supportive_to_json(item) for item in regimen.supportive]
     if regimen.notes is not None:
         out["notes"] = [{"text": n.text, "source": _source_json(n.source)} for n in regimen.notes]
     return out
+
+
+def _results_json(r: Results) -> dict[str, Any]:
+    found = {k: getattr(r, k) for k in _RESULT_KEYS}
+    return _drop_none({**found, "source": _source_json(r.source)})
+
+
+def supportive_to_json(item: Supportive) -> dict[str, Any]:
+    """The JSON document of a supportive-care item (inverse of its parsing)."""
+    return _drop_none({
+        "id": item.id,
+        "title": item.title,
+        "purpose": item.purpose,
+        "anchor": item.anchor,
+        "ref": item.ref,
+        "administrations": [
+            _drop_none({
+                "drug": a.drug,
+                "label": a.label,
+                "route": a.route,
+                "dose": {"amount": a.dose.amount, "unit": a.dose.unit},
+                "days_from_first_dose": None if a.days_from_first_dose is None
+                else _selection_json(a.days_from_first_dose),
+                "with_anchor": a.with_anchor,
+                "cycles": None if a.cycles is None else _selection_json(a.cycles),
+                "source": _source_json(a.source),
+            })
+            for a in item.administrations
+        ],
+    })
 
 
 def _drop_none(d: dict[str, Any]) -> dict[str, Any]:

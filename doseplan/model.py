@@ -242,6 +242,31 @@ class Phase:
 
 
 @dataclass(frozen=True, slots=True)
+class Results:
+    """What the review reports for the trial (its tables or text), as printed there."""
+
+    source: Source
+    patients: str | None = None
+    tls: str | None = None
+    tfr: str | None = None
+    hematologic: str | None = None
+    orr: str | None = None
+    cr: str | None = None
+    os: str | None = None
+    pfs: str | None = None
+
+    def items(self) -> tuple[tuple[str, str], ...]:
+        """(label, value) for each value the review reports."""
+        labels = (
+            ("patients", self.patients), ("TLS, all grades", self.tls),
+            ("TFR, all grades", self.tfr), ("grade 3/4 hematologic", self.hematologic),
+            ("overall response (%)", self.orr), ("complete response (%)", self.cr),
+            ("overall survival (%)", self.os), ("progression-free survival (%)", self.pfs),
+        )
+        return tuple((label, value) for label, value in labels if value is not None)
+
+
+@dataclass(frozen=True, slots=True)
 class Citation:
     """The trial a regimen encodes, as the review cites it."""
 
@@ -251,6 +276,40 @@ class Citation:
     setting: str
     status: str | None = None
     """E.g. "closed early: ..."; shown by ``doseplan show``."""
+    results: Results | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SupportiveAdministration:
+    """A supportive drug timed against the anchor drug (usually lenalidomide).
+
+    Exactly one timing: ``days_from_first_dose`` (day 1 is the anchor's first dose;
+    negative days come before it) or ``with_anchor`` (every day the anchor is
+    given, optionally only in the anchor's ``cycles``).
+    """
+
+    drug: str
+    route: str
+    dose: Dose
+    source: Source
+    days_from_first_dose: Selection | None = None
+    with_anchor: bool | None = None
+    cycles: Selection | None = None
+    label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Supportive:
+    """Supportive care that can be attached to a plan (``--with ID``)."""
+
+    id: str
+    title: str
+    purpose: str
+    anchor: str
+    """The drug whose doses time this care, e.g. "lenalidomide"."""
+    administrations: tuple[SupportiveAdministration, ...]
+    ref: int | None = None
+    """The review's reference number for this care, when the review gives one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +331,10 @@ class Regimen:
     notes: tuple[Note, ...] | None = None
     schema: str | None = None
     """The ``$schema`` the document names, kept so that it round-trips."""
+    variant_of: str | None = None
+    """The id of the regimen this one varies (e.g. the original publication's schedule)."""
+    supportive: tuple[Supportive, ...] | None = None
+    """Supportive care the trial used, attachable with ``--with ID``."""
 
     def sources(self) -> tuple[Source, ...]:
         """Every source in the regimen, in document order."""
@@ -283,6 +346,10 @@ class Regimen:
                 if admin.escalation is not None and admin.escalation.source is not None:
                     found.append(admin.escalation.source)
         found.extend(note.source for note in self.notes or ())
+        if self.citation.results is not None:
+            found.append(self.citation.results.source)
+        for care in self.supportive or ():
+            found.extend(admin.source for admin in care.administrations)
         return tuple(found)
 
 

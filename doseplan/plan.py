@@ -66,6 +66,8 @@ class Plan:
     body: BodySize | None
     warnings: tuple[str, ...]
     days: tuple[PlanDay, ...]
+    supportive: tuple[str, ...] = ()
+    """The ids of the supportive care attached with ``--with``."""
     notice: str = NOTICE
 
     def dosing_days(self) -> tuple[PlanDay, ...]:

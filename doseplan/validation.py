@@ -10,7 +10,16 @@ would be valid.
 from __future__ import annotations
 
 from doseplan.errors import RegimenError
-from doseplan.model import Administration, CycleSpec, Escalation, Phase, Regimen, Selection, Span
+from doseplan.model import (
+    Administration,
+    CycleSpec,
+    Escalation,
+    Phase,
+    Regimen,
+    Selection,
+    Span,
+    Supportive,
+)
 
 
 def check_regimen(regimen: Regimen, *, where: str) -> None:
@@ -28,6 +37,49 @@ def check_regimen(regimen: Regimen, *, where: str) -> None:
         _check_cycles(phase.cycles, where, f"{at}.cycles")
         for j, admin in enumerate(phase.administrations):
             _check_administration(phase, i, admin, where, f"{at}.administrations[{j}]")
+    _check_supportive(regimen, where)
+
+
+def _check_supportive(regimen: Regimen, where: str) -> None:
+    drugs = sorted({a.drug for phase in regimen.phases for a in phase.administrations})
+    seen: set[str] = set()
+    for k, care in enumerate(regimen.supportive or ()):
+        at = f"$.supportive[{k}]"
+        if care.id in seen:
+            raise RegimenError(
+                f"supportive care id {care.id!r} is used twice; give each its own id",
+                where=where, path=f"{at}.id",
+            )
+        seen.add(care.id)
+        if care.anchor not in drugs:
+            raise RegimenError(
+                f"anchor drug {care.anchor!r} is not given by this regimen; use one of "
+                f"{', '.join(drugs)}",
+                where=where, path=f"{at}.anchor",
+            )
+        check_supportive(care, where=where, at=at)
+
+
+def check_supportive(care: Supportive, *, where: str, at: str = "$") -> None:
+    """Raise ``RegimenError`` for days of supportive care that cannot be placed."""
+    for j, admin in enumerate(care.administrations):
+        selection = admin.days_from_first_dose
+        for n, item in enumerate(selection.items if selection is not None else ()):
+            path = f"{at}.administrations[{j}].days_from_first_dose[{n}]"
+            if not isinstance(item, Span):
+                continue
+            _check_span(item, where, path, "day")
+            if item.stop is None:
+                raise RegimenError(
+                    "days from the first dose need an end; give 'to' as a day number",
+                    where=where, path=path,
+                )
+            if item.start < 0 <= item.stop:
+                raise RegimenError(
+                    f"day span from {item.start} crosses day 0, which does not exist; "
+                    "split it into days before day 1 and days from day 1",
+                    where=where, path=path,
+                )
 
 
 def _days(count: int) -> str:

@@ -117,11 +117,11 @@ BAD = "doseplan: error: "
 
 USAGE_ERRORS = [
     (["plan", "nosuch", "--start", "2027-01-04"],
-     "unknown regimen 'nosuch': give a built-in id (aue-2010, badoux-2011) or the path of a "
-     "regimen JSON file; 'doseplan regimens' lists them"),
+     "unknown regimen 'nosuch': give a built-in id (" + ", ".join(builtin_ids()) + ") or the "
+     "path of a regimen JSON file; 'doseplan regimens' lists them"),
     (["show", "nosuch"],
-     "unknown regimen 'nosuch': give a built-in id (aue-2010, badoux-2011) or the path of a "
-     "regimen JSON file; 'doseplan regimens' lists them"),
+     "unknown regimen 'nosuch': give a built-in id (" + ", ".join(builtin_ids()) + ") or the "
+     "path of a regimen JSON file; 'doseplan regimens' lists them"),
     (["plan", "aue-2010", "--start", "2027-02-30"],
      "--start '2027-02-30' does not exist (day is out of range for month); give a real "
      "calendar date as YYYY-MM-DD"),
@@ -221,3 +221,35 @@ def test_the_installed_command_shows_no_traceback(
     assert done.stdout == ""
     assert len(done.stderr.splitlines()) == 1
     assert "Traceback" not in done.stderr
+
+
+def test_plan_with_supportive_care_by_reference() -> None:
+    """`--with` attaches care; `ref:N` chooses a regimen by the review's reference."""
+    result = run_cli("plan", "ref:17", "--start", "2027-01-04", "--with", "prednisone-tfr",
+                     "--format", "json")
+    assert result.code == 0
+    document = json.loads(result.out)
+    assert (document["regimen"]["id"], document["supportive"]) == ("aue-2010",
+                                                                    ["prednisone-tfr"])
+    assert [d["drug"] for d in document["days"][0]["doses"]] == ["lenalidomide", "prednisone"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["plan", "aue-2010", "--start", "2027-01-04", "--with", "vitamin-c"],
+         "unknown supportive care 'vitamin-c': give one of aspirin, prednisone-tfr, or the path "
+         "of a supportive-care JSON file; 'doseplan show ID' lists a regimen's own"),
+        (["plan", "badoux-2011", "--start", "2027-01-04", "--until", "2027-02-31"],
+         "--until '2027-02-31' does not exist (day is out of range for month); give a real "
+         "calendar date as YYYY-MM-DD"),
+        (["plan", "ref:99", "--start", "2027-01-04"],
+         "unknown regimen 'ref:99': give a built-in id (" + ", ".join(builtin_ids()) +
+         ") or the path of a regimen JSON file; 'doseplan regimens' lists them"),
+    ],
+    ids=["unknown-supportive", "impossible-until", "unknown-reference"],
+)
+def test_supportive_and_until_usage_errors(args: list[str], message: str, in_tmp: Path) -> None:
+    """Bad --with, --until and ref: values are one-line usage errors."""
+    result = run_cli(*args)
+    assert (result.code, result.out, result.err) == (2, "", BAD + message + "\n")

@@ -239,7 +239,7 @@ def test_open_ended_phase_shows_its_horizon_and_says_so() -> None:
     plan = build_plan(reg, START)
     assert plan.cycles == (("treatment", 12),)
     assert ("Phase 'treatment' continues until progression; the calendar shows 12 cycles "
-            "(planning horizon; change it with --cycles).") in plan.warnings
+            "(planning horizon; change it with --cycles or --until).") in plan.warnings
     longer = build_plan(reg, START, cycles=20)
     assert len(longer.days) == 20 * 28
     assert ("Phase 'treatment' continues until progression; the calendar shows 20 cycles "
@@ -306,3 +306,89 @@ def test_days_that_do_not_fit_an_added_cycle_are_named() -> None:
     assert [(c, d) for c, d, _ in dosing(plan)] == [(1, 1), (1, 28), (2, 1), (2, 28), (3, 1)]
     assert ("lenalidomide in phase 'induction': day 28 does not exist in 21-day cycles such "
             "as cycle 3; days past the end of a cycle are not scheduled.") in plan.warnings
+
+
+def test_prednisone_prophylaxis_follows_the_first_lenalidomide_dose() -> None:
+    """[19] prednisone 20 mg x5 then 10 mg x5 counts from lenalidomide's first day."""
+    from doseplan.loader import load_supportive
+
+    reg = admin_changes(days=[{"from": 9, "to": "end"}])
+    plan = build_plan(reg, START, supportive=[load_supportive("prednisone-tfr")])
+    assert dosing(plan, "prednisone") == [(1, d, 20) for d in range(9, 14)] + [
+        (1, d, 10) for d in range(14, 19)]
+    rule = plan.days[8].doses[1].rule
+    assert rule == ("supportive care prednisone-tfr: prednisone days 1-5 from the first "
+                    "lenalidomide dose [19]")
+    assert plan.supportive == ("prednisone-tfr",)
+
+
+def test_aspirin_goes_with_every_lenalidomide_day() -> None:
+    """with_anchor care is given on exactly the anchor drug's days, with its assumption."""
+    from doseplan.loader import load_supportive
+
+    plan = build_plan(load_builtin("aue-2010"), START, supportive=[load_supportive("aspirin")])
+    assert [(c, d) for c, d, _ in dosing(plan, "aspirin")] == [
+        (c, d) for c, d, _ in dosing(plan, "lenalidomide")]
+    assert any(w.startswith("Assumption (supportive care aspirin, aspirin): The review says "
+                            "only") for w in plan.warnings)
+
+
+def test_supportive_care_needs_its_anchor_drug() -> None:
+    """Care timed against a drug the regimen does not give is refused."""
+    from doseplan.loader import load_supportive
+
+    reg = admin_changes(drug="rituximab", route="iv")
+    with pytest.raises(UsageError) as caught:
+        build_plan(reg, START, supportive=[load_supportive("aspirin")])
+    assert str(caught.value) == (
+        "aspirin is timed against lenalidomide, which this regimen does not give (it gives "
+        "rituximab); choose supportive care for one of these drugs")
+
+
+def test_supportive_days_after_the_plan_are_named() -> None:
+    """Supportive days past the end of the plan are not shown, and the plan says so."""
+    from doseplan.loader import load_supportive
+
+    reg = regimen(phases__0__cycles={"length_days": 28, "count": 1,
+                                     "source": {"ref": 17, "quote": "q"}},
+                  phases__0__administrations__0__days=[{"from": 25, "to": "end"}])
+    plan = build_plan(reg, START, supportive=[load_supportive("prednisone-tfr")])
+    assert [d for _, d, _ in dosing(plan, "prednisone")] == [25, 26, 27, 28]
+    assert ("prednisone-tfr: 5 prednisone day(s) fall after the last day of the plan and are "
+            "not shown.") in plan.warnings
+
+
+@pytest.mark.parametrize(
+    ("until", "cycles"),
+    [(date(2027, 1, 4), 1), (date(2027, 1, 31), 1), (date(2027, 2, 1), 2),
+     (date(2027, 6, 30), 7)],
+    ids=["start-day", "last-day-of-cycle-1", "first-day-of-cycle-2", "mid-cycle-7"],
+)
+def test_until_shows_the_cycle_that_holds_the_date(until: date, cycles: int) -> None:
+    """--until shows an open-ended phase up to the cycle containing that date."""
+    plan = build_plan(load_builtin("badoux-2011"), START, until=until)
+    assert plan.cycles == (("treatment", cycles),)
+    assert (f"Phase 'treatment' continues until progression; the calendar shows {cycles} "
+            f"cycles (set with --until {until.isoformat()}).") in plan.warnings
+
+
+@pytest.mark.parametrize(
+    ("regimen_id", "kwargs", "message"),
+    [
+        ("badoux-2011", {"until": date(2027, 1, 3)},
+         "--until 2027-01-03 is before phase 'treatment' starts; give a later date"),
+        ("badoux-2011", {"until": date(2027, 2, 1), "cycles": 3},
+         "give either --cycles or --until, not both"),
+        ("aue-2010", {"until": date(2027, 2, 1)},
+         "--until applies to open-ended regimens, and aue-2010 has a fixed number of cycles; "
+         "use --cycles to change it"),
+        ("badoux-2011", {"until": date(2200, 1, 1)},
+         "--until 2200-01-01 needs more than 1000 cycles; give an earlier date"),
+    ],
+    ids=["before-start", "with-cycles", "fixed-regimen", "too-far"],
+)
+def test_until_errors(regimen_id: str, kwargs: dict[str, Any], message: str) -> None:
+    """--until that cannot apply is refused with what to do instead."""
+    with pytest.raises(UsageError) as caught:
+        build_plan(load_builtin(regimen_id), START, **kwargs)
+    assert str(caught.value) == message

@@ -10,7 +10,7 @@ import pytest
 from conftest import SHARED
 
 from doseplan.engine import build_plan
-from doseplan.loader import builtin_ids, load_builtin
+from doseplan.loader import builtin_ids, builtin_supportive_ids, load_builtin, load_supportive
 from doseplan.model import Source
 
 REVIEW = SHARED / "seed" / "000_fc73e8ce4920b266.txt"
@@ -74,9 +74,26 @@ def test_the_citation_is_the_reviews_reference(regimen_id: str) -> None:
 def test_every_assumption_is_a_warning_on_every_plan(regimen_id: str) -> None:
     """A parameter the sources do not state reaches the user as a warning."""
     regimen = load_builtin(regimen_id)
-    plan = build_plan(regimen, date(2027, 1, 4))
+    care = regimen.supportive or ()
+    plan = build_plan(regimen, date(2027, 1, 4), supportive=care)
     for source in regimen.sources():
         if source.assumption is not None:
             assert any(source.assumption in w for w in plan.warnings)
     for note in regimen.notes or ():
         assert any(note.text in w for w in plan.warnings)
+
+
+@pytest.mark.parametrize("item_id", builtin_supportive_ids())
+def test_supportive_care_quotes_and_assumptions(item_id: str) -> None:
+    """Built-in supportive care quotes the review verbatim or states its assumption."""
+    review = normal(REVIEW.read_text(encoding="utf-8"))
+    item = load_supportive(item_id)
+    plan = build_plan(load_builtin("aue-2010"), date(2027, 1, 4), supportive=[item])
+    for admin in item.administrations:
+        if admin.source.kind == "review":
+            assert admin.source.quote is not None
+            assert normal(admin.source.quote) in review
+            assert admin.source.ref == item.ref
+        else:
+            assert admin.source.assumption is not None
+            assert any(admin.source.assumption in w for w in plan.warnings)

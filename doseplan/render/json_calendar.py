@@ -36,6 +36,7 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
         "start": plan.start.isoformat(),
         "end": plan.end.isoformat(),
         "cycles": [{"phase": name, "count": count} for name, count in plan.cycles],
+        "supportive": list(plan.supportive),
         "body": None if plan.body is None else _body_json(plan.body),
         "warnings": list(plan.warnings),
         "days": [_day_json(day) for day in plan.days],
@@ -102,6 +103,7 @@ def plan_from_json(document: Mapping[str, Any]) -> Plan:
             formula=cast(Formula | None, body.get("bsa_formula")),
         ),
         warnings=tuple(document["warnings"]),
+        supportive=tuple(document["supportive"]),
         days=tuple(
             PlanDay(
                 date=date.fromisoformat(day["date"]),

@@ -74,6 +74,8 @@ def _header(plan: Plan) -> list[str]:
         f"Cycle 1 day 1: {plan.start.isoformat()}   Last day: {plan.end.isoformat()}   "
         f"Cycles: {cycles}"
     )
+    if plan.supportive:
+        lines.append("Supportive care: " + ", ".join(plan.supportive))
     body = plan.body
     if body is not None:
         parts = []
