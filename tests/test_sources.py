@@ -97,3 +97,15 @@ def test_supportive_care_quotes_and_assumptions(item_id: str) -> None:
         else:
             assert admin.source.assumption is not None
             assert any(admin.source.assumption in w for w in plan.warnings)
+
+
+@pytest.mark.parametrize("regimen_id", builtin_ids())
+def test_reported_results_are_copied_from_the_review(regimen_id: str) -> None:
+    """Each result value stands in the quoted row or sentence of the review, as printed."""
+    results = load_builtin(regimen_id).citation.results
+    if results is None:
+        return
+    assert results.source.quote is not None
+    quote = normal(results.source.quote)
+    for label, value in results.items():
+        assert normal(value) in quote, (label, value)
