@@ -9,11 +9,16 @@ command leaves no partial output.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import click
 
 from doseplan.errors import DoseplanError
+
+if TYPE_CHECKING:
+    from doseplan.patient import PatientRecord
+    from doseplan.plan import Plan
 
 FORMATS_PLAN = ("text", "json")
 
@@ -79,29 +84,44 @@ def show_command(regimen: str) -> None:
     click.echo(describe_regimen(chosen, variants, library), nl=False)
 
 
+def _body_options(function: Callable[..., None]) -> Callable[..., None]:
+    """The options that say who the patient is and how the regimen is laid out."""
+    options = [
+        click.option("--start", default=None, metavar="YYYY-MM-DD", help="Day 1 of cycle 1."),
+        click.option("--cycles", type=int, default=None, metavar="N",
+                     help="Cycles to show for an open-ended phase (or the last phase), 1-1000."),
+        click.option("--height-cm", type=float, default=None, help="Height in centimetres."),
+        click.option("--weight-kg", type=float, default=None, help="Weight in kilograms."),
+        click.option("--bsa", type=float, default=None, help="Body surface area in m2, if known."),
+        click.option("--bsa-formula", type=click.Choice(["mosteller", "dubois"]),
+                     default="mosteller", show_default=True,
+                     help="Formula for BSA from height and weight."),
+        click.option("--until", default=None, metavar="YYYY-MM-DD",
+                     help="Show an open-ended phase up to the cycle that holds this date."),
+        click.option("--with", "with_", multiple=True, metavar="NAME",
+                     help="Attach supportive care (repeatable): prednisone-tfr, aspirin, or "
+                          "the regimen's own (see 'doseplan show')."),
+        click.option("--grading", type=click.Choice(["ctcae-5", "ctcae-6", "iwcll-2008"]),
+                     default="ctcae-5", show_default=True,
+                     help="Scale that grades recorded blood counts."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
 @cli.command("plan")
 @click.argument("regimen")
-@click.option("--start", required=True, metavar="YYYY-MM-DD",
-              help="Day 1 of cycle 1.")
-@click.option("--cycles", type=int, default=None, metavar="N",
-              help="Cycles to show for an open-ended phase (or the last phase), 1-1000.")
-@click.option("--height-cm", type=float, default=None, help="Height in centimetres.")
-@click.option("--weight-kg", type=float, default=None, help="Weight in kilograms.")
-@click.option("--bsa", type=float, default=None, help="Body surface area in m2, if known.")
-@click.option("--bsa-formula", type=click.Choice(["mosteller", "dubois"]), default="mosteller",
-              show_default=True, help="Formula for BSA from height and weight.")
-@click.option("--until", default=None, metavar="YYYY-MM-DD",
-              help="Show an open-ended phase up to the cycle that holds this date.")
-@click.option("--with", "with_", multiple=True, metavar="NAME",
-              help="Attach supportive care (repeatable): prednisone-tfr, aspirin, or the "
-                   "regimen's own (see 'doseplan show').")
+@_body_options
+@click.option("--events", "events_file", default=None, metavar="FILE",
+              help="Apply the events of this JSON file (schemas/events.schema.json).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS_PLAN), default="text",
               show_default=True, help="Output format.")
 @click.option("-o", "--output", default=None, metavar="FILE",
               help="Write to FILE (atomically) instead of stdout; '-' is stdout.")
 def plan_command(
     regimen: str,
-    start: str,
+    start: str | None,
     cycles: int | None,
     height_cm: float | None,
     weight_kg: float | None,
@@ -109,20 +129,64 @@ def plan_command(
     bsa_formula: str,
     until: str | None,
     with_: tuple[str, ...],
+    grading: str,
+    events_file: str | None,
     fmt: str,
     output: str | None,
 ) -> None:
     """Print the day-by-day calendar of REGIMEN for one patient.
 
-    REGIMEN is a built-in id, the review's reference number (22 or ref:22), or a
-    regimen file.
+    REGIMEN is a built-in id, the review's reference number (22 or ref:22), a
+    regimen file, or a patient file (made by 'doseplan init').
     """
+    from doseplan.output import emit
+
+    record = _patient_file(regimen)
+    if record is not None:
+        given = [name for name, value in (("--start", start), ("--cycles", cycles),
+                                          ("--height-cm", height_cm), ("--weight-kg", weight_kg),
+                                          ("--bsa", bsa), ("--until", until),
+                                          ("--events", events_file)) if value is not None]
+        if given or with_:
+            raise click.UsageError(
+                f"{', '.join(given or ['--with'])} cannot be combined with a patient file, which "
+                "holds them; use 'doseplan record' to add events")
+        plan = record.plan()
+    else:
+        plan = _stateless_plan(regimen, start, cycles, height_cm, weight_kg, bsa, bsa_formula,
+                               until, with_, grading, events_file)
+    emit(_render(plan, fmt), output)
+
+
+def _patient_file(name: str) -> PatientRecord | None:
+    """The patient record in file NAME, or None when NAME is not a patient file."""
+    from pathlib import Path
+
+    from doseplan.loader import read_json_file
+    from doseplan.patient import is_patient_document, load_record
+
+    path = Path(name)
+    if path.suffix != ".json" or not path.is_file():
+        return None
+    if not is_patient_document(read_json_file(path)):
+        return None
+    return load_record(path)
+
+
+def _stateless_plan(
+    regimen: str, start: str | None, cycles: int | None, height_cm: float | None,
+    weight_kg: float | None, bsa: float | None, bsa_formula: str, until: str | None,
+    with_: tuple[str, ...], grading: str, events_file: str | None,
+) -> Plan:
+    from pathlib import Path
+
     from doseplan.bodysize import body_size
     from doseplan.dates import parse_date
     from doseplan.engine import build_plan
     from doseplan.loader import load_regimen, load_supportive
-    from doseplan.output import emit
 
+    if start is None:
+        raise click.UsageError("Missing option '--start'.")
     start_date = parse_date(start, what="--start")
     until_date = None if until is None else parse_date(until, what="--until")
     body = body_size(height_cm=height_cm, weight_kg=weight_kg, bsa_m2=bsa, formula=bsa_formula)
@@ -130,15 +194,169 @@ def plan_command(
     care = [load_supportive(name, chosen) for name in dict.fromkeys(with_)]
     plan = build_plan(chosen, start_date, body=body, cycles=cycles, until=until_date,
                       supportive=care)
+    if events_file is None:
+        return plan
+    from doseplan.events import parse_events
+    from doseplan.holds import apply_events
+    from doseplan.loader import read_json_file, validate_document
+
+    document = read_json_file(Path(events_file), kind="events file")
+    validate_document(document, "events", where=events_file)
+    events = parse_events(document, where=events_file)
+    return apply_events(plan, events, scale=grading)  # type: ignore[arg-type]
+
+
+def _render(plan: Plan, fmt: str) -> str:
     if fmt == "json":
         from doseplan.render.json_calendar import render_json
 
-        text = render_json(plan)
-    else:
-        from doseplan.render.text_calendar import render_text
+        return render_json(plan)
+    from doseplan.render.text_calendar import render_text
 
-        text = render_text(plan)
-    emit(text, output)
+    return render_text(plan)
+
+
+@cli.command("init")
+@click.argument("regimen")
+@_body_options
+@click.option("--patient", "patient_id", required=True, metavar="ID",
+              help="An identifier for the record, e.g. a study number (no name needed).")
+@click.option("--baseline-anc", type=float, default=None, help="Pretreatment ANC (iwCLL).")
+@click.option("--baseline-platelets", type=float, default=None,
+              help="Pretreatment platelets, 10^9/L (iwCLL 2008 grading needs it).")
+@click.option("--baseline-hemoglobin", type=float, default=None,
+              help="Pretreatment hemoglobin, g/dL (iwCLL 2008 grading needs it).")
+@click.option("-o", "--output", required=True, metavar="FILE", help="The new patient file.")
+def init_command(
+    regimen: str,
+    start: str | None,
+    cycles: int | None,
+    height_cm: float | None,
+    weight_kg: float | None,
+    bsa: float | None,
+    bsa_formula: str,
+    until: str | None,
+    with_: tuple[str, ...],
+    grading: str,
+    patient_id: str,
+    baseline_anc: float | None,
+    baseline_platelets: float | None,
+    baseline_hemoglobin: float | None,
+    output: str,
+) -> None:
+    """Create a patient record for REGIMEN; record events into it with 'doseplan record'."""
+    from pathlib import Path
+
+    from doseplan.dates import parse_date
+    from doseplan.events import lab
+    from doseplan.loader import builtin_ids, load_builtin, load_regimen
+    from doseplan.patient import Measurements, new_record, save_record
+
+    if start is None:
+        raise click.UsageError("Missing option '--start'.")
+    path = Path(output)
+    if path.exists():
+        raise click.UsageError(f"{output} already exists; give a new file name with -o "
+                               "(a record is never overwritten by init)")
+    chosen = load_regimen(regimen)
+    baseline = {test: value for test, value in (("anc", baseline_anc),
+                                                ("platelets", baseline_platelets),
+                                                ("hemoglobin", baseline_hemoglobin))
+                if value is not None}
+    for test, value in baseline.items():
+        lab(parse_date(start, what="--start"), test, value)  # type: ignore[arg-type]
+    record = new_record(
+        patient_id, chosen, parse_date(start, what="--start"),
+        builtin=chosen.id in builtin_ids() and chosen == load_builtin(chosen.id),
+        measurements=Measurements(height_cm, weight_kg, bsa, bsa_formula),
+        cycles=cycles, until=None if until is None else parse_date(until, what="--until"),
+        supportive=tuple(dict.fromkeys(with_)), grading=grading, baseline=baseline,
+    )
+    save_record(path, record)
+    click.echo(f"Created {output}: patient {patient_id}, regimen {chosen.id}, "
+               f"start {record.start.isoformat()}.")
+
+
+@cli.command("record")
+@click.argument("patient_file")
+@click.option("--date", "on", required=True, metavar="YYYY-MM-DD", help="Date of the event.")
+@click.option("--anc", type=float, default=None, help="ANC in 10^9/L (0.8 = 800 cells/uL).")
+@click.option("--platelets", type=float, default=None, help="Platelets in 10^9/L.")
+@click.option("--hemoglobin", type=float, default=None, help="Hemoglobin in g/dL.")
+@click.option("--flare-grade", type=int, default=None, help="Tumor flare grade 0-4 (0: gone).")
+@click.option("--toxicity", default=None,
+              type=click.Choice(["neutropenia", "thrombocytopenia", "anemia",
+                                 "febrile_neutropenia", "tumor_lysis_syndrome", "other"]),
+              help="A toxicity given as a grade (with --grade).")
+@click.option("--grade", type=int, default=None, help="Grade 0-5 of --toxicity.")
+@click.option("--hold", "hold", default=None, metavar="DRUG", help="Team decision: hold DRUG.")
+@click.option("--resume", default=None, metavar="DRUG", help="Team decision: resume DRUG.")
+@click.option("--reduce", default=None, metavar="DRUG",
+              help="Team decision: one dose level lower.")
+@click.option("--re-escalate", default=None, metavar="DRUG",
+              help="Team decision: one dose level higher.")
+@click.option("--stop", default=None, metavar="DRUG", help="Team decision: stop DRUG.")
+@click.option("--end-treatment", is_flag=True, help="Team decision: end the treatment.")
+@click.option("--note", default=None, help="Free text kept with the event.")
+def record_command(
+    patient_file: str,
+    on: str,
+    anc: float | None,
+    platelets: float | None,
+    hemoglobin: float | None,
+    flare_grade: int | None,
+    toxicity: str | None,
+    grade: int | None,
+    hold: str | None,
+    resume: str | None,
+    reduce: str | None,
+    re_escalate: str | None,
+    stop: str | None,
+    end_treatment: bool,
+    note: str | None,
+) -> None:
+    """Record blood counts, a toxicity or a decision, and print what changed."""
+    from pathlib import Path
+
+    from doseplan.dates import parse_date
+    from doseplan.diff import diff_plans, render_diff
+    from doseplan.events import Event, decision, lab
+    from doseplan.events import toxicity as graded
+    from doseplan.patient import load_record, locked, save_record
+
+    when = parse_date(on, what="--date")
+    events: list[Event] = []
+    for test, value in (("anc", anc), ("platelets", platelets), ("hemoglobin", hemoglobin)):
+        if value is not None:
+            events.append(lab(when, test, value, note=note))  # type: ignore[arg-type]
+    if flare_grade is not None:
+        events.append(graded(when, "tumor_flare", flare_grade, note=note))
+    if (toxicity is None) != (grade is None):
+        raise click.UsageError("--toxicity and --grade go together, e.g. --toxicity "
+                               "neutropenia --grade 3")
+    if toxicity is not None and grade is not None:
+        events.append(graded(when, toxicity, grade, note=note))  # type: ignore[arg-type]
+    for action, drug in (("hold", hold), ("resume", resume), ("reduce", reduce),
+                         ("re-escalate", re_escalate), ("stop", stop)):
+        if drug is not None:
+            events.append(decision(when, action, drug, note=note))  # type: ignore[arg-type]
+    if end_treatment:
+        events.append(decision(when, "end-treatment", note=note))
+    if not events:
+        raise click.UsageError("nothing to record: give a count (--anc, --platelets, "
+                               "--hemoglobin), --flare-grade, --toxicity with --grade, or a "
+                               "decision (--hold, --resume, --reduce, --re-escalate, --stop, "
+                               "--end-treatment)")
+    path = Path(patient_file)
+    with locked(path):
+        record = load_record(path)
+        before = record.plan()
+        updated = record.with_events(tuple(events))
+        after = updated.plan()
+        save_record(path, updated)
+    click.echo(f"Recorded {len(events)} event(s) in {patient_file} (revision "
+               f"{updated.revision}).")
+    click.echo(render_diff(diff_plans(before, after)), nl=False)
 
 
 @cli.command("validate")

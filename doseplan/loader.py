@@ -248,7 +248,7 @@ def load_regimen_file(path: Path) -> Regimen:
 # Schema checking (jsonschema is imported only here, and only when needed)
 
 
-SCHEMAS = ("regimen", "supportive", "calendar")
+SCHEMAS = ("regimen", "supportive", "calendar", "policy", "events", "patient")
 
 
 def schema(name: str) -> Mapping[str, Any]:

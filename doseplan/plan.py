@@ -11,6 +11,7 @@ from datetime import date
 from typing import NamedTuple
 
 from doseplan.bodysize import BodySize
+from doseplan.events import Event
 
 NOTICE = (
     "Planning aid only: every date and dose must be checked by the treating team "
@@ -36,6 +37,8 @@ class PlannedDose(NamedTuple):
     """How the number was obtained, e.g. "375 mg/m2 x 1.92 m2 (Mosteller) = 720 mg"."""
     rule: str
     """The regimen rule that scheduled it, with its citation."""
+    reason: str | None = None
+    """Why the dose is not as planned (held, reduced, stopped, added), else None."""
 
 
 class PlanDay(NamedTuple):
@@ -68,6 +71,8 @@ class Plan:
     days: tuple[PlanDay, ...]
     supportive: tuple[str, ...] = ()
     """The ids of the supportive care attached with ``--with``."""
+    events: tuple[Event, ...] = ()
+    """The recorded events applied to the plan, in date order."""
     notice: str = NOTICE
 
     def dosing_days(self) -> tuple[PlanDay, ...]:

@@ -47,7 +47,7 @@ def test_regimens_json_has_id_title_reference_authors_setting() -> None:
     """The JSON list gives id, title, integer reference, authors and setting."""
     listed = json.loads(run_cli("regimens", "--format", "json").out)
     assert [item["id"] for item in listed] == list(builtin_ids())
-    aue = listed[0]
+    (aue,) = [item for item in listed if item["id"] == "aue-2010"]
     assert (aue["reference"], aue["authors"], aue["setting"]) == (
         17, "Aue et al.", "relapsed/refractory CLL")
     assert all({"id", "title", "reference", "authors", "setting"} <= set(i) for i in listed)

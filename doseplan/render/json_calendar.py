@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any, cast
 
 from doseplan.bodysize import BodySize, Formula
+from doseplan.events import events_to_json, parse_events
 from doseplan.plan import Plan, PlanDay, PlannedDose
 
 SCHEMA_ID = "https://doseplan.example/schemas/calendar.schema.json"
@@ -39,6 +40,7 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
         "supportive": list(plan.supportive),
         "body": None if plan.body is None else _body_json(plan.body),
         "warnings": list(plan.warnings),
+        "events": events_to_json(plan.events),
         "days": [_day_json(day) for day in plan.days],
     }
 
@@ -60,19 +62,23 @@ def _day_json(day: PlanDay) -> dict[str, Any]:
         "phase": day.phase,
         "cycle": day.cycle,
         "cycle_day": day.cycle_day,
-        "doses": [
-            {
-                "drug": d.drug,
-                "dose": number(d.dose),
-                "unit": d.unit,
-                "route": d.route,
-                "status": d.status,
-                "basis": d.basis,
-                "rule": d.rule,
-            }
-            for d in day.doses
-        ],
+        "doses": [_dose_json(d) for d in day.doses],
     }
+
+
+def _dose_json(d: PlannedDose) -> dict[str, Any]:
+    out = {
+        "drug": d.drug,
+        "dose": number(d.dose),
+        "unit": d.unit,
+        "route": d.route,
+        "status": d.status,
+        "basis": d.basis,
+        "rule": d.rule,
+    }
+    if d.reason is not None:
+        out["reason"] = d.reason
+    return out
 
 
 def dumps(document: Any) -> str:
@@ -104,6 +110,7 @@ def plan_from_json(document: Mapping[str, Any]) -> Plan:
         ),
         warnings=tuple(document["warnings"]),
         supportive=tuple(document["supportive"]),
+        events=parse_events(document["events"]),
         days=tuple(
             PlanDay(
                 date=date.fromisoformat(day["date"]),

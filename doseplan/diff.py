@@ -1,0 +1,64 @@
+"""What changed between two plans of the same patient: which days, and why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from doseplan.plan import Plan, PlanDay, PlannedDose
+from doseplan.render.text_calendar import day_label, dose_text
+
+
+@dataclass(frozen=True, slots=True)
+class DayChange:
+    """A day whose doses differ between the old and the new plan."""
+
+    date: date
+    before: tuple[PlannedDose, ...]
+    after: tuple[PlannedDose, ...]
+
+
+def diff_plans(old: Plan, new: Plan) -> tuple[DayChange, ...]:
+    """The days whose doses differ (days present in only one plan count as changed)."""
+    before = {day.date: day for day in old.days}
+    after = {day.date: day for day in new.days}
+    changes = []
+    for when in sorted(before.keys() | after.keys()):
+        a = _doses(before.get(when))
+        b = _doses(after.get(when))
+        if a != b:
+            changes.append(DayChange(when, a, b))
+    return tuple(changes)
+
+
+def _doses(day: PlanDay | None) -> tuple[PlannedDose, ...]:
+    return () if day is None else day.doses
+
+
+def render_diff(changes: tuple[DayChange, ...]) -> str:
+    """Runs of consecutive days with the same change, each with what and why."""
+    if not changes:
+        return "No day of the plan changed.\n"
+    lines = [f"{len(changes)} day(s) changed:"]
+    runs: list[tuple[DayChange, DayChange, tuple[str, str, tuple[str, ...]]]] = []
+    for change in changes:
+        key = _summary(change)
+        if runs and runs[-1][2] == key and (change.date - runs[-1][1].date).days == 1:
+            runs[-1] = (runs[-1][0], change, key)
+        else:
+            runs.append((change, change, key))
+    for first, last, (was, now, reasons) in runs:
+        when = day_label(first.date)
+        if last is not first:
+            count = (last.date - first.date).days + 1
+            when += f" to {day_label(last.date)} ({count} days)"
+        lines.append(f"{when}: {was} -> {now}")
+        lines.extend(f"    because {reason}" for reason in reasons)
+    return "\n".join(lines) + "\n"
+
+
+def _summary(change: DayChange) -> tuple[str, str, tuple[str, ...]]:
+    was = "; ".join(dose_text(d) for d in change.before) or "nothing"
+    now = "; ".join(dose_text(d) for d in change.after) or "nothing"
+    reasons = tuple(dict.fromkeys(d.reason for d in change.after if d.reason is not None))
+    return was, now, reasons

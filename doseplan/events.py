@@ -1,0 +1,199 @@
+"""Recorded events: blood counts, toxicity grades and the treating team's decisions.
+
+Events are dated facts about one patient. They are parsed from JSON once
+(``parse_event``), checked for plausibility (an ANC of 800 is cells/uL, not
+10^9/L), and turned back into JSON (``event_to_json``) without loss.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+from doseplan.dates import parse_date
+from doseplan.errors import InvalidDataError, UsageError
+
+Test = Literal["anc", "platelets", "hemoglobin"]
+TESTS: tuple[Test, ...] = ("anc", "platelets", "hemoglobin")
+TEST_NAMES = {"anc": "ANC", "platelets": "platelets", "hemoglobin": "hemoglobin"}
+UNITS = {"anc": "10^9/L", "platelets": "10^9/L", "hemoglobin": "g/dL"}
+
+PLAUSIBLE = {"anc": (0.0, 100.0), "platelets": (0.0, 2000.0), "hemoglobin": (1.0, 25.0)}
+"""Input checks against unit mistakes (cells/uL for 10^9/L, g/L for g/dL), not clinical limits."""
+_HINTS = {
+    "anc": "give ANC in 10^9/L, e.g. 0.8 for 800 cells/uL",
+    "platelets": "give platelets in 10^9/L, e.g. 45 for 45,000/uL",
+    "hemoglobin": "give hemoglobin in g/dL, e.g. 9.5 for 95 g/L",
+}
+
+Toxicity = Literal[
+    "neutropenia", "thrombocytopenia", "anemia", "febrile_neutropenia", "tumor_flare",
+    "tumor_lysis_syndrome", "other",
+]
+TOXICITIES: tuple[Toxicity, ...] = (
+    "neutropenia", "thrombocytopenia", "anemia", "febrile_neutropenia", "tumor_flare",
+    "tumor_lysis_syndrome", "other",
+)
+TOXICITY_NAMES = {
+    "neutropenia": "neutropenia", "thrombocytopenia": "thrombocytopenia", "anemia": "anemia",
+    "febrile_neutropenia": "febrile neutropenia", "tumor_flare": "tumor flare",
+    "tumor_lysis_syndrome": "tumor lysis syndrome", "other": "toxicity",
+}
+
+Action = Literal["hold", "resume", "reduce", "re-escalate", "stop", "end-treatment"]
+ACTIONS: tuple[Action, ...] = ("hold", "resume", "reduce", "re-escalate", "stop", "end-treatment")
+
+
+@dataclass(frozen=True, slots=True)
+class Lab:
+    """A blood count: ANC and platelets in 10^9/L, hemoglobin in g/dL."""
+
+    test: Test
+    value: float
+
+    def describe(self) -> str:
+        return f"{TEST_NAMES[self.test]} {self.value:g} {_unit_text(self.test)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Grade:
+    """A toxicity grade given directly by the team (0 = resolved)."""
+
+    toxicity: Toxicity
+    grade: int
+
+    def describe(self) -> str:
+        return f"{TOXICITY_NAMES[self.toxicity]} grade {self.grade}"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """A decision of the treating team about a drug (or the whole treatment)."""
+
+    action: Action
+    drug: str | None = None
+
+    def describe(self) -> str:
+        if self.action == "end-treatment":
+            return "end of treatment"
+        return f"{self.action} {self.drug}"
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A dated record: exactly one of a lab value, a toxicity grade or a decision."""
+
+    date: date
+    what: Lab | Grade | Decision
+    note: str | None = None
+
+    def describe(self) -> str:
+        return f"{self.what.describe()} on {self.date.isoformat()}"
+
+
+def _unit_text(test: Test) -> str:
+    return "x 10^9/L" if UNITS[test] == "10^9/L" else "g/dL"
+
+
+def lab(on: date, test: Test, value: float, *, note: str | None = None) -> Event:
+    """A checked lab event (raises ``UsageError`` for an implausible value)."""
+    low, high = PLAUSIBLE[test]
+    if not math.isfinite(value) or not low <= value <= high:
+        raise UsageError(
+            f"{TEST_NAMES[test]} {value:g} {_unit_text(test)} is implausible "
+            f"(expected {low:g}-{high:g}); {_HINTS[test]}"
+        )
+    return Event(on, Lab(test, value), note)
+
+
+def toxicity(on: date, name: Toxicity, grade: int, *, note: str | None = None) -> Event:
+    """A checked toxicity-grade event (grade 0-5; 0 means resolved)."""
+    if name not in TOXICITIES:
+        raise UsageError(f"unknown toxicity {name!r}; use one of {', '.join(TOXICITIES)}")
+    if not 0 <= grade <= 5:
+        raise UsageError(f"grade {grade} does not exist; give a grade from 0 (resolved) to 5")
+    return Event(on, Grade(name, grade), note)
+
+
+def decision(on: date, action: Action, drug: str | None = None, *,
+             note: str | None = None) -> Event:
+    """A checked decision event; every action but end-treatment names a drug."""
+    if action not in ACTIONS:
+        raise UsageError(f"unknown decision {action!r}; use one of {', '.join(ACTIONS)}")
+    if action == "end-treatment":
+        if drug is not None:
+            raise UsageError("end-treatment applies to the whole plan; give no drug")
+        return Event(on, Decision(action), note)
+    if not drug:
+        raise UsageError(f"decision {action!r} needs a drug, e.g. lenalidomide")
+    return Event(on, Decision(action, drug), note)
+
+
+# ---------------------------------------------------------------------------
+# JSON
+
+
+def parse_event(document: Any, *, where: str = "<data>", path: str = "$") -> Event:
+    """An event from its JSON form; errors name the file and JSON path."""
+    if not isinstance(document, Mapping):
+        raise InvalidDataError("an event must be a JSON object", where=where, path=path)
+    try:
+        on = parse_date(str(document.get("date")), what="date")
+        note = document.get("note")
+        kind = document.get("type")
+        if kind == "lab":
+            value = document.get("value")
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise UsageError(f"lab value {value!r} is not a number")
+            test = document.get("test")
+            if test not in TESTS:
+                raise UsageError(f"unknown lab test {test!r}; use one of {', '.join(TESTS)}")
+            unit = document.get("unit", UNITS[test])
+            if unit != UNITS[test]:
+                raise UsageError(f"unit {unit!r} is not {UNITS[test]!r}; convert the value")
+            return lab(on, test, float(value), note=note)
+        if kind == "toxicity":
+            grade = document.get("grade")
+            if isinstance(grade, bool) or not isinstance(grade, int):
+                raise UsageError(f"grade {grade!r} is not a whole number from 0 to 5")
+            return toxicity(on, document.get("toxicity"), grade, note=note)  # type: ignore[arg-type]
+        if kind == "decision":
+            return decision(on, document.get("action"), document.get("drug"), note=note)  # type: ignore[arg-type]
+        raise UsageError(f"event type {kind!r} is unknown; use lab, toxicity or decision")
+    except UsageError as exc:
+        raise InvalidDataError(exc.message, where=where, path=path) from None
+
+
+def parse_events(documents: Any, *, where: str = "<data>", path: str = "$") -> tuple[Event, ...]:
+    if not isinstance(documents, list):
+        raise InvalidDataError("events must be a JSON list", where=where, path=path)
+    return tuple(parse_event(d, where=where, path=f"{path}[{i}]")
+                 for i, d in enumerate(documents))
+
+
+def event_to_json(event: Event) -> dict[str, Any]:
+    what = event.what
+    out: dict[str, Any] = {"date": event.date.isoformat()}
+    if isinstance(what, Lab):
+        out |= {"type": "lab", "test": what.test, "value": _number(what.value),
+                "unit": UNITS[what.test]}
+    elif isinstance(what, Grade):
+        out |= {"type": "toxicity", "toxicity": what.toxicity, "grade": what.grade}
+    else:
+        out |= {"type": "decision", "action": what.action}
+        if what.drug is not None:
+            out["drug"] = what.drug
+    if event.note is not None:
+        out["note"] = event.note
+    return out
+
+
+def events_to_json(events: Sequence[Event]) -> list[dict[str, Any]]:
+    return [event_to_json(e) for e in events]
+
+
+def _number(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else value

@@ -1,0 +1,516 @@
+"""Where holds are applied: recorded events change the plan from their date onward.
+
+``apply_events`` walks the plan's days once, in order. On each day it first
+passes the day's lab values and toxicity grades to the hooks (the policy's rules,
+then the caller's hooks, in that order), then applies the treating team's
+decisions of that day, which override automatic actions. Each planned dose is
+then given as planned, held, reduced or stopped, with the reason. Days before
+the first event are returned unchanged, so recording an event never changes the
+past.
+
+Safety: a held or stopped drug has no planned dose; a reduction never goes below
+the lowest dose level (the drug is stopped and a decision is asked for);
+escalation never rises while a hold is open or a grade >= 3 toxicity is
+unresolved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from doseplan.errors import UsageError
+from doseplan.events import TEST_NAMES, TOXICITY_NAMES, Decision, Event, Grade, Lab
+from doseplan.grading import Scale, grade_lab
+from doseplan.plan import Plan, PlanDay, PlannedDose
+from doseplan.policy import Condition, Policy, Rule, load_policy
+
+HELD, REDUCED, STOPPED, ADDED = "held", "reduced", "stopped", "added"
+
+
+# ---------------------------------------------------------------------------
+# What hooks see and return
+
+
+@dataclass(frozen=True, slots=True)
+class DrugState:
+    """A drug's state on a day, as hooks see it."""
+
+    drug: str
+    held: bool
+    stopped: bool
+    cap: float | None
+    """The highest dose allowed after a reduction (None: as planned)."""
+    levels: tuple[float, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanState:
+    """What hooks know on the day of an event."""
+
+    day: date
+    scale: Scale
+    drugs: Mapping[str, DrugState]
+    labs: Mapping[str, float]
+    """The latest value of each lab test so far."""
+    grades: Mapping[str, int]
+    """The latest grade of each toxicity so far."""
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    drug: str
+    reason: str
+    resume: Condition | None = None
+    """Resume automatically when this holds (None: only by a team decision)."""
+    resume_levels_down: int = 0
+    re_escalate: Condition | None = None
+    """After resuming lower, go back to the earlier dose when this holds."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reduce:
+    drug: str
+    reason: str
+    levels: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    drug: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Add:
+    """Give another drug daily until the toxicity is recorded at grade 0."""
+
+    drug: str
+    dose: float
+    unit: str
+    route: str
+    basis: str
+    reason: str
+    until: date
+    while_toxicity: str
+
+
+@dataclass(frozen=True, slots=True)
+class Decide:
+    """Ask the treating team for a decision (shown as a warning)."""
+
+    message: str
+
+
+Action = Hold | Reduce | Stop | Add | Decide
+Hook = Callable[[Event, PlanState], Sequence[Action]]
+"""A hook sees one lab or toxicity event and the plan state, and returns actions."""
+
+
+# ---------------------------------------------------------------------------
+# The built-in hooks: a policy's rules
+
+
+def policy_hooks(policy: Policy, scale: Scale = "ctcae-5",
+                 baseline: Mapping[str, float] | None = None) -> tuple[Hook, ...]:
+    """One hook per rule of the policy, in the policy's order."""
+    return tuple(_rule_hook(policy, rule, scale, baseline or {}) for rule in policy.rules)
+
+
+def _rule_hook(policy: Policy, rule: Rule, scale: Scale,
+               baseline: Mapping[str, float]) -> Hook:
+    def hook(event: Event, state: PlanState) -> Sequence[Action]:
+        what = event.what
+        if isinstance(what, Decision) or not rule.when.triggered_by(what):
+            return ()
+        if policy.drug not in state.drugs:
+            return ()
+        if isinstance(what, Lab):
+            found = grade_lab(what, scale, dict(baseline)).text
+        else:
+            found = f"{what.describe()} recorded"
+        cause = f"{found} on {event.date.isoformat()}, rule {rule.id} ({rule.cite()})"
+        actions: list[Action] = []
+        if rule.action == "hold":
+            actions.append(Hold(policy.drug, cause, _about(rule.resume, rule),
+                                rule.resume_levels_down, _about(rule.re_escalate, rule)))
+        if rule.add is not None:
+            toxicity = what.toxicity if isinstance(what, Grade) else "tumor_flare"
+            actions.append(Add(rule.add.drug, rule.add.dose, rule.add.unit, rule.add.route,
+                               f"{rule.add.dosing} ({rule.cite()})", cause,
+                               event.date, toxicity))
+        if rule.decide is not None:
+            actions.append(Decide(f"Decision needed ({event.date.isoformat()}): "
+                                  f"{rule.decide}; {found}."))
+        return actions
+
+    return hook
+
+
+def _about(condition: Condition | None, rule: Rule) -> Condition | None:
+    """A grade condition without toxicities refers to the toxicities that triggered it."""
+    if condition is None or condition.toxicity or condition.grade_at_most is None:
+        return condition
+    return replace(condition, toxicity=rule.when.toxicity)
+
+
+# ---------------------------------------------------------------------------
+# Applying events
+
+
+@dataclass(slots=True)
+class _Drug:
+    """Mutable state of one drug while the days are walked."""
+
+    levels: tuple[float, ...]
+    lowest: float
+    held: bool = False
+    held_by_team: bool = False
+    hold_reason: str = ""
+    hold_since: date | None = None
+    resume: Condition | None = None
+    resume_levels_down: int = 0
+    re_escalate: Condition | None = None
+    stopped: bool = False
+    stop_reason: str = ""
+    cap: float | None = None
+    cap_reason: str = ""
+    earlier_caps: list[tuple[float | None, str]] = field(default_factory=list)
+    last_given: float | None = None
+
+
+def apply_events(
+    plan: Plan,
+    events: Sequence[Event],
+    *,
+    policy: Policy | None = None,
+    hooks: Sequence[Hook] = (),
+    scale: Scale = "ctcae-5",
+    baseline: Mapping[str, float] | None = None,
+) -> Plan:
+    """The plan with ``events`` applied from their dates onward.
+
+    Hooks run in order: the policy's rules (the default policy unless given),
+    then ``hooks``; the team's decisions of a day are applied after them and win.
+    """
+    if not events:
+        return plan
+    policy = load_policy() if policy is None else policy
+    ordered = sorted(events, key=lambda e: e.date)  # stable: same-day order is kept
+    check_dates(plan, ordered)
+    drugs = _drug_states(plan, policy)
+    _check_drugs(ordered, drugs)
+    all_hooks = (*policy_hooks(policy, scale, baseline), *hooks)
+
+    by_day: dict[date, list[Event]] = {}
+    for event in ordered:
+        by_day.setdefault(event.date, []).append(event)
+    labs: dict[str, tuple[date, float]] = {}
+    grades: dict[str, tuple[date, int]] = {}
+    added: dict[str, Add] = {}
+    notes: list[str] = []
+    ended = ""
+    first = ordered[0].date
+    days: list[PlanDay] = []
+    cycle_end = _cycle_ends(plan)
+    for day in plan.days:
+        if day.date < first:
+            for dose in day.doses:
+                if dose.drug in drugs:
+                    drugs[dose.drug].last_given = dose.dose
+            days.append(day)
+            continue
+        for event in by_day.get(day.date, ()):
+            what = event.what
+            if isinstance(what, Decision):
+                continue
+            if isinstance(what, Lab):
+                labs[what.test] = (event.date, what.value)
+            else:
+                grades[what.toxicity] = (event.date, what.grade)
+                if what.grade == 0 and what.toxicity in {a.while_toxicity for a in added.values()}:
+                    added = {k: a for k, a in added.items() if a.while_toxicity != what.toxicity}
+            state = _view(day.date, scale, drugs, labs, grades)
+            for hook in all_hooks:
+                for action in hook(event, state):
+                    _act(action, drugs, added, notes, cycle_end.get(day.date))
+            _recover(drugs, labs, grades, day.date, notes)
+        for event in by_day.get(day.date, ()):
+            if isinstance(event.what, Decision):
+                ended = _decide(event, event.what, drugs, notes) or ended
+        days.append(_day_after(day, drugs, added, grades, labs, scale, ended))
+    warnings = [*plan.warnings, *policy.assumptions(), *dict.fromkeys(notes)]
+    return replace(plan, days=tuple(days), warnings=tuple(dict.fromkeys(warnings)),
+                   events=tuple(ordered))
+
+
+def _cycle_ends(plan: Plan) -> dict[date, date]:
+    """For each day, the last day of its cycle (for how long an added drug is shown)."""
+    ends: dict[date, date] = {}
+    current: list[date] = []
+    previous: tuple[str, int] | None = None
+    for day in plan.days:
+        key = (day.phase, day.cycle)
+        if key != previous and current:
+            ends.update(dict.fromkeys(current, current[-1]))
+            current = []
+        previous = key
+        current.append(day.date)
+    ends.update(dict.fromkeys(current, current[-1]))
+    return ends
+
+
+def check_dates(plan: Plan, events: Sequence[Event]) -> None:
+    """Every event must fall within the plan's days."""
+    first, last = plan.days[0].date, plan.days[-1].date
+    for event in events:
+        if event.date < first:
+            raise UsageError(
+                f"{event.describe()} is before the plan starts ({first.isoformat()}); "
+                "check its date"
+            )
+        if event.date > last:
+            raise UsageError(
+                f"{event.describe()} is after the plan ends ({last.isoformat()}); check its "
+                "date, or extend the plan with --cycles"
+            )
+
+
+def _drug_states(plan: Plan, policy: Policy) -> dict[str, _Drug]:
+    highest: dict[str, float] = {}
+    starting: dict[str, float] = {}
+    for day in plan.days:
+        for dose in day.doses:
+            highest[dose.drug] = max(highest.get(dose.drug, 0.0), dose.dose)
+            starting.setdefault(dose.drug, dose.dose)
+    drugs: dict[str, _Drug] = {}
+    for drug, top in highest.items():
+        if drug == policy.drug:
+            levels = tuple(level for level in policy.levels if level <= top) or (top,)
+            start = starting[drug]
+            below_start = [level for level in levels if level < start]
+            floor_index = max(0, len(below_start) - policy.most_levels_down)
+            lowest = below_start[floor_index] if below_start else levels[0]
+            drugs[drug] = _Drug(levels, lowest)
+        else:
+            drugs[drug] = _Drug((top,), top)
+    return drugs
+
+
+def _check_drugs(events: Sequence[Event], drugs: Mapping[str, _Drug]) -> None:
+    for event in events:
+        what = event.what
+        if isinstance(what, Decision) and what.drug is not None and what.drug not in drugs:
+            raise UsageError(
+                f"{event.describe()} names a drug this plan does not give; use one of "
+                f"{', '.join(sorted(drugs))}"
+            )
+
+
+def _view(day: date, scale: Scale, drugs: Mapping[str, _Drug],
+          labs: Mapping[str, tuple[date, float]],
+          grades: Mapping[str, tuple[date, int]]) -> PlanState:
+    return PlanState(
+        day=day,
+        scale=scale,
+        drugs={name: DrugState(name, d.held, d.stopped, d.cap, d.levels)
+               for name, d in drugs.items()},
+        labs={test: value for test, (_, value) in labs.items()},
+        grades={name: grade for name, (_, grade) in grades.items()},
+    )
+
+
+def _act(action: Action, drugs: dict[str, _Drug], added: dict[str, Add], notes: list[str],
+         cycle_end: date | None) -> None:
+    """Apply one automatic action."""
+    if isinstance(action, Decide):
+        notes.append(action.message)
+        return
+    if isinstance(action, Add):
+        until = cycle_end if cycle_end is not None else action.until
+        added[action.drug] = replace(action, until=until)
+        return
+    state = drugs.get(action.drug)
+    if state is None or state.stopped:
+        return
+    if isinstance(action, Hold):
+        if state.held_by_team:
+            return  # a team hold stays a team hold: only the team resumes it
+        if not state.held:
+            # Freeze at the dose before the hold: no escalation while it is open, and the
+            # dose a re-escalation returns to.
+            earlier = state.cap if state.cap is not None else state.last_given
+            state.earlier_caps.append(
+                (earlier, f"back to the dose before the hold ({action.reason})"))
+            if earlier is not None:
+                state.cap = earlier
+                state.cap_reason = f"not above the dose before the hold ({action.reason})"
+            state.held, state.hold_since = True, None
+        state.hold_reason = action.reason
+        state.resume = action.resume
+        state.resume_levels_down = action.resume_levels_down
+        state.re_escalate = action.re_escalate
+    elif isinstance(action, Reduce):
+        _lower(action.drug, state, action.levels, action.reason, notes)
+    elif isinstance(action, Stop):
+        state.stopped, state.stop_reason = True, action.reason
+
+
+def _lower(drug: str, state: _Drug, levels: int, reason: str, notes: list[str]) -> None:
+    """Cap the drug ``levels`` dose levels below its current dose, or stop it."""
+    current = state.cap if state.cap is not None else state.last_given
+    if current is None:
+        current = state.levels[-1]
+    target = current
+    for _ in range(levels):
+        lower = [level for level in state.levels if level < target]
+        if not lower or lower[-1] < state.lowest:
+            state.stopped = True
+            state.stop_reason = (
+                f"cannot go below {state.lowest:g} mg, the lowest dose level ({reason})")
+            notes.append(
+                f"Decision needed: {drug} cannot be reduced below {state.lowest:g} mg, the "
+                f"lowest dose level, so it is stopped; the treating team must decide ({reason})."
+            )
+            return
+        target = lower[-1]
+    state.cap, state.cap_reason = target, reason
+
+
+def _recover(drugs: dict[str, _Drug], labs: Mapping[str, tuple[date, float]],
+             grades: Mapping[str, tuple[date, int]], today: date, notes: list[str]) -> None:
+    """Resume held drugs whose condition is met; re-escalate those whose flare subsided."""
+    for name, state in drugs.items():
+        if state.stopped:
+            continue
+        if state.held and not state.held_by_team and state.resume is not None:
+            if _met(state.resume, labs, grades, state.hold_since or today):
+                reason = f"resumed {state.resume_levels_down} level(s) lower when " \
+                         f"{state.resume.describe()} on {today.isoformat()}; {state.hold_reason}"
+                state.held = False
+                if state.resume_levels_down:
+                    _lower(name, state, state.resume_levels_down, reason, notes)
+                state.resume = None
+        elif (not state.held and state.re_escalate is not None
+              and _met(state.re_escalate, labs, grades, today)):
+            state.cap, state.cap_reason = (state.earlier_caps.pop() if state.earlier_caps
+                                           else (None, ""))
+            state.re_escalate = None
+        if state.held and state.hold_since is None:
+            state.hold_since = today
+
+
+def _met(condition: Condition, labs: Mapping[str, tuple[date, float]],
+         grades: Mapping[str, tuple[date, int]], since: date) -> bool:
+    """Whether values recorded on or after ``since`` meet the condition."""
+    for threshold in condition.all:
+        found = labs.get(threshold.test)
+        if found is None or found[0] < since or not threshold.met(found[1]):
+            return False
+    if condition.toxicity or condition.grade_at_most is not None:
+        names = condition.toxicity or tuple(grades)
+        recent = [g for name, (when, g) in grades.items() if name in names and when >= since]
+        if not recent or max(recent) > (condition.grade_at_most or 0):
+            return False
+    return bool(condition.all) or condition.grade_at_most is not None
+
+
+def _decide(event: Event, what: Decision, drugs: dict[str, _Drug], notes: list[str]) -> str:
+    """Apply a team decision; returns the reason when treatment ends."""
+    reason = f"decision of the treating team on {event.date.isoformat()}"
+    if event.note:
+        reason += f": {event.note}"
+    if what.action == "end-treatment":
+        for state in drugs.values():
+            state.stopped, state.stop_reason = True, f"treatment ended ({reason})"
+        return f"treatment ended ({reason})"
+    assert what.drug is not None
+    state = drugs[what.drug]
+    if what.action == "hold":
+        if not state.held:
+            state.earlier_caps.append((state.cap, state.cap_reason))
+        state.held, state.held_by_team, state.hold_reason = True, True, f"held by {reason}"
+        state.resume = None
+    elif what.action == "resume":
+        state.held = state.held_by_team = False
+        state.stopped = False
+        state.resume = None
+    elif what.action == "reduce":
+        _lower(what.drug, state, 1, f"reduced by {reason}", notes)
+    elif what.action == "re-escalate":
+        if state.cap is not None:
+            higher = [level for level in state.levels if level > state.cap]
+            if higher and higher[0] < state.levels[-1]:
+                state.cap, state.cap_reason = higher[0], f"re-escalated by {reason}"
+            else:
+                state.cap, state.cap_reason = None, ""
+        state.re_escalate = None
+    elif what.action == "stop":
+        state.stopped, state.stop_reason = True, f"stopped by {reason}"
+    return ""
+
+
+def _unresolved(grades: Mapping[str, tuple[date, int]], labs: Mapping[str, tuple[date, float]],
+                scale: Scale) -> str:
+    """A grade >= 3 toxicity not yet recorded as improved, or ''."""
+    for name, (_, grade) in grades.items():
+        if grade >= 3:
+            return f"{TOXICITY_NAMES[name]} grade {grade}"
+    for test, (_, value) in labs.items():
+        if test in ("anc", "platelets") and _lab_grade(test, value, scale) >= 3:
+            return f"{TEST_NAMES[test]} {value:g} grade >= 3"
+    return ""
+
+
+def _lab_grade(test: str, value: float, scale: Scale) -> int:
+    if scale == "iwcll-2008" and test != "anc":
+        return 0  # graded by its fall from baseline: reported in the reason, not here
+    return grade_lab(Lab(test, value), scale).grade  # type: ignore[arg-type]
+
+
+def _day_after(day: PlanDay, drugs: Mapping[str, _Drug], added: dict[str, Add],
+               grades: Mapping[str, tuple[date, int]], labs: Mapping[str, tuple[date, float]],
+               scale: Scale, ended: str) -> PlanDay:
+    doses: list[PlannedDose] = []
+    pause = ""
+    for dose in day.doses:
+        state = drugs.get(dose.drug)
+        if state is None:
+            doses.append(dose)
+            continue
+        if ended or state.stopped:
+            doses.append(dose._replace(status=STOPPED,
+                                       reason=f"stopped: {state.stop_reason or ended}"))
+        elif state.held:
+            doses.append(dose._replace(status=HELD, reason=f"held: {state.hold_reason}"))
+        elif state.cap is not None and dose.dose > state.cap:
+            doses.append(dose._replace(dose=state.cap, status=REDUCED,
+                                       reason=f"reduced from {dose.dose:g} mg: "
+                                              f"{state.cap_reason}"))
+            state.last_given = state.cap
+        else:
+            pause = pause or _unresolved(grades, labs, scale)
+            if pause and state.last_given is not None and dose.dose > state.last_given:
+                doses.append(dose._replace(dose=state.last_given, status=REDUCED,
+                                           reason=f"escalation paused: {pause} unresolved"))
+            else:
+                doses.append(dose)
+                state.last_given = dose.dose
+    for drug, extra in sorted(added.items()):
+        if day.date <= extra.until and not ended:
+            doses.append(PlannedDose(drug, extra.dose, extra.unit, extra.route, ADDED,
+                                     extra.basis, "added by a rule", f"added: {extra.reason}"))
+    new = tuple(doses)
+    return day if new == day.doses else day._replace(doses=new)
+
+
+def check_new_event(events: Sequence[Event], event: Event) -> None:
+    """An event recorded now may not predate a decision already recorded."""
+    decisions = [e.date for e in events if isinstance(e.what, Decision)]
+    if decisions and event.date < max(decisions):
+        raise UsageError(
+            f"{event.describe()} is dated before the decision recorded on "
+            f"{max(decisions).isoformat()}; record events in order, or correct the record "
+            "with the treating team"
+        )

@@ -1,0 +1,205 @@
+"""Hold and reduce rules as data: what a blood count or a toxicity does to a drug.
+
+A policy (``doseplan/policies/*.json``, ``schemas/policy.schema.json``) names the
+drug it governs, its dose levels for reductions, and rules: a trigger (``when``),
+an action (hold or continue), when to resume and how many levels lower, when to
+return to the earlier dose, a drug to add (ibuprofen for tumor flare) and a
+decision to ask for. Every rule has a source; assumptions become plan warnings.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+from doseplan.errors import UsageError
+from doseplan.events import TEST_NAMES, Grade, Lab, Test
+from doseplan.model import Source
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    """A count compared with a value: ``below`` or ``at_least`` (10^9/L, g/dL)."""
+
+    test: Test
+    below: float | None = None
+    at_least: float | None = None
+
+    def met(self, value: float) -> bool:
+        if self.below is not None:
+            return value < self.below
+        assert self.at_least is not None
+        return value >= self.at_least
+
+    def describe(self) -> str:
+        name = TEST_NAMES[self.test]
+        if self.below is not None:
+            return f"{name} < {self.below:g}"
+        return f"{name} >= {self.at_least:g}"
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """Counts (any clause, or all clauses) or a toxicity grade range."""
+
+    any: tuple[Threshold, ...] = ()
+    all: tuple[Threshold, ...] = ()
+    toxicity: tuple[str, ...] = ()
+    grade_at_least: int | None = None
+    grade_at_most: int | None = None
+
+    def triggered_by(self, event: Lab | Grade) -> bool:
+        """Whether one event meets this trigger."""
+        if isinstance(event, Lab):
+            return any(t.test == event.test and t.met(event.value) for t in self.any)
+        if event.toxicity not in self.toxicity:
+            return False
+        low = 0 if self.grade_at_least is None else self.grade_at_least
+        high = 5 if self.grade_at_most is None else self.grade_at_most
+        return low <= event.grade <= high
+
+    def describe(self) -> str:
+        if self.any:
+            return " or ".join(t.describe() for t in self.any)
+        if self.all:
+            return " and ".join(t.describe() for t in self.all)
+        names = "/".join(self.toxicity) or "the toxicity"
+        if self.grade_at_least is not None and self.grade_at_most is not None:
+            return f"{names} grade {self.grade_at_least}-{self.grade_at_most}"
+        if self.grade_at_least is not None:
+            return f"{names} grade >= {self.grade_at_least}"
+        return f"{names} grade <= {self.grade_at_most}"
+
+
+@dataclass(frozen=True, slots=True)
+class AddedDrug:
+    """A drug a rule adds to the calendar (e.g. ibuprofen for a tumor flare)."""
+
+    drug: str
+    dose: float
+    unit: str
+    route: str
+    dosing: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    title: str
+    when: Condition
+    action: Literal["hold", "continue"]
+    source: Source
+    resume: Condition | None = None
+    resume_levels_down: int = 0
+    re_escalate: Condition | None = None
+    add: AddedDrug | None = None
+    decide: str | None = None
+    assumption: str | None = None
+
+    def cite(self) -> str:
+        source = self.source
+        if source.assumption is not None:
+            return "assumption"
+        if source.facts is not None:
+            return f"clinical-facts.md ({source.facts})"
+        return "the review" if source.ref is None else f"the review [{source.ref}]"
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    id: str
+    title: str
+    drug: str
+    levels: tuple[float, ...]
+    most_levels_down: int
+    level_sources: tuple[Source, ...]
+    rules: tuple[Rule, ...]
+    added_days: str
+    added_days_source: Source
+
+    def assumptions(self) -> tuple[str, ...]:
+        found = [f"Assumption (rule {r.id}): {r.source.assumption}" for r in self.rules
+                 if r.source.assumption is not None]
+        found += [f"Assumption (rule {r.id}): {r.assumption}" for r in self.rules
+                  if r.assumption is not None]
+        if self.added_days_source.assumption is not None:
+            found.append(f"Assumption (added drugs): {self.added_days_source.assumption}")
+        return tuple(found)
+
+
+def _source(d: Mapping[str, Any]) -> Source:
+    return Source(ref=d.get("ref"), quote=d.get("quote"), facts=d.get("facts"),
+                  url=d.get("url"), assumption=d.get("assumption"))
+
+
+def _thresholds(items: Any) -> tuple[Threshold, ...]:
+    return tuple(Threshold(test=i["test"], below=i.get("below"), at_least=i.get("at_least"))
+                 for i in items)
+
+
+def _condition(d: Mapping[str, Any]) -> Condition:
+    return Condition(
+        any=_thresholds(d.get("any", ())),
+        all=_thresholds(d.get("all", ())),
+        toxicity=tuple(d.get("toxicity", ())),
+        grade_at_least=d.get("grade_at_least"),
+        grade_at_most=d.get("grade_at_most"),
+    )
+
+
+def parse_policy(d: Mapping[str, Any]) -> Policy:
+    """A policy from its (schema-valid) JSON document."""
+    levels = d["dose_levels"]
+    return Policy(
+        id=d["id"],
+        title=d["title"],
+        drug=d["drug"],
+        levels=tuple(levels["levels"]),
+        most_levels_down=levels["most_levels_down"],
+        level_sources=tuple(_source(s) for s in levels["sources"]),
+        rules=tuple(
+            Rule(
+                id=r["id"], title=r["title"], when=_condition(r["when"]), action=r["action"],
+                source=_source(r["source"]),
+                resume=None if "resume" not in r else _condition(r["resume"]),
+                resume_levels_down=r.get("resume_levels_down", 0),
+                re_escalate=None if "re_escalate" not in r else _condition(r["re_escalate"]),
+                add=None if "add" not in r else AddedDrug(**r["add"]),
+                decide=r.get("decide"),
+                assumption=r.get("assumption"),
+            )
+            for r in d["rules"]
+        ),
+        added_days=d["added_drug_days"]["until"],
+        added_days_source=_source(d["added_drug_days"]["source"]),
+    )
+
+
+@cache
+def _policy_documents() -> Mapping[str, Mapping[str, Any]]:
+    found: dict[str, Mapping[str, Any]] = {}
+    for entry in sorted(resources.files("doseplan.policies").iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".json"):
+            document = json.loads(entry.read_text(encoding="utf-8"))
+            found[document["id"]] = document
+    return found
+
+
+def policy_document(policy_id: str) -> Mapping[str, Any]:
+    """A built-in policy's JSON document (for the schema tests)."""
+    return _policy_documents()[policy_id]
+
+
+@cache
+def load_policy(policy_id: str = "default") -> Policy:
+    """A built-in policy by id."""
+    documents = _policy_documents()
+    if policy_id not in documents:
+        raise UsageError(
+            f"unknown policy {policy_id!r}; use one of {', '.join(sorted(documents))}"
+        )
+    return parse_policy(documents[policy_id])
