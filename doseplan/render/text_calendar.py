@@ -70,10 +70,9 @@ def _header(plan: Plan) -> list[str]:
     lines = _wrap(plan.title, "", "  ")
     lines.append(f"Reference [{plan.reference}] {plan.authors}; regimen id {plan.regimen_id}")
     cycles = ", ".join(f"{name} {count}" for name, count in plan.cycles)
-    lines.append(
+    lines.extend(_wrap(
         f"Cycle 1 day 1: {plan.start.isoformat()}   Last day: {plan.end.isoformat()}   "
-        f"Cycles: {cycles}"
-    )
+        f"Cycles: {cycles}", "", "  "))
     if plan.supportive:
         lines.append("Supportive care: " + ", ".join(plan.supportive))
     body = plan.body

@@ -1,0 +1,81 @@
+"""Specification of doseplan.events: dated labs, toxicity grades and decisions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from doseplan.errors import InvalidDataError, UsageError
+from doseplan.events import decision, event_to_json, lab, parse_event, toxicity
+
+DAY = date(2027, 2, 12)
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"date": "2027-02-12", "type": "lab", "test": "anc", "value": 0.8, "unit": "10^9/L"},
+        {"date": "2027-02-12", "type": "lab", "test": "hemoglobin", "value": 9.5,
+         "unit": "g/dL", "note": "before transfusion"},
+        {"date": "2027-02-12", "type": "toxicity", "toxicity": "tumor_flare", "grade": 3},
+        {"date": "2027-02-12", "type": "decision", "action": "hold", "drug": "lenalidomide"},
+        {"date": "2027-02-12", "type": "decision", "action": "end-treatment"},
+    ],
+    ids=["anc", "hemoglobin-with-note", "flare", "hold", "end-treatment"],
+)
+def test_events_round_trip_through_json(document: dict[str, Any]) -> None:
+    """JSON -> event -> JSON is the identity."""
+    assert event_to_json(parse_event(document)) == document
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: lab(DAY, "anc", 800),
+         "ANC 800 x 10^9/L is implausible (expected 0-100); give ANC in 10^9/L, e.g. 0.8 for "
+         "800 cells/uL"),
+        (lambda: lab(DAY, "platelets", 45000),
+         "platelets 45000 x 10^9/L is implausible (expected 0-2000); give platelets in "
+         "10^9/L, e.g. 45 for 45,000/uL"),
+        (lambda: lab(DAY, "hemoglobin", 95),
+         "hemoglobin 95 g/dL is implausible (expected 1-25); give hemoglobin in g/dL, e.g. "
+         "9.5 for 95 g/L"),
+        (lambda: lab(DAY, "anc", -1), "ANC -1 x 10^9/L is implausible (expected 0-100); give "
+                                      "ANC in 10^9/L, e.g. 0.8 for 800 cells/uL"),
+        (lambda: toxicity(DAY, "tumor_flare", 6),
+         "grade 6 does not exist; give a grade from 0 (resolved) to 5"),
+        (lambda: toxicity(DAY, "rash", 2),
+         "unknown toxicity 'rash'; use one of neutropenia, thrombocytopenia, anemia, "
+         "febrile_neutropenia, tumor_flare, tumor_lysis_syndrome, other"),
+        (lambda: decision(DAY, "hold"), "decision 'hold' needs a drug, e.g. lenalidomide"),
+        (lambda: decision(DAY, "end-treatment", "lenalidomide"),
+         "end-treatment applies to the whole plan; give no drug"),
+    ],
+    ids=["anc-in-cells-per-ul", "platelets-per-ul", "hemoglobin-in-g-per-l", "negative-anc",
+         "grade-6", "unknown-toxicity", "hold-without-drug", "end-treatment-with-drug"],
+)
+def test_implausible_events_are_refused(make: Any, message: str) -> None:
+    """Unit mistakes and impossible grades are caught with the fix."""
+    with pytest.raises(UsageError) as caught:
+        make()
+    assert str(caught.value) == message
+
+
+def test_json_errors_name_the_file_and_path() -> None:
+    """A bad event in a file names the file and the event's JSON path."""
+    with pytest.raises(InvalidDataError) as caught:
+        parse_event({"date": "2027-02-30", "type": "lab", "test": "anc", "value": 1},
+                    where="events.json", path="$[3]")
+    assert str(caught.value) == (
+        "events.json: $[3]: date '2027-02-30' does not exist (day is out of range for month); "
+        "give a real calendar date as YYYY-MM-DD")
+
+
+def test_the_unit_must_be_the_canonical_one() -> None:
+    """A count in another unit is refused rather than silently converted."""
+    with pytest.raises(InvalidDataError) as caught:
+        parse_event({"date": "2027-02-12", "type": "lab", "test": "anc", "value": 800,
+                     "unit": "g/dL"})
+    assert str(caught.value) == "<data>: $: unit 'g/dL' is not '10^9/L'; convert the value"

@@ -1,0 +1,201 @@
+"""Specification of doseplan.holds: recorded events change the plan from their date on."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+import pytest
+from conftest import check_golden
+
+from doseplan.engine import build_plan
+from doseplan.errors import UsageError
+from doseplan.events import Event, decision, lab, toxicity
+from doseplan.holds import Hold, PlanState, apply_events
+from doseplan.loader import load_builtin
+from doseplan.plan import Plan
+from doseplan.render.json_calendar import render_json
+from doseplan.render.text_calendar import render_text
+
+START = date(2027, 1, 4)
+
+
+def day(n: int) -> date:
+    """Day n of the plan (day 1 is the start)."""
+    return START + timedelta(days=n - 1)
+
+
+def plan_of(regimen_id: str, events: Sequence[Event], **kwargs: object) -> Plan:
+    return apply_events(build_plan(load_builtin(regimen_id), START), events, **kwargs)  # type: ignore[arg-type]
+
+
+def lenalidomide(plan: Plan, n: int) -> tuple[float, str]:
+    """(dose, status) of lenalidomide on day n."""
+    (dose,) = [d for d in plan.days[n - 1].doses if d.drug == "lenalidomide"]
+    return dose.dose, dose.status
+
+
+def test_grade_3_neutropenia_on_day_40_of_badoux_holds_lenalidomide() -> None:
+    """[18] day 40, ANC 0.8: held from that day with the reason; earlier days unchanged."""
+    base = build_plan(load_builtin("badoux-2011"), START)
+    plan = apply_events(base, [lab(day(40), "anc", 0.8)])
+    assert plan.days[:39] == base.days[:39]
+    assert lenalidomide(plan, 40) == (10, "held")
+    assert plan.days[39].doses[0].reason == (
+        "held: ANC 0.8 x 10^9/L is grade 3 (CTCAE v5.0) on 2027-02-12, rule low-counts "
+        "(clinical-facts.md (Lenalidomide product facts))")
+    assert all(d.status == "held" for x in plan.days[39:] for d in x.doses)
+
+
+def test_recovery_resumes_one_level_lower_and_escalation_waits() -> None:
+    """ANC >= 1.0 and platelets >= 75 resume one level below the dose before the hold."""
+    plan = plan_of("badoux-2011", [lab(day(40), "anc", 0.8), lab(day(50), "anc", 1.2),
+                                   lab(day(50), "platelets", 110)])
+    assert lenalidomide(plan, 49) == (10, "held")
+    assert lenalidomide(plan, 50) == (5, "reduced")
+    assert lenalidomide(plan, 200) == (5, "reduced")  # planned 25 mg: no escalation
+    assert plan.days[49].doses[0].reason.startswith(
+        "reduced from 10 mg: resumed 1 level(s) lower when ANC >= 1 and platelets >= 75 on "
+        "2027-02-22")
+
+
+def test_a_count_not_yet_rechecked_keeps_the_hold() -> None:
+    """Resuming needs both counts recorded after the hold: ANC alone is not enough."""
+    plan = plan_of("badoux-2011", [lab(day(40), "anc", 0.8), lab(day(50), "anc", 1.5)])
+    assert lenalidomide(plan, 55) == (10, "held")
+
+
+def test_grade_3_flare_in_cycle_1_holds_adds_ibuprofen_and_asks_about_steroids() -> None:
+    """A severe flare holds lenalidomide, adds ibuprofen 400-600 mg q6h, asks for a decision."""
+    plan = plan_of("aue-2010", [toxicity(day(6), "tumor_flare", 3)])
+    assert lenalidomide(plan, 5) == (10, "planned")
+    assert lenalidomide(plan, 6) == (10, "held")
+    ibuprofen = [d for d in plan.days[5].doses if d.drug == "ibuprofen"][0]
+    assert (ibuprofen.dose, ibuprofen.status, ibuprofen.basis) == (
+        400, "added", "400-600 mg every 6 hours (the review [19])")
+    assert ("Decision needed (2027-01-09): consider a steroid for this more intense tumor flare "
+            "(the review); the drug and dose are the treating team's decision; tumor flare "
+            "grade 3 recorded.") in plan.warnings
+    assert any(d.drug == "ibuprofen" for d in plan.days[41].doses)  # to the end of cycle 1
+    assert not any(d.drug == "ibuprofen" for d in plan.days[42].doses)
+
+
+def test_flare_recovery_resumes_lower_then_returns_to_the_earlier_dose() -> None:
+    """Grade <= 1: one level lower; grade 0 (subsided): back to the earlier dose ([19])."""
+    plan = plan_of("aue-2010", [toxicity(day(6), "tumor_flare", 3),
+                                toxicity(day(9), "tumor_flare", 1),
+                                toxicity(day(13), "tumor_flare", 0)])
+    assert [lenalidomide(plan, n) for n in (8, 9, 12, 13, 21)] == [
+        (10, "held"), (5, "reduced"), (5, "reduced"), (10, "planned"), (10, "planned")]
+    assert not any(d.drug == "ibuprofen" for d in plan.days[12].doses)
+
+
+def test_mild_flare_continues_with_ibuprofen() -> None:
+    """Grade 1-2 flare: lenalidomide continues, ibuprofen is added until grade 0."""
+    plan = plan_of("aue-2010", [toxicity(day(3), "tumor_flare", 2),
+                                toxicity(day(7), "tumor_flare", 0)])
+    assert lenalidomide(plan, 3) == (10, "planned")
+    assert [any(d.drug == "ibuprofen" for d in plan.days[n - 1].doses) for n in (2, 3, 6, 7)] == [
+        False, True, True, False]
+
+
+def test_a_team_hold_outlasts_recovered_counts() -> None:
+    """Decisions of the team override the rules: only the team resumes its own hold."""
+    plan = plan_of("badoux-2011", [decision(day(30), "hold", "lenalidomide"),
+                                   lab(day(35), "anc", 2.0), lab(day(35), "platelets", 200)])
+    assert lenalidomide(plan, 40) == (10, "held")
+    resumed = plan_of("badoux-2011", [decision(day(30), "hold", "lenalidomide"),
+                                      decision(day(38), "resume", "lenalidomide")])
+    assert lenalidomide(resumed, 38) == (10, "planned")
+
+
+def test_a_team_resume_overrides_a_rule_hold_the_same_day() -> None:
+    """A decision recorded on the day of a low count wins over the automatic hold."""
+    plan = plan_of("aue-2010", [lab(day(10), "anc", 0.9),
+                                decision(day(10), "resume", "lenalidomide")])
+    assert lenalidomide(plan, 10) == (10, "planned")
+
+
+def test_no_dose_goes_below_the_lowest_level() -> None:
+    """10 -> 5 -> 2.5 mg, then the drug is stopped and a decision is asked for."""
+    plan = plan_of("aue-2010", [decision(day(2), "reduce", "lenalidomide"),
+                                decision(day(3), "reduce", "lenalidomide"),
+                                decision(day(4), "reduce", "lenalidomide")])
+    assert [lenalidomide(plan, n) for n in (1, 2, 3, 4)] == [
+        (10, "planned"), (5, "reduced"), (2.5, "reduced"), (10, "stopped")]
+    assert any(w.startswith("Decision needed: lenalidomide cannot be reduced below 2.5 mg, "
+                            "the lowest dose level, so it is stopped") for w in plan.warnings)
+
+
+def test_re_escalation_by_the_team_goes_one_level_up() -> None:
+    """A re-escalate decision raises the cap one dose level at a time."""
+    plan = plan_of("aue-2010", [decision(day(2), "reduce", "lenalidomide"),
+                                decision(day(3), "reduce", "lenalidomide"),
+                                decision(day(5), "re-escalate", "lenalidomide"),
+                                decision(day(7), "re-escalate", "lenalidomide")])
+    assert [lenalidomide(plan, n)[0] for n in (3, 5, 7)] == [2.5, 5, 10]
+
+
+def test_escalation_waits_while_a_grade_3_toxicity_is_unresolved() -> None:
+    """[18] anemia grade 3 on day 20: the day-29 step waits until the anemia improves."""
+    plan = plan_of("badoux-2011", [toxicity(day(20), "anemia", 3),
+                                   toxicity(day(40), "anemia", 2)])
+    assert [lenalidomide(plan, n) for n in (28, 29, 39, 40)] == [
+        (5, "planned"), (5, "reduced"), (5, "reduced"), (10, "planned")]
+    assert plan.days[28].doses[0].reason == "escalation paused: anemia grade 3 unresolved"
+
+
+def test_stop_and_end_treatment_stop_every_later_dose() -> None:
+    """A stopped drug, or an ended treatment, is never planned again."""
+    plan = plan_of("aue-2010", [decision(day(5), "end-treatment")])
+    assert {d.status for x in plan.days[4:] for d in x.doses} == {"stopped"}
+
+
+def test_a_site_hook_runs_after_the_policy_rules() -> None:
+    """A caller's hook (a site's own threshold) sees the event and returns actions."""
+    def stricter(event: Event, state: PlanState) -> list[Hold]:
+        what = event.what
+        if getattr(what, "test", None) == "anc" and what.value < 1.5:  # type: ignore[attr-defined]
+            return [Hold("lenalidomide", f"site rule: ANC below 1.5 on {event.date}")]
+        return []
+
+    plan = plan_of("aue-2010", [lab(day(10), "anc", 1.2)], hooks=[stricter])
+    assert lenalidomide(plan, 10) == (10, "held")
+    assert plan.days[9].doses[0].reason == "held: site rule: ANC below 1.5 on 2027-01-13"
+    assert lenalidomide(plan_of("aue-2010", [lab(day(10), "anc", 1.2)]), 10) == (10, "planned")
+
+
+@pytest.mark.parametrize(
+    ("events", "message"),
+    [
+        ([lab(START - timedelta(days=1), "anc", 1.0)],
+         "ANC 1 x 10^9/L on 2027-01-03 is before the plan starts (2027-01-04); check its date"),
+        ([lab(date(2028, 1, 1), "anc", 1.0)],
+         "ANC 1 x 10^9/L on 2028-01-01 is after the plan ends (2027-06-20); check its date, "
+         "or extend the plan with --cycles"),
+        ([decision(day(3), "hold", "rituximab")],
+         "hold rituximab on 2027-01-06 names a drug this plan does not give; use one of "
+         "lenalidomide"),
+    ],
+    ids=["before-start", "after-end", "unknown-drug"],
+)
+def test_events_that_cannot_apply_are_refused(events: list[Event], message: str) -> None:
+    """An event outside the plan, or about a drug it does not give, is an error."""
+    with pytest.raises(UsageError) as caught:
+        plan_of("aue-2010", events)
+    assert str(caught.value) == message
+
+
+def test_no_events_give_the_plan_unchanged() -> None:
+    """Applying nothing returns the same plan."""
+    base = build_plan(load_builtin("aue-2010"), START)
+    assert apply_events(base, []) is base
+
+
+@pytest.mark.parametrize("fmt", ["txt", "json"])
+def test_neutropenia_scenario_matches_the_golden_calendar(fmt: str) -> None:
+    """Golden after-calendar of [18] with a day-40 neutropenia and recovery on day 50."""
+    plan = plan_of("badoux-2011", [lab(day(40), "anc", 0.8, note="routine count"),
+                                   lab(day(50), "anc", 1.2), lab(day(50), "platelets", 110)],)
+    text = render_text(plan) if fmt == "txt" else render_json(plan)
+    check_golden(f"badoux-2011-neutropenia-day-40.{fmt}", text)
