@@ -168,7 +168,7 @@ def test_builtins_are_the_json_files_shipped_named_by_id() -> None:
         if entry.name.endswith(".json")
     )
     assert BUILTINS
-    assert files == [f"{regimen_id}.json" for regimen_id in BUILTINS]
+    assert files == sorted(f"{regimen_id}.json" for regimen_id in BUILTINS)
 
 
 @pytest.mark.parametrize("regimen_id", BUILTINS, ids=BUILTINS)

@@ -127,13 +127,33 @@ def dosing_offsets(admin: Json, phase: PhaseLayout) -> list[tuple[int, int]]:
     return found
 
 
-def admin_of(doc: Json, rule: str, drug: str) -> Json:
-    """The administration behind a planned dose: its phase (from the rule) and its drug."""
+def admins_of(doc: Json, rule: str, drug: str) -> list[Json]:
+    """The administrations that may be behind a planned dose: its phase (from the rule)
+    and its drug. A phase may give one drug in several administrations (e.g. from day 9
+    of cycle 1, then every day of later cycles); the dose must fit one of them."""
     phase_name = rule.split(": ", 1)[0]
     (phase,) = [p for p in doc["phases"] if p["name"] == phase_name]
     admins: list[Json] = [a for a in phase["administrations"] if a["drug"] == drug]
-    (admin,) = admins
-    return admin
+    assert admins
+    return admins
+
+
+def _fits(admin: Json, dose: Any, bsa: float | None, weight: float | None) -> bool:
+    """Whether a planned dose is a rung of this administration, at most its maximum."""
+    unit = admin["dose"]["unit"]
+    rungs = [float(r) for r in expected_rungs(admin)]
+    top = rungs[-1]
+    if top != float(admin.get("escalation", {}).get("max", admin["dose"]["amount"])):
+        return False
+    size = {"mg": 1.0, "mg/m2": bsa, "mg/kg": weight}[unit]
+    if dose.dose <= 0:
+        return False
+    if size is None:  # no body size for it: the dose stays per m2 or per kg
+        return bool(dose.unit == unit and dose.dose in rungs and dose.dose <= top)
+    if unit == "mg":
+        return bool(dose.unit == "mg" and dose.dose in rungs and dose.dose <= top)
+    return bool(dose.unit == "mg" and dose.dose in [round(r * size, 2) for r in rungs]
+                and dose.dose <= top * size + 0.01)
 
 
 def build(doc: Json, start: date, body: BodySize | None, cycles: int | None
@@ -178,25 +198,8 @@ def check_doses(doc: Json, plan: Plan) -> None:
     by_rule: dict[tuple[str, str], list[float]] = defaultdict(list)
     for day in plan.days:
         for dose in day.doses:
-            admin = admin_of(doc, dose.rule, dose.drug)
-            unit = admin["dose"]["unit"]
-            rungs = [float(r) for r in expected_rungs(admin)]
-            top = rungs[-1]
-            assert top == float(admin.get("escalation", {}).get("max", admin["dose"]["amount"]))
-            size = {"mg": 1.0, "mg/m2": bsa, "mg/kg": weight}[unit]
-            assert dose.dose > 0
-            if size is None:  # no body size for it: the dose stays per m2 or per kg
-                assert dose.unit == unit
-                assert dose.dose in rungs
-                assert dose.dose <= top
-            elif unit == "mg":
-                assert dose.unit == "mg"
-                assert dose.dose in rungs
-                assert dose.dose <= top
-            else:
-                assert dose.unit == "mg"
-                assert dose.dose in [round(r * size, 2) for r in rungs]
-                assert dose.dose <= top * size + 0.01
+            candidates = admins_of(doc, dose.rule, dose.drug)
+            assert any(_fits(admin, dose, bsa, weight) for admin in candidates), dose
             by_rule[(dose.drug, dose.rule)].append(dose.dose)
     for doses in by_rule.values():
         assert doses == sorted(doses), "an escalation went down"
@@ -463,8 +466,9 @@ def test_pre_treatment_days_stay_before_cycle_one(doc: Json, start: date, cycles
         regimen = parse_regimen(doc, where="example")
     except RegimenError as exc:
         refusal = str(exc)
-    if refusal:
-        assert "falls before day 1, which only cycle 1 may use" in refusal
+    if refusal:  # refused: for its pre-treatment days, or for days later cycles lack
+        assert ("falls before day 1, which only cycle 1 may use" in refusal
+                or "is outside the" in refusal)
         return
     plan = build_plan(regimen, start, cycles=cycles)
     assert all(len(day.doses) <= 1 for day in plan.days)
