@@ -8,7 +8,9 @@ from doseplan.model import (
     Administration,
     CycleSpec,
     Regimen,
+    Selection,
     Source,
+    Span,
     Supportive,
     SupportiveAdministration,
 )
@@ -34,11 +36,25 @@ def describe_cycles(cycles: CycleSpec) -> str:
     return text
 
 
+def _selection_words(selection: Selection, one: str, many: str, end: str) -> str:
+    """"day 1", "days 1, 8, 15", "days 9 to the end of the cycle"."""
+    items = selection.items
+    word = one if len(items) == 1 and isinstance(items[0], int) else many
+    return f"{word} {selection.describe()}".replace("-end", f" to {end}")
+
+
 def describe_administration(admin: Administration) -> str:
     dose = f"{admin.dose.amount:g} {admin.dose.unit}"
-    cycles = "every cycle" if admin.cycles is None else f"cycles {admin.cycles.describe()}"
+    if admin.cycles is None:
+        cycles = "every cycle"
+    else:
+        cycles = _selection_words(admin.cycles, "cycle", "cycles", "the last")
     name = admin.label or admin.drug
-    text = f"{name} {dose} {admin.route} on days {admin.days.describe()} of {cycles}"
+    if admin.days.items == (Span(1),):
+        days = "every day"
+    else:
+        days = _selection_words(admin.days, "day", "days", "the end of the cycle")
+    text = f"{name} {dose} {admin.route} on {days} of {cycles}"
     esc = admin.escalation
     if esc is not None:
         rungs = ", ".join(f"{r:g}" for r in esc.rungs(admin.dose.amount))

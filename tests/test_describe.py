@@ -21,7 +21,7 @@ def test_badoux_in_words() -> None:
         "cycles until progression (the calendar shows 12 unless --cycles says otherwise) "
         "of 28 days")
     assert describe_administration(phase.administrations[0]) == (
-        "lenalidomide 5 mg oral on days 1-end of every cycle; escalated every 28 days through "
+        "lenalidomide 5 mg oral on every day of every cycle; escalated every 28 days through "
         "5, 10, 15, 20, 25 mg (maximum 25 mg), if tolerated")
 
 
