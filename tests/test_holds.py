@@ -70,7 +70,7 @@ def test_grade_3_flare_in_cycle_1_holds_adds_ibuprofen_and_asks_about_steroids()
     plan = plan_of("aue-2010", [toxicity(day(6), "tumor_flare", 3)])
     assert lenalidomide(plan, 5) == (10, "planned")
     assert lenalidomide(plan, 6) == (10, "held")
-    ibuprofen = [d for d in plan.days[5].doses if d.drug == "ibuprofen"][0]
+    (ibuprofen,) = [d for d in plan.days[5].doses if d.drug == "ibuprofen"]
     assert (ibuprofen.dose, ibuprofen.status, ibuprofen.basis) == (
         400, "added", "400-600 mg every 6 hours (the review [19])")
     assert ("Decision needed (2027-01-09): consider a steroid for this more intense tumor flare "
