@@ -253,3 +253,114 @@ def test_supportive_and_until_usage_errors(args: list[str], message: str, in_tmp
     """Bad --with, --until and ref: values are one-line usage errors."""
     result = run_cli(*args)
     assert (result.code, result.out, result.err) == (2, "", BAD + message + "\n")
+
+
+def init_patient(where: Path, *extra: str) -> Path:
+    result = run_cli("init", "badoux-2011", "--start", "2027-01-04", "--patient", "P-001",
+                     "-o", "p.json", *extra)
+    assert (result.code, result.err) == (0, "")
+    assert result.out == ("Created p.json: patient P-001, regimen badoux-2011, start "
+                          "2027-01-04.\n")
+    return where / "p.json"
+
+
+def test_init_record_and_plan_a_patient(in_tmp: Path) -> None:
+    """A nurse records a count; the command says what changed; plan shows the new calendar."""
+    path = init_patient(in_tmp)
+    result = run_cli("record", "p.json", "--date", "2027-02-12", "--anc", "0.8",
+                     "--platelets", "120", "--note", "routine")
+    assert result.code == 0
+    lines = result.out.splitlines()
+    assert lines[0] == "Recorded 2 event(s) in p.json (revision 2)."
+    assert lines[1] == "297 day(s) changed:"
+    assert lines[2].startswith("Fri 2027-02-12 to Sun 2027-02-28 (17 days): lenalidomide "
+                               "10 mg oral -> lenalidomide 10 mg oral (held)")
+    planned = json.loads(run_cli("plan", "p.json", "--format", "json").out)
+    assert [e["test"] for e in planned["events"]] == ["anc", "platelets"]
+    assert planned["days"][39]["doses"][0]["status"] == "held"
+    assert sorted(p.name for p in in_tmp.iterdir()) == ["p.json", "p.json.bak", "p.json.lock"]
+    assert json.loads((in_tmp / "p.json.bak").read_text())["revision"] == 1
+    assert json.loads(path.read_text())["revision"] == 2
+
+
+def test_events_file_applies_to_a_stateless_plan(in_tmp: Path) -> None:
+    """--events FILE replans without a patient record."""
+    (in_tmp / "events.json").write_text(json.dumps([
+        {"date": "2027-01-09", "type": "toxicity", "toxicity": "tumor_flare", "grade": 3}]))
+    result = run_cli("plan", "aue-2010", "--start", "2027-01-04", "--events", "events.json",
+                     "--format", "json")
+    assert result.code == 0
+    day6 = json.loads(result.out)["days"][5]["doses"]
+    assert [(d["drug"], d["status"]) for d in day6] == [("lenalidomide", "held"),
+                                                        ("ibuprofen", "added")]
+
+
+RECORD_ERRORS = [
+    (["--date", "2026-12-01", "--anc", "1.0"],
+     "ANC 1 x 10^9/L on 2026-12-01 is before the plan starts (2027-01-04); check its date", 2),
+    (["--date", "2029-01-01", "--anc", "1.0"],
+     "ANC 1 x 10^9/L on 2029-01-01 is after the plan ends (2027-12-05); check its date, or "
+     "extend the plan with --cycles", 2),
+    (["--date", "2027-02-01", "--anc", "800"],
+     "ANC 800 x 10^9/L is implausible (expected 0-100); give ANC in 10^9/L, e.g. 0.8 for "
+     "800 cells/uL", 2),
+    (["--date", "2027-02-01", "--hold", "rituximab"],
+     "hold rituximab on 2027-02-01 names a drug this plan does not give; use one of "
+     "lenalidomide", 2),
+    (["--date", "2027-02-01"],
+     "nothing to record: give a count (--anc, --platelets, --hemoglobin), --flare-grade, "
+     "--toxicity with --grade, or a decision (--hold, --resume, --reduce, --re-escalate, "
+     "--stop, --end-treatment) (see 'doseplan record --help')", 2),
+    (["--date", "2027-02-01", "--toxicity", "neutropenia"],
+     "--toxicity and --grade go together, e.g. --toxicity neutropenia --grade 3 "
+     "(see 'doseplan record --help')", 2),
+    (["--date", "2027-02-01", "--flare-grade", "7"],
+     "grade 7 does not exist; give a grade from 0 (resolved) to 5", 2),
+]
+
+
+@pytest.mark.parametrize(("args", "message", "code"), RECORD_ERRORS,
+                         ids=["before-start", "after-end", "anc-in-cells", "unknown-drug",
+                              "nothing", "toxicity-without-grade", "flare-grade-7"])
+def test_bad_events_change_nothing(args: list[str], message: str, code: int,
+                                   in_tmp: Path) -> None:
+    """A bad event is refused with one line and the record stays byte for byte."""
+    path = init_patient(in_tmp)
+    before = path.read_bytes()
+    result = run_cli("record", "p.json", *args)
+    assert (result.code, result.out, result.err) == (code, "", BAD + message + "\n")
+    assert path.read_bytes() == before
+    assert not (in_tmp / "p.json.bak").exists()
+
+
+def test_an_event_before_a_recorded_decision_is_refused(in_tmp: Path) -> None:
+    """Events are recorded in order with respect to the team's decisions."""
+    path = init_patient(in_tmp)
+    assert run_cli("record", "p.json", "--date", "2027-03-01", "--hold", "lenalidomide").code == 0
+    before = path.read_bytes()
+    result = run_cli("record", "p.json", "--date", "2027-02-20", "--anc", "1.2")
+    assert (result.code, result.err) == (2, BAD + (
+        "ANC 1.2 x 10^9/L on 2027-02-20 is dated before the decision recorded on 2027-03-01; "
+        "record events in order, or correct the record with the treating team\n"))
+    assert path.read_bytes() == before
+
+
+def test_init_never_overwrites_a_record(in_tmp: Path) -> None:
+    """init refuses an existing file: a record is never replaced by a new one."""
+    path = init_patient(in_tmp)
+    before = path.read_bytes()
+    result = run_cli("init", "aue-2010", "--start", "2027-01-04", "--patient", "P-002",
+                     "-o", "p.json")
+    assert (result.code, result.err) == (2, BAD + (
+        "p.json already exists; give a new file name with -o (a record is never overwritten "
+        "by init) (see 'doseplan init --help')\n"))
+    assert path.read_bytes() == before
+
+
+def test_a_patient_file_holds_its_own_options(in_tmp: Path) -> None:
+    """Plan options cannot be combined with a patient file."""
+    init_patient(in_tmp)
+    result = run_cli("plan", "p.json", "--start", "2027-01-04")
+    assert (result.code, result.err) == (2, BAD + (
+        "--start cannot be combined with a patient file, which holds them; use 'doseplan "
+        "record' to add events (see 'doseplan plan --help')\n"))

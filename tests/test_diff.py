@@ -1,0 +1,37 @@
+"""Specification of doseplan.diff: which days changed, and why."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from doseplan.diff import diff_plans, render_diff
+from doseplan.engine import build_plan
+from doseplan.events import lab
+from doseplan.holds import apply_events
+from doseplan.loader import load_builtin
+
+START = date(2027, 1, 4)
+
+
+def test_no_change_says_so() -> None:
+    """The same plan twice has no changed day."""
+    plan = build_plan(load_builtin("aue-2010"), START)
+    assert diff_plans(plan, plan) == ()
+    assert render_diff(()) == "No day of the plan changed.\n"
+
+
+def test_a_hold_is_one_run_per_dose_with_its_reason() -> None:
+    """Consecutive days with the same change fold into one line with the reason."""
+    before = build_plan(load_builtin("aue-2010"), START)
+    after = apply_events(before, [lab(date(2027, 1, 20), "anc", 0.7)])
+    changes = diff_plans(before, after)
+    assert [c.date for c in changes][0] == date(2027, 1, 20)
+    assert len(changes) == 5 + 3 * 21  # days 17-21 of cycle 1 and three more cycles
+    lines = render_diff(changes).splitlines()
+    assert lines[:3] == [
+        "68 day(s) changed:",
+        "Wed 2027-01-20 to Sun 2027-01-24 (5 days): lenalidomide 10 mg oral -> lenalidomide "
+        "10 mg oral (held)",
+        "    because held: ANC 0.7 x 10^9/L is grade 3 (CTCAE v5.0) on 2027-01-20, rule "
+        "low-counts (clinical-facts.md (Lenalidomide product facts))",
+    ]

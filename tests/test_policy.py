@@ -1,0 +1,82 @@
+"""Specification of doseplan.policy: hold and reduce rules as data, each with its source."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from conftest import SHARED
+
+from doseplan.engine import build_plan
+from doseplan.errors import UsageError
+from doseplan.events import Grade, Lab, lab
+from doseplan.holds import apply_events
+from doseplan.loader import load_builtin, validate_document
+from doseplan.policy import load_policy, policy_document
+
+REVIEW = " ".join((SHARED / "seed" / "000_fc73e8ce4920b266.txt").read_text("utf-8").split())
+FACTS = " ".join((SHARED / "clinical-facts.md").read_text("utf-8").split())
+
+
+def test_the_default_policy_follows_its_schema() -> None:
+    """The shipped policy is valid against schemas/policy.schema.json."""
+    validate_document(policy_document("default"), "policy", where="default policy")
+
+
+def test_every_rule_quotes_its_source_or_states_its_assumption() -> None:
+    """Review and facts quotes are verbatim; the rest are assumptions."""
+    policy = load_policy()
+    sources = [*policy.level_sources, *(rule.source for rule in policy.rules)]
+    for source in sources:
+        if source.assumption is not None:
+            continue
+        assert source.quote is not None
+        text = FACTS if source.facts is not None else REVIEW
+        assert " ".join(source.quote.split()) in text, source.quote
+
+
+def test_dose_levels_are_the_capsule_strengths() -> None:
+    """Reductions step through 2.5, 5, 10, 15, 20, 25 mg, at most 3 levels down."""
+    policy = load_policy()
+    assert (policy.drug, policy.levels, policy.most_levels_down) == (
+        "lenalidomide", (2.5, 5, 10, 15, 20, 25), 3)
+
+
+@pytest.mark.parametrize(
+    ("event", "rules"),
+    [
+        (Lab("anc", 0.8), ["low-counts"]),
+        (Lab("platelets", 40), ["low-counts"]),
+        (Lab("anc", 1.0), []),
+        (Lab("platelets", 50), []),
+        (Grade("neutropenia", 3), ["cytopenia-grade-3"]),
+        (Grade("febrile_neutropenia", 3), ["febrile-neutropenia"]),
+        (Grade("tumor_lysis_syndrome", 1), ["tumor-lysis"]),
+        (Grade("tumor_flare", 2), ["flare-mild"]),
+        (Grade("tumor_flare", 4), ["flare-severe"]),
+        (Grade("tumor_flare", 0), []),
+        (Grade("anemia", 3), []),
+    ],
+    ids=["anc-0.8", "platelets-40", "anc-1.0-is-not-below", "platelets-50-is-not-below",
+         "neutropenia-grade-3", "febrile-neutropenia", "tls", "flare-2", "flare-4", "flare-0",
+         "anemia-3-has-no-rule"],
+)
+def test_which_rules_an_event_triggers(event: Lab | Grade, rules: list[str]) -> None:
+    """Thresholds are strict: ANC < 1.0 and platelets < 50 hold; the bounds do not."""
+    assert [r.id for r in load_policy().rules if r.when.triggered_by(event)] == rules
+
+
+def test_policy_assumptions_become_warnings_once_events_apply() -> None:
+    """A plan with events shows the assumptions of the rules it may use."""
+    base = build_plan(load_builtin("aue-2010"), date(2027, 1, 4))
+    plan = apply_events(base, [lab(date(2027, 1, 10), "anc", 2.0)])
+    for text in load_policy().assumptions():
+        assert text in plan.warnings
+    assert not any(w.startswith("Assumption (rule") for w in base.warnings)
+
+
+def test_unknown_policy() -> None:
+    """Only shipped policies can be named."""
+    with pytest.raises(UsageError) as caught:
+        load_policy("site-x")
+    assert str(caught.value) == "unknown policy 'site-x'; use one of default"
