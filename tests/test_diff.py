@@ -25,7 +25,7 @@ def test_a_hold_is_one_run_per_dose_with_its_reason() -> None:
     before = build_plan(load_builtin("aue-2010"), START)
     after = apply_events(before, [lab(date(2027, 1, 20), "anc", 0.7)])
     changes = diff_plans(before, after)
-    assert [c.date for c in changes][0] == date(2027, 1, 20)
+    assert changes[0].date == date(2027, 1, 20)
     assert len(changes) == 5 + 3 * 21  # days 17-21 of cycle 1 and three more cycles
     lines = render_diff(changes).splitlines()
     assert lines[:3] == [
