@@ -199,3 +199,14 @@ def test_neutropenia_scenario_matches_the_golden_calendar(fmt: str) -> None:
                                    lab(day(50), "anc", 1.2), lab(day(50), "platelets", 110)],)
     text = render_text(plan) if fmt == "txt" else render_json(plan)
     check_golden(f"badoux-2011-neutropenia-day-40.{fmt}", text)
+
+
+def test_grade_3_flare_in_cycle_1_of_chanan_khan() -> None:
+    """[14] 25 mg: a grade 3 flare on day 8 holds; grade 1 resumes at 20 mg; grade 0 at 25."""
+    plan = plan_of("chanan-khan-2006", [toxicity(day(8), "tumor_flare", 3),
+                                        toxicity(day(12), "tumor_flare", 1),
+                                        toxicity(day(16), "tumor_flare", 0)])
+    assert [lenalidomide(plan, n) for n in (7, 8, 11, 12, 15, 16, 21)] == [
+        (25, "planned"), (25, "held"), (25, "held"), (20, "reduced"), (20, "reduced"),
+        (25, "planned"), (25, "planned")]
+    assert not any(d.drug == "lenalidomide" for d in plan.days[21].doses)  # day 22: rest
