@@ -213,7 +213,10 @@ def apply_events(
     ended = ""
     first = ordered[0].date
     days: list[PlanDay] = []
-    cycle_end = _cycle_ends(plan)
+    cycle_end: dict[date, date] = {}
+    memo: _Memo = {}
+    version = 0
+    pause = ""
     for day in plan.days:
         if day.date < first:
             for dose in day.doses:
@@ -221,7 +224,11 @@ def apply_events(
                     drugs[dose.drug].last_given = dose.dose
             days.append(day)
             continue
-        for event in by_day.get(day.date, ()):
+        today = by_day.get(day.date)
+        if today is None:
+            days.append(_day_after(day, drugs, added, pause, ended, version, memo))
+            continue
+        for event in today:
             what = event.what
             if isinstance(what, Decision):
                 continue
@@ -234,12 +241,16 @@ def apply_events(
             state = _view(day.date, scale, drugs, labs, grades)
             for hook in all_hooks:
                 for action in hook(event, state):
+                    if isinstance(action, Add) and not cycle_end:
+                        cycle_end = _cycle_ends(plan)
                     _act(action, drugs, added, notes, cycle_end.get(day.date))
             _recover(drugs, labs, grades, day.date, notes)
-        for event in by_day.get(day.date, ()):
+        for event in today:
             if isinstance(event.what, Decision):
                 ended = _decide(event, event.what, drugs, notes) or ended
-        days.append(_day_after(day, drugs, added, grades, labs, scale, ended))
+        version += 1  # the state may have changed: results memoised before no longer hold
+        pause = _unresolved(grades, labs, scale)
+        days.append(_day_after(day, drugs, added, pause, ended, version, memo))
     warnings = [*plan.warnings, *policy.assumptions(), *dict.fromkeys(notes)]
     return replace(plan, days=tuple(days), warnings=tuple(dict.fromkeys(warnings)),
                    events=tuple(ordered))
@@ -469,16 +480,45 @@ def _lab_grade(test: str, value: float, scale: Scale) -> int:
     return grade_lab(Lab(test, value), scale).grade  # type: ignore[arg-type]
 
 
+_Memo = dict[tuple[object, ...], tuple[tuple[PlannedDose, ...], tuple[tuple[str, float], ...]]]
+
+
 def _day_after(day: PlanDay, drugs: Mapping[str, _Drug], added: dict[str, Add],
-               grades: Mapping[str, tuple[date, int]], labs: Mapping[str, tuple[date, float]],
-               scale: Scale, ended: str) -> PlanDay:
+               pause: str, ended: str, version: int, memo: _Memo) -> PlanDay:
+    """The day's doses under the current state (memoised: between two event days the
+    same doses give the same result, so most days cost one dictionary lookup)."""
+    given = tuple(None if (s := drugs.get(d.drug)) is None else s.last_given
+                  for d in day.doses)
+    key = (day.doses, version, given)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _doses_after(day.doses, drugs, pause, ended)
+    doses, updates = found
+    for drug, value in updates:
+        drugs[drug].last_given = value
+    if added and not ended:
+        extras = tuple(
+            PlannedDose(drug, extra.dose, extra.unit, extra.route, ADDED, extra.basis,
+                        "added by a rule", f"added: {extra.reason}")
+            for drug, extra in sorted(added.items()) if day.date <= extra.until)
+        doses = doses + extras
+    if doses is day.doses or doses == day.doses:
+        return day
+    return PlanDay(day.date, day.phase, day.cycle, day.cycle_day, doses)
+
+
+def _doses_after(
+    planned: tuple[PlannedDose, ...], drugs: Mapping[str, _Drug], pause: str, ended: str
+) -> tuple[tuple[PlannedDose, ...], tuple[tuple[str, float], ...]]:
+    """Each planned dose as given, held, reduced or stopped; and the doses given."""
     doses: list[PlannedDose] = []
-    pause = ""
-    for dose in day.doses:
+    updates: list[tuple[str, float]] = []
+    for dose in planned:
         state = drugs.get(dose.drug)
         if state is None:
             doses.append(dose)
             continue
+        last = dict(updates).get(dose.drug, state.last_given)
         if ended or state.stopped:
             doses.append(dose._replace(status=STOPPED,
                                        reason=f"stopped: {state.stop_reason or ended}"))
@@ -488,21 +528,14 @@ def _day_after(day: PlanDay, drugs: Mapping[str, _Drug], added: dict[str, Add],
             doses.append(dose._replace(dose=state.cap, status=REDUCED,
                                        reason=f"reduced from {dose.dose:g} mg: "
                                               f"{state.cap_reason}"))
-            state.last_given = state.cap
+            updates.append((dose.drug, state.cap))
+        elif pause and last is not None and dose.dose > last:
+            doses.append(dose._replace(dose=last, status=REDUCED,
+                                       reason=f"escalation paused: {pause} unresolved"))
         else:
-            pause = pause or _unresolved(grades, labs, scale)
-            if pause and state.last_given is not None and dose.dose > state.last_given:
-                doses.append(dose._replace(dose=state.last_given, status=REDUCED,
-                                           reason=f"escalation paused: {pause} unresolved"))
-            else:
-                doses.append(dose)
-                state.last_given = dose.dose
-    for drug, extra in sorted(added.items()):
-        if day.date <= extra.until and not ended:
-            doses.append(PlannedDose(drug, extra.dose, extra.unit, extra.route, ADDED,
-                                     extra.basis, "added by a rule", f"added: {extra.reason}"))
-    new = tuple(doses)
-    return day if new == day.doses else day._replace(doses=new)
+            doses.append(dose)
+            updates.append((dose.drug, dose.dose))
+    return tuple(doses), tuple(updates)
 
 
 def check_new_event(events: Sequence[Event], event: Event) -> None:
