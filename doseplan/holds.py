@@ -547,3 +547,18 @@ def check_new_event(events: Sequence[Event], event: Event) -> None:
             f"{max(decisions).isoformat()}; record events in order, or correct the record "
             "with the treating team"
         )
+
+
+def plan_history(
+    plan: Plan,
+    events: Sequence[Event],
+    *,
+    policy: Policy | None = None,
+    hooks: Sequence[Hook] = (),
+    scale: Scale = "ctcae-5",
+    baseline: Mapping[str, float] | None = None,
+) -> tuple[Plan, ...]:
+    """The plan as it was after each event, in recorded order: the plan without events,
+    then with the first event, and so on (for iCal SEQUENCE numbers)."""
+    return (plan, *(apply_events(plan, events[:k], policy=policy, hooks=hooks, scale=scale,
+                                 baseline=baseline) for k in range(1, len(events) + 1)))

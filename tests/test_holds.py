@@ -210,3 +210,15 @@ def test_grade_3_flare_in_cycle_1_of_chanan_khan() -> None:
         (25, "planned"), (25, "held"), (25, "held"), (20, "reduced"), (20, "reduced"),
         (25, "planned"), (25, "planned")]
     assert not any(d.drug == "lenalidomide" for d in plan.days[21].doses)  # day 22: rest
+
+
+def test_plan_history_has_one_plan_per_recorded_event() -> None:
+    """The history starts without events and ends with all of them applied."""
+    from doseplan.holds import plan_history
+
+    base = build_plan(load_builtin("aue-2010"), START)
+    events = [lab(day(10), "anc", 0.8), lab(day(20), "anc", 1.5), lab(day(20), "platelets", 90)]
+    history = plan_history(base, events)
+    assert len(history) == 4
+    assert history[0] is base
+    assert history[-1] == apply_events(base, events)
