@@ -165,6 +165,8 @@ class _Drug:
 
     levels: tuple[float, ...]
     lowest: float
+    start: float
+    """The first planned dose: what "the current dose" is before any dose was given."""
     held: bool = False
     held_by_team: bool = False
     hold_reason: str = ""
@@ -303,9 +305,9 @@ def _drug_states(plan: Plan, policy: Policy) -> dict[str, _Drug]:
             below_start = [level for level in levels if level < start]
             floor_index = max(0, len(below_start) - policy.most_levels_down)
             lowest = below_start[floor_index] if below_start else levels[0]
-            drugs[drug] = _Drug(levels, lowest)
+            drugs[drug] = _Drug(levels, lowest, start)
         else:
-            drugs[drug] = _Drug((top,), top)
+            drugs[drug] = _Drug((top,), top, starting[drug])
     return drugs
 
 
@@ -349,14 +351,7 @@ def _act(action: Action, drugs: dict[str, _Drug], added: dict[str, Add], notes: 
         if state.held_by_team:
             return  # a team hold stays a team hold: only the team resumes it
         if not state.held:
-            # Freeze at the dose before the hold: no escalation while it is open, and the
-            # dose a re-escalation returns to.
-            earlier = state.cap if state.cap is not None else state.last_given
-            state.earlier_caps.append(
-                (earlier, f"back to the dose before the hold ({action.reason})"))
-            if earlier is not None:
-                state.cap = earlier
-                state.cap_reason = f"not above the dose before the hold ({action.reason})"
+            _freeze(state, action.reason)
             state.held, state.hold_since = True, None
         state.hold_reason = action.reason
         state.resume = action.resume
@@ -368,11 +363,24 @@ def _act(action: Action, drugs: dict[str, _Drug], added: dict[str, Add], notes: 
         state.stopped, state.stop_reason = True, action.reason
 
 
+def _current(state: _Drug) -> float:
+    """The dose the drug is at: the last one given, else the first planned one."""
+    current = state.last_given if state.last_given is not None else state.start
+    return current if state.cap is None else min(current, state.cap)
+
+
+def _freeze(state: _Drug, reason: str) -> None:
+    """At a hold: remember the dose before it (for a return to it) and cap at it, so the
+    planned escalation cannot rise while the hold is open or after it."""
+    earlier = _current(state)
+    state.earlier_caps.append((earlier, f"back to the dose before the hold ({reason})"))
+    state.cap = earlier
+    state.cap_reason = f"not above the dose before the hold ({reason})"
+
+
 def _lower(drug: str, state: _Drug, levels: int, reason: str, notes: list[str]) -> None:
     """Cap the drug ``levels`` dose levels below its current dose, or stop it."""
-    current = state.cap if state.cap is not None else state.last_given
-    if current is None:
-        current = state.levels[-1]
+    current = _current(state)
     target = current
     for _ in range(levels):
         lower = [level for level in state.levels if level < target]
@@ -440,7 +448,7 @@ def _decide(event: Event, what: Decision, drugs: dict[str, _Drug], notes: list[s
     state = drugs[what.drug]
     if what.action == "hold":
         if not state.held:
-            state.earlier_caps.append((state.cap, state.cap_reason))
+            _freeze(state, f"held by {reason}")
         state.held, state.held_by_team, state.hold_reason = True, True, f"held by {reason}"
         state.resume = None
     elif what.action == "resume":
