@@ -17,10 +17,12 @@ import click
 from doseplan.errors import DoseplanError
 
 if TYPE_CHECKING:
+    from datetime import time
+
     from doseplan.patient import PatientRecord
     from doseplan.plan import Plan
 
-FORMATS_PLAN = ("text", "json")
+FORMATS_PLAN = ("text", "json", "html", "pdf", "ics", "csv")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -110,6 +112,28 @@ def _body_options(function: Callable[..., None]) -> Callable[..., None]:
     return function
 
 
+def _output_options(function: Callable[..., None]) -> Callable[..., None]:
+    """Options of the printed and exported calendars."""
+    options = [
+        click.option("--strengths", default=None, metavar="MG,MG,...",
+                     help="Lenalidomide capsule strengths in stock (default US: "
+                          "2.5,5,10,15,20,25)."),
+        click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4",
+                     show_default=True, help="Paper for --format html and pdf."),
+        click.option("--remind-at", default=None, metavar="HH:MM",
+                     help="iCal: timed reminders at this local time (needs --tz)."),
+        click.option("--tz", default=None, metavar="ZONE",
+                     help="iCal: time zone of --remind-at, e.g. Europe/Paris."),
+        click.option("--alarm-minutes", type=click.IntRange(0, 1440), default=None,
+                     metavar="N", help="iCal: an alarm N minutes before each reminder."),
+        click.option("-o", "--output", default=None, metavar="FILE",
+                     help="Write to FILE (atomically) instead of stdout; '-' is stdout."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
 @cli.command("plan")
 @click.argument("regimen")
 @_body_options
@@ -117,8 +141,7 @@ def _body_options(function: Callable[..., None]) -> Callable[..., None]:
               help="Apply the events of this JSON file (schemas/events.schema.json).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS_PLAN), default="text",
               show_default=True, help="Output format.")
-@click.option("-o", "--output", default=None, metavar="FILE",
-              help="Write to FILE (atomically) instead of stdout; '-' is stdout.")
+@_output_options
 def plan_command(
     regimen: str,
     start: str | None,
@@ -132,6 +155,11 @@ def plan_command(
     grading: str,
     events_file: str | None,
     fmt: str,
+    strengths: str | None,
+    paper: str,
+    remind_at: str | None,
+    tz: str | None,
+    alarm_minutes: int | None,
     output: str | None,
 ) -> None:
     """Print the day-by-day calendar of REGIMEN for one patient.
@@ -141,6 +169,72 @@ def plan_command(
     """
     from doseplan.output import emit
 
+    plan, history, patient = _plan_and_history(
+        regimen, start, cycles, height_cm, weight_kg, bsa, bsa_formula, until, with_,
+        grading, events_file)
+    stock = _strengths(strengths)
+    if fmt == "pdf":
+        from doseplan.render.html import render_pdf
+
+        _emit_binary(render_pdf(plan, paper=paper, strengths=stock, patient=patient), output)
+        return
+    if fmt == "ics":
+        from doseplan.render.ical import render_ics
+
+        text = render_ics(plan, history=history, remind_at=_clock(remind_at, tz), tz=tz,
+                          alarm_minutes=alarm_minutes)
+    elif fmt == "html":
+        from doseplan.render.html import render_html
+
+        text = render_html(plan, paper=paper, strengths=stock, patient=patient)
+    elif fmt == "csv":
+        from doseplan.render.csv_calendar import render_csv
+
+        text = render_csv(plan, strengths=stock)
+    else:
+        text = _render(plan, fmt)
+    emit(text, output)
+
+
+@cli.command("dispense")
+@click.argument("regimen")
+@_body_options
+@click.option("--events", "events_file", default=None, metavar="FILE",
+              help="Apply the events of this JSON file (schemas/events.schema.json).")
+@click.option("--strengths", default=None, metavar="MG,MG,...",
+              help="Lenalidomide capsule strengths in stock (default US: 2.5,5,10,15,20,25).")
+@click.option("-o", "--output", default=None, metavar="FILE",
+              help="Write to FILE (atomically) instead of stdout; '-' is stdout.")
+def dispense_command(
+    regimen: str,
+    start: str | None,
+    cycles: int | None,
+    height_cm: float | None,
+    weight_kg: float | None,
+    bsa: float | None,
+    bsa_formula: str,
+    until: str | None,
+    with_: tuple[str, ...],
+    grading: str,
+    events_file: str | None,
+    strengths: str | None,
+    output: str | None,
+) -> None:
+    """Capsules to dispense per cycle and drug, and the cumulative dose per drug."""
+    from doseplan.dispense import dispensing, render_dispensing
+    from doseplan.output import emit
+
+    plan, _, _ = _plan_and_history(regimen, start, cycles, height_cm, weight_kg, bsa,
+                                   bsa_formula, until, with_, grading, events_file)
+    emit(render_dispensing(dispensing(plan, strengths=_strengths(strengths)), plan), output)
+
+
+def _plan_and_history(
+    regimen: str, start: str | None, cycles: int | None, height_cm: float | None,
+    weight_kg: float | None, bsa: float | None, bsa_formula: str, until: str | None,
+    with_: tuple[str, ...], grading: str, events_file: str | None,
+) -> tuple[Plan, tuple[Plan, ...], str | None]:
+    """The plan, its history as events were recorded, and the patient id (if a record)."""
     record = _patient_file(regimen)
     if record is not None:
         given = [name for name, value in (("--start", start), ("--cycles", cycles),
@@ -151,11 +245,58 @@ def plan_command(
             raise click.UsageError(
                 f"{', '.join(given or ['--with'])} cannot be combined with a patient file, which "
                 "holds them; use 'doseplan record' to add events")
-        plan = record.plan()
-    else:
-        plan = _stateless_plan(regimen, start, cycles, height_cm, weight_kg, bsa, bsa_formula,
-                               until, with_, grading, events_file)
-    emit(_render(plan, fmt), output)
+        history = record.history()
+        return history[-1], history, record.patient
+    return (*_stateless_plan(regimen, start, cycles, height_cm, weight_kg, bsa, bsa_formula,
+                             until, with_, grading, events_file), None)
+
+
+def _strengths(text: str | None) -> dict[str, tuple[float, ...]]:
+    from doseplan.capsules import STRENGTHS
+
+    if text is None:
+        return dict(STRENGTHS)
+    try:
+        values = tuple(sorted(float(part) for part in text.split(",")))
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a list of mg values such as "
+                                 "2.5,5,10,15,20,25", param_hint="'--strengths'") from None
+    if not values or any(not 0 < v <= 100 for v in values):
+        raise click.BadParameter(f"{text!r} must list capsule strengths between 0 and 100 mg",
+                                 param_hint="'--strengths'")
+    return {**STRENGTHS, "lenalidomide": values}
+
+
+def _clock(text: str | None, tz: str | None) -> time | None:
+    from datetime import time
+
+    if text is None:
+        if tz is not None:
+            raise click.UsageError("--tz goes with --remind-at, e.g. --remind-at 09:00 "
+                                   "--tz Europe/Paris")
+        return None
+    if tz is None:
+        raise click.UsageError("--remind-at needs --tz, e.g. --remind-at 09:00 --tz Europe/Paris")
+    try:
+        hours, minutes = (int(part) for part in text.split(":"))
+        return time(hours, minutes)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a time such as 09:00",
+                                 param_hint="'--remind-at'") from None
+
+
+def _emit_binary(data: bytes, output: str | None) -> None:
+    from pathlib import Path
+
+    from doseplan.output import write_atomic_bytes
+
+    if output is None or output == "-":
+        if sys.stdout.isatty():
+            raise click.UsageError("PDF output is binary: give -o FILE.pdf")
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    write_atomic_bytes(Path(output), data)
 
 
 def _patient_file(name: str) -> PatientRecord | None:
@@ -177,7 +318,7 @@ def _stateless_plan(
     regimen: str, start: str | None, cycles: int | None, height_cm: float | None,
     weight_kg: float | None, bsa: float | None, bsa_formula: str, until: str | None,
     with_: tuple[str, ...], grading: str, events_file: str | None,
-) -> Plan:
+) -> tuple[Plan, tuple[Plan, ...]]:
     from pathlib import Path
 
     from doseplan.bodysize import body_size
@@ -195,15 +336,16 @@ def _stateless_plan(
     plan = build_plan(chosen, start_date, body=body, cycles=cycles, until=until_date,
                       supportive=care)
     if events_file is None:
-        return plan
+        return plan, (plan,)
     from doseplan.events import parse_events
-    from doseplan.holds import apply_events
+    from doseplan.holds import plan_history
     from doseplan.loader import read_json_file, validate_document
 
     document = read_json_file(Path(events_file), kind="events file")
     validate_document(document, "events", where=events_file)
     events = parse_events(document, where=events_file)
-    return apply_events(plan, events, scale=grading)  # type: ignore[arg-type]
+    history = plan_history(plan, events, scale=grading)  # type: ignore[arg-type]
+    return history[-1], history
 
 
 def _render(plan: Plan, fmt: str) -> str:

@@ -24,7 +24,7 @@ from doseplan.engine import build_plan
 from doseplan.errors import InvalidDataError, UsageError
 from doseplan.events import Event, events_to_json, parse_events
 from doseplan.grading import SCALES, Scale
-from doseplan.holds import apply_events, check_dates, check_new_event
+from doseplan.holds import apply_events, check_dates, check_new_event, plan_history
 from doseplan.loader import (
     builtin_ids,
     load_builtin,
@@ -75,12 +75,21 @@ class PatientRecord:
     events: tuple[Event, ...] = ()
     revision: int = 1
 
+    def base_plan(self) -> Plan:
+        """The plan before any recorded event."""
+        care = [load_supportive(name, self.regimen) for name in self.supportive]
+        return build_plan(self.regimen, self.start, body=self.measurements.body(),
+                          cycles=self.cycles, until=self.until, supportive=care)
+
     def plan(self) -> Plan:
         """The plan with every recorded event applied."""
-        care = [load_supportive(name, self.regimen) for name in self.supportive]
-        base = build_plan(self.regimen, self.start, body=self.measurements.body(),
-                          cycles=self.cycles, until=self.until, supportive=care)
-        return apply_events(base, self.events, scale=self.grading, baseline=self.baseline)
+        return apply_events(self.base_plan(), self.events, scale=self.grading,
+                            baseline=self.baseline)
+
+    def history(self) -> tuple[Plan, ...]:
+        """The plan before any event, then after each recorded event in turn."""
+        return plan_history(self.base_plan(), self.events, scale=self.grading,
+                            baseline=self.baseline)
 
     def with_events(self, new: tuple[Event, ...]) -> PatientRecord:
         """The record with events appended (checked for order), one revision later."""

@@ -152,9 +152,9 @@ USAGE_ERRORS = [
     (["plan", "aue-2010", "--start", "2027-01-04", "--height-cm", "170"],
      "--height-cm needs --weight-kg to compute BSA; give both"),
     (["plan", "aue-2010"], "Missing option '--start'. (see 'doseplan plan --help')"),
-    (["plan", "aue-2010", "--start", "2027-01-04", "--format", "pdf"],
-     "Invalid value for '--format': 'pdf' is not one of 'text', 'json'. "
-     "(see 'doseplan plan --help')"),
+    (["plan", "aue-2010", "--start", "2027-01-04", "--format", "docx"],
+     "Invalid value for '--format': 'docx' is not one of 'text', 'json', 'html', 'pdf', "
+     "'ics', 'csv'. (see 'doseplan plan --help')"),
     (["frobnicate"], "No such command 'frobnicate'. (see 'doseplan --help')"),
     (["plan", "aue-2010", "--start", "2027-01-04", "-o", "no/such/dir/plan.txt"],
      "cannot write no/such/dir/plan.txt: folder no/such/dir does not exist; create it first"),
@@ -364,3 +364,83 @@ def test_a_patient_file_holds_its_own_options(in_tmp: Path) -> None:
     assert (result.code, result.err) == (2, BAD + (
         "--start cannot be combined with a patient file, which holds them; use 'doseplan "
         "record' to add events (see 'doseplan plan --help')\n"))
+
+
+@pytest.mark.parametrize(
+    ("fmt", "starts"),
+    [("html", "<!DOCTYPE html>"), ("ics", "BEGIN:VCALENDAR"), ("csv", "date,weekday,")],
+    ids=["html", "ics", "csv"],
+)
+def test_plan_formats_for_people_and_tools(fmt: str, starts: str, in_tmp: Path) -> None:
+    """--format html, ics and csv write the printable page, the iCal file and the CSV."""
+    result = run_cli("plan", "aue-2010", "--start", "2027-01-04", "--format", fmt,
+                     "-o", f"plan.{fmt}")
+    assert (result.code, result.out, result.err) == (0, "", "")
+    assert (in_tmp / f"plan.{fmt}").read_text(encoding="utf-8").startswith(starts)
+
+
+def test_ics_keeps_crlf_line_ends(in_tmp: Path) -> None:
+    """The iCal file on disk has the CRLF line ends RFC 5545 requires."""
+    assert run_cli("plan", "aue-2010", "--start", "2027-01-04", "--format", "ics",
+                   "-o", "plan.ics").code == 0
+    data = (in_tmp / "plan.ics").read_bytes()
+    assert data.count(b"\r\n") == data.count(b"\n") > 0
+
+
+def test_ics_of_a_patient_raises_sequence_on_changed_days(in_tmp: Path) -> None:
+    """A patient's calendar re-exported after an event updates the changed days."""
+    init_patient(in_tmp)
+    first = run_cli("plan", "p.json", "--format", "ics").out
+    assert run_cli("record", "p.json", "--date", "2027-02-12", "--anc", "0.8").code == 0
+    second = run_cli("plan", "p.json", "--format", "ics").out
+    assert "SEQUENCE:1" not in first
+    assert "SEQUENCE:1" in second
+    assert "HELD - do not take" in second
+
+
+def test_pdf_is_written_to_a_file(in_tmp: Path) -> None:
+    """--format pdf renders the printable page to PDF (WeasyPrint extra)."""
+    result = run_cli("plan", "aue-2010", "--start", "2027-01-04", "--format", "pdf",
+                     "-o", "plan.pdf")
+    assert (result.code, result.err) == (0, "")
+    assert (in_tmp / "plan.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_dispense_counts_capsules_per_cycle(in_tmp: Path) -> None:
+    """`doseplan dispense` lists the capsules per cycle: 21 x 10 mg for [17]."""
+    result = run_cli("dispense", "aue-2010", "--start", "2027-01-04")
+    assert result.code == 0
+    assert "21 x 10 mg" in result.out
+    assert "Planning aid" in result.out
+
+
+def test_other_capsule_strengths(in_tmp: Path) -> None:
+    """--strengths sets the stocked lenalidomide capsules."""
+    result = run_cli("plan", "aue-2010", "--start", "2027-01-04", "--format", "csv",
+                     "--strengths", "2.5,5")
+    assert result.code == 0
+    assert "2 x 5 mg capsules" in result.out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--format", "ics", "--tz", "Europe/Paris"],
+         "--tz goes with --remind-at, e.g. --remind-at 09:00 --tz Europe/Paris "
+         "(see 'doseplan plan --help')"),
+        (["--format", "ics", "--remind-at", "09:00"],
+         "--remind-at needs --tz, e.g. --remind-at 09:00 --tz Europe/Paris "
+         "(see 'doseplan plan --help')"),
+        (["--format", "ics", "--remind-at", "9h", "--tz", "Europe/Paris"],
+         "Invalid value for '--remind-at': '9h' is not a time such as 09:00 "
+         "(see 'doseplan plan --help')"),
+        (["--format", "csv", "--strengths", "five"],
+         "Invalid value for '--strengths': 'five' is not a list of mg values such as "
+         "2.5,5,10,15,20,25 (see 'doseplan plan --help')"),
+    ],
+    ids=["tz-without-time", "time-without-tz", "bad-time", "bad-strengths"],
+)
+def test_output_option_errors(args: list[str], message: str, in_tmp: Path) -> None:
+    """Bad export options are one-line usage errors."""
+    result = run_cli("plan", "aue-2010", "--start", "2027-01-04", *args)
+    assert (result.code, result.out, result.err) == (2, "", BAD + message + "\n")

@@ -1,0 +1,98 @@
+"""The plan as CSV for spreadsheets and pharmacy systems: one row per dose.
+
+Layout, chosen for programs that import CSV:
+
+* RFC 4180: comma separated, fields quoted only when needed (``"`` doubled),
+  rows ended by CRLF, written by the ``csv`` module. The text is returned as
+  ``str``; write it as UTF-8 without a byte order mark.
+* The first row is a plain header (``COLUMNS``); every later row is one dose,
+  so a day with two drugs has two rows and rest days have none. There are no
+  comment, title or total rows: spreadsheets, ``csv.DictReader`` and pharmacy
+  imports read the file as one rectangular table.
+* The planning-aid notice is the last column, ``notice``, repeated on every
+  row, so that it stays with any row that is copied, filtered or imported.
+* Dates are ISO 8601; weekdays are fixed English abbreviations (Mon-Sun),
+  whatever the locale. Numbers are written as the plan has them, without
+  trailing zeros (10, 2.5, 682.5); ``cycle_day`` is negative before day 1.
+* ``capsules`` is the capsule breakdown of a dispensed dose of a capsule drug
+  (``doseplan.capsules.capsule_text``, which asks the pharmacy when the stocked
+  strengths cannot make the dose); it is empty for other drugs and for held or
+  stopped doses, which are not dispensed. ``reason`` is empty when the dose is
+  as planned.
+* Formula injection guard: a text cell starting with ``=``, ``+``, ``-``,
+  ``@``, tab or carriage return gets a leading apostrophe (``'``) so that a
+  spreadsheet shows it as text instead of running it (regimen files and event
+  notes come from users). A cell that is a plain decimal number, such as the
+  cycle day ``-1``, is left as it is: spreadsheets read it as a number, never
+  as a formula. Programs other than spreadsheets see the apostrophe.
+
+The output is deterministic: the same plan gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+
+from doseplan.capsules import STRENGTHS, capsule_text
+from doseplan.plan import Plan, PlanDay, PlannedDose
+
+COLUMNS = (
+    "date", "weekday", "phase", "cycle", "cycle_day", "drug", "dose", "unit", "route",
+    "status", "capsules", "basis", "rule", "reason", "notice",
+)
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+NOT_DISPENSED = ("held", "stopped")
+_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+def guard(cell: str) -> str:
+    """``cell`` made safe to open in a spreadsheet (see the module docstring)."""
+    if cell.startswith(_TRIGGERS) and not _NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
+def number(value: float) -> str:
+    """10.0 -> "10", 2.5 -> "2.5", 682.5 -> "682.5": never an exponent."""
+    text = format(Decimal(repr(float(value))).normalize(), "f")
+    return "0" if text == "-0" else text
+
+
+def render_csv(plan: Plan, *, strengths: Mapping[str, Sequence[float]] = STRENGTHS) -> str:
+    """The plan as CSV text, one row per dose after a header row."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(COLUMNS)
+    for day in plan.days:
+        for dose in day.doses:
+            writer.writerow([guard(cell) for cell in _row(plan, day, dose, strengths)])
+    return out.getvalue()
+
+
+def _row(plan: Plan, day: PlanDay, dose: PlannedDose,
+         strengths: Mapping[str, Sequence[float]]) -> list[str]:
+    capsules = None
+    if dose.status not in NOT_DISPENSED:
+        capsules = capsule_text(dose.drug, dose.dose, dose.unit, strengths)
+    return [
+        day.date.isoformat(),
+        WEEKDAYS[day.date.weekday()],
+        day.phase,
+        str(day.cycle),
+        str(day.cycle_day),
+        dose.drug,
+        number(dose.dose),
+        dose.unit,
+        dose.route,
+        dose.status,
+        capsules or "",
+        dose.basis,
+        dose.rule,
+        dose.reason or "",
+        plan.notice,
+    ]

@@ -1,0 +1,300 @@
+"""The plan as an iCalendar file (RFC 5545) that patients import into their phones.
+
+One event per calendar day with a dose to take or receive, or a held dose the
+patient must know not to take: an all-day event, or with ``remind_at`` and ``tz``
+a 15-minute event at that local time with its VTIMEZONE. The summary says what
+to take, the description the details (cycle and day, route, basis, the reason of
+any change, notes of the events recorded that day, and the planning-aid notice).
+
+The file is built with icalendar's API (imported here only, when a calendar is
+made) and is the same bytes for the same plan: UIDs are UUIDv5 of the plan's
+identity (regimen id and start date, no patient data) and the day; DTSTAMP is
+the date of the latest recorded event (or the start) at midnight UTC; nothing
+reads the clock, the TZ variable or the locale.
+
+Updates: given the plan's history (``holds.plan_history``), each day's SEQUENCE
+is how many times its content changed, and a day that had something to take and
+has nothing now is sent as CANCELLED, so that re-importing the file updates the
+calendar instead of duplicating it. There is no METHOD: this is a file to
+download, not an invitation.
+"""
+
+from __future__ import annotations
+
+import uuid
+import zoneinfo
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
+
+from doseplan.capsules import capsule_text
+from doseplan.errors import UsageError
+from doseplan.events import Event
+from doseplan.holds import ADDED, HELD, STOPPED
+from doseplan.plan import PLANNED, Plan, PlanDay, PlannedDose
+from doseplan.render.json_calendar import number
+
+PRODID = "-//doseplan//doseplan treatment calendar//EN"
+UID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://doseplan.example/ical")
+"""The namespace of event UIDs: fixed, so that the same plan day keeps its UID."""
+REMINDER = timedelta(minutes=15)
+"""How long a timed reminder lasts in the calendar."""
+MAX_ALARM_MINUTES = 7 * 24 * 60
+
+_ROUTES = {"oral": "by mouth", "iv": "IV infusion (clinic)", "sc": "SC injection"}
+"""How a route reads in the description."""
+_SHORT_ROUTES = {"oral": "", "iv": "IV", "sc": "SC"}
+"""How a route reads in the summary (an oral dose says nothing more)."""
+_CLINIC = {"iv"}
+"""Routes given at the clinic, which the summary says."""
+_NOT_TAKEN = {HELD: "HELD", STOPPED: "STOPPED"}
+"""Statuses of doses the patient must not take, as the summary says them."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """What one plan shows for one day (days without doses have no entry)."""
+
+    active: bool
+    """Something to take or receive, or a held dose: False when every dose is stopped."""
+    summary: str
+    description: str
+
+
+def render_ics(
+    plan: Plan,
+    *,
+    history: Sequence[Plan] = (),
+    remind_at: time | None = None,
+    tz: str | None = None,
+    alarm_minutes: int | None = None,
+    product: str = PRODID,
+) -> str:
+    """The plan as iCalendar text (CRLF line ends), the same for the same arguments.
+
+    ``history`` is the plan after each recorded event (``holds.plan_history``),
+    ending with ``plan``; ``remind_at`` and ``tz`` (an IANA name) make timed
+    reminders instead of all-day events; ``alarm_minutes`` adds a display alarm
+    that many minutes before each event.
+    """
+    zone = _check_options(remind_at, tz, alarm_minutes)
+    plans = _check_history(plan, history)
+
+    import icalendar
+
+    calendar = icalendar.Calendar()
+    calendar.add("PRODID", product)
+    calendar.add("VERSION", "2.0")
+    calendar.add("NAME", icalendar.vText(plan.title))
+    calendar.add("X-WR-CALNAME", icalendar.vText(plan.title))
+    calendar.add("DESCRIPTION", icalendar.vText(_about(plan)))
+
+    stamp_day = plan.events[-1].date if plan.events else plan.start
+    stamp = datetime(stamp_day.year, stamp_day.month, stamp_day.day, tzinfo=UTC)
+    entries = _entries(plans)
+    days = {day.date: day for earlier in plans for day in earlier.days}  # the latest wins
+    shown: list[date] = []
+    for day in sorted(days.values(), key=lambda d: d.date):
+        states = [by_date.get(day.date) for by_date in entries]
+        now = states[-1]
+        cancelled = now is None or not now.active
+        if cancelled and not any(s is not None and s.active for s in states[:-1]):
+            continue  # nothing to take, now or before
+        sequence = sum(1 for before, after in pairwise(states) if before != after)
+        if now is None:
+            now = _cancelled(plan, day)
+        event = icalendar.Event.new(
+            summary=now.summary,
+            description=now.description,
+            start=_start(day.date, remind_at, zone),
+            end=_end(day.date, remind_at, zone),
+            uid=_uid(plan, day.date),
+            stamp=stamp,
+            sequence=sequence,
+            status=icalendar.STATUS.CANCELLED if cancelled else None,
+            transparency=icalendar.TRANSP.TRANSPARENT,
+        )
+        if alarm_minutes is not None and not cancelled:
+            event.add_component(icalendar.Alarm.new_display(
+                now.summary, timedelta(minutes=-alarm_minutes)))
+        calendar.add_component(event)
+        shown.append(day.date)
+    if zone is not None and shown:
+        calendar.add_missing_timezones(first_date=shown[0] - timedelta(days=1),
+                                       last_date=shown[-1] + timedelta(days=1))
+    text: bytes = calendar.to_ical()
+    return text.decode("utf-8")
+
+
+# ---------------------------------------------------------------------------
+# Arguments
+
+
+def _check_options(remind_at: time | None, tz: str | None,
+                   alarm_minutes: int | None) -> zoneinfo.ZoneInfo | None:
+    """The time zone of timed reminders (None: all-day events); bad options raise."""
+    if alarm_minutes is not None and not 0 <= alarm_minutes <= MAX_ALARM_MINUTES:
+        raise UsageError(
+            f"--alarm-minutes {alarm_minutes} is out of range; give the minutes before each "
+            f"event from 0 to {MAX_ALARM_MINUTES} (one week), e.g. 30"
+        )
+    if tz is None and remind_at is None:
+        return None
+    if tz is None:
+        raise UsageError("--remind-at needs the patient's time zone: add --tz, e.g. "
+                         "--tz Europe/Paris")
+    if remind_at is None:
+        raise UsageError("--tz is for timed reminders: add --remind-at with the local time, "
+                         "e.g. --remind-at 08:00")
+    if remind_at.tzinfo is not None:
+        raise UsageError("--remind-at is a local time without a zone, e.g. 08:00; give the "
+                         "zone with --tz")
+    if tz == "localtime" or tz not in zoneinfo.available_timezones():
+        raise UsageError(f"unknown time zone {tz!r} for --tz; give an IANA time zone name, "
+                         "e.g. --tz Europe/Paris")
+    return zoneinfo.ZoneInfo(tz)
+
+
+def _check_history(plan: Plan, history: Sequence[Plan]) -> tuple[Plan, ...]:
+    """The plans to compare, oldest first, ending with ``plan``."""
+    if not history:
+        return (plan,)
+    if history[-1] != plan:
+        raise UsageError("the history must end with the plan to render; pass "
+                         "holds.plan_history(base, events) for the same events")
+    for earlier in history:
+        if (earlier.regimen_id, earlier.start) != (plan.regimen_id, plan.start):
+            raise UsageError(
+                f"the history mixes plans: {earlier.regimen_id} from "
+                f"{earlier.start.isoformat()} is not {plan.regimen_id} from "
+                f"{plan.start.isoformat()}; pass the history of this plan only"
+            )
+    return tuple(history)
+
+
+# ---------------------------------------------------------------------------
+# Event fields
+
+
+def _uid(plan: Plan, day: date) -> str:
+    """Stable over updates of the plan, and free of patient data."""
+    name = f"{plan.regimen_id}/{plan.start.isoformat()}/{day.isoformat()}"
+    return f"{uuid.uuid5(UID_NAMESPACE, name)}@doseplan"
+
+
+def _start(day: date, remind_at: time | None,
+           zone: zoneinfo.ZoneInfo | None) -> date | datetime:
+    if remind_at is None or zone is None:
+        return day
+    return datetime.combine(day, remind_at.replace(microsecond=0), tzinfo=zone)
+
+
+def _end(day: date, remind_at: time | None,
+         zone: zoneinfo.ZoneInfo | None) -> date | datetime:
+    if remind_at is None or zone is None:
+        return day + timedelta(days=1)
+    return datetime.combine(day, remind_at.replace(microsecond=0), tzinfo=zone) + REMINDER
+
+
+# ---------------------------------------------------------------------------
+# What each day says
+
+
+def _entries(plans: Sequence[Plan]) -> list[dict[date, _Entry]]:
+    """For each plan, the entry of each day with doses."""
+    cache: dict[tuple[PlanDay, tuple[Event, ...], str, str], _Entry] = {}
+    result: list[dict[date, _Entry]] = []
+    for plan in plans:
+        recorded: dict[date, list[Event]] = {}
+        for event in plan.events:
+            recorded.setdefault(event.date, []).append(event)
+        by_date: dict[date, _Entry] = {}
+        for day in plan.days:
+            if not day.doses:
+                continue
+            key = (day, tuple(recorded.get(day.date, ())), plan.title, plan.notice)
+            entry = cache.get(key)
+            if entry is None:
+                entry = cache[key] = _entry(plan, day, key[1])
+            by_date[day.date] = entry
+        result.append(by_date)
+    return result
+
+
+def _entry(plan: Plan, day: PlanDay, recorded: Sequence[Event]) -> _Entry:
+    active = any(dose.status != STOPPED for dose in day.doses)
+    lines = [_where(day)]
+    for dose in day.doses:
+        lines.extend(_dose_lines(dose))
+    lines.extend(_recorded_lines(recorded))
+    lines.extend(["", plan.title, plan.notice])
+    return _Entry(active, "; ".join(_dose_summary(dose) for dose in day.doses),
+                  "\n".join(lines))
+
+
+def _cancelled(plan: Plan, day: PlanDay) -> _Entry:
+    """The entry of a day that had something to take and has nothing now."""
+    lines = [_where(day), "Nothing to take on this day any more: the plan was changed by "
+             "recorded events.", "", plan.title, plan.notice]
+    return _Entry(False, "Cancelled - nothing to take", "\n".join(lines))
+
+
+def _where(day: PlanDay) -> str:
+    return f"Cycle {day.cycle}, day {day.cycle_day} ({day.phase})"
+
+
+def _drug(dose: PlannedDose) -> str:
+    return dose.drug[:1].upper() + dose.drug[1:]
+
+
+def _amount(dose: PlannedDose) -> str:
+    return f"{number(dose.dose)} {dose.unit}"
+
+
+def _dose_summary(dose: PlannedDose) -> str:
+    """'Lenalidomide 10 mg - 1 x 10 mg capsule', 'HELD - do not take: Lenalidomide 10 mg'."""
+    short = _SHORT_ROUTES.get(dose.route, dose.route)
+    what = f"{_drug(dose)} {_amount(dose)}" + (f" {short}" if short else "")
+    if dose.status in _NOT_TAKEN:
+        return f"{_NOT_TAKEN[dose.status]} - do not take: {what}"
+    if dose.route in _CLINIC:
+        what += " (clinic)"
+    capsules = capsule_text(dose.drug, dose.dose, dose.unit) if dose.route == "oral" else None
+    if capsules is not None:
+        what += f" - {capsules}"
+    if dose.status != PLANNED:
+        what += f" ({dose.status})"
+    return what
+
+
+def _dose_lines(dose: PlannedDose) -> list[str]:
+    route = _ROUTES.get(dose.route, dose.route)
+    head = f"- {_drug(dose)} {_amount(dose)} {route} ({dose.status})"
+    if dose.status in _NOT_TAKEN:
+        head += ": do not take"
+    else:
+        capsules = capsule_text(dose.drug, dose.dose, dose.unit) if dose.route == "oral" else None
+        if capsules is not None:
+            head += f": {capsules}"
+    label = "Basis" if dose.status in (PLANNED, ADDED) else "Basis (as planned)"
+    lines = [head, f"  {label}: {dose.basis}"]
+    if dose.status != PLANNED and dose.reason is not None:
+        lines.append(f"  Reason: {dose.reason}")
+    return lines
+
+
+def _recorded_lines(recorded: Sequence[Event]) -> list[str]:
+    lines = []
+    for event in recorded:
+        text = f"Recorded on this day: {event.what.describe()}"
+        if event.note is not None:
+            text += f" (note: {event.note})"
+        lines.append(text)
+    return lines
+
+
+def _about(plan: Plan) -> str:
+    """The calendar's description: which regimen, and the notice."""
+    return (f"{plan.title}. Reference [{plan.reference}] {plan.authors}; regimen id "
+            f"{plan.regimen_id}; cycle 1 day 1 {plan.start.isoformat()}. {plan.notice}")
