@@ -191,8 +191,14 @@ def plan_command(
         from doseplan.render.csv_calendar import render_csv
 
         text = render_csv(plan, strengths=stock)
+    elif fmt == "json":
+        from doseplan.render.json_calendar import render_json
+
+        text = render_json(plan)
     else:
-        text = _render(plan, fmt)
+        from doseplan.render.text_calendar import render_text
+
+        text = render_text(plan, strengths=stock)
     emit(text, output)
 
 
@@ -346,16 +352,6 @@ def _stateless_plan(
     events = parse_events(document, where=events_file)
     history = plan_history(plan, events, scale=grading)  # type: ignore[arg-type]
     return history[-1], history
-
-
-def _render(plan: Plan, fmt: str) -> str:
-    if fmt == "json":
-        from doseplan.render.json_calendar import render_json
-
-        return render_json(plan)
-    from doseplan.render.text_calendar import render_text
-
-    return render_text(plan)
 
 
 @cli.command("init")

@@ -23,11 +23,8 @@ from datetime import date
 from doseplan.errors import UsageError
 from doseplan.events import TEST_NAMES, TOXICITY_NAMES, Decision, Event, Grade, Lab
 from doseplan.grading import Scale, grade_lab
-from doseplan.plan import Plan, PlanDay, PlannedDose
+from doseplan.plan import ADDED, HELD, REDUCED, STOPPED, Plan, PlanDay, PlannedDose
 from doseplan.policy import Condition, Policy, Rule, load_policy
-
-HELD, REDUCED, STOPPED, ADDED = "held", "reduced", "stopped", "added"
-
 
 # ---------------------------------------------------------------------------
 # What hooks see and return

@@ -19,6 +19,8 @@ NOTICE = (
 )
 
 PLANNED = "planned"
+HELD, REDUCED, STOPPED, ADDED = "held", "reduced", "stopped", "added"
+"""Statuses of a dose after recorded events (``doseplan.holds``)."""
 
 
 class PlannedDose(NamedTuple):

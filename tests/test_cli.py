@@ -23,8 +23,12 @@ from doseplan.loader import builtin_ids, load_builtin
         ("badoux-2011-body-cycles.json",
          ["plan", "18", "--start", "2028-02-29", "--cycles", "6", "--height-cm", "165",
           "--weight-kg", "61.5", "--format", "json"]),
+        ("ferrajoli-2013.txt",
+         ["plan", "ferrajoli-2013", "--start", "2027-01-04", "--height-cm", "170",
+          "--weight-kg", "70"]),
     ],
-    ids=["aue-text", "aue-json", "badoux-text", "badoux-json", "badoux-leap-day-body-cycles"],
+    ids=["aue-text", "aue-json", "badoux-text", "badoux-json", "badoux-leap-day-body-cycles",
+         "ferrajoli-mg-per-m2-text"],
 )
 def test_plan_matches_golden_file(name: str, args: list[str]) -> None:
     """A built-in regimen's calendar is exactly the reviewed golden file."""

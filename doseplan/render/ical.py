@@ -31,8 +31,7 @@ from itertools import pairwise
 from doseplan.capsules import capsule_text
 from doseplan.errors import UsageError
 from doseplan.events import Event
-from doseplan.holds import ADDED, HELD, STOPPED
-from doseplan.plan import PLANNED, Plan, PlanDay, PlannedDose
+from doseplan.plan import ADDED, HELD, PLANNED, STOPPED, Plan, PlanDay, PlannedDose
 from doseplan.render.json_calendar import number
 
 PRODID = "-//doseplan//doseplan treatment calendar//EN"

@@ -8,9 +8,11 @@ abbreviations, not the locale's, so the output is the same on every machine.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping, Sequence
 from datetime import date
 
-from doseplan.plan import PLANNED, Plan, PlannedDose
+from doseplan.capsules import STRENGTHS, capsules
+from doseplan.plan import HELD, PLANNED, STOPPED, Plan, PlannedDose
 
 WIDTH = 80
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -25,12 +27,24 @@ def dose_text(dose: PlannedDose) -> str:
     return text if dose.status == PLANNED else f"{text} ({dose.status})"
 
 
+def _entry(dose: PlannedDose, strengths: Mapping[str, Sequence[float]]) -> tuple[str, str]:
+    """What to take on a day: the dose, and the capsules to take (or why not)."""
+    text = dose_text(dose)
+    if dose.status in (HELD, STOPPED):
+        return text, "do not take"
+    found = capsules(dose.dose, strengths.get(dose.drug, ())) if dose.unit == "mg" else None
+    if found is None:
+        return text, ""
+    return text, " + ".join(f"{n}x{s:g}mg" for s, n in found)
+
+
 def _wrap(text: str, first: str, rest: str) -> list[str]:
     return textwrap.wrap(text, WIDTH, initial_indent=first, subsequent_indent=rest,
                          break_on_hyphens=False)
 
 
-def render_text(plan: Plan) -> str:
+def render_text(plan: Plan, *, strengths: Mapping[str, Sequence[float]] = STRENGTHS) -> str:
+    """The plan as a day list; oral capsule doses show the capsules, e.g. (1x10mg)."""
     lines = _header(plan)
     phase_width = max(len(day.phase) for day in plan.days)
     lines.append(f"{'Date':<14}  {'Phase':<{phase_width}}  {'Cycle/day':<11}  What to take")
@@ -42,7 +56,14 @@ def render_text(plan: Plan) -> str:
             where = f"C{day.cycle} D{day.cycle_day}"
             lead = f"{day_label(day.date)}  {day.phase:<{phase_width}}  {where:<11}  "
             for k, dose in enumerate(day.doses):
-                lines.append((lead if k == 0 else " " * len(lead)) + dose_text(dose))
+                start = lead if k == 0 else " " * len(lead)
+                text, extra = _entry(dose, strengths)
+                if not extra:
+                    lines.append(start + text)
+                elif len(start) + len(text) + len(extra) + 3 <= WIDTH:
+                    lines.append(f"{start}{text} ({extra})")
+                else:
+                    lines.extend([start + text, " " * (len(lead) + 2) + f"({extra})"])
             index += 1
             continue
         end = index
