@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from doseplan.errors import DoseplanError
+from doseplan.errors import DoseplanError, UsageError
 
 if TYPE_CHECKING:
     from datetime import time
@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from doseplan.patient import PatientRecord
     from doseplan.plan import Plan
 
+MAX_NOTE = 2000
+"""Longest event note (events.schema.json)."""
+MAX_PATIENT_ID = 100
+"""Longest patient identifier (patient.schema.json)."""
 FORMATS_PLAN = ("text", "json", "html", "pdf", "ics", "csv")
 
 
@@ -257,6 +261,16 @@ def _plan_and_history(
                              until, with_, grading, events_file), None)
 
 
+def _utf8(option: str, text: str | None) -> None:
+    """Refuse text the terminal did not send as UTF-8 (it could not be saved)."""
+    if text is None:
+        return
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError(f"{option} is not UTF-8 text; type it again in a UTF-8 terminal") from None
+
+
 def _strengths(text: str | None) -> dict[str, tuple[float, ...]]:
     from doseplan.capsules import STRENGTHS
 
@@ -392,6 +406,10 @@ def init_command(
 
     if start is None:
         raise click.UsageError("Missing option '--start'.")
+    _utf8("--patient", patient_id)
+    if len(patient_id) > MAX_PATIENT_ID:
+        raise UsageError(f"--patient is {len(patient_id)} characters long; give at most "
+                         f"{MAX_PATIENT_ID}, e.g. a study number")
     path = Path(output)
     if path.exists():
         raise click.UsageError(f"{output} already exists; give a new file name with -o "
@@ -401,8 +419,14 @@ def init_command(
                                                 ("platelets", baseline_platelets),
                                                 ("hemoglobin", baseline_hemoglobin))
                 if value is not None}
+    examples = {"anc": "3", "platelets": "150", "hemoglobin": "12"}
     for test, value in baseline.items():
         lab(parse_date(start, what="--start"), test, value)  # type: ignore[arg-type]
+        if value <= 0:
+            unit = "x 10^9/L" if test != "hemoglobin" else "g/dL"
+            raise UsageError(
+                f"baseline {test} {value:g} {unit} is implausible for a pretreatment count; "
+                f"give --baseline-{test} in {unit.removeprefix('x ')}, e.g. {examples[test]}")
     record = new_record(
         patient_id, chosen, parse_date(start, what="--start"),
         builtin=chosen.id in builtin_ids() and chosen == load_builtin(chosen.id),
@@ -463,6 +487,10 @@ def record_command(
     from doseplan.patient import load_record, locked, save_record
 
     when = parse_date(on, what="--date")
+    _utf8("--note", note)
+    if note is not None and len(note) > MAX_NOTE:
+        raise UsageError(f"--note is {len(note)} characters long; keep it to {MAX_NOTE} "
+                         "characters")
     events: list[Event] = []
     for test, value in (("anc", anc), ("platelets", platelets), ("hemoglobin", hemoglobin)):
         if value is not None:
@@ -474,10 +502,16 @@ def record_command(
                                "neutropenia --grade 3")
     if toxicity is not None and grade is not None:
         events.append(graded(when, toxicity, grade, note=note))  # type: ignore[arg-type]
-    for action, drug in (("hold", hold), ("resume", resume), ("reduce", reduce),
-                         ("re-escalate", re_escalate), ("stop", stop)):
-        if drug is not None:
-            events.append(decision(when, action, drug, note=note))  # type: ignore[arg-type]
+    decided = [(action, drug) for action, drug in (
+        ("hold", hold), ("resume", resume), ("reduce", reduce), ("re-escalate", re_escalate),
+        ("stop", stop)) if drug is not None]
+    drugs = [drug for _, drug in decided]
+    for drug in dict.fromkeys(d for d in drugs if drugs.count(d) > 1):
+        actions = " and ".join(f"--{a}" for a, d in decided if d == drug)
+        raise UsageError(f"{actions} both name {drug} on {when.isoformat()}; record one "
+                         "decision per drug and date")
+    for action, drug in decided:
+        events.append(decision(when, action, drug, note=note))  # type: ignore[arg-type]
     if end_treatment:
         events.append(decision(when, "end-treatment", note=note))
     if not events:

@@ -7,7 +7,7 @@ from datetime import date
 
 from doseplan.errors import UsageError
 
-_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def parse_date(text: str, *, what: str = "date") -> date:

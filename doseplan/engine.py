@@ -200,10 +200,11 @@ def _schedule_supportive(
         {(off, cyc) for item in anchor or () for off, cyc in zip(item.offsets, item.cycles,
                                                                  strict=True)})
     if not anchor_days:
-        drugs = ", ".join(sorted(given))
+        drugs = ", ".join(sorted(d for d, items in given.items() if any(i.offsets for i in items)))
         raise UsageError(
-            f"{care.id} is timed against {care.anchor}, which this regimen does not give "
-            f"(it gives {drugs}); choose supportive care for one of these drugs"
+            f"{care.id} is timed against {care.anchor}, which this plan does not give "
+            f"(it gives {drugs}); choose supportive care for one of these drugs, or show "
+            "more cycles"
         )
     found: list[_Scheduled] = []
     for admin in care.administrations:

@@ -164,6 +164,8 @@ class _Drug:
     lowest: float
     start: float
     """The first planned dose: what "the current dose" is before any dose was given."""
+    governed: bool = False
+    """Whether the policy's rules govern this drug (only its escalation is paused)."""
     held: bool = False
     held_by_team: bool = False
     hold_reason: str = ""
@@ -302,7 +304,7 @@ def _drug_states(plan: Plan, policy: Policy) -> dict[str, _Drug]:
             below_start = [level for level in levels if level < start]
             floor_index = max(0, len(below_start) - policy.most_levels_down)
             lowest = below_start[floor_index] if below_start else levels[0]
-            drugs[drug] = _Drug(levels, lowest, start)
+            drugs[drug] = _Drug(levels, lowest, start, governed=True)
         else:
             drugs[drug] = _Drug((top,), top, starting[drug])
     return drugs
@@ -534,7 +536,7 @@ def _doses_after(
                                        reason=f"reduced from {dose.dose:g} mg: "
                                               f"{state.cap_reason}"))
             updates.append((dose.drug, state.cap))
-        elif pause and last is not None and dose.dose > last:
+        elif pause and state.governed and last is not None and dose.dose > last:
             doses.append(dose._replace(dose=last, status=REDUCED,
                                        reason=f"escalation paused: {pause} unresolved"))
         else:

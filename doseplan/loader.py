@@ -87,7 +87,8 @@ def parse_json_bytes(raw: bytes, *, where: str) -> Any:
         ) from None
     try:
         try:
-            return json.loads(text, parse_constant=_reject_constant)
+            return json.loads(text, parse_constant=_reject_constant,
+                          object_pairs_hook=_no_duplicate_keys)
         except _ConstantError as exc:
             raise json.JSONDecodeError(
                 f"{exc.name} is not a JSON number", text, _constant_position(text)
@@ -98,8 +99,27 @@ def parse_json_bytes(raw: bytes, *, where: str) -> Any:
             "fix the JSON syntax",
             where=where,
         ) from None
+    except _DuplicateKeyError as exc:
+        raise InvalidDataError(
+            f"key {exc.key!r} appears twice in one object, so its value is ambiguous; "
+            "keep one", where=where,
+        ) from None
     except RecursionError:
         raise InvalidDataError("JSON is nested too deeply", where=where) from None
+
+
+class _DuplicateKeyError(Exception):
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise _DuplicateKeyError(key)
+        found[key] = value
+    return found
 
 
 class _ConstantError(Exception):
@@ -175,6 +195,8 @@ def load_regimen(name: str | Path) -> Regimen:
     by the tests.
     """
     text = str(name)
+    if not text.strip():
+        raise UnknownRegimenError(text, builtin_ids())
     if isinstance(name, str):
         if text in _builtin_documents():
             return load_builtin(text)

@@ -31,11 +31,21 @@ def write_atomic_bytes(path: Path, data: bytes) -> None:
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror}; check the folder") from None
     try:
-        with os.fdopen(fd, "wb") as handle:
+        try:
+            handle = os.fdopen(fd, "wb")
+        except BaseException:
+            os.close(fd)
+            raise
+        with handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        reason = exc.strerror or str(exc)
+        raise UsageError(f"cannot write {path}: {reason}; check the folder") from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

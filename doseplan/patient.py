@@ -35,7 +35,7 @@ from doseplan.loader import (
     validate_document,
 )
 from doseplan.model import Regimen
-from doseplan.output import write_atomic
+from doseplan.output import write_atomic_bytes
 from doseplan.plan import Plan
 from doseplan.render.json_calendar import dumps
 
@@ -111,6 +111,12 @@ def new_record(patient: str, regimen: Regimen, start: date, *, builtin: bool,
         raise UsageError(f"unknown grading scale {grading!r}; use one of {', '.join(SCALES)}")
     if not patient.strip():
         raise UsageError("--patient needs an identifier, e.g. a study number")
+    missing = [t for t in ("platelets", "hemoglobin") if t not in (baseline or {})]
+    if grading == "iwcll-2008" and missing:
+        raise UsageError(
+            "--grading iwcll-2008 grades platelets and hemoglobin by their fall from "
+            f"baseline; give {' and '.join('--baseline-' + t for t in missing)}"
+        )
     record = PatientRecord(patient, regimen, builtin, start, measurements, cycles, until,
                            supportive, grading, dict(baseline or {}))
     record.plan()
@@ -199,11 +205,27 @@ def load_record(path: Path) -> PatientRecord:
 
 
 def save_record(path: Path, record: PatientRecord) -> None:
-    """Write the record atomically, keeping the previous version as FILE.bak."""
-    text = dumps(record_to_json(record))
+    """Write the record atomically, keeping the previous version as FILE.bak.
+
+    The new text is checked against the schema and encoded before anything is
+    touched, so a record that could not be read back is never written and the
+    previous version is never lost.
+    """
+    document = record_to_json(record)
+    try:
+        validate_document(document, "patient", where=str(path))
+    except InvalidDataError as exc:
+        raise UsageError(f"cannot save {path}: {exc.path}: {exc.problem}") from None
+    try:
+        data = dumps(document).encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError(
+            f"cannot save {path}: a text is not valid UTF-8; retype it without special "
+            "characters"
+        ) from None
     if path.exists():
-        write_atomic(backup_path(path), path.read_text(encoding="utf-8"))
-    write_atomic(path, text)
+        write_atomic_bytes(backup_path(path), path.read_bytes())
+    write_atomic_bytes(path, data)
 
 
 def backup_path(path: Path) -> Path:
@@ -213,6 +235,10 @@ def backup_path(path: Path) -> Path:
 @contextlib.contextmanager
 def locked(path: Path) -> Iterator[None]:
     """Hold an exclusive lock on FILE.lock while reading and rewriting FILE."""
+    if path.is_dir():
+        raise InvalidDataError("is a directory, not a patient file", where=str(path))
+    if not path.is_file():
+        raise InvalidDataError("no such patient file; check the path", where=str(path))
     lock = path.with_name(path.name + ".lock")
     try:
         fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)

@@ -341,8 +341,8 @@ def test_supportive_care_needs_its_anchor_drug() -> None:
     with pytest.raises(UsageError) as caught:
         build_plan(reg, START, supportive=[load_supportive("aspirin")])
     assert str(caught.value) == (
-        "aspirin is timed against lenalidomide, which this regimen does not give (it gives "
-        "rituximab); choose supportive care for one of these drugs")
+        "aspirin is timed against lenalidomide, which this plan does not give (it gives "
+        "rituximab); choose supportive care for one of these drugs, or show more cycles")
 
 
 def test_supportive_days_after_the_plan_are_named() -> None:

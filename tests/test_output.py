@@ -31,8 +31,9 @@ def test_a_failure_before_the_rename_keeps_the_old_file(
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", fail)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(UsageError) as caught:
         write_atomic(target, "new\n")
+    assert str(caught.value) == f"cannot write {target}: disk full; check the folder"
     assert target.read_text() == "old\n"
     assert os.listdir(tmp_path) == ["plan.txt"]
 

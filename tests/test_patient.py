@@ -1,0 +1,596 @@
+"""Specification of the patient record: ``doseplan.patient``, ``doseplan init`` and
+``doseplan record``.
+
+A record holds the regimen, the start, the body size, the options and an
+append-only event log; the plan is always recomputed from it. Saving is atomic and
+keeps the previous version as FILE.bak; concurrent writers are serialised by a lock;
+an event that cannot be recorded leaves the file exactly as it was.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import run_cli
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strategies import regimen_documents, start_dates, text
+
+import doseplan.patient
+from doseplan.cli import main
+from doseplan.engine import build_plan
+from doseplan.errors import UsageError
+from doseplan.events import TESTS, TOXICITIES, Event, Test, decision, lab, toxicity
+from doseplan.grading import SCALES
+from doseplan.holds import apply_events
+from doseplan.loader import (
+    builtin_ids,
+    builtin_supportive_ids,
+    load_builtin,
+    load_supportive,
+    parse_regimen,
+    schema,
+    validate_document,
+)
+from doseplan.patient import (
+    Measurements,
+    PatientRecord,
+    backup_path,
+    load_record,
+    new_record,
+    parse_record,
+    record_to_json,
+    save_record,
+)
+from doseplan.render.json_calendar import dumps, render_json
+
+CORE = settings(max_examples=200, deadline=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+START = date(2027, 1, 4)
+"""aue-2010 from this start: lenalidomide 10 mg days 1-21 of 28, ends 2027-06-20."""
+END = date(2027, 6, 20)
+
+
+def day(n: int) -> date:
+    """Day n of the plan (day 1 is the start)."""
+    return START + timedelta(days=n - 1)
+
+
+# ---------------------------------------------------------------------------
+# Strategies: whole records
+
+
+@st.composite
+def measurements(draw: st.DrawFn) -> Measurements:
+    """No body size, height and weight (either formula), a BSA (with or without weight),
+    or weight alone; all within doseplan's plausible ranges."""
+    kind = draw(st.sampled_from(("none", "measured", "bsa", "weight")))
+    formula = draw(st.sampled_from(("mosteller", "dubois")))
+    weight = draw(st.integers(400, 1200)) / 10
+    if kind == "measured":
+        return Measurements(height_cm=draw(st.integers(1500, 2000)) / 10, weight_kg=weight,
+                            bsa_formula=formula)
+    if kind == "bsa":
+        return Measurements(weight_kg=draw(st.one_of(st.none(), st.just(weight))),
+                            bsa_m2=draw(st.integers(100, 300)) / 100)
+    if kind == "weight":
+        return Measurements(weight_kg=weight)
+    return Measurements(bsa_formula=formula)
+
+
+LAB_VALUES: dict[Test, st.SearchStrategy[float]] = {
+    "anc": st.integers(0, 50).map(lambda v: v / 10),
+    "platelets": st.integers(5, 400).map(float),
+    "hemoglobin": st.integers(50, 160).map(lambda v: v / 10),
+}
+
+
+@st.composite
+def events_within(draw: st.DrawFn, first: date, last: date, drugs: list[str],
+                  max_size: int = 6) -> tuple[Event, ...]:
+    """Counts, grades and decisions (about ``drugs``) dated ``first``..``last``."""
+    found: list[Event] = []
+    notes = st.one_of(st.none(), text)
+    kinds = ["lab", "toxicity"] + (["decision"] if drugs else [])
+    for _ in range(draw(st.integers(0, max_size))):
+        on, note, kind = draw(st.dates(first, last)), draw(notes), draw(st.sampled_from(kinds))
+        if kind == "lab":
+            test = draw(st.sampled_from(TESTS))
+            found.append(lab(on, test, draw(LAB_VALUES[test]), note=note))
+        elif kind == "toxicity":
+            found.append(toxicity(on, draw(st.sampled_from(TOXICITIES)),
+                                  draw(st.integers(0, 5)), note=note))
+        elif draw(st.integers(0, 9)) == 0:
+            found.append(decision(on, "end-treatment", note=note))
+        else:
+            found.append(decision(on, draw(st.sampled_from(
+                ("hold", "resume", "reduce", "re-escalate", "stop"))), draw(st.sampled_from(drugs)),
+                note=note))
+    return tuple(found)
+
+
+@st.composite
+def records(draw: st.DrawFn) -> PatientRecord:
+    """A record whose plan can be built: a built-in or an embedded generated regimen, any
+    options, and events within the plan's days."""
+    if draw(st.booleans()):
+        regimen, builtin = load_builtin(draw(st.sampled_from(builtin_ids()))), True
+    else:
+        regimen = parse_regimen(draw(regimen_documents()), where="generated")
+        builtin = False
+    start = draw(start_dates())
+    given_drugs = {a.drug for p in regimen.phases for a in p.administrations}
+    care = [name for name in builtin_supportive_ids()
+            if load_supportive(name, regimen).anchor in given_drugs]
+    supportive = tuple(draw(st.lists(st.sampled_from(care), unique=True))) if care else ()
+    open_phases = [p.name for p in regimen.phases if p.cycles.count is None]
+    how = draw(st.sampled_from(("default", "cycles", "until") if open_phases
+                               else ("default", "cycles")))
+    cycles = draw(st.integers(1, 12)) if how == "cycles" else None
+    until = None
+    if how == "until":
+        base = build_plan(regimen, start)
+        until = draw(st.sampled_from([d.date for d in base.days
+                                      if d.phase == open_phases[0] and d.cycle_day > 0]))
+    grading = draw(st.sampled_from(SCALES))
+    baseline = draw(st.fixed_dictionaries({}, optional={
+        "anc": st.integers(0, 100).map(lambda v: v / 10),
+        "platelets": st.integers(20, 400).map(float),
+        "hemoglobin": st.integers(60, 170).map(lambda v: v / 10)}))
+    if grading == "iwcll-2008":
+        baseline |= {"platelets": 180.0, "hemoglobin": 13.5}
+    record = PatientRecord(
+        patient=draw(text.filter(str.strip)), regimen=regimen, builtin=builtin, start=start,
+        measurements=draw(measurements()), cycles=cycles, until=until, supportive=supportive,
+        grading=grading, baseline=baseline, revision=draw(st.integers(1, 10_000)))
+    try:
+        plan = record.plan()
+    except UsageError:  # e.g. aspirin, but no lenalidomide in the cycles shown
+        record = replace(record, supportive=())
+        plan = record.plan()
+    drugs = sorted({dose.drug for d in plan.days for dose in d.doses})
+    return replace(record, events=draw(events_within(plan.days[0].date, plan.days[-1].date,
+                                                     drugs)))
+
+
+# ---------------------------------------------------------------------------
+# Helpers
+
+
+def aue(patient: str = "P-001") -> PatientRecord:
+    """A new record of aue-2010 from START."""
+    return new_record(patient, load_builtin("aue-2010"), START, builtin=True)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file of the folder with its bytes."""
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def init_aue(folder: Path, *extra: str) -> Path:
+    """``doseplan init aue-2010 --start START`` into folder/p.json."""
+    path = folder / "p.json"
+    result = run_cli("init", "aue-2010", "--start", START.isoformat(), "--patient", "P-001",
+                     *extra, "-o", str(path))
+    assert result.code == 0, result.err
+    return path
+
+
+# ---------------------------------------------------------------------------
+# The record as JSON
+
+
+@CORE
+@given(records())
+def test_record_to_json_and_back_is_lossless(record: PatientRecord) -> None:
+    """record -> JSON text -> record gives the same record, and the JSON is schema-valid."""
+    document = record_to_json(record)
+    validate_document(document, "patient", where="round trip")
+    again = parse_record(json.loads(dumps(document)), where="round trip")
+    assert again == record
+    assert dumps(record_to_json(again)) == dumps(document)
+
+
+@CORE
+@given(records())
+def test_a_saved_record_loads_back_equal_with_the_same_plan(record: PatientRecord) -> None:
+    """A saved record loads back equal; its plan is the regimen's plan with its events."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "patient.json"
+        save_record(path, record)
+        loaded = load_record(path)
+    assert loaded == record
+    care = [load_supportive(name, record.regimen) for name in record.supportive]
+    base = build_plan(record.regimen, record.start, body=record.measurements.body(),
+                      cycles=record.cycles, until=record.until, supportive=care)
+    assert loaded.plan() == apply_events(base, record.events, scale=record.grading,
+                                         baseline=record.baseline)
+
+
+def test_the_patient_schema_names_every_key_a_record_has() -> None:
+    """The file holds what the schema lists and nothing derived: no days, no doses."""
+    document = record_to_json(aue())
+    assert set(document) == set(schema("patient")["properties"])
+    assert set(document["options"]) == set(schema("patient")["properties"]["options"]
+                                           ["properties"])
+
+
+def test_the_plan_is_recomputed_from_the_events_in_the_file(in_tmp: Path) -> None:
+    """Removing an event from the file by hand removes its effect from the plan."""
+    path = init_aue(in_tmp)
+    assert run_cli("record", "p.json", "--date", day(10).isoformat(), "--anc", "0.8").code == 0
+    held = run_cli("plan", "p.json", "--format", "json")
+    base = build_plan(load_builtin("aue-2010"), START)
+    assert held.out == render_json(apply_events(base, [lab(day(10), "anc", 0.8)]))
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["events"] = []
+    path.write_text(dumps(document), encoding="utf-8")
+    assert run_cli("plan", "p.json", "--format", "json").out == render_json(base)
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ((), Measurements()),
+        (("--height-cm", "172", "--weight-kg", "68.5"), Measurements(172, 68.5)),
+        (("--bsa", "1.85", "--bsa-formula", "dubois"), Measurements(bsa_m2=1.85,
+                                                                  bsa_formula="dubois")),
+    ],
+    ids=["no-body", "height-weight", "bsa"],
+)
+def test_init_writes_a_record_with_the_options_given(in_tmp: Path, options: tuple[str, ...],
+                                                    expected: Measurements) -> None:
+    """``doseplan init`` saves exactly the record new_record builds from its options."""
+    result = run_cli("init", "aue-2010", "--start", START.isoformat(), "--patient", "P-001",
+                     *options, "--with", "aspirin", "--grading", "iwcll-2008",
+                     "--baseline-platelets", "180", "--baseline-hemoglobin", "13.5",
+                     "-o", "p.json")
+    assert (result.code, result.out, result.err) == (
+        0, "Created p.json: patient P-001, regimen aue-2010, start 2027-01-04.\n", "")
+    assert load_record(in_tmp / "p.json") == new_record(
+        "P-001", load_builtin("aue-2010"), START, builtin=True, measurements=expected,
+        supportive=("aspirin",), grading="iwcll-2008",
+        baseline={"platelets": 180.0, "hemoglobin": 13.5})
+    assert not backup_path(in_tmp / "p.json").exists()
+
+
+def test_record_appends_the_event_and_counts_the_revision(in_tmp: Path) -> None:
+    """Each ``doseplan record`` appends its events and adds one to the revision."""
+    init_aue(in_tmp)
+    first = run_cli("record", "p.json", "--date", day(10).isoformat(), "--anc", "0.8")
+    assert first.out.startswith("Recorded 1 event(s) in p.json (revision 2).\n")
+    second = run_cli("record", "p.json", "--date", day(12).isoformat(), "--anc", "1.5",
+                     "--platelets", "120", "--note", "recheck")
+    assert second.out.startswith("Recorded 2 event(s) in p.json (revision 3).\n")
+    record = load_record(in_tmp / "p.json")
+    assert record.revision == 3
+    assert record.events == (lab(day(10), "anc", 0.8), lab(day(12), "anc", 1.5, note="recheck"),
+                             lab(day(12), "platelets", 120, note="recheck"))
+
+
+# ---------------------------------------------------------------------------
+# The backup
+
+
+def test_each_save_keeps_the_previous_version_as_bak(tmp_path: Path) -> None:
+    """The first save makes no .bak; each later save moves the previous file to FILE.bak."""
+    path = tmp_path / "p.json"
+    first = aue()
+    second = first.with_events((lab(day(10), "anc", 0.8),))
+    third = second.with_events((decision(day(11), "hold", "lenalidomide"),))
+    save_record(path, first)
+    assert not backup_path(path).exists()
+    saved_first = path.read_bytes()
+    save_record(path, second)
+    assert backup_path(path).read_bytes() == saved_first
+    saved_second = path.read_bytes()
+    save_record(path, third)
+    assert backup_path(path) == tmp_path / "p.json.bak"
+    assert backup_path(path).read_bytes() == saved_second
+    assert load_record(backup_path(path)) == second
+    assert load_record(path) == third
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.json", "p.json.bak"]
+
+
+# ---------------------------------------------------------------------------
+# Crash safety: a failure at any step of saving leaves a complete record
+
+
+NO_SPACE = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+class Faults:
+    """Make the ``nth`` call of one step of writing a file fail with ENOSPC."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, step: str, nth: int) -> None:
+        self.step, self.nth, self.calls, self.fired = step, nth, 0, False
+        real_fdopen = os.fdopen
+        if step == "write":
+            def fdopen(fd: int, *args: Any, **kwargs: Any) -> Any:
+                return _FailingWrites(real_fdopen(fd, *args, **kwargs), self)
+            monkeypatch.setattr(os, "fdopen", fdopen)
+        elif step == "mkstemp":
+            monkeypatch.setattr(tempfile, "mkstemp", self._wrap(tempfile.mkstemp))
+        else:
+            monkeypatch.setattr(os, step, self._wrap(getattr(os, step)))
+
+    def due(self) -> bool:
+        """Count a call; whether it is the one that fails."""
+        self.calls += 1
+        if self.calls == self.nth:
+            self.fired = True
+            return True
+        return False
+
+    def _wrap(self, real: Callable[..., Any]) -> Callable[..., Any]:
+        def step(*args: Any, **kwargs: Any) -> Any:
+            if self.due():
+                raise NO_SPACE
+            return real(*args, **kwargs)
+        return step
+
+
+class _FailingWrites:
+    """A binary file whose failing write puts half the bytes on disk first."""
+
+    def __init__(self, handle: Any, faults: Faults) -> None:
+        self._handle, self._faults = handle, faults
+
+    def write(self, data: bytes) -> int:
+        if self._faults.due():
+            self._handle.write(data[: len(data) // 2])
+            self._handle.flush()
+            raise NO_SPACE
+        return int(self._handle.write(data))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._handle, name)
+
+    def __enter__(self) -> _FailingWrites:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._handle.close()
+
+
+@pytest.fixture
+def two_versions(tmp_path: Path) -> tuple[Path, PatientRecord, PatientRecord]:
+    """p.json saved twice: revision 2 in the file, revision 1 in p.json.bak; and the
+    revision 3 about to be saved."""
+    path = tmp_path / "p.json"
+    first = aue()
+    second = first.with_events((lab(day(10), "anc", 0.8),))
+    save_record(path, first)
+    save_record(path, second)
+    return path, second, second.with_events((lab(day(12), "anc", 1.5),))
+
+
+@pytest.mark.parametrize(
+    ("step", "nth", "backup_written"),
+    [
+        ("mkstemp", 1, False), ("fdopen", 1, False), ("write", 1, False),
+        ("fsync", 1, False), ("replace", 1, False),
+        ("mkstemp", 2, True), ("fdopen", 2, True), ("write", 2, True),
+        ("fsync", 3, True), ("replace", 2, True),
+    ],
+    ids=["backup-mkstemp", "backup-fdopen", "backup-write", "backup-fsync", "backup-replace",
+         "record-mkstemp", "record-fdopen", "record-write", "record-fsync", "record-replace"],
+)
+def test_a_failed_save_leaves_the_previous_record_complete(
+        monkeypatch: pytest.MonkeyPatch, two_versions: tuple[Path, PatientRecord, PatientRecord],
+        step: str, nth: int, backup_written: bool) -> None:
+    """A disk failure at any step of saving leaves the previous record whole and loadable."""
+    path, previous, new = two_versions
+    before, backup_before = path.read_bytes(), backup_path(path).read_bytes()
+    faults = Faults(monkeypatch, step, nth)
+    with pytest.raises(UsageError) as caught:
+        save_record(path, new)
+    monkeypatch.undo()
+    assert faults.fired
+    target = backup_path(path) if nth == 1 else path
+    assert str(caught.value) == (
+        f"cannot write {target}: No space left on device; check the folder")
+    assert path.read_bytes() == before
+    assert load_record(path) == previous
+    assert backup_path(path).read_bytes() == (before if backup_written else backup_before)
+    assert sorted(p.name for p in path.parent.iterdir()) == ["p.json", "p.json.bak"]
+
+
+@pytest.mark.parametrize("nth", [2, 4], ids=["after-backup", "after-record"])
+def test_a_failed_folder_sync_does_not_fail_the_save(
+        monkeypatch: pytest.MonkeyPatch, two_versions: tuple[Path, PatientRecord, PatientRecord],
+        nth: int) -> None:
+    """Syncing the folder after a rename is best effort: the save completes."""
+    path, previous, new = two_versions
+    before = path.read_bytes()
+    faults = Faults(monkeypatch, "fsync", nth)
+    save_record(path, new)
+    monkeypatch.undo()
+    assert faults.fired
+    assert load_record(path) == new
+    assert backup_path(path).read_bytes() == before
+    assert load_record(backup_path(path)) == previous
+
+
+def test_a_disk_failure_while_recording_is_one_line_and_changes_nothing(
+        in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``doseplan record`` on a full disk: one line on stderr, exit 2, the file as it was."""
+    init_aue(in_tmp)
+    before = snapshot(in_tmp)
+    Faults(monkeypatch, "fsync", 1)
+    try:
+        result = run_cli("record", "p.json", "--date", day(10).isoformat(), "--anc", "0.8")
+    finally:
+        monkeypatch.undo()
+    assert (result.code, result.err) == (
+        2, "doseplan: error: cannot write p.json.bak: No space left on device; "
+           "check the folder\n")
+    assert {k: v for k, v in snapshot(in_tmp).items() if k != "p.json.lock"} == before
+
+
+# ---------------------------------------------------------------------------
+# Concurrent writers
+
+
+def test_concurrent_record_processes_lose_no_event(in_tmp: Path) -> None:
+    """Eight concurrent ``doseplan record`` processes on one file lose no event."""
+    path = init_aue(in_tmp)
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "doseplan", "record", "p.json", "--date",
+             day(10 + i).isoformat(), "--hemoglobin", f"1{i}.5"],
+            cwd=in_tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for i in range(8)
+    ]
+    results = [(w.communicate(timeout=120)[1], w.returncode) for w in workers]
+    assert results == [("", 0)] * 8
+    record = load_record(path)
+    assert sorted(record.events, key=lambda e: e.date) == [
+        lab(day(10 + i), "hemoglobin", 10 + i + 0.5) for i in range(8)]
+    assert record.revision == 9
+
+
+@pytest.fixture
+def slow_loads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each load of a record takes 50 ms longer: without the lock, writers would all read
+    the same revision and the last one would win."""
+    real = doseplan.patient.load_record
+
+    def slow(path: Path) -> PatientRecord:
+        record = real(path)
+        time.sleep(0.05)
+        return record
+
+    monkeypatch.setattr(doseplan.patient, "load_record", slow)
+
+
+@pytest.mark.usefixtures("slow_loads")
+def test_concurrent_record_threads_lose_no_event(in_tmp: Path) -> None:
+    """Eight concurrent ``doseplan record`` threads, reading slowly, lose no event."""
+    path = init_aue(in_tmp)
+    codes: list[object] = []
+    start = threading.Barrier(8)
+
+    def worker(i: int) -> None:
+        start.wait()
+        try:
+            main(["record", "p.json", "--date", day(20 + i).isoformat(), "--platelets",
+                  str(100 + i)])
+        except SystemExit as exc:
+            codes.append(exc.code)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert codes == [0] * 8
+    record = load_record(path)
+    assert sorted(record.events, key=lambda e: e.date) == [
+        lab(day(20 + i), "platelets", 100 + i) for i in range(8)]
+    assert record.revision == 9
+
+
+# ---------------------------------------------------------------------------
+# Events that cannot be recorded change nothing
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--date", "2027-01-03", "--anc", "1.2"),
+         "ANC 1.2 x 10^9/L on 2027-01-03 is before the plan starts (2027-01-04); check its "
+         "date"),
+        (("--date", "2027-06-21", "--anc", "1.2"),
+         "ANC 1.2 x 10^9/L on 2027-06-21 is after the plan ends (2027-06-20); check its date, "
+         "or extend the plan with --cycles"),
+        (("--date", "2027-01-19", "--anc", "1.2"),
+         "ANC 1.2 x 10^9/L on 2027-01-19 is dated before the decision recorded on 2027-01-20; "
+         "record events in order, or correct the record with the treating team"),
+        (("--date", "2027-01-19", "--resume", "lenalidomide"),
+         "resume lenalidomide on 2027-01-19 is dated before the decision recorded on "
+         "2027-01-20; record events in order, or correct the record with the treating team"),
+        (("--date", "2027-01-21", "--hold", "rituximab"),
+         "hold rituximab on 2027-01-21 names a drug this plan does not give; use one of "
+         "lenalidomide"),
+        (("--date", "2027-01-21", "--anc", "800"),
+         "ANC 800 x 10^9/L is implausible (expected 0-100); give ANC in 10^9/L, e.g. 0.8 for "
+         "800 cells/uL"),
+    ],
+    ids=["before-start", "after-end", "before-decision", "decision-before-decision",
+         "drug-not-given", "implausible-count"],
+)
+def test_an_event_that_cannot_be_recorded_changes_nothing(
+        in_tmp: Path, args: tuple[str, ...], message: str) -> None:
+    """A refused event gives one line (exit 2); the record and its .bak keep their bytes."""
+    init_aue(in_tmp)
+    assert run_cli("record", "p.json", "--date", "2027-01-20", "--hold", "lenalidomide"
+                   ).code == 0
+    before = snapshot(in_tmp)
+    result = run_cli("record", "p.json", *args)
+    assert (result.code, result.out, result.err) == (2, "", f"doseplan: error: {message}\n")
+    assert snapshot(in_tmp) == before
+
+
+@pytest.mark.parametrize(
+    ("decided", "on"),
+    [(None, START), (None, END), (date(2027, 1, 20), date(2027, 1, 20)),
+     (END, END)],
+    ids=["first-day", "last-day", "day-of-the-decision", "last-day-after-ending"],
+)
+def test_events_on_the_limits_are_recorded(in_tmp: Path, decided: date | None,
+                                           on: date) -> None:
+    """The first and last day of the plan, and the day of the last decision, are allowed."""
+    init_aue(in_tmp)
+    if decided is not None:
+        assert run_cli("record", "p.json", "--date", decided.isoformat(), "--end-treatment"
+                       ).code == 0
+    result = run_cli("record", "p.json", "--date", on.isoformat(), "--anc", "1.2")
+    assert (result.code, result.err) == (0, "")
+    assert load_record(in_tmp / "p.json").events[-1] == lab(on, "anc", 1.2)
+
+
+def test_init_never_overwrites_a_record(in_tmp: Path) -> None:
+    """``doseplan init`` onto an existing file is refused and the file keeps its bytes."""
+    init_aue(in_tmp)
+    assert run_cli("record", "p.json", "--date", "2027-01-10", "--anc", "0.8").code == 0
+    before = snapshot(in_tmp)
+    result = run_cli("init", "badoux-2011", "--start", "2027-02-01", "--patient", "P-002",
+                     "-o", "p.json")
+    assert (result.code, result.out, result.err) == (
+        2, "", "doseplan: error: p.json already exists; give a new file name with -o (a record "
+               "is never overwritten by init) (see 'doseplan init --help')\n")
+    assert snapshot(in_tmp) == before
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("record", "p.json", "--date", "2027-01-10", "--anc", "0.8"), ("plan", "p.json")],
+    ids=["record", "plan"],
+)
+def test_a_record_of_an_unknown_regimen_is_a_one_line_error(
+        in_tmp: Path, command: tuple[str, ...]) -> None:
+    """A record of a regimen not built in gives one line naming file, path and ids (exit 1)."""
+    document = record_to_json(aue())
+    document["regimen"] = {"id": "no-such-regimen"}
+    (in_tmp / "p.json").write_text(dumps(document), encoding="utf-8")
+    before = snapshot(in_tmp)
+    result = run_cli(*command)
+    assert (result.code, result.out, result.err) == (
+        1, "", "doseplan: error: p.json: $.regimen.id: regimen 'no-such-regimen' is not built "
+               f"into this version of doseplan; use one of {', '.join(builtin_ids())}\n")
+    assert {k: v for k, v in snapshot(in_tmp).items() if k != "p.json.lock"} == before
