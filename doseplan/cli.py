@@ -175,7 +175,7 @@ def plan_command(
 
     plan, history, patient = _plan_and_history(
         regimen, start, cycles, height_cm, weight_kg, bsa, bsa_formula, until, with_,
-        grading, events_file)
+        grading, events_file, history=fmt == "ics")
     stock = _strengths(strengths)
     if fmt == "pdf":
         from doseplan.render.html import render_pdf
@@ -235,16 +235,18 @@ def dispense_command(
     from doseplan.output import emit
 
     plan, _, _ = _plan_and_history(regimen, start, cycles, height_cm, weight_kg, bsa,
-                                   bsa_formula, until, with_, grading, events_file)
+                                   bsa_formula, until, with_, grading, events_file,
+                                   history=False)
     emit(render_dispensing(dispensing(plan, strengths=_strengths(strengths)), plan), output)
 
 
 def _plan_and_history(
     regimen: str, start: str | None, cycles: int | None, height_cm: float | None,
     weight_kg: float | None, bsa: float | None, bsa_formula: str, until: str | None,
-    with_: tuple[str, ...], grading: str, events_file: str | None,
+    with_: tuple[str, ...], grading: str, events_file: str | None, *, history: bool,
 ) -> tuple[Plan, tuple[Plan, ...], str | None]:
-    """The plan, its history as events were recorded, and the patient id (if a record)."""
+    """The plan, its history as events were recorded (only when ``history``: it costs
+    one replanning per event), and the patient id (if a record)."""
     record = _patient_file(regimen)
     if record is not None:
         given = [name for name, value in (("--start", start), ("--cycles", cycles),
@@ -255,10 +257,13 @@ def _plan_and_history(
             raise click.UsageError(
                 f"{', '.join(given or ['--with'])} cannot be combined with a patient file, which "
                 "holds them; use 'doseplan record' to add events")
-        history = record.history()
-        return history[-1], history, record.patient
+        if history:
+            revisions = record.history()
+            return revisions[-1], revisions, record.patient
+        current = record.plan()
+        return current, (current,), record.patient
     return (*_stateless_plan(regimen, start, cycles, height_cm, weight_kg, bsa, bsa_formula,
-                             until, with_, grading, events_file), None)
+                             until, with_, grading, events_file, history=history), None)
 
 
 def _utf8(option: str, text: str | None) -> None:
@@ -337,7 +342,7 @@ def _patient_file(name: str) -> PatientRecord | None:
 def _stateless_plan(
     regimen: str, start: str | None, cycles: int | None, height_cm: float | None,
     weight_kg: float | None, bsa: float | None, bsa_formula: str, until: str | None,
-    with_: tuple[str, ...], grading: str, events_file: str | None,
+    with_: tuple[str, ...], grading: str, events_file: str | None, *, history: bool,
 ) -> tuple[Plan, tuple[Plan, ...]]:
     from pathlib import Path
 
@@ -358,14 +363,17 @@ def _stateless_plan(
     if events_file is None:
         return plan, (plan,)
     from doseplan.events import parse_events
-    from doseplan.holds import plan_history
+    from doseplan.holds import apply_events, plan_history
     from doseplan.loader import read_json_file, validate_document
 
     document = read_json_file(Path(events_file), kind="events file")
     validate_document(document, "events", where=events_file)
     events = parse_events(document, where=events_file)
-    history = plan_history(plan, events, scale=grading)  # type: ignore[arg-type]
-    return history[-1], history
+    if not history:
+        applied = apply_events(plan, events, scale=grading)  # type: ignore[arg-type]
+        return applied, (applied,)
+    revisions = plan_history(plan, events, scale=grading)  # type: ignore[arg-type]
+    return revisions[-1], revisions
 
 
 @cli.command("init")

@@ -65,7 +65,14 @@ def read_json_file(path: Path, *, kind: str = "file") -> Any:
                 "give a regimen or patient JSON file",
                 where=where,
             )
-        raw = path.read_bytes()
+        with path.open("rb") as handle:  # never read more than the limit (pipes, devices)
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise InvalidDataError(
+                f"{kind} is over the limit of {MAX_FILE_BYTES} bytes; "
+                "give a regimen or patient JSON file",
+                where=where,
+            )
     except IsADirectoryError:
         raise InvalidDataError(f"is a directory, not a {kind}", where=where) from None
     except FileNotFoundError:
