@@ -328,12 +328,12 @@ def _patient_file(name: str) -> PatientRecord | None:
     """The patient record in file NAME, or None when NAME is not a patient file."""
     from pathlib import Path
 
+    path = Path(name)
+    if path.suffix != ".json" or not path.is_file():
+        return None  # a built-in id or reference: the record machinery is not loaded
     from doseplan.loader import read_json_file
     from doseplan.patient import is_patient_document, load_record
 
-    path = Path(name)
-    if path.suffix != ".json" or not path.is_file():
-        return None
     if not is_patient_document(read_json_file(path)):
         return None
     return load_record(path)
