@@ -40,6 +40,17 @@ class BodySize:
         assert self.formula is not None
         return FORMULA_NAMES[self.formula]
 
+    def describe(self) -> str:
+        """ "height 170 cm, weight 70 kg, BSA 1.82 m2 (Mosteller)": what is known."""
+        parts = []
+        if self.height_cm is not None:
+            parts.append(f"height {self.height_cm:g} cm")
+        if self.weight_kg is not None:
+            parts.append(f"weight {self.weight_kg:g} kg")
+        if self.bsa_m2 is not None:
+            parts.append(f"BSA {self.bsa_m2:g} m2 ({self.bsa_label()})")
+        return ", ".join(parts)
+
 
 def mosteller(height_cm: float, weight_kg: float) -> float:
     return math.sqrt(height_cm * weight_kg / 3600.0)

@@ -219,16 +219,8 @@ def render_dispensing(d: Dispensing, plan: Plan) -> str:
     lines.extend(_wrap(
         f"Cycle 1 day 1: {plan.start.isoformat()}   Last day: {plan.end.isoformat()}   "
         f"Cycles: {cycles}", "", "  "))
-    body = plan.body
-    if body is not None:
-        parts = []
-        if body.height_cm is not None:
-            parts.append(f"height {body.height_cm:g} cm")
-        if body.weight_kg is not None:
-            parts.append(f"weight {body.weight_kg:g} kg")
-        if body.bsa_m2 is not None:
-            parts.append(f"BSA {body.bsa_m2:g} m2 ({body.bsa_label()})")
-        lines.append("Body size: " + ", ".join(parts))
+    if plan.body is not None:
+        lines.append(f"Body size: {plan.body.describe()}")
     for drug, values in d.strengths.items():
         lines.extend(_wrap(f"Capsule strengths stocked: {drug} "
                            f"{', '.join(f'{s:g}' for s in values)} mg", "", "  "))

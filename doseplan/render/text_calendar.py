@@ -96,16 +96,8 @@ def _header(plan: Plan) -> list[str]:
         f"Cycles: {cycles}", "", "  "))
     if plan.supportive:
         lines.append("Supportive care: " + ", ".join(plan.supportive))
-    body = plan.body
-    if body is not None:
-        parts = []
-        if body.height_cm is not None:
-            parts.append(f"height {body.height_cm:g} cm")
-        if body.weight_kg is not None:
-            parts.append(f"weight {body.weight_kg:g} kg")
-        if body.bsa_m2 is not None:
-            parts.append(f"BSA {body.bsa_m2:g} m2 ({body.bsa_label()})")
-        lines.append("Body size: " + ", ".join(parts))
+    if plan.body is not None:
+        lines.append(f"Body size: {plan.body.describe()}")
     lines.extend(["", *_wrap(plan.notice, "", ""), ""])
     if plan.warnings:
         lines.append("Warnings:")
