@@ -325,6 +325,7 @@ def _administration(draw: st.DrawFn, drug: str, cycles: Json, *, first_phase: bo
         admin["label"] = draw(text)
     admin["route"] = draw(st.sampled_from(ROUTES))
     pre_treatment = first_phase and draw(st.integers(0, 3)) == 0
+    chosen: set[int] | None
     if pre_treatment:
         admin["cycles"] = [1]  # days before day 1 belong to cycle 1 only
         chosen = {1}
@@ -332,7 +333,7 @@ def _administration(draw: st.DrawFn, drug: str, cycles: Json, *, first_phase: bo
         # An open-ended phase may name cycles past its horizon (shown with --cycles).
         beyond = 0 if "count" in cycles else 3
         admin["cycles"] = draw(st.lists(_cycle_item(count, beyond), min_size=1, max_size=3))
-        chosen: set[int] | None = resolve(admin["cycles"], reach(cycles))
+        chosen = resolve(admin["cycles"], reach(cycles))
     else:
         chosen = None
     shortest = shortest_of(cycles, chosen)

@@ -46,7 +46,7 @@ def test_events_round_trip_through_json(document: dict[str, Any]) -> None:
                                       "ANC in 10^9/L, e.g. 0.8 for 800 cells/uL"),
         (lambda: toxicity(DAY, "tumor_flare", 6),
          "grade 6 does not exist; give a grade from 0 (resolved) to 5"),
-        (lambda: toxicity(DAY, "rash", 2),
+        (lambda: toxicity(DAY, "rash", 2),  # type: ignore[arg-type]
          "unknown toxicity 'rash'; use one of neutropenia, thrombocytopenia, anemia, "
          "febrile_neutropenia, tumor_flare, tumor_lysis_syndrome, other"),
         (lambda: decision(DAY, "hold"), "decision 'hold' needs a drug, e.g. lenalidomide"),
