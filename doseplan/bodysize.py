@@ -62,9 +62,14 @@ def dubois(height_cm: float, weight_kg: float) -> float:
 
 def _check(value: float, bounds: tuple[float, float], what: str, unit: str, fix: str) -> None:
     low, high = bounds
-    if not math.isfinite(value) or not low <= value <= high:
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an integer beyond float range
+        finite = False
+    if not finite or not low <= value <= high:
+        shown = f"{value:g}" if isinstance(value, float) or finite else f"{str(value)[:12]}..."
         raise UsageError(
-            f"{what} {value:g} {unit} is implausible (expected {low:g}-{high:g} {unit}); {fix}"
+            f"{what} {shown} {unit} is implausible (expected {low:g}-{high:g} {unit}); {fix}"
         )
 
 

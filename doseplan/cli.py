@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from doseplan.errors import DoseplanError, UsageError
+from doseplan.errors import DoseplanError, InvalidDataError, UsageError
 
 if TYPE_CHECKING:
     from datetime import time
@@ -369,10 +369,13 @@ def _stateless_plan(
     document = read_json_file(Path(events_file), kind="events file")
     validate_document(document, "events", where=events_file)
     events = parse_events(document, where=events_file)
-    if not history:
-        applied = apply_events(plan, events, scale=grading)  # type: ignore[arg-type]
-        return applied, (applied,)
-    revisions = plan_history(plan, events, scale=grading)  # type: ignore[arg-type]
+    try:  # an event that does not fit this plan is a fault of the file: name it
+        if not history:
+            applied = apply_events(plan, events, scale=grading)  # type: ignore[arg-type]
+            return applied, (applied,)
+        revisions = plan_history(plan, events, scale=grading)  # type: ignore[arg-type]
+    except UsageError as exc:
+        raise InvalidDataError(exc.message, where=events_file) from None
     return revisions[-1], revisions
 
 
@@ -492,7 +495,7 @@ def record_command(
     from doseplan.diff import diff_plans, render_diff
     from doseplan.events import Event, decision, lab
     from doseplan.events import toxicity as graded
-    from doseplan.patient import load_record, locked, save_record
+    from doseplan.patient import load_record, locked, read_record_document, save_record
 
     when = parse_date(on, what="--date")
     _utf8("--note", note)
@@ -528,6 +531,8 @@ def record_command(
                                "decision (--hold, --resume, --reduce, --re-escalate, --stop, "
                                "--end-treatment)")
     path = Path(patient_file)
+    if path.is_file():
+        read_record_document(path)  # before FILE.lock is made beside a file of another kind
     with locked(path):
         record = load_record(path)
         before = record.plan()
@@ -583,5 +588,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         click.echo(f"doseplan: error: {exc}", err=True)
         code = exc.exit_code
     except BrokenPipeError:
+        code = 1
+    except OSError as exc:  # a path the system refuses (too long, no permission, ...)
+        where = f"{exc.filename}: " if exc.filename is not None else ""
+        reason = exc.strerror or type(exc).__name__
+        click.echo(f"doseplan: error: {where}{reason}; check the path", err=True)
         code = 1
     sys.exit(code if isinstance(code, int) else 0)

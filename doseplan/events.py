@@ -94,19 +94,33 @@ class Event:
         return f"{self.what.describe()} on {self.date.isoformat()}"
 
 
+def _text_note(note: Any) -> str | None:
+    if note is not None and not isinstance(note, str):
+        raise UsageError(f"a note must be text, not {type(note).__name__}; give it in quotes")
+    return note
+
+
 def _unit_text(test: Test) -> str:
     return "x 10^9/L" if UNITS[test] == "10^9/L" else "g/dL"
 
 
 def lab(on: date, test: Test, value: float, *, note: str | None = None) -> Event:
     """A checked lab event (raises ``UsageError`` for an implausible value)."""
+    if test not in TESTS:
+        raise UsageError(f"unknown lab test {test!r}; use one of {', '.join(TESTS)}")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise UsageError(f"lab value {value!r} is not a number")
+    try:
+        value = float(value)
+    except OverflowError:  # an integer beyond float range
+        value = math.inf
     low, high = PLAUSIBLE[test]
     if not math.isfinite(value) or not low <= value <= high:
         raise UsageError(
             f"{TEST_NAMES[test]} {value:g} {_unit_text(test)} is implausible "
             f"(expected {low:g}-{high:g}); {_HINTS[test]}"
         )
-    return Event(on, Lab(test, value), note)
+    return Event(on, Lab(test, value), _text_note(note))
 
 
 def toxicity(on: date, name: Toxicity, grade: int, *, note: str | None = None) -> Event:
@@ -115,7 +129,7 @@ def toxicity(on: date, name: Toxicity, grade: int, *, note: str | None = None) -
         raise UsageError(f"unknown toxicity {name!r}; use one of {', '.join(TOXICITIES)}")
     if not 0 <= grade <= 5:
         raise UsageError(f"grade {grade} does not exist; give a grade from 0 (resolved) to 5")
-    return Event(on, Grade(name, grade), note)
+    return Event(on, Grade(name, grade), _text_note(note))
 
 
 def decision(on: date, action: Action, drug: str | None = None, *,
@@ -126,10 +140,13 @@ def decision(on: date, action: Action, drug: str | None = None, *,
     if action == "end-treatment":
         if drug is not None:
             raise UsageError("end-treatment applies to the whole plan; give no drug")
-        return Event(on, Decision(action), note)
-    if not drug:
+        return Event(on, Decision(action), _text_note(note))
+    if drug is None or drug == "":
         raise UsageError(f"decision {action!r} needs a drug, e.g. lenalidomide")
-    return Event(on, Decision(action, drug), note)
+    if not isinstance(drug, str):
+        raise UsageError(f"drug {drug!r} is not a drug name; give it as text, "
+                         'e.g. "lenalidomide"')
+    return Event(on, Decision(action, drug), _text_note(note))
 
 
 # ---------------------------------------------------------------------------
@@ -154,7 +171,7 @@ def parse_event(document: Any, *, where: str = "<data>", path: str = "$") -> Eve
             unit = document.get("unit", UNITS[test])
             if unit != UNITS[test]:
                 raise UsageError(f"unit {unit!r} is not {UNITS[test]!r}; convert the value")
-            return lab(on, test, float(value), note=note)
+            return lab(on, test, value, note=note)
         if kind == "toxicity":
             grade = document.get("grade")
             if isinstance(grade, bool) or not isinstance(grade, int):

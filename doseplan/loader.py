@@ -11,6 +11,7 @@ so that a plan for a built-in regimen never imports jsonschema.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterator, Mapping
 from functools import cache
@@ -57,24 +58,25 @@ MAX_FILE_BYTES = 1024 * 1024
 def read_json_file(path: Path, *, kind: str = "file") -> Any:
     """Read a JSON document with one-line errors for every way it can be wrong."""
     where = str(path)
+    # What a file of the wrong kind (a log, an export) most likely needs instead.
+    advice = ("give a regimen or patient JSON file" if kind in _MAIN_KINDS
+              else f"check that this is {_article(kind)} {kind}")
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise InvalidDataError(
-                f"{kind} is {size} bytes, over the limit of {MAX_FILE_BYTES} bytes; "
-                "give a regimen or patient JSON file",
+                f"{kind} is {size} bytes, over the limit of {MAX_FILE_BYTES} bytes; {advice}",
                 where=where,
             )
         with path.open("rb") as handle:  # never read more than the limit (pipes, devices)
             raw = handle.read(MAX_FILE_BYTES + 1)
         if len(raw) > MAX_FILE_BYTES:
             raise InvalidDataError(
-                f"{kind} is over the limit of {MAX_FILE_BYTES} bytes; "
-                "give a regimen or patient JSON file",
-                where=where,
+                f"{kind} is over the limit of {MAX_FILE_BYTES} bytes; {advice}", where=where,
             )
     except IsADirectoryError:
-        raise InvalidDataError(f"is a directory, not a {kind}", where=where) from None
+        raise InvalidDataError(f"is a directory, not {_article(kind)} {kind}",
+                               where=where) from None
     except FileNotFoundError:
         raise InvalidDataError(f"no such {kind}; check the path", where=where) from None
     except OSError as exc:
@@ -83,6 +85,13 @@ def read_json_file(path: Path, *, kind: str = "file") -> Any:
             where=where,
         ) from None
     return parse_json_bytes(raw, where=where)
+
+
+_MAIN_KINDS = ("file", "regimen file", "patient file")
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[:1] in "aeiou" else "a"
 
 
 def parse_json_bytes(raw: bytes, *, where: str) -> Any:
@@ -94,8 +103,9 @@ def parse_json_bytes(raw: bytes, *, where: str) -> Any:
         ) from None
     try:
         try:
-            return json.loads(text, parse_constant=_reject_constant,
-                          object_pairs_hook=_no_duplicate_keys)
+            document = json.loads(text, parse_constant=_reject_constant,
+                                  parse_int=_integer, parse_float=_finite_float,
+                                  object_pairs_hook=_no_duplicate_keys)
         except _ConstantError as exc:
             raise json.JSONDecodeError(
                 f"{exc.name} is not a JSON number", text, _constant_position(text)
@@ -113,6 +123,60 @@ def parse_json_bytes(raw: bytes, *, where: str) -> Any:
         ) from None
     except RecursionError:
         raise InvalidDataError("JSON is nested too deeply", where=where) from None
+    except _NumberError as exc:
+        raise InvalidDataError(
+            f"number {exc.shown} is too large for any value doseplan reads; check the "
+            "number", where=where,
+        ) from None
+    if _ESCAPED_SURROGATE.search(text):
+        _refuse_lone_surrogates(document, where)
+    return document
+
+
+MAX_INTEGER_DIGITS = 15
+"""Longer integer literals are refused: no count, dose or lab value comes close, and
+Python refuses to convert integers of over 4300 digits at all."""
+
+
+class _NumberError(Exception):
+    def __init__(self, text: str) -> None:
+        self.shown = text if len(text) <= 20 else f"{text[:12]}... ({len(text)} characters)"
+
+
+def _integer(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise _NumberError(text)
+    return int(text)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e400 reads as infinity and could not be written back
+        raise _NumberError(text)
+    return value
+
+
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _refuse_lone_surrogates(node: Any, where: str) -> None:
+    """Text with an unpaired surrogate escape (\\ud800) cannot be written as UTF-8."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise InvalidDataError(
+                    f"text {json.dumps(item[:20])} holds a lone surrogate escape, which is not "
+                    "a character; remove it", where=where,
+                ) from None
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 class _DuplicateKeyError(Exception):
@@ -184,7 +248,7 @@ def builtin_regimens() -> tuple[Regimen, ...]:
 @cache
 def load_builtin(regimen_id: str) -> Regimen:
     """A built-in regimen by its id."""
-    return parse_regimen(builtin_document(regimen_id), where=f"built-in regimen {regimen_id}")
+    return build_regimen(builtin_document(regimen_id), where=f"built-in regimen {regimen_id}")
 
 
 def regimens_for_reference(ref: int) -> tuple[Regimen, ...]:
@@ -218,9 +282,17 @@ def load_regimen(name: str | Path) -> Regimen:
             if text.startswith("ref:"):
                 raise UnknownRegimenError(text, builtin_ids())
     path = Path(name)
-    if not (path.suffix == ".json" or path.exists()):
+    if not (path.suffix == ".json" or _exists(path)):
         raise UnknownRegimenError(text, builtin_ids())
     return load_regimen_file(path)
+
+
+def _exists(path: Path) -> bool:
+    """Whether a name is a path; a name too long to be a file name is not one."""
+    try:
+        return path.exists()
+    except OSError:  # ENAMETOOLONG; exists() itself swallows only the not-found errors
+        return False
 
 
 @cache
@@ -252,7 +324,7 @@ def load_supportive(name: str, regimen: Regimen | None = None) -> Supportive:
     if name in _builtin_supportive():
         return _builtin_supportive()[name]
     path = Path(name)
-    if path.suffix == ".json" or path.exists():
+    if path.suffix == ".json" or _exists(path):
         document = read_json_file(path, kind="supportive-care file")
         validate_document(document, "supportive", where=str(path))
         item = _supportive(document)
@@ -269,7 +341,6 @@ def load_supportive(name: str, regimen: Regimen | None = None) -> Supportive:
 def load_regimen_file(path: Path) -> Regimen:
     """Read, schema-check and parse a regimen file."""
     document = read_json_file(path, kind="regimen file")
-    validate_document(document, "regimen", where=str(path))
     return parse_regimen(document, where=str(path))
 
 
@@ -289,15 +360,52 @@ def schema(name: str) -> Mapping[str, Any]:
 def validate_document(document: Any, name: str, *, where: str) -> None:
     """Check a document against a shipped schema; raise on the most telling error."""
     import jsonschema  # heavy: imported only for documents that need it
+
+    error = jsonschema.exceptions.best_match(_validator(name).iter_errors(document))
+    if error is None:
+        return
+    error = _chosen_form(error, jsonschema.exceptions.best_match)
+    raise InvalidDataError(_schema_problem(error), where=where, path=error.json_path)
+
+
+@cache
+def _validator(name: str) -> Any:
+    """A validator of a shipped schema that resolves references between them."""
+    import jsonschema
     from referencing import Registry, Resource
 
     shipped = [Resource.from_contents(schema(n)) for n in SCHEMAS]
     registry: Registry[Any] = Registry().with_resources((r.id() or "", r) for r in shipped)
-    validator = jsonschema.Draft202012Validator(schema(name), registry=registry)
-    error = jsonschema.exceptions.best_match(validator.iter_errors(document))
-    if error is None:
-        return
-    raise InvalidDataError(_schema_problem(error), where=where, path=error.json_path)
+    # JSON Schema counts 7.0 as an integer; the model needs a Python int (range(), indexes).
+    base = jsonschema.Draft202012Validator
+    integers = base.TYPE_CHECKER.redefine("integer", _is_integer)
+    strict = jsonschema.validators.extend(base, type_checker=integers)  # type: ignore[no-untyped-call]
+    return strict(schema(name), registry=registry)
+
+
+def _is_integer(_checker: Any, value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _chosen_form(error: Any, best_match: Any) -> Any:
+    """The error inside the form a document chose, where forms differ by a constant.
+
+    An event is one of several forms told apart by its "type"; the forms it did not
+    choose all fail on that constant. When exactly one form does not, that form's
+    own error says what is wrong ("$[0].value: ... is not of type 'number'"), where
+    the oneOf itself could only say that no form matches.
+    """
+    while error.validator in ("oneOf", "anyOf") and error.context:
+        forms: dict[Any, list[Any]] = {}
+        for sub in error.context:
+            forms.setdefault(sub.relative_schema_path[0], []).append(sub)
+        chosen = [errors for errors in forms.values()
+                  if not any(e.validator == "const" and len(e.relative_path) == 1
+                             for e in errors)]
+        if len(chosen) != 1:
+            break
+        error = best_match(chosen[0])
+    return error
 
 
 def _schema_problem(error: Any) -> str:
@@ -317,6 +425,10 @@ def _schema_problem(error: Any) -> str:
         return f"{shown} is not allowed; use one of {options}"
     if validator == "type":
         return f"{shown} is not of type {error.validator_value!r}"
+    if validator == "pattern":
+        if isinstance(error.schema.get("description"), str):
+            return f"{shown} is not allowed; {_schema_hint(error)}"
+        return f"{shown} does not have the expected form; see the schema in schemas/"
     if validator == "not" and isinstance(error.schema.get("description"), str):
         return _schema_hint(error)  # e.g. "day 0 does not exist; ..."
     if validator == "oneOf" and not error.context:
@@ -337,8 +449,19 @@ def _schema_hint(error: Any) -> str:
 # JSON -> model
 
 
-def parse_regimen(document: Mapping[str, Any], *, where: str = "<data>") -> Regimen:
-    """Turn a schema-valid regimen document into a checked ``Regimen``."""
+def parse_regimen(document: Any, *, where: str = "<data>") -> Regimen:
+    """Turn a regimen document (parsed JSON) into a checked ``Regimen``.
+
+    The document is checked against ``regimen.schema.json`` first, then for
+    meaning; ``where`` names it in errors (a file name, say).
+    """
+    validate_document(document, "regimen", where=where)
+    return build_regimen(document, where=where)
+
+
+def build_regimen(document: Mapping[str, Any], *, where: str) -> Regimen:
+    """A checked ``Regimen`` from a document already known to be schema-valid (a
+    built-in, checked by the tests, or one inside a schema-checked patient file)."""
     try:
         regimen = Regimen(
             id=document["id"],

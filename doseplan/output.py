@@ -22,10 +22,14 @@ def write_atomic(path: Path, text: str) -> None:
 def write_atomic_bytes(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` in one step."""
     directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise UsageError(f"cannot write {path}: folder {directory} does not exist; create it first")
-    if path.is_dir():
-        raise UsageError(f"cannot write {path}: it is a folder; give a file name")
+    try:
+        if not directory.is_dir():
+            raise UsageError(
+                f"cannot write {path}: folder {directory} does not exist; create it first")
+        if path.is_dir():
+            raise UsageError(f"cannot write {path}: it is a folder; give a file name")
+    except OSError as exc:  # e.g. a file name longer than the file system allows
+        raise UsageError(f"cannot write {path}: {exc.strerror}; give a shorter path") from None
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:

@@ -26,10 +26,10 @@ from doseplan.events import Event, events_to_json, parse_events
 from doseplan.grading import SCALES, Scale
 from doseplan.holds import apply_events, check_dates, check_new_event, plan_history
 from doseplan.loader import (
+    build_regimen,
     builtin_ids,
     load_builtin,
     load_supportive,
-    parse_regimen,
     read_json_file,
     regimen_to_json,
     validate_document,
@@ -164,7 +164,12 @@ def parse_record(document: Any, *, where: str) -> PatientRecord:
             )
         regimen, builtin = load_builtin(regimen_part["id"]), True
     else:
-        regimen, builtin = parse_regimen(regimen_part["document"], where=where), False
+        try:
+            regimen = build_regimen(regimen_part["document"], where=where)
+        except InvalidDataError as exc:  # its JSON path is one inside this file
+            raise type(exc)(exc.problem, where=where,
+                            path="$.regimen.document" + exc.path[1:]) from None
+        builtin = False
     body = document["body"]
     options = document["options"]
     try:
@@ -192,9 +197,20 @@ def is_patient_document(document: Any) -> bool:
     return isinstance(document, Mapping) and document.get("$schema") == SCHEMA_ID
 
 
+def read_record_document(path: Path) -> Any:
+    """The JSON document of a patient file; refuses a file that is not a record at all
+    (a regimen or events file given by mistake), whose schema errors would mislead."""
+    document = read_json_file(path, kind="patient file")
+    if not is_patient_document(document) and not (
+            isinstance(document, Mapping) and "patient" in document):
+        raise InvalidDataError(
+            "not a doseplan patient record; create one with 'doseplan init'", where=str(path))
+    return document
+
+
 def load_record(path: Path) -> PatientRecord:
     """Read and check a patient file, and check that its plan can be built."""
-    document = read_json_file(path, kind="patient file")
+    document = read_record_document(path)
     validate_document(document, "patient", where=str(path))
     record = parse_record(document, where=str(path))
     try:

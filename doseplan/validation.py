@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from doseplan.errors import RegimenError
 from doseplan.model import (
+    MAX_CYCLES,
     Administration,
     CycleSpec,
     Escalation,
@@ -20,6 +21,10 @@ from doseplan.model import (
     Span,
     Supportive,
 )
+
+MAX_SUPPORTIVE_DAYS = 3650
+"""An input limit, not a clinical one: supportive care reaches at most ten years from the
+first dose (a span of a billion days would otherwise be expanded into memory)."""
 
 
 def check_regimen(regimen: Regimen, *, where: str) -> None:
@@ -72,6 +77,13 @@ def check_supportive(care: Supportive, *, where: str, at: str = "$") -> None:
             if item.stop is None:
                 raise RegimenError(
                     "days from the first dose need an end; give 'to' as a day number",
+                    where=where, path=path,
+                )
+            if max(abs(item.start), abs(item.stop)) > MAX_SUPPORTIVE_DAYS:
+                raise RegimenError(
+                    f"day span {item.start} to {item.stop} reaches more than "
+                    f"{MAX_SUPPORTIVE_DAYS} days (ten years) from the first dose; give the "
+                    "days the care is really given",
                     where=where, path=path,
                 )
             if item.start < 0 <= item.stop:
@@ -132,6 +144,12 @@ def _check_cycle_selection(
             last = item.stop
         else:
             last = item
+        if last is not None and last > MAX_CYCLES:
+            raise RegimenError(
+                f"cycle {last} is beyond the limit of {MAX_CYCLES} cycles a plan can have; "
+                "use an open span (\"to\": \"end\") for every cycle",
+                where=where, path=at,
+            )
         if cycles.count is not None and last is not None and last > cycles.count:
             raise RegimenError(
                 f"cycle {last} is beyond the phase's {cycles.count} cycles; "

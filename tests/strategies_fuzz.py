@@ -46,6 +46,7 @@ from doseplan.events import (
 )
 from doseplan.grading import SCALES, Scale
 from doseplan.loader import (
+    MAX_INTEGER_DIGITS,
     SCHEMAS,
     builtin_document,
     builtin_ids,
@@ -173,8 +174,10 @@ def json_values(max_leaves: int = 30) -> st.SearchStrategy[Json]:
 
 
 def finite_json_values(max_leaves: int = 30) -> st.SearchStrategy[Json]:
-    """JSON values that standard JSON can spell: no NaN, no infinity."""
-    scalars = st.one_of(st.none(), st.booleans(), json_ints,
+    """JSON values that standard JSON can spell and doseplan reads: no NaN, no infinity,
+    no integer of more than MAX_INTEGER_DIGITS digits."""
+    limit = 10**MAX_INTEGER_DIGITS - 1
+    scalars = st.one_of(st.none(), st.booleans(), st.integers(-limit, limit),
                         st.floats(allow_nan=False, allow_infinity=False), json_strings)
     return st.recursive(scalars, _containers, max_leaves=max_leaves)
 

@@ -15,15 +15,9 @@ events are added; supportive care only where the regimen puts lenalidomide; loss
 round trips of the plan JSON, the patient file and the iCal file; and the same bytes
 of every output under other time zones, locales and hash seeds.
 
-Known source bugs (section "Known bugs" at the end) each have a strict-xfail test with a
-minimal example. The fuzz tests recognise F1-F5 narrowly -- the exception type must be
-the bug's and the input must hold its trigger -- then remove every trigger from the input
-and require the cleaned input to pass, so that they keep fuzzing everything else. F6
-(memory exhaustion) cannot be run, so huge spans are narrowed before use; F9 (control
-characters in iCal text) raises nothing, so notes are cleaned before the iCal check. Each
-use is counted with ``hypothesis.event`` (see ``--hypothesis-show-statistics``). When a
-bug is fixed, its xfail test fails (strict): delete the marker, and the bug's entry in
-``KNOWN`` (or ``without_huge_spans``, ``without_control_characters``).
+The bugs this fuzzing found (F1-F9) are fixed; section "Fuzz findings" at the end keeps a
+minimal example of each as a regression test. Which answers the fuzzers saw is counted
+with ``hypothesis.event`` (see ``--hypothesis-show-statistics``).
 
 No health check is suppressed.
 """
@@ -31,14 +25,11 @@ No health check is suppressed.
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import os
-import re
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -46,7 +37,6 @@ from typing import Any, TypeVar
 import pytest
 from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
-from ical.exceptions import CalendarParseError
 from strategies import start_dates
 from strategies_fuzz import (
     PlanCase,
@@ -73,7 +63,6 @@ from doseplan.events import (
     ACTIONS,
     TESTS,
     TOXICITIES,
-    Decision,
     Event,
     decision,
     events_to_json,
@@ -142,160 +131,14 @@ def assert_one_line(exc: DoseplanError) -> None:
     assert message.splitlines() == [message], repr(message)
 
 
-@dataclass(frozen=True)
-class KnownBug:
-    """A reported source bug: what it raises, and how to take its trigger out of an input.
-
-    ``clean`` returns the input without the trigger and whether anything was removed.
-    """
-
-    name: str
-    error: type[Exception]
-    clean: Callable[[Any], tuple[Any, bool]]
-    matches: Callable[[Exception], bool] = field(default=lambda exc: True)
-
-
-def _json_cleaner(leaf: Callable[[Any], Any]) -> Callable[[Any], tuple[Any, bool]]:
-    """A cleaner that rewrites the scalars of a JSON value (``leaf`` returns the scalar
-    itself when it holds no trigger)."""
-
-    def clean(value: Any) -> tuple[Any, bool]:
-        changed = False
-
-        def visit(node: Any) -> Any:
-            nonlocal changed
-            if isinstance(node, dict):
-                return {key: visit(item) for key, item in node.items()}
-            if isinstance(node, list):
-                return [visit(item) for item in node]
-            new = leaf(node)
-            changed = changed or new is not node
-            return new
-
-        return visit(value), changed
-
-    return clean
-
-
-def _float_sized(node: Any) -> Any:
-    if isinstance(node, int) and not isinstance(node, bool):
-        try:
-            float(node)
-        except OverflowError:
-            return 10**300 if node > 0 else -(10**300)
-    return node
-
-
-def _int_valued(node: Any) -> Any:
-    if isinstance(node, float) and node.is_integer():
-        return int(node)
-    return node
-
-
-def _short_path_parts(node: Any) -> Any:
-    if isinstance(node, str) and any(len(p.encode("utf-8", "surrogatepass")) > 255
-                                     for p in node.split("/")):
-        return "/".join(p[:50] for p in node.split("/"))
-    return node
-
-
-def _short_int_literals(value: Any) -> tuple[Any, bool]:
-    if isinstance(value, bytes):
-        cleaned = re.sub(rb"[0-9]{4300,}", b"1", value)
-        return cleaned, cleaned != value
-    return value, False
-
-
-def _text_fields(value: Any) -> tuple[Any, bool]:
-    """Events with a non-text drug or note given text ones."""
-    if not (isinstance(value, list) and value and all(isinstance(e, Event) for e in value)):
-        return value, False
-    cleaned: list[Event] = []
-    for e in value:
-        what = e.what
-        if isinstance(what, Decision) and what.drug is not None and not isinstance(what.drug,
-                                                                                  str):
-            what = Decision(what.action, str(what.drug))
-        note = e.note if e.note is None or isinstance(e.note, str) else str(e.note)
-        cleaned.append(Event(e.date, what, note))
-    return cleaned, cleaned != value
-
-
-INT_LITERAL = KnownBug("F1 integer literal over 4300 digits", ValueError, _short_int_literals)
-HUGE_INT = KnownBug("F2 integer beyond float range", OverflowError, _json_cleaner(_float_sized))
-LONG_NAME = KnownBug("F3 file name too long", OSError, _json_cleaner(_short_path_parts),
-                     lambda exc: isinstance(exc, OSError) and exc.errno == errno.ENAMETOOLONG)
-INT_FLOAT = KnownBug("F4 integral float in an integer field", TypeError,
-                     _json_cleaner(_int_valued))
-NON_TEXT = KnownBug("F5 event drug or note not text", TypeError, _text_fields)
-KNOWN = (INT_LITERAL, HUGE_INT, LONG_NAME, INT_FLOAT, NON_TEXT)
-
-SPAN_LIMIT = 10_000
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _wider_than(start: float, stop: float, limit: int) -> bool:
-    try:
-        return stop - start > limit
-    except OverflowError:  # a float and an integer beyond float range
-        return stop > start
-
-
-def without_huge_spans(value: Any) -> Any:
-    """F6 (unbounded spans exhaust memory) cannot be run and recognised: a span of more
-    than SPAN_LIMIT numbers is narrowed before the input is used."""
-    changed = False
-
-    def visit(node: Any) -> Any:
-        nonlocal changed
-        if isinstance(node, list):
-            return [visit(item) for item in node]
-        if not isinstance(node, dict):
-            return node
-        out = {key: visit(item) for key, item in node.items()}
-        start: Any = out.get("from")
-        stop: Any = out.get("to")
-        if _number(start):
-            if _number(stop) and _wider_than(start, stop, SPAN_LIMIT):
-                out["to"], changed = start + SPAN_LIMIT, True
-            if stop == "end" and start < -SPAN_LIMIT:
-                out["from"], changed = -SPAN_LIMIT, True
-        return out
-
-    cleaned = visit(value)
-    if changed:
-        event("known bug F6 unbounded span (narrowed before use)")
-    return cleaned
-
-
-def only_doseplan_errors(call: Callable[[Any], T], value: Any,
-                         known: Sequence[KnownBug] = KNOWN) -> T | None:
-    """``call(value)``, or None when it raises a DoseplanError (with a one-line message).
-
-    Any other exception fails, unless a known bug explains it: the exception is of the
-    bug's type and the input holds the bug's trigger. Then the input is cleaned of every
-    known trigger and must pass with no excuse left; the result is None then too, as it
-    belongs to another input than ``value``.
-    """
+def only_doseplan_errors(call: Callable[[Any], T], value: Any) -> T | None:
+    """``call(value)``, or None when it raises a DoseplanError (with a one-line message);
+    any other exception fails the test."""
     try:
         return call(value)
     except DoseplanError as exc:
         assert_one_line(exc)
         event(f"refused: {type(exc).__name__}")
-        return None
-    except Exception as exc:
-        cleaned, hit = value, []
-        for bug in known:
-            cleaned, changed = bug.clean(cleaned)
-            if changed and isinstance(exc, bug.error) and bug.matches(exc):
-                hit.append(bug.name)
-        if not hit:
-            raise
-        event(f"known bug {' + '.join(hit)} (cleaned input run again)")
-        only_doseplan_errors(call, cleaned, known=())
         return None
 
 
@@ -344,7 +187,7 @@ def load_regimen_document(document: Any) -> Regimen:
 @FUZZ
 @given(json_values())
 def test_arbitrary_json_is_refused_as_a_regimen(document: Any) -> None:
-    only_doseplan_errors(load_regimen_document, without_huge_spans(document))
+    only_doseplan_errors(load_regimen_document, document)
 
 
 @FUZZ
@@ -352,7 +195,6 @@ def test_arbitrary_json_is_refused_as_a_regimen(document: Any) -> None:
 def test_near_valid_regimens_load_losslessly_or_are_refused(document: Any) -> None:
     """One mutation of a valid regimen: refused with one line, or loaded, planned and
     written back as the same document."""
-    document = without_huge_spans(document)
     regimen = only_doseplan_errors(load_regimen_document, document)
     if regimen is not None:
         assert regimen_to_json(regimen) == document
@@ -370,7 +212,7 @@ def test_regimen_files_load_or_are_refused(folder: Path, value: Any) -> None:
         build_plan(regimen, START)
         return regimen
 
-    only_doseplan_errors(load, without_huge_spans(value))
+    only_doseplan_errors(load, value)
 
 
 @FILES
@@ -431,7 +273,7 @@ def load_patient(folder: Path) -> Callable[[Any], PatientRecord]:
 @FILES
 @given(st.one_of(json_bytes(), json_values()))
 def test_arbitrary_patient_files_are_refused(folder: Path, value: Any) -> None:
-    only_doseplan_errors(load_patient(folder), without_huge_spans(value))
+    only_doseplan_errors(load_patient(folder), value)
 
 
 @FUZZ
@@ -440,7 +282,7 @@ def test_near_valid_patient_files_load_losslessly_or_are_refused(folder: Path,
                                                                  document: Any) -> None:
     """One mutation of a valid record: refused with one line, or loaded with a plan; a
     loaded record saved again loads again with the same plan."""
-    record = only_doseplan_errors(load_patient(folder), without_huge_spans(document))
+    record = only_doseplan_errors(load_patient(folder), document)
     if record is not None:
         path = folder / "resaved.json"
         save_record(path, record)
@@ -469,7 +311,7 @@ def test_supportive_files_load_or_are_refused(folder: Path, value: Any, regimen_
         item = load_supportive(str(write(folder / "supportive.json", content)))
         return attach(item, regimen_id)
 
-    only_doseplan_errors(load, without_huge_spans(value))
+    only_doseplan_errors(load, value)
 
 
 @FILES
@@ -737,19 +579,6 @@ def test_patient_file_round_trips(folder: Path, record: PatientRecord) -> None:
     assert record_to_json(loaded) == record_to_json(record)
 
 
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-"""Characters RFC 5545 does not allow in TEXT values (TAB, LF and CR are escaped)."""
-
-
-def without_control_characters(events: Sequence[Event]) -> tuple[Event, ...]:
-    """F9 (control characters of notes written raw into the iCal file): '?' instead."""
-    cleaned = tuple(e if e.note is None or not CONTROL.search(e.note)
-                    else Event(e.date, e.what, CONTROL.sub("?", e.note)) for e in events)
-    if cleaned != tuple(events):
-        event("known bug F9 control character in a note (replaced before rendering)")
-    return cleaned
-
-
 def ical_events(text: str) -> list[Any]:
     from ical.calendar_stream import IcsCalendarStream
 
@@ -764,7 +593,7 @@ def test_ical_has_one_event_per_day_with_something_to_take(case: PlanCase,
     VEVENT per day with a dose to take or a held dose, on its date, naming each drug; with
     the history of the events, days that had something and have nothing now come back as
     CANCELLED."""
-    events = without_control_characters(case.events)
+    events = case.events
     after = replanned(case, events)
     history = plan_history(case.plan, events, scale=case.scale, baseline=case.baseline)
     text = render_ics(after, history=history if with_history else ())
@@ -916,7 +745,7 @@ def test_outputs_are_the_same_bytes_in_other_time_zones_and_locales(
 
 
 # ---------------------------------------------------------------------------
-# Known bugs (strict xfail: each fails loudly once fixed; then drop its KNOWN entry too)
+# Fuzz findings F1-F9, fixed: a minimal example of each
 
 SOURCE = {"assumption": "test"}
 
@@ -947,20 +776,13 @@ def patient_document(**changes: Any) -> dict[str, Any]:
     return document
 
 
-@pytest.mark.xfail(raises=ValueError, strict=True, reason=(
-    "F1 loader.py parse_json_bytes: an integer literal of more than 4300 digits raises "
-    "ValueError (Python's int conversion limit), not InvalidDataError"))
-def test_known_bug_f1_long_integer_literals_are_refused() -> None:
+def test_finding_f1_long_integer_literals_are_refused() -> None:
     with pytest.raises(InvalidDataError):
         parse_json_bytes(b"1" * 4301, where="f1.json")
 
 
-@pytest.mark.xfail(raises=OverflowError, strict=True, reason=(
-    "F2 events.py parse_event (float(value)), bodysize.py _check, grading.py _iwcll: a JSON "
-    "integer beyond float range (e.g. 1 followed by 309 zeros) passes the schema and raises "
-    "OverflowError"))
 @pytest.mark.parametrize("where", ["event", "patient-event", "patient-body", "patient-baseline"])
-def test_known_bug_f2_integers_beyond_float_range_are_refused(where: str, folder: Path
+def test_finding_f2_integers_beyond_float_range_are_refused(where: str, folder: Path
                                                               ) -> None:
     huge = 10**309
     lab_event = {"date": "2027-01-05", "type": "lab", "test": "platelets", "value": huge}
@@ -980,11 +802,8 @@ def test_known_bug_f2_integers_beyond_float_range_are_refused(where: str, folder
         load_record(write(folder / "f2.json", document))
 
 
-@pytest.mark.xfail(raises=OSError, strict=True, reason=(
-    "F3 loader.py load_regimen / load_supportive: Path(name).exists() raises OSError "
-    "ENAMETOOLONG for a name part over 255 bytes (only ENOENT-like errors are swallowed)"))
 @pytest.mark.parametrize("where", ["regimen", "supportive", "patient-with"])
-def test_known_bug_f3_long_names_are_unknown(where: str, folder: Path) -> None:
+def test_finding_f3_long_names_are_unknown(where: str, folder: Path) -> None:
     name = "a" * 256
     load: Callable[[], object] = {
         "regimen": lambda: load_regimen(name),
@@ -996,12 +815,8 @@ def test_known_bug_f3_long_names_are_unknown(where: str, folder: Path) -> None:
         load()
 
 
-@pytest.mark.xfail(raises=TypeError, strict=True, reason=(
-    "F4 loader.py validate_document: JSON Schema counts 7.0 as an integer, parse_regimen "
-    "and parse_record keep the float, and build_plan raises TypeError (range, list index, "
-    "list repetition)"))
 @pytest.mark.parametrize("where", ["length_days", "count", "days", "patient-cycles"])
-def test_known_bug_f4_integral_floats_in_integer_fields(where: str, folder: Path) -> None:
+def test_finding_f4_integral_floats_in_integer_fields(where: str, folder: Path) -> None:
     if where == "patient-cycles":
         try:
             load_record(write(folder / "f4.json", patient_document(cycles=2.0)))
@@ -1019,15 +834,11 @@ def test_known_bug_f4_integral_floats_in_integer_fields(where: str, folder: Path
         return
 
 
-@pytest.mark.xfail(raises=TypeError, strict=True, reason=(
-    "F5 events.py parse_event: a decision's drug and any event's note are not checked to "
-    "be text; apply_events (drug in a dict) and render_ics (hashing the events) then raise "
-    "TypeError"))
 @pytest.mark.parametrize("document", [
     {"date": "2027-01-05", "type": "decision", "action": "stop", "drug": ["lenalidomide"]},
     {"date": "2027-01-05", "type": "lab", "test": "anc", "value": 1, "note": {}},
 ], ids=["drug-list", "note-object"])
-def test_known_bug_f5_event_fields_must_be_text(document: dict[str, Any]) -> None:
+def test_finding_f5_event_fields_must_be_text(document: dict[str, Any]) -> None:
     plan = build_plan(load_builtin("aue-2010"), START)
     try:
         events = parse_events([document])
@@ -1055,12 +866,8 @@ except DoseplanError:
 '''
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "F6 validation.py _check_cycle_selection / check_supportive, model.py Selection.resolve: "
-    "spans are not bounded, so a cycle selection of an open-ended phase or a supportive "
-    "day span of 10**9 numbers is accepted and expanded into a set (memory exhausted)"))
 @pytest.mark.parametrize("where", ["regimen-cycles", "supportive-days"])
-def test_known_bug_f6_huge_spans_are_refused(where: str, tmp_path: Path) -> None:
+def test_finding_f6_huge_spans_are_refused(where: str, tmp_path: Path) -> None:
     span = {"from": 1, "to": 10**9}
     if where == "regimen-cycles":
         kind, document = "regimen", minimal_regimen(
@@ -1084,10 +891,7 @@ def test_known_bug_f6_huge_spans_are_refused(where: str, tmp_path: Path) -> None
     assert done.stdout.strip() in ("planned", "refused")
 
 
-@pytest.mark.xfail(raises=InvalidDataError, strict=True, reason=(
-    "F7 loader.py parse_json_bytes: a number such as 1e400 reads as infinity; the record "
-    "loads, save_record writes Infinity, and the saved file can no longer be read"))
-def test_known_bug_f7_a_loaded_record_can_be_saved_and_read_again(folder: Path) -> None:
+def test_finding_f7_a_loaded_record_can_be_saved_and_read_again(folder: Path) -> None:
     path = folder / "f7.json"
     text = dumps(patient_document())
     path.write_text(text.replace('"platelets": 150.0', '"platelets": 1e400'), encoding="utf-8")
@@ -1099,10 +903,7 @@ def test_known_bug_f7_a_loaded_record_can_be_saved_and_read_again(folder: Path) 
     assert load_record(path).plan() == record.plan()
 
 
-@pytest.mark.xfail(raises=UnicodeEncodeError, strict=True, reason=(
-    "F8 loader.py parse_json_bytes: an escaped lone surrogate (\\ud800) reads as text; the "
-    "regimen loads and plans, and writing any output then raises UnicodeEncodeError"))
-def test_known_bug_f8_lone_surrogates_are_refused(folder: Path) -> None:
+def test_finding_f8_lone_surrogates_are_refused(folder: Path) -> None:
     document = json.loads(json.dumps(minimal_regimen({"length_days": 7, "count": 1},
                                                      days=[1])))
     raw = json.dumps(document).replace('"title": "minimal"', '"title": "\\ud800"')
@@ -1115,11 +916,7 @@ def test_known_bug_f8_lone_surrogates_are_refused(folder: Path) -> None:
     write_atomic(folder / "f8.txt", render_text(build_plan(regimen, START)))
 
 
-@pytest.mark.xfail(raises=CalendarParseError, strict=True, reason=(
-    "F9 render/ical.py render_ics: control characters of free text (an event note, also "
-    "reasons and titles) are written raw into SUMMARY/DESCRIPTION; RFC 5545 TEXT forbids "
-    "them, and a strict reader (the ical package) refuses the whole calendar"))
-def test_known_bug_f9_ical_text_has_no_control_characters() -> None:
+def test_finding_f9_ical_text_has_no_control_characters() -> None:
     plan = build_plan(load_builtin("aue-2010"), START)
     after = apply_events(plan, [lab(START, "anc", 1.0, note="\x08")])
     assert len(ical_events(render_ics(after))) == 84  # 4 cycles x days 1-21

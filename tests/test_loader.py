@@ -21,6 +21,7 @@ import pytest
 from doseplan import loader
 from doseplan.errors import InvalidDataError, RegimenError, UnknownRegimenError
 from doseplan.loader import (
+    build_regimen,
     builtin_document,
     builtin_ids,
     load_builtin,
@@ -522,10 +523,25 @@ NOT_REGIMENS: dict[str, tuple[Any, str]] = {
 
 
 @cases(NOT_REGIMENS, ("document", "cause"))
-def test_parse_regimen_of_a_non_regimen(document: Any, cause: str) -> None:
-    """parse_regimen of a document the schema would refuse is a RegimenError, not a crash."""
+def test_build_regimen_of_a_non_regimen(document: Any, cause: str) -> None:
+    """build_regimen (which trusts the schema was checked) of a document the schema would
+    refuse is a RegimenError, not a crash."""
     with pytest.raises(RegimenError) as info:
-        parse_regimen(document)
+        build_regimen(document, where="<data>")
     assert str(info.value) == (
         f"<data>: $: not a regimen document ({cause}); check it with 'doseplan validate'"
     )
+
+
+@cases({
+    "empty-object": ({}, "$: 'id' is a required property; add it"),
+    "missing-title": (variant({"$.title": DELETE}), "$: 'title' is a required property; add it"),
+    "phases-not-a-list": (variant({"$.phases": 5}), "$.phases: 5 is not of type 'array'"),
+    "integral-float-count": (variant({"$.phases[0].cycles.count": 4.0}),
+                             "$.phases[0].cycles.count: 4.0 is not of type 'integer'"),
+}, ("document", "message"))
+def test_parse_regimen_checks_the_schema_first(document: Any, message: str) -> None:
+    """The public parse_regimen checks its document against the schema, as a file is."""
+    with pytest.raises(InvalidDataError) as info:
+        parse_regimen(document, where="r.json")
+    assert str(info.value) == f"r.json: {message}"

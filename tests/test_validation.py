@@ -203,6 +203,14 @@ CYCLE_ERRORS: Table = {
         f"{OVERRIDES}[0].cycles",
         "selects none of the phase's 6 cycles; choose cycles that exist"
     ),
+    "cycle-beyond-the-limit-of-an-open-phase": (
+        {"$.phases[0].cycles": {"length_days": 28, "until": "progression", "horizon": 2,
+                                "source": REVIEW},
+         f"{A0}.cycles": [{"from": 1, "to": 10**9}]},
+        f"{A0}.cycles[0]",
+        "cycle 1000000000 is beyond the limit of 1000 cycles a plan can have; "
+        "use an open span (\"to\": \"end\") for every cycle",
+    ),
     "overlapping-length-overrides": (
         {
             OVERRIDES: [
@@ -283,6 +291,46 @@ def test_days_lie_inside_every_selected_cycle(
     changes: dict[str, Any], path: str, problem: str
 ) -> None:
     """Day spans run forwards, skip day 0 and end within the shortest selected cycle."""
+    assert_rejected(changes, path, problem)
+
+
+CARE = "$.supportive[0].administrations[0].days_from_first_dose[0]"
+
+
+def care_days(days: list[Any]) -> dict[str, Any]:
+    """Supportive care of the regimen given on ``days`` from the first dose."""
+    return {"$.supportive": [{
+        "id": "test-care", "title": "Test care", "purpose": "tests", "anchor": "lenalidomide",
+        "administrations": [{"drug": "aspirin", "route": "oral",
+                             "dose": {"amount": 81, "unit": "mg"},
+                             "days_from_first_dose": days, "source": ASSUMED}]}]}
+
+
+SUPPORTIVE_DAY_ERRORS: Table = {
+    "span-of-a-billion-days": (
+        care_days([{"from": 1, "to": 10**9}]), CARE,
+        "day span 1 to 1000000000 reaches more than 3650 days (ten years) from the first "
+        "dose; give the days the care is really given",
+    ),
+    "span-from-a-billion-days-before": (
+        care_days([{"from": -(10**9), "to": -1}]), CARE,
+        "day span -1000000000 to -1 reaches more than 3650 days (ten years) from the first "
+        "dose; give the days the care is really given",
+    ),
+    "span-crossing-day-0": (
+        care_days([{"from": -3, "to": 3}]), CARE,
+        "day span from -3 crosses day 0, which does not exist; split it into days before "
+        "day 1 and days from day 1",
+    ),
+}
+
+
+@cases(SUPPORTIVE_DAY_ERRORS)
+def test_supportive_days_are_bounded_and_skip_day_0(
+    changes: dict[str, Any], path: str, problem: str
+) -> None:
+    """Supportive days from the first dose run forwards, skip day 0, and stay within ten
+    years (an input limit: a huge span would otherwise be expanded into memory)."""
     assert_rejected(changes, path, problem)
 
 

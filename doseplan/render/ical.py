@@ -21,6 +21,7 @@ download, not an invitation.
 
 from __future__ import annotations
 
+import re
 import uuid
 import zoneinfo
 from collections.abc import Sequence
@@ -85,9 +86,9 @@ def render_ics(
     calendar = icalendar.Calendar()
     calendar.add("PRODID", product)
     calendar.add("VERSION", "2.0")
-    calendar.add("NAME", icalendar.vText(plan.title))
-    calendar.add("X-WR-CALNAME", icalendar.vText(plan.title))
-    calendar.add("DESCRIPTION", icalendar.vText(_about(plan)))
+    calendar.add("NAME", icalendar.vText(_text(plan.title)))
+    calendar.add("X-WR-CALNAME", icalendar.vText(_text(plan.title)))
+    calendar.add("DESCRIPTION", icalendar.vText(_text(_about(plan))))
 
     stamp_day = plan.events[-1].date if plan.events else plan.start
     stamp = datetime(stamp_day.year, stamp_day.month, stamp_day.day, tzinfo=UTC)
@@ -104,8 +105,8 @@ def render_ics(
         if now is None:
             now = _cancelled(plan, day)
         event = icalendar.Event.new(
-            summary=now.summary,
-            description=now.description,
+            summary=_text(now.summary),
+            description=_text(now.description),
             start=_start(day.date, remind_at, zone),
             end=_end(day.date, remind_at, zone),
             uid=_uid(plan, day.date),
@@ -116,7 +117,7 @@ def render_ics(
         )
         if alarm_minutes is not None and not cancelled:
             event.add_component(icalendar.Alarm.new_display(
-                now.summary, timedelta(minutes=-alarm_minutes)))
+                _text(now.summary), timedelta(minutes=-alarm_minutes)))
         calendar.add_component(event)
         shown.append(day.date)
     if zone is not None and shown:
@@ -124,6 +125,16 @@ def render_ics(
                                        last_date=shown[-1] + timedelta(days=1))
     text: bytes = calendar.to_ical()
     return text.decode("utf-8")
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Characters RFC 5545 does not allow in TEXT (TAB is allowed; LF and CR are escaped)."""
+
+
+def _text(value: str) -> str:
+    """Free text as a TEXT value may hold it: a control character (from a note typed
+    or pasted with one) becomes '?', so that strict readers accept the calendar."""
+    return _CONTROL.sub("?", value)
 
 
 # ---------------------------------------------------------------------------
