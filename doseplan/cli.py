@@ -19,6 +19,7 @@ from doseplan.errors import DoseplanError, InvalidDataError, UsageError
 if TYPE_CHECKING:
     from datetime import time
 
+    from doseplan.model import Regimen
     from doseplan.patient import PatientRecord
     from doseplan.plan import Plan
 
@@ -26,7 +27,7 @@ MAX_NOTE = 2000
 """Longest event note (events.schema.json)."""
 MAX_PATIENT_ID = 100
 """Longest patient identifier (patient.schema.json)."""
-FORMATS_PLAN = ("text", "json", "html", "pdf", "ics", "csv")
+FORMATS_PLAN = ("text", "json", "html", "pdf", "ics", "csv", "fhir")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -69,7 +70,11 @@ def regimens_command(fmt: str) -> None:
 
 @cli.command("show")
 @click.argument("regimen")
-def show_command(regimen: str) -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "fhir"]), default="text",
+              show_default=True, help="Words, or a FHIR R4 PlanDefinition (JSON).")
+@click.option("-o", "--output", default=None, metavar="FILE",
+              help="Write to FILE (atomically) instead of stdout; '-' is stdout.")
+def show_command(regimen: str, fmt: str, output: str | None) -> None:
     """Describe a regimen in words: schedule, citation, sources and assumptions.
 
     REGIMEN is a built-in id, the review's reference number, or a regimen file.
@@ -81,13 +86,19 @@ def show_command(regimen: str) -> None:
         load_regimen,
         load_supportive,
     )
+    from doseplan.output import emit
 
     chosen = load_regimen(regimen)
+    if fmt == "fhir":
+        from doseplan.render.fhir import render_plan_definition
+
+        emit(render_plan_definition(chosen), output)
+        return
     variants = tuple(r for r in builtin_regimens() if r.variant_of == chosen.id)
     anchors = {a.drug for phase in chosen.phases for a in phase.administrations}
     library = tuple(care for care in map(load_supportive, builtin_supportive_ids())
                     if care.anchor in anchors)
-    click.echo(describe_regimen(chosen, variants, library), nl=False)
+    emit(describe_regimen(chosen, variants, library), output)
 
 
 def _body_options(function: Callable[..., None]) -> Callable[..., None]:
@@ -199,6 +210,10 @@ def plan_command(
         from doseplan.render.json_calendar import render_json
 
         text = render_json(plan)
+    elif fmt == "fhir":
+        from doseplan.render.fhir import render_fhir_bundle
+
+        text = render_fhir_bundle(plan, regimen=_regimen_of(regimen), patient_id=patient)
     else:
         from doseplan.render.text_calendar import render_text
 
@@ -322,6 +337,14 @@ def _emit_binary(data: bytes, output: str | None) -> None:
         sys.stdout.flush()
         return
     write_atomic_bytes(Path(output), data)
+
+
+def _regimen_of(name: str) -> Regimen:
+    """The regimen of REGIMEN as `plan` takes it: a patient file's own, or loaded."""
+    from doseplan.loader import load_regimen
+
+    record = _patient_file(name)
+    return record.regimen if record is not None else load_regimen(name)
 
 
 def _patient_file(name: str) -> PatientRecord | None:

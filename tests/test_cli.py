@@ -158,7 +158,7 @@ USAGE_ERRORS = [
     (["plan", "aue-2010"], "Missing option '--start'. (see 'doseplan plan --help')"),
     (["plan", "aue-2010", "--start", "2027-01-04", "--format", "docx"],
      "Invalid value for '--format': 'docx' is not one of 'text', 'json', 'html', 'pdf', "
-     "'ics', 'csv'. (see 'doseplan plan --help')"),
+     "'ics', 'csv', 'fhir'. (see 'doseplan plan --help')"),
     (["frobnicate"], "No such command 'frobnicate'. (see 'doseplan --help')"),
     (["plan", "aue-2010", "--start", "2027-01-04", "-o", "no/such/dir/plan.txt"],
      "cannot write no/such/dir/plan.txt: folder no/such/dir does not exist; create it first"),
@@ -448,3 +448,36 @@ def test_output_option_errors(args: list[str], message: str, in_tmp: Path) -> No
     """Bad export options are one-line usage errors."""
     result = run_cli("plan", "aue-2010", "--start", "2027-01-04", *args)
     assert (result.code, result.out, result.err) == (2, "", BAD + message + "\n")
+
+
+def test_show_fhir_is_the_plan_definition(in_tmp: Path) -> None:
+    """`show ID --format fhir` prints the regimen's FHIR PlanDefinition (or writes it)."""
+    from doseplan.render.fhir import render_plan_definition
+
+    expected = render_plan_definition(load_builtin("ferrajoli-2013"))
+    assert run_cli("show", "22", "--format", "fhir").out == expected
+    result = run_cli("show", "ferrajoli-2013", "--format", "fhir", "-o", "pd.json")
+    assert (result.code, result.out, result.err) == (0, "", "")
+    assert (in_tmp / "pd.json").read_text(encoding="utf-8") == expected
+
+
+def test_plan_fhir_is_the_bundle_with_its_plan_definition(in_tmp: Path) -> None:
+    """`plan --format fhir` prints the Bundle of the plan, with the regimen's PlanDefinition;
+    a patient file's Bundle names the patient and carries the recorded events."""
+    from datetime import date
+
+    from doseplan.engine import build_plan
+    from doseplan.render.fhir import render_fhir_bundle
+
+    regimen = load_builtin("aue-2010")
+    expected = render_fhir_bundle(build_plan(regimen, date(2027, 1, 4)), regimen=regimen)
+    assert run_cli("plan", "aue-2010", "--start", "2027-01-04", "--format", "fhir").out == (
+        expected)
+    init_patient(in_tmp)
+    assert run_cli("record", "p.json", "--date", "2027-02-12", "--anc", "0.8").code == 0
+    bundle = json.loads(run_cli("plan", "p.json", "--format", "fhir").out)
+    kinds = [entry["resource"]["resourceType"] for entry in bundle["entry"]]
+    assert kinds[:2] == ["PlanDefinition", "CarePlan"]
+    assert {"Observation", "Provenance"} <= set(kinds)
+    care_plan = bundle["entry"][1]["resource"]
+    assert care_plan["subject"]["identifier"]["value"] == "P-001"
