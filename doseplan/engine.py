@@ -10,8 +10,9 @@ each number, and gathers the warnings the user must see.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
+from typing import NamedTuple
 
 from doseplan.bodysize import BodySize
 from doseplan.cycles import CycleInstance, cycle_counts, cycles_until, expand_cycles
@@ -31,13 +32,16 @@ from doseplan.plan import PLANNED, Plan, PlanDay, PlannedDose
 _NO_DOSES: tuple[PlannedDose, ...] = ()
 
 
-@dataclass(slots=True)
 class _Scheduled:
     """The doses of one administration before they are put on the calendar."""
 
-    offsets: list[int]
-    cycles: list[int]
-    doses: list[tuple[PlannedDose, ...]]
+    __slots__ = ("cycles", "doses", "offsets")
+
+    def __init__(self, offsets: list[int], cycles: list[int],
+                 doses: list[tuple[PlannedDose, ...]]) -> None:
+        self.offsets = offsets
+        self.cycles = cycles
+        self.doses = doses
 
 
 def build_plan(
@@ -63,6 +67,91 @@ def build_plan(
         cycles = cycles_until(regimen, start, until)
         how = f"set with --until {until.isoformat()}"
     counts, count_warnings = cycle_counts(regimen, cycles, how)
+    care = tuple(supportive)
+    layout = _layout(regimen, counts, count_warnings, body, care)
+    first, last = layout.first, layout.last
+    try:
+        ordinal = start.toordinal()
+        date.fromordinal(ordinal + first)
+        date.fromordinal(ordinal + last)
+    except (ValueError, OverflowError):
+        raise UsageError(
+            f"a plan starting {start.isoformat()} would run outside the calendar "
+            "(years 1-9999); check --start"
+        ) from None
+    count = len(layout.columns[0])
+    dates = map(date.fromordinal, range(ordinal + first, ordinal + first + count))
+    days = tuple(map(_new_day, zip(dates, *layout.columns, strict=True)))
+    return Plan(
+        regimen_id=regimen.id,
+        reference=regimen.citation.ref,
+        title=regimen.title,
+        authors=regimen.citation.authors,
+        start=start,
+        end=start + timedelta(days=last),
+        cycles=layout.cycles,
+        body=body,
+        warnings=layout.warnings,
+        days=days,
+        supportive=tuple(c.id for c in care),
+    )
+
+
+_new_day = partial(tuple.__new__, PlanDay)
+"""``PlanDay`` from a (date, phase, cycle, cycle_day, doses) tuple, without a Python call."""
+
+
+class _Layout(NamedTuple):
+    """Everything of a plan but its dates: the same for every start date."""
+
+    regimen: Regimen
+    supportive: tuple[Supportive, ...]
+    """The inputs, kept so that their ids in the cache key stay theirs."""
+    first: int
+    """The offset of the first day (negative when doses come before day 1)."""
+    last: int
+    columns: tuple[tuple[str, ...], tuple[int, ...], tuple[int, ...],
+                   tuple[tuple[PlannedDose, ...], ...]]
+    """Phase, cycle, cycle day and doses of each day from ``first`` to ``last``."""
+    cycles: tuple[tuple[str, int], ...]
+    warnings: tuple[str, ...]
+
+
+_LAYOUTS: dict[tuple[object, ...], _Layout] = {}
+_LAYOUTS_KEPT = 16
+"""At most this many layouts are kept (each is about the size of one plan)."""
+
+
+def _layout(
+    regimen: Regimen,
+    counts: tuple[int, ...],
+    count_warnings: tuple[str, ...],
+    body: BodySize | None,
+    supportive: tuple[Supportive, ...],
+) -> _Layout:
+    """The layout of a plan, cached: regimens and supportive care are immutable, so the
+    same objects with the same counts and body size always give the same layout."""
+    key = (id(regimen), counts, count_warnings, body, *map(id, supportive))
+    found = _LAYOUTS.get(key)
+    if (found is not None and found.regimen is regimen
+            and all(a is b for a, b in zip(found.supportive, supportive, strict=True))):
+        return found
+    found = _lay_out(regimen, counts, count_warnings, body, supportive)
+    if len(_LAYOUTS) >= _LAYOUTS_KEPT:
+        oldest = next(iter(_LAYOUTS), None)  # dicts keep insertion order
+        if oldest is not None:
+            _LAYOUTS.pop(oldest, None)
+    _LAYOUTS[key] = found
+    return found
+
+
+def _lay_out(
+    regimen: Regimen,
+    counts: tuple[int, ...],
+    count_warnings: tuple[str, ...],
+    body: BodySize | None,
+    supportive: tuple[Supportive, ...],
+) -> _Layout:
     instances = expand_cycles(regimen, counts)
     by_phase: list[list[CycleInstance]] = [[] for _ in regimen.phases]
     for inst in instances:
@@ -81,54 +170,52 @@ def build_plan(
         scheduled.extend(_schedule_supportive(care, given, last, body, warnings))
 
     first = min([0, *(item.offsets[0] for item in scheduled if item.offsets)])
-    try:
-        ordinal = start.toordinal()
-        date.fromordinal(ordinal + first)
-        date.fromordinal(ordinal + last)
-    except (ValueError, OverflowError):
-        raise UsageError(
-            f"a plan starting {start.isoformat()} would run outside the calendar "
-            "(years 1-9999); check --start"
-        ) from None
-    slots: list[tuple[PlannedDose, ...] | None] = [None] * (last - first + 1)
+    slots: list[tuple[PlannedDose, ...]] = [_NO_DOSES] * (last - first + 1)
+    joined: dict[tuple[int, int], tuple[PlannedDose, ...]] = {}
     for item in scheduled:
         for offset, dose in zip(item.offsets, item.doses, strict=True):
             index = offset - first
             slot = slots[index]
-            slots[index] = dose if slot is None else slot + dose
+            if slot:  # one tuple for each combination, shared by the days that have it
+                key = (id(slot), id(dose))
+                both = joined.get(key)
+                if both is None:
+                    both = joined[key] = slot + dose
+                slots[index] = both
+            else:
+                slots[index] = dose
 
-    days: list[PlanDay] = []
+    phases: list[str] = []
+    cycle_numbers: list[int] = []
+    cycle_days: list[int] = []
     position = first
     for inst in instances:
-        while position < inst.offset:  # days before day 1: pre-treatment or a gap
-            found = slots[position - first]
-            days.append(PlanDay(date.fromordinal(ordinal + position), inst.phase, inst.cycle,
-                                position - inst.offset, _NO_DOSES if found is None else found))
-            position += 1
-        phase_name, cycle, fromordinal = inst.phase, inst.cycle, date.fromordinal
-        base = ordinal + position - 1
-        for cycle_day, found in enumerate(slots[position - first:position - first + inst.length],
-                                          start=1):
-            days.append(PlanDay(fromordinal(base + cycle_day), phase_name, cycle, cycle_day,
-                                _NO_DOSES if found is None else found))
+        if position < inst.offset:  # days before day 1: pre-treatment or a gap
+            before = inst.offset - position
+            phases.extend([inst.phase] * before)
+            cycle_numbers.extend([inst.cycle] * before)
+            cycle_days.extend(range(position - inst.offset, 0))
+            position = inst.offset
+        # The days of the cycle that have a slot (all of them, unless phases overlap).
+        length = max(0, min(inst.length, len(slots) - (position - first)))
+        phases.extend([inst.phase] * length)
+        cycle_numbers.extend([inst.cycle] * length)
+        cycle_days.extend(range(1, length + 1))
         position += inst.length
 
     notes = _source_warnings(regimen) + list(count_warnings) + warnings
     notes += _escalation_warnings(regimen)
     for care in supportive:
         notes += _supportive_warnings(care)
-    return Plan(
-        regimen_id=regimen.id,
-        reference=regimen.citation.ref,
-        title=regimen.title,
-        authors=regimen.citation.authors,
-        start=start,
-        end=start + timedelta(days=last),
+    return _Layout(
+        regimen=regimen,
+        supportive=supportive,
+        first=first,
+        last=last,
+        columns=(tuple(phases), tuple(cycle_numbers), tuple(cycle_days),
+                 tuple(slots[:len(phases)])),
         cycles=tuple((p.name, n) for p, n in zip(regimen.phases, counts, strict=True)),
-        body=body,
         warnings=tuple(dict.fromkeys(notes)),
-        days=tuple(days),
-        supportive=tuple(care.id for care in supportive),
     )
 
 

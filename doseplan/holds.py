@@ -16,9 +16,12 @@ unresolved.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import lru_cache, partial
+from typing import NamedTuple
 
 from doseplan.errors import UsageError
 from doseplan.events import TEST_NAMES, TOXICITY_NAMES, Decision, Event, Grade, Lab
@@ -123,26 +126,41 @@ def _rule_hook(policy: Policy, rule: Rule, scale: Scale,
             return ()
         if policy.drug not in state.drugs:
             return ()
-        if isinstance(what, Lab):
-            found = grade_lab(what, scale, dict(baseline)).text
-        else:
-            found = f"{what.describe()} recorded"
-        cause = f"{found} on {event.date.isoformat()}, rule {rule.id} ({rule.cite()})"
-        actions: list[Action] = []
-        if rule.action == "hold":
-            actions.append(Hold(policy.drug, cause, _about(rule.resume, rule),
-                                rule.resume_levels_down, _about(rule.re_escalate, rule)))
-        if rule.add is not None:
-            toxicity = what.toxicity if isinstance(what, Grade) else "tumor_flare"
-            actions.append(Add(rule.add.drug, rule.add.dose, rule.add.unit, rule.add.route,
-                               f"{rule.add.dosing} ({rule.cite()})", cause,
-                               event.date, toxicity))
-        if rule.decide is not None:
-            actions.append(Decide(f"Decision needed ({event.date.isoformat()}): "
-                                  f"{rule.decide}; {found}."))
-        return actions
+        return _rule_actions(policy, rule, scale, baseline, event, what)
 
     return hook
+
+
+def _rule_actions(policy: Policy, rule: Rule, scale: Scale, baseline: Mapping[str, float],
+                  event: Event, what: Lab | Grade) -> list[Action]:
+    """The actions of a rule that ``what`` triggered, for a plan that gives its drug."""
+    if isinstance(what, Lab):
+        found = grade_lab(what, scale, dict(baseline)).text
+    else:
+        found = f"{what.describe()} recorded"
+    cause = f"{found} on {event.date.isoformat()}, rule {rule.id} ({rule.cite()})"
+    actions: list[Action] = []
+    if rule.action == "hold":
+        actions.append(Hold(policy.drug, cause, _about(rule.resume, rule),
+                            rule.resume_levels_down, _about(rule.re_escalate, rule)))
+    if rule.add is not None:
+        toxicity = what.toxicity if isinstance(what, Grade) else "tumor_flare"
+        actions.append(Add(rule.add.drug, rule.add.dose, rule.add.unit, rule.add.route,
+                           f"{rule.add.dosing} ({rule.cite()})", cause,
+                           event.date, toxicity))
+    if rule.decide is not None:
+        actions.append(Decide(f"Decision needed ({event.date.isoformat()}): "
+                              f"{rule.decide}; {found}."))
+    return actions
+
+
+def _candidates(policy: Policy, what: Lab | Grade) -> tuple[Rule, ...]:
+    """The rules that ``what`` could trigger, in the policy's order: those with a count
+    clause on its test, or naming its toxicity (``Condition.triggered_by`` is false for
+    every other rule)."""
+    if isinstance(what, Lab):
+        return tuple(r for r in policy.rules if any(t.test == what.test for t in r.when.any))
+    return tuple(r for r in policy.rules if what.toxicity in r.when.toxicity)
 
 
 def _about(condition: Condition | None, rule: Rule) -> Condition | None:
@@ -198,11 +216,15 @@ def apply_events(
     if not events:
         return plan
     policy = load_policy() if policy is None else policy
-    ordered = sorted(events, key=lambda e: e.date)  # stable: same-day order is kept
+    ordered = sorted(events, key=_event_date)  # stable: same-day order is kept
     check_dates(plan, ordered)
     drugs = _drug_states(plan, policy)
     _check_drugs(ordered, drugs)
-    all_hooks = (*policy_hooks(policy, scale, baseline), *hooks)
+    # The policy's rules are the first hooks (``policy_hooks``); they are called
+    # directly here, and only those an event can trigger.
+    rule_baseline = baseline or {}
+    candidates: dict[object, tuple[Rule, ...]] = {}
+    governs = policy.drug in drugs
 
     by_day: dict[date, list[Event]] = {}
     for event in ordered:
@@ -213,64 +235,93 @@ def apply_events(
     notes: list[str] = []
     ended = ""
     first = ordered[0].date
-    days: list[PlanDay] = []
-    cycle_end: dict[date, date] = {}
-    memo: _Memo = {}
-    version = 0
-    pause = ""
-    for day in plan.days:
-        if day.date < first:
-            for dose in day.doses:
-                if dose.drug in drugs:
-                    drugs[dose.drug].last_given = dose.dose
-            days.append(day)
-            continue
-        today = by_day.get(day.date)
-        if today is None:
-            days.append(_day_after(day, drugs, added, pause, ended, version, memo))
-            continue
+    plan_days = plan.days
+    start = bisect_left(plan_days, first, key=_day_date)  # days in date order
+    _last_given_before(plan_days, start, drugs)
+    days: list[PlanDay] = list(plan_days[:start])
+    walk = _Walk(drugs)
+    index = start
+    for when, today in by_day.items():
+        at = bisect_left(plan_days, when, index, key=_day_date)
+        if at == len(plan_days) or plan_days[at].date != when:
+            continue  # no day of the plan has this date (a plan has every day: never)
+        walk.run(plan_days, index, at, days)  # the days without events before it
+        day = plan_days[at]
         for event in today:
             what = event.what
             if isinstance(what, Decision):
                 continue
             if isinstance(what, Lab):
                 labs[what.test] = (event.date, what.value)
+                key: object = what.test
             else:
                 grades[what.toxicity] = (event.date, what.grade)
                 if what.grade == 0 and what.toxicity in {a.while_toxicity for a in added.values()}:
                     added = {k: a for k, a in added.items() if a.while_toxicity != what.toxicity}
-            state = _view(day.date, scale, drugs, labs, grades)
-            for hook in all_hooks:
-                for action in hook(event, state):
-                    if isinstance(action, Add) and not cycle_end:
-                        cycle_end = _cycle_ends(plan)
-                    _act(action, drugs, added, notes, cycle_end.get(day.date))
+                key = (what.toxicity,)
+            state = _view(day.date, scale, drugs, labs, grades) if hooks else None
+            rules = candidates.get(key)
+            if rules is None:
+                rules = candidates[key] = _candidates(policy, what)
+            for rule in rules:
+                if governs and rule.when.triggered_by(what):
+                    for action in _rule_actions(policy, rule, scale, rule_baseline, event, what):
+                        _act(action, drugs, added, notes, _cycle_end(plan_days, at, action))
+            if state is not None:
+                for hook in hooks:
+                    for action in hook(event, state):
+                        _act(action, drugs, added, notes, _cycle_end(plan_days, at, action))
             _recover(drugs, labs, grades, day.date, notes)
         for event in today:
             if isinstance(event.what, Decision):
                 ended = _decide(event, event.what, drugs, notes) or ended
-        version += 1  # the state may have changed: results memoised before no longer hold
-        pause = _unresolved(grades, labs, scale)
-        days.append(_day_after(day, drugs, added, pause, ended, version, memo))
+        walk.changed(added, _unresolved(grades, labs, scale), ended)
+        days.append(walk.day_after(day))
+        index = at + 1
+    walk.run(plan_days, index, len(plan_days), days)
     warnings = [*plan.warnings, *policy.assumptions(), *dict.fromkeys(notes)]
     return replace(plan, days=tuple(days), warnings=tuple(dict.fromkeys(warnings)),
                    events=tuple(ordered))
 
 
-def _cycle_ends(plan: Plan) -> dict[date, date]:
-    """For each day, the last day of its cycle (for how long an added drug is shown)."""
-    ends: dict[date, date] = {}
-    current: list[date] = []
-    previous: tuple[str, int] | None = None
-    for day in plan.days:
-        key = (day.phase, day.cycle)
-        if key != previous and current:
-            ends.update(dict.fromkeys(current, current[-1]))
-            current = []
-        previous = key
-        current.append(day.date)
-    ends.update(dict.fromkeys(current, current[-1]))
-    return ends
+def _event_date(event: Event) -> date:
+    return event.date
+
+
+def _day_date(day: PlanDay) -> date:
+    return day.date
+
+
+_new_day = partial(tuple.__new__, PlanDay)
+"""``PlanDay`` from a (date, phase, cycle, cycle_day, doses) tuple, without a Python call."""
+
+
+def _last_given_before(days: Sequence[PlanDay], stop: int, drugs: Mapping[str, _Drug]) -> None:
+    """Set each drug's last dose given in ``days[:stop]`` (days before any event)."""
+    missing = set(drugs)
+    for index in range(stop - 1, -1, -1):
+        doses = days[index].doses
+        if not doses:
+            continue
+        for dose in reversed(doses):  # the last dose of a drug on a day is the one that counts
+            if dose.drug in missing:
+                drugs[dose.drug].last_given = dose.dose
+                missing.discard(dose.drug)
+        if not missing:
+            return
+
+
+def _cycle_end(days: Sequence[PlanDay], index: int, action: Action) -> date | None:
+    """For an added drug: the last day of the cycle of ``days[index]`` (how long it is
+    shown); None for other actions, which do not use it."""
+    if not isinstance(action, Add):
+        return None
+    phase, cycle = days[index].phase, days[index].cycle
+    last = index
+    while last + 1 < len(days) and days[last + 1].phase == phase \
+            and days[last + 1].cycle == cycle:
+        last += 1
+    return days[last].date
 
 
 def check_dates(plan: Plan, events: Sequence[Event]) -> None:
@@ -292,8 +343,17 @@ def check_dates(plan: Plan, events: Sequence[Event]) -> None:
 def _drug_states(plan: Plan, policy: Policy) -> dict[str, _Drug]:
     highest: dict[str, float] = {}
     starting: dict[str, float] = {}
+    previous: tuple[PlannedDose, ...] = ()
+    seen: set[int] = set()
     for day in plan.days:
-        for dose in day.doses:
+        doses = day.doses
+        if not doses or doses is previous:  # days share dose tuples: each is read once
+            continue
+        previous = doses
+        if id(doses) in seen:
+            continue
+        seen.add(id(doses))
+        for dose in doses:
             highest[dose.drug] = max(highest.get(dose.drug, 0.0), dose.dose)
             starting.setdefault(dose.drug, dose.dose)
     drugs: dict[str, _Drug] = {}
@@ -481,37 +541,159 @@ def _unresolved(grades: Mapping[str, tuple[date, int]], labs: Mapping[str, tuple
     return ""
 
 
+@lru_cache(maxsize=256)
 def _lab_grade(test: str, value: float, scale: Scale) -> int:
+    """The grade of a count (cached: the same few counts are graded after each event day)."""
     if scale == "iwcll-2008" and test != "anc":
         return 0  # graded by its fall from baseline: reported in the reason, not here
     return grade_lab(Lab(test, value), scale).grade  # type: ignore[arg-type]
 
 
-_Memo = dict[tuple[object, ...], tuple[tuple[PlannedDose, ...], tuple[tuple[str, float], ...]]]
+class _Walk:
+    """The days after the first event, under the current state of the drugs.
+
+    A day's doses depend only on its planned doses and on the state of their drugs
+    (held, stopped, capped, with the reasons), the escalation pause and the end of
+    treatment; while escalation is paused, also on the last doses given. So each
+    distinct tuple of planned doses is worked out once per state (``_doses_after``)
+    and reused: most days cost one dictionary lookup.
+    """
+
+    __slots__ = ("added", "added_items", "added_until", "drugs", "ended", "memo", "memos",
+                 "pause")
+
+    def __init__(self, drugs: Mapping[str, _Drug]) -> None:
+        self.drugs = drugs
+        self.added: list[tuple[date, PlannedDose]] = []
+        """The doses of the drugs added by rules, each with the last day it is shown."""
+        self.added_items: tuple[tuple[str, Add], ...] = ()
+        self.added_until = date.min
+        """The last day a drug added by a rule is shown."""
+        self.pause = ""
+        self.ended = ""
+        self.memos: dict[tuple[object, ...], dict[object, _Outcome]] = {}
+        """For each state of the drugs: the outcome of each tuple of planned doses."""
+        self.memo: dict[object, _Outcome] = self.memos.setdefault(self._state(), {})
+
+    def _state(self) -> tuple[object, ...]:
+        """What the outcome of a day depends on, besides its planned doses (and, while
+        escalation is paused, the last doses given: then part of the memo's key)."""
+        return (self.pause, self.ended, *((d.held, d.hold_reason, d.stopped, d.stop_reason,
+                                           d.cap, d.cap_reason) for d in self.drugs.values()))
+
+    def changed(self, added: Mapping[str, Add], pause: str, ended: str) -> None:
+        """After an event day: the drugs added by rules, the pause, the end of treatment."""
+        items = tuple(sorted(added.items())) if not ended else ()
+        before = self.added_items
+        if len(items) != len(before) or any(
+                a is not b or k != j for (k, a), (j, b) in zip(items, before, strict=True)):
+            self.added_items = items
+            self.added = [
+                (extra.until, PlannedDose(drug, extra.dose, extra.unit, extra.route, ADDED,
+                                          extra.basis, "added by a rule",
+                                          f"added: {extra.reason}"))
+                for drug, extra in items]
+            self.added_until = max((until for until, _ in self.added), default=date.min)
+        self.pause, self.ended = pause, ended
+        self.memo = self.memos.setdefault(self._state(), {})
+
+    def run(self, days: Sequence[PlanDay], lo: int, hi: int, out: list[PlanDay]) -> None:
+        """Append ``day_after`` of each of ``days[lo:hi]`` (days without events) to ``out``;
+        the same steps, inlined for the long runs of days between events."""
+        if lo >= hi:
+            return
+        if self.added:  # the days a drug added by a rule may still be shown on
+            split = bisect_right(days, self.added_until, lo, hi, key=_day_date)
+            out.extend(map(self.day_after, days[lo:split]))
+            lo = split
+        memo, outcome = self.memo, self.outcome
+        append = out.append
+        for day in days[lo:hi]:
+            planned = day.doses
+            if not planned:
+                append(day)
+                continue
+            found = memo.get(id(planned))
+            if found is None or found.planned is not planned or found.sensitive:
+                found = outcome(planned)
+            for state, value in found.updates:
+                state.last_given = value
+            if found.same:
+                append(day)
+            else:
+                append(_new_day((day.date, day.phase, day.cycle, day.cycle_day, found.doses)))
+
+    def day_after(self, day: PlanDay) -> PlanDay:
+        planned = day.doses
+        if not planned:
+            return self._with_extras(day, planned, True)
+        found = self.outcome(planned)
+        for state, value in found.updates:
+            state.last_given = value
+        return self._with_extras(day, found.doses, found.same)
+
+    def outcome(self, planned: tuple[PlannedDose, ...]) -> _Outcome:
+        """The outcome of ``planned`` under the current state, memoised by the identity of
+        the tuple (the plan keeps it alive), and by the last doses given where they count."""
+        memo, drugs = self.memo, self.drugs
+        found = memo.get(id(planned))
+        if found is None or found.planned is not planned:
+            found = memo[id(planned)] = _outcome(planned, drugs, self.pause, self.ended)
+        if not found.sensitive:
+            return found
+        key = (id(planned), tuple(
+            None if (s := drugs.get(d.drug)) is None else s.last_given for d in planned))
+        given = memo.get(key)
+        if given is None or given.planned is not planned:
+            given = memo[key] = _outcome(planned, drugs, self.pause, self.ended)
+        return given
+
+    def _with_extras(self, day: PlanDay, doses: tuple[PlannedDose, ...], same: bool) -> PlanDay:
+        """The day with ``doses`` (``same``: as planned) and the drugs added by rules."""
+        if self.added:
+            extras = tuple(dose for until, dose in self.added if day.date <= until)
+            if extras:
+                return PlanDay(day.date, day.phase, day.cycle, day.cycle_day, doses + extras)
+        if same:
+            return day
+        return PlanDay(day.date, day.phase, day.cycle, day.cycle_day, doses)
 
 
-def _day_after(day: PlanDay, drugs: Mapping[str, _Drug], added: dict[str, Add],
-               pause: str, ended: str, version: int, memo: _Memo) -> PlanDay:
-    """The day's doses under the current state (memoised: between two event days the
-    same doses give the same result, so most days cost one dictionary lookup)."""
-    given = tuple(None if (s := drugs.get(d.drug)) is None else s.last_given
-                  for d in day.doses)
-    key = (day.doses, version, given)
-    found = memo.get(key)
-    if found is None:
-        found = memo[key] = _doses_after(day.doses, drugs, pause, ended)
-    doses, updates = found
-    for drug, value in updates:
-        drugs[drug].last_given = value
-    if added and not ended:
-        extras = tuple(
-            PlannedDose(drug, extra.dose, extra.unit, extra.route, ADDED, extra.basis,
-                        "added by a rule", f"added: {extra.reason}")
-            for drug, extra in sorted(added.items()) if day.date <= extra.until)
-        doses = doses + extras
-    if doses is day.doses or doses == day.doses:
-        return day
-    return PlanDay(day.date, day.phase, day.cycle, day.cycle_day, doses)
+class _Outcome(NamedTuple):
+    """What ``_doses_after`` gives for a tuple of planned doses in one state."""
+
+    planned: tuple[PlannedDose, ...]
+    doses: tuple[PlannedDose, ...]
+    same: bool
+    """Whether ``doses`` equal ``planned`` (the day is kept as it is)."""
+    updates: tuple[tuple[_Drug, float], ...]
+    sensitive: bool
+    """Whether the result may depend on the last doses given (a paused escalation)."""
+
+
+def _outcome(planned: tuple[PlannedDose, ...], drugs: Mapping[str, _Drug], pause: str,
+             ended: str) -> _Outcome:
+    doses, updates = _doses_after(planned, drugs, pause, ended)
+    return _Outcome(planned, doses, doses is planned or doses == planned,
+                    tuple((drugs[drug], value) for drug, value in updates),
+                    _paused(planned, drugs, pause, ended))
+
+
+def _paused(planned: tuple[PlannedDose, ...], drugs: Mapping[str, _Drug], pause: str,
+            ended: str) -> bool:
+    """Whether a dose of ``planned`` reaches the "escalation paused" test of ``_doses_after``,
+    the only one that reads the last dose given."""
+    if not pause or ended:
+        return False
+    for dose in planned:
+        state = drugs.get(dose.drug)
+        if state is None or state.stopped or state.held:
+            continue
+        if state.cap is not None and dose.dose > state.cap:
+            continue
+        if state.governed:
+            return True
+    return False
 
 
 def _doses_after(

@@ -22,7 +22,7 @@ MAX_CYCLES = 1000
 UNITS: tuple[Unit, ...] = ("mg", "mg/m2", "mg/kg")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Source:
     """Where a number comes from: exactly one of review, facts or assumption."""
 
@@ -54,7 +54,7 @@ class Source:
         return f"[{self.ref}]"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Span:
     """An inclusive run of numbers: ``{"from": 9, "to": "end", "every": 7}``."""
 
@@ -72,7 +72,7 @@ class Span:
 Item = int | Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Selection:
     """Days of a cycle or cycles of a phase: numbers and spans, in the user's order."""
 
@@ -105,7 +105,7 @@ class Selection:
 EVERY_DAY = Selection((Span(1),))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Dose:
     """A dose per administration day: fixed mg, or per m2 of BSA, or per kg."""
 
@@ -113,7 +113,7 @@ class Dose:
     unit: Unit
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Escalation:
     """A dose that rises in steps from ``Dose.amount`` up to ``maximum``.
 
@@ -157,7 +157,7 @@ class Escalation:
         return f"on day {self.on_cycle_day} of each cycle"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Administration:
     """One drug given on chosen days of chosen cycles of a phase."""
 
@@ -187,7 +187,7 @@ class Administration:
         return (self.dose.amount,)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class LengthOverride:
     """A cycle length that differs from the phase's usual one for chosen cycles."""
 
@@ -195,7 +195,7 @@ class LengthOverride:
     length_days: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CycleSpec:
     """How many cycles a phase has and how long each is."""
 
@@ -230,7 +230,7 @@ class CycleSpec:
         return tuple(lengths)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Phase:
     """A named run of cycles: induction, consolidation, maintenance or treatment."""
 
@@ -241,7 +241,7 @@ class Phase:
     """Days between the end of the previous phase and this phase's day 1."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Results:
     """What the review reports for the trial (its tables or text), as printed there."""
 
@@ -266,7 +266,7 @@ class Results:
         return tuple((label, value) for label, value in labels if value is not None)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Citation:
     """The trial a regimen encodes, as the review cites it."""
 
@@ -279,7 +279,7 @@ class Citation:
     results: Results | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class SupportiveAdministration:
     """A supportive drug timed against the anchor drug (usually lenalidomide).
 
@@ -298,7 +298,7 @@ class SupportiveAdministration:
     label: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Supportive:
     """Supportive care that can be attached to a plan (``--with ID``)."""
 
@@ -312,7 +312,7 @@ class Supportive:
     """The review's reference number for this care, when the review gives one."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Note:
     """Something the user should read beside the plan (e.g. the original differs)."""
 
@@ -320,7 +320,7 @@ class Note:
     source: Source
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Regimen:
     """A published schedule as data."""
 

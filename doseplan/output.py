@@ -8,10 +8,12 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import tempfile
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from doseplan.errors import UsageError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -21,7 +23,7 @@ def write_atomic(path: Path, text: str) -> None:
 
 def write_atomic_bytes(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` in one step."""
-    directory = path.parent if str(path.parent) else Path(".")
+    directory = path.parent  # Path("plan.txt").parent is Path(".")
     try:
         if not directory.is_dir():
             raise UsageError(
@@ -30,6 +32,8 @@ def write_atomic_bytes(path: Path, data: bytes) -> None:
             raise UsageError(f"cannot write {path}: it is a folder; give a file name")
     except OSError as exc:  # e.g. a file name longer than the file system allows
         raise UsageError(f"cannot write {path}: {exc.strerror}; give a shorter path") from None
+    import tempfile  # only when writing a file: not for output to stdout
+
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
@@ -68,4 +72,6 @@ def emit(text: str, output: str | None) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
+    from pathlib import Path  # only when writing a file (a fast start for stdout)
+
     write_atomic(Path(output), text)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from doseplan.bodysize import BodySize
-from doseplan.events import Event
+if TYPE_CHECKING:
+    from doseplan.bodysize import BodySize
+    from doseplan.events import Event
 
 NOTICE = (
     "Planning aid only: every date and dose must be checked by the treating team "

@@ -10,10 +10,10 @@ decision to ask for. Every rule has a source; assumptions become plan warnings.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any, Literal
 
 from doseplan.errors import UsageError
@@ -179,12 +179,18 @@ def parse_policy(d: Mapping[str, Any]) -> Policy:
     )
 
 
+POLICIES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "policies")
+"""The built-in policies: the package is installed as files (never zipped), so a path
+is enough, and start-up does not pay for importing ``importlib.resources``."""
+
+
 @cache
 def _policy_documents() -> Mapping[str, Mapping[str, Any]]:
     found: dict[str, Mapping[str, Any]] = {}
-    for entry in sorted(resources.files("doseplan.policies").iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".json"):
-            document = json.loads(entry.read_text(encoding="utf-8"))
+    for name in sorted(os.listdir(POLICIES)):
+        if name.endswith(".json"):
+            with open(os.path.join(POLICIES, name), encoding="utf-8") as handle:
+                document = json.loads(handle.read())
             found[document["id"]] = document
     return found
 

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-import pytest
+from fractions import Fraction
 
-from doseplan.capsules import LENALIDOMIDE_EU, LENALIDOMIDE_US, capsule_text, capsules
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from doseplan.capsules import (
+    LENALIDOMIDE_EU,
+    LENALIDOMIDE_US,
+    _exact,
+    _gcd,
+    capsule_text,
+    capsules,
+)
 
 
 @pytest.mark.parametrize(
@@ -40,3 +51,48 @@ def test_capsule_text_for_people() -> None:
     assert capsule_text("rituximab", 700, "mg") is None
     assert capsule_text("lenalidomide", 1, "mg") == (
         "1 mg cannot be made from 2.5, 5, 10, 15, 20, 25 mg capsules: ask the pharmacy")
+
+
+# The cached integer arithmetic gives what fractions give (``_exact`` is the
+# reference: the original algorithm with ``Fraction``).
+
+_AMOUNTS = st.one_of(
+    st.sampled_from([0.1, 0.25, 1.1, 2.5, 3.3, 5.0, 7.5, 10.0, 12.5, 17.5, 22.5, 25.0, 100.0]),
+    st.integers(min_value=1, max_value=60),
+    st.decimals(min_value="0.05", max_value="60", places=2).map(float),
+    st.floats(min_value=1e-3, max_value=1e3, allow_nan=False, allow_infinity=False),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(dose=_AMOUNTS, strengths=st.lists(_AMOUNTS, min_size=1, max_size=4))
+def test_cached_breakdown_equals_the_fraction_arithmetic(
+        dose: float, strengths: list[float]) -> None:
+    """For every dose and stock, ``capsules`` (cached, on integers) equals ``_exact``."""
+    units = [Fraction(str(s)) for s in strengths]
+    step = units[0]
+    for unit in units[1:]:
+        step = _gcd(step, unit)
+    assume(Fraction(str(dose)) / step <= 5000)  # keeps the reference's table small
+    expected = _exact(dose, strengths)
+    assert capsules(dose, strengths) == expected
+    assert capsules(dose, tuple(strengths)) == expected  # again: from the cache
+
+
+@pytest.mark.parametrize(
+    ("dose", "strengths"),
+    [(10, (5, 10)), (10.0, [5.0, 10]), (7.5, (2.5, 2.5, 5.0)), (1e-05, (1e-05,)),
+     (1.5e20, (5e19,)), (12.5, (0.0, 2.5)), (1, (2.5, 5.0))],
+)
+def test_unusual_inputs_give_what_fractions_give(
+        dose: float, strengths: tuple[float, ...]) -> None:
+    """Ints, lists, repeated strengths, exponents, a zero strength (not cached), a dose
+    that cannot be made: the same breakdown as the fraction arithmetic."""
+    assert capsules(dose, strengths) == _exact(dose, strengths)
+
+
+def test_a_breakdown_is_computed_once() -> None:
+    """The same dose and stock give the same (immutable) result object."""
+    first = capsules(12.5, LENALIDOMIDE_US)
+    assert first is capsules(12.5, LENALIDOMIDE_US)
+    assert first == ((10.0, 1), (2.5, 1))

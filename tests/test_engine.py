@@ -392,3 +392,43 @@ def test_until_errors(regimen_id: str, kwargs: dict[str, Any], message: str) -> 
     with pytest.raises(UsageError) as caught:
         build_plan(load_builtin(regimen_id), START, **kwargs)
     assert str(caught.value) == message
+
+
+# The layout cache (everything of a plan but its dates, by regimen object, counts, body
+# size and supportive care) gives what building afresh gives.
+
+@pytest.mark.parametrize(
+    ("regimen_id", "options"),
+    [("brown-2008", {}), ("brown-2008", {"cycles": 3}),
+     ("egle-2013", {}), ("badoux-2011", {"until": date(2028, 6, 1)}),
+     ("badoux-2011", {"cycles": 2})],
+)
+def test_a_cached_layout_gives_the_plan_built_afresh(
+        regimen_id: str, options: dict[str, Any]) -> None:
+    """Each plan built from the cache equals the same plan built with an empty cache,
+    whatever the start date, body size or supportive care."""
+    from doseplan import engine
+    from doseplan.loader import load_supportive
+
+    regimen = load_builtin(regimen_id)
+    bodies = [None, body_size(height_cm=170, weight_kg=70), body_size(bsa_m2=2.1)]
+    cares = [(), (load_supportive("aspirin", regimen),)]
+    starts = [date(2027, 1, 4), date(2027, 2, 28)]
+    cases = [(s, b, c) for s in starts for b in bodies for c in cares]
+    cached = [build_plan(regimen, s, body=b, supportive=c, **options) for s, b, c in cases]
+    fresh = []
+    for s, b, c in cases:
+        engine._LAYOUTS.clear()
+        fresh.append(build_plan(regimen, s, body=b, supportive=c, **options))
+    assert cached == fresh
+    assert len({p.days[0].doses for p in cached}) > 1 or len({p.warnings for p in cached}) > 1
+
+
+def test_the_layout_cache_stays_small() -> None:
+    """No more than a few dozen layouts are kept, whatever is planned."""
+    from doseplan import engine
+
+    regimen = load_builtin("aue-2010")
+    for cycles in range(1, 3 * engine._LAYOUTS_KEPT):
+        build_plan(regimen, date(2027, 1, 4), cycles=cycles)
+    assert len(engine._LAYOUTS) <= engine._LAYOUTS_KEPT

@@ -28,12 +28,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 from doseplan.capsules import capsule_text
 from doseplan.errors import UsageError
-from doseplan.events import Event
 from doseplan.plan import ADDED, HELD, PLANNED, STOPPED, Plan, PlanDay, PlannedDose
 from doseplan.render.json_calendar import number
+
+if TYPE_CHECKING:
+    from doseplan.events import Event
 
 PRODID = "-//doseplan//doseplan treatment calendar//EN"
 UID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://doseplan.example/ical")

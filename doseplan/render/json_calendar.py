@@ -12,7 +12,6 @@ from datetime import date
 from typing import Any, cast
 
 from doseplan.bodysize import BodySize, Formula
-from doseplan.events import events_to_json, parse_events
 from doseplan.plan import Plan, PlanDay, PlannedDose
 
 SCHEMA_ID = "https://doseplan.example/schemas/calendar.schema.json"
@@ -25,6 +24,8 @@ def number(value: float) -> float | int:
 
 def plan_to_json(plan: Plan) -> dict[str, Any]:
     """The plan as a JSON-ready dict."""
+    from doseplan.events import events_to_json  # not for the number formats of iCal
+
     return {
         "$schema": SCHEMA_ID,
         "notice": plan.notice,
@@ -92,6 +93,8 @@ def render_json(plan: Plan) -> str:
 
 def plan_from_json(document: Mapping[str, Any]) -> Plan:
     """Read back a plan written by ``plan_to_json`` (the document is trusted)."""
+    from doseplan.events import parse_events
+
     regimen = document["regimen"]
     body = document["body"]
     return Plan(
