@@ -349,14 +349,16 @@ def _regimen_of(name: str) -> Regimen:
 
 def _patient_file(name: str) -> PatientRecord | None:
     """The patient record in file NAME, or None when NAME is not a patient file."""
+    import os.path
+
+    if os.path.splitext(name)[1] != ".json" or not os.path.isfile(name):
+        return None  # a built-in id or reference: the record machinery is not loaded
     from pathlib import Path
 
-    path = Path(name)
-    if path.suffix != ".json" or not path.is_file():
-        return None  # a built-in id or reference: the record machinery is not loaded
     from doseplan.loader import read_json_file
     from doseplan.patient import is_patient_document, load_record
 
+    path = Path(name)
     if not is_patient_document(read_json_file(path)):
         return None
     return load_record(path)
@@ -367,8 +369,6 @@ def _stateless_plan(
     weight_kg: float | None, bsa: float | None, bsa_formula: str, until: str | None,
     with_: tuple[str, ...], grading: str, events_file: str | None, *, history: bool,
 ) -> tuple[Plan, tuple[Plan, ...]]:
-    from pathlib import Path
-
     from doseplan.bodysize import body_size
     from doseplan.dates import parse_date
     from doseplan.engine import build_plan
@@ -385,6 +385,8 @@ def _stateless_plan(
                       supportive=care)
     if events_file is None:
         return plan, (plan,)
+    from pathlib import Path
+
     from doseplan.events import parse_events
     from doseplan.holds import apply_events, plan_history
     from doseplan.loader import read_json_file, validate_document

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from collections.abc import Iterator, Mapping
 from functools import cache
-from importlib import resources
-from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from doseplan.errors import (
     AmbiguousRegimenError,
@@ -46,6 +45,9 @@ from doseplan.model import (
     Unit,
 )
 from doseplan.validation import check_regimen, check_supportive
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 MAX_FILE_BYTES = 1024 * 1024
 """Input files larger than this are refused: no regimen or patient file comes close."""
@@ -129,7 +131,7 @@ def parse_json_bytes(raw: bytes, *, where: str) -> Any:
             "number", where=where,
         ) from None
     if _ESCAPED_SURROGATE.search(text):
-        _refuse_lone_surrogates(document, where)
+        check_values(document, where=where)
     return document
 
 
@@ -157,26 +159,47 @@ def _finite_float(text: str) -> float:
 
 
 _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+_LARGEST = 10**MAX_INTEGER_DIGITS
 
 
-def _refuse_lone_surrogates(node: Any, where: str) -> None:
-    """Text with an unpaired surrogate escape (\\ud800) cannot be written as UTF-8."""
-    stack = [node]
+def _shown_integer(value: int) -> str:
+    if value.bit_length() > 3000:  # str() refuses integers of over 4300 digits
+        return "of over 900 digits"
+    text = str(abs(value))
+    return f"{'-' * (value < 0)}{text[:12]}... ({len(text)} digits)"
+
+
+def check_values(node: Any, *, where: str, path: str = "$") -> None:
+    """Refuse what no file could hold: numbers too large (or not finite) and text with an
+    unpaired surrogate (\\ud800), which cannot be written as UTF-8. Documents read from
+    JSON text were checked as they were read; documents built in memory are checked by
+    ``validate_document``, so that whatever loads can be saved and read back."""
+    stack: list[tuple[Any, str]] = [(node, path)]
     while stack:
-        item = stack.pop()
+        item, at = stack.pop()
         if isinstance(item, str):
             try:
                 item.encode("utf-8")
             except UnicodeEncodeError:
                 raise InvalidDataError(
                     f"text {json.dumps(item[:20])} holds a lone surrogate escape, which is not "
-                    "a character; remove it", where=where,
+                    "a character; remove it", where=where, path=at,
                 ) from None
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
+        elif isinstance(item, bool):
+            continue
+        elif isinstance(item, int) and not -_LARGEST < item < _LARGEST:
+            raise InvalidDataError(
+                f"number {_shown_integer(item)} is too large for any value doseplan reads; "
+                "check the number", where=where, path=at)
+        elif isinstance(item, float) and not math.isfinite(item):
+            raise InvalidDataError(
+                f"number {item} is not finite; give a real number", where=where, path=at)
+        elif isinstance(item, Mapping):
+            for key, value in item.items():
+                stack.append((key, at))
+                stack.append((value, f"{at}.{key}" if isinstance(key, str) else at))
+        elif isinstance(item, list | tuple):
+            stack.extend((value, f"{at}[{i}]") for i, value in enumerate(item))
 
 
 class _DuplicateKeyError(Exception):
@@ -217,12 +240,22 @@ def _constant_position(text: str) -> int:
 # Built-in regimens
 
 
+_HERE = os.path.dirname(os.path.abspath(__file__))
+_DATA = {folder: os.path.join(_HERE, folder) for folder in ("regimens", "supportive", "schemas")}
+"""The package data folders: the package is installed as files (never zipped)."""
+
+
+def _read(folder: str, name: str) -> str:
+    with open(os.path.join(folder, name), encoding="utf-8") as handle:
+        return handle.read()
+
+
 @cache
 def _builtin_documents() -> Mapping[str, Mapping[str, Any]]:
     found: dict[str, Mapping[str, Any]] = {}
-    for entry in sorted(resources.files("doseplan.regimens").iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".json"):
-            document = json.loads(entry.read_text(encoding="utf-8"))
+    for name in sorted(os.listdir(_DATA["regimens"])):
+        if name.endswith(".json"):
+            document = json.loads(_read(_DATA["regimens"], name))
             found[document["id"]] = document
     return found
 
@@ -281,6 +314,8 @@ def load_regimen(name: str | Path) -> Regimen:
                 raise AmbiguousRegimenError(text, tuple(r.id for r in found))
             if text.startswith("ref:"):
                 raise UnknownRegimenError(text, builtin_ids())
+    from pathlib import Path  # only for names that are not built in (a fast start)
+
     path = Path(name)
     if not (path.suffix == ".json" or _exists(path)):
         raise UnknownRegimenError(text, builtin_ids())
@@ -298,9 +333,9 @@ def _exists(path: Path) -> bool:
 @cache
 def _builtin_supportive() -> Mapping[str, Supportive]:
     found: dict[str, Supportive] = {}
-    for entry in sorted(resources.files("doseplan.supportive").iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".json"):
-            item = _supportive(json.loads(entry.read_text(encoding="utf-8")))
+    for name in sorted(os.listdir(_DATA["supportive"])):
+        if name.endswith(".json"):
+            item = _supportive(json.loads(_read(_DATA["supportive"], name)))
             found[item.id] = item
     return found
 
@@ -323,6 +358,8 @@ def load_supportive(name: str, regimen: Regimen | None = None) -> Supportive:
             return item
     if name in _builtin_supportive():
         return _builtin_supportive()[name]
+    from pathlib import Path
+
     path = Path(name)
     if path.suffix == ".json" or _exists(path):
         document = read_json_file(path, kind="supportive-care file")
@@ -353,7 +390,7 @@ SCHEMAS = ("regimen", "supportive", "calendar", "policy", "events", "patient")
 
 def schema(name: str) -> Mapping[str, Any]:
     """A schema shipped in the package, e.g. ``schema("regimen")``."""
-    text = resources.files("doseplan.schemas").joinpath(f"{name}.schema.json").read_text("utf-8")
+    text = _read(_DATA["schemas"], f"{name}.schema.json")
     return cast(Mapping[str, Any], json.loads(text))
 
 
@@ -361,6 +398,7 @@ def validate_document(document: Any, name: str, *, where: str) -> None:
     """Check a document against a shipped schema; raise on the most telling error."""
     import jsonschema  # heavy: imported only for documents that need it
 
+    check_values(document, where=where)
     error = jsonschema.exceptions.best_match(_validator(name).iter_errors(document))
     if error is None:
         return
@@ -372,15 +410,19 @@ def validate_document(document: Any, name: str, *, where: str) -> None:
 def _validator(name: str) -> Any:
     """A validator of a shipped schema that resolves references between them."""
     import jsonschema
-    from referencing import Registry, Resource
+    from referencing import Registry
+    from referencing.jsonschema import DRAFT202012
 
-    shipped = [Resource.from_contents(schema(n)) for n in SCHEMAS]
-    registry: Registry[Any] = Registry().with_resources((r.id() or "", r) for r in shipped)
     # JSON Schema counts 7.0 as an integer; the model needs a Python int (range(), indexes).
     base = jsonschema.Draft202012Validator
     integers = base.TYPE_CHECKER.redefine("integer", _is_integer)
     strict = jsonschema.validators.extend(base, type_checker=integers)  # type: ignore[no-untyped-call]
-    return strict(schema(name), registry=registry)
+    # Without "$schema", a schema reached by $ref (the regimen inside a patient file) is
+    # checked by this same validator, not by jsonschema's own for the 2020-12 dialect.
+    bare = {n: {k: v for k, v in schema(n).items() if k != "$schema"} for n in SCHEMAS}
+    shipped = [DRAFT202012.create_resource(contents) for contents in bare.values()]
+    registry: Registry[Any] = Registry().with_resources((r.id() or "", r) for r in shipped)
+    return strict(bare[name], registry=registry)
 
 
 def _is_integer(_checker: Any, value: Any) -> bool:

@@ -539,9 +539,19 @@ def test_build_regimen_of_a_non_regimen(document: Any, cause: str) -> None:
     "phases-not-a-list": (variant({"$.phases": 5}), "$.phases: 5 is not of type 'array'"),
     "integral-float-count": (variant({"$.phases[0].cycles.count": 4.0}),
                              "$.phases[0].cycles.count: 4.0 is not of type 'integer'"),
+    "reference-of-21-digits": (variant({"$.citation.ref": 10**20}),
+                               "$.citation.ref: number 100000000000... (21 digits) is too "
+                               "large for any value doseplan reads; check the number"),
+    "infinite-dose": (variant({"$.phases[0].administrations[0].dose.amount": float("inf")}),
+                      "$.phases[0].administrations[0].dose.amount: number inf is not finite; "
+                      "give a real number"),
+    "lone-surrogate-in-title": (variant({"$.title": "x\ud800"}),
+                                "$.title: text \"x\\ud800\" holds a lone surrogate escape, "
+                                "which is not a character; remove it"),
 }, ("document", "message"))
 def test_parse_regimen_checks_the_schema_first(document: Any, message: str) -> None:
-    """The public parse_regimen checks its document against the schema, as a file is."""
+    """The public parse_regimen checks its document against the schema, as a file is, and
+    refuses what no file could hold (so that whatever loads can be saved and read back)."""
     with pytest.raises(InvalidDataError) as info:
         parse_regimen(document, where="r.json")
     assert str(info.value) == f"r.json: {message}"
