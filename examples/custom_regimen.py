@@ -12,8 +12,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from doseplan import DoseplanError, build_plan, load_regimen
-from doseplan.render.text_calendar import render_text
+from doseplan import DoseplanError, build_plan, load_regimen, render_text
 
 path = Path(__file__).with_name("custom-regimen.json")
 try:

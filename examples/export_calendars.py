@@ -10,11 +10,15 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from doseplan import apply_events, build_plan, lab, load_regimen
-from doseplan.holds import plan_history
-from doseplan.output import write_atomic
-from doseplan.render.fhir import render_fhir_bundle
-from doseplan.render.ical import render_ics
+from doseplan import (
+    apply_events,
+    build_plan,
+    lab,
+    load_regimen,
+    plan_history,
+    render_fhir_bundle,
+    render_ics,
+)
 
 folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path.cwd()
 regimen = load_regimen("aue-2010")
@@ -27,7 +31,7 @@ after = apply_events(plan, events)
 calendar = render_ics(after, history=plan_history(plan, events))
 bundle = render_fhir_bundle(after, regimen=regimen, patient_id="study-0042")
 
-write_atomic(folder / "plan.ics", calendar)      # a whole file or none, never half
-write_atomic(folder / "plan.fhir.json", bundle)
+(folder / "plan.ics").write_bytes(calendar.encode("utf-8"))    # CRLF line ends kept
+(folder / "plan.fhir.json").write_bytes(bundle.encode("utf-8"))
 print(after.notice)
 print(f"wrote {folder / 'plan.ics'} and {folder / 'plan.fhir.json'}")

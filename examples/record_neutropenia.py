@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from doseplan import apply_events, build_plan, diff_plans, lab, load_regimen
-from doseplan.diff import render_diff
+from doseplan import apply_events, build_plan, diff_plans, lab, load_regimen, render_diff
 
 plan = build_plan(load_regimen("aue-2010"), date(2027, 1, 4))
 # ANC 0.4 x 10^9/L on cycle 1 day 15: the policy holds lenalidomide until recovery;

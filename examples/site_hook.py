@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from doseplan import Event, PlanState, apply_events, build_plan, lab, load_regimen
-from doseplan.holds import Action, Hold
+from doseplan import Action, Event, Hold, PlanState, apply_events, build_plan, lab, load_regimen
 
 
 def platelets_below_100(event: Event, state: PlanState) -> Sequence[Action]:

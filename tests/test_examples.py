@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import REPO, run_cli
 
 
@@ -65,10 +67,15 @@ def test_export_calendars_example_writes_ics_and_fhir(tmp_path: Path) -> None:
     after the event, the same as the library calls give."""
     from datetime import date
 
-    from doseplan import apply_events, build_plan, lab, load_regimen
-    from doseplan.holds import plan_history
-    from doseplan.render.fhir import render_fhir_bundle
-    from doseplan.render.ical import render_ics
+    from doseplan import (
+        apply_events,
+        build_plan,
+        lab,
+        load_regimen,
+        plan_history,
+        render_fhir_bundle,
+        render_ics,
+    )
 
     lines = run_example("export_calendars.py", str(tmp_path))
     assert lines[-1] == f"wrote {tmp_path / 'plan.ics'} and {tmp_path / 'plan.fhir.json'}"
@@ -80,3 +87,10 @@ def test_export_calendars_example_writes_ics_and_fhir(tmp_path: Path) -> None:
         after, history=plan_history(plan, events))
     assert (tmp_path / "plan.fhir.json").read_text(encoding="utf-8") == render_fhir_bundle(
         after, regimen=regimen, patient_id="study-0042")
+
+
+@pytest.mark.parametrize("script", sorted(p.name for p in (REPO / "examples").glob("*.py")))
+def test_examples_use_only_the_public_api(script: str) -> None:
+    """An example imports from `doseplan` only, never from its internal modules."""
+    text = (REPO / "examples" / script).read_text(encoding="utf-8")
+    assert re.findall(r"^\s*(?:from|import) doseplan\.\S+", text, re.MULTILINE) == []
