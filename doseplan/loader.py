@@ -468,6 +468,8 @@ def _schema_problem(error: Any) -> str:
     if validator == "type":
         return f"{shown} is not of type {error.validator_value!r}"
     if validator == "pattern":
+        if error.validator_value == "\\S":  # free text: a source or a title must say something
+            return f"{shown} is blank; give the text"
         if isinstance(error.schema.get("description"), str):
             return f"{shown} is not allowed; {_schema_hint(error)}"
         return f"{shown} does not have the expected form; see the schema in schemas/"

@@ -50,8 +50,9 @@ SPECIAL_DATES = (
 text = st.text(
     st.characters(categories=("L", "N", "P", "Zs"), max_codepoint=0x2FFF),
     min_size=1, max_size=20,
-)
-"""Free text of the documents (quotes, titles, labels), non-ASCII included."""
+).filter(str.strip)
+"""Free text of the documents (quotes, titles, labels), non-ASCII included, never blank
+(the schema refuses a text of spaces: a source must say something)."""
 
 
 # ---------------------------------------------------------------------------

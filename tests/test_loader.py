@@ -539,6 +539,8 @@ def test_build_regimen_of_a_non_regimen(document: Any, cause: str) -> None:
     "phases-not-a-list": (variant({"$.phases": 5}), "$.phases: 5 is not of type 'array'"),
     "integral-float-count": (variant({"$.phases[0].cycles.count": 4.0}),
                              "$.phases[0].cycles.count: 4.0 is not of type 'integer'"),
+    "blank-assumption": (variant({"$.phases[0].cycles.source": {"assumption": "\u00a0 "}}),
+                         "$.phases[0].cycles.source.assumption: \" \" is blank; give the text"),
     "reference-of-21-digits": (variant({"$.citation.ref": 10**20}),
                                "$.citation.ref: number 100000000000... (21 digits) is too "
                                "large for any value doseplan reads; check the number"),

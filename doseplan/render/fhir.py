@@ -124,8 +124,9 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _text(value: str) -> str:
-    """Free text (notes typed or pasted by users) with control characters as '?'."""
-    return _CONTROL.sub("?", value)
+    """Free text (notes typed or pasted by users) with control characters as '?', and
+    never blank (a FHIR string holds a character other than white space)."""
+    return _CONTROL.sub("?", value) if value.strip() else "?"
 
 
 # ---------------------------------------------------------------------------
