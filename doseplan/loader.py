@@ -475,11 +475,28 @@ def _schema_problem(error: Any) -> str:
         return f"{shown} does not have the expected form; see the schema in schemas/"
     if validator == "not" and isinstance(error.schema.get("description"), str):
         return _schema_hint(error)  # e.g. "day 0 does not exist; ..."
+    if validator in ("oneOf", "anyOf") and (types := _form_types(error)):
+        return f"{shown} is not of type {' or '.join(map(repr, types))}"
     if validator == "oneOf" and not error.context:
         return f"{shown} matches more than one allowed form; {_schema_hint(error)}"
     if validator in ("oneOf", "anyOf"):
         return f"{shown} does not match any allowed form; {_schema_hint(error)}"
     return f"{error.message}"
+
+
+def _form_types(error: Any) -> list[str]:
+    """The JSON types a oneOf allows, when every form refuses the value for its type
+    (a cycle day given as 1.0: "is not of type 'integer' or 'object'"); else []."""
+    forms: dict[Any, list[str]] = {}
+    for sub in error.context:
+        forms.setdefault(sub.relative_schema_path[0], [])
+        if sub.validator == "type" and not sub.relative_path:
+            value = sub.validator_value
+            forms[sub.relative_schema_path[0]].extend([value] if isinstance(value, str)
+                                                      else value)
+    if not forms or not all(forms.values()):
+        return []
+    return list(dict.fromkeys(t for types in forms.values() for t in types))
 
 
 def _schema_hint(error: Any) -> str:

@@ -834,8 +834,7 @@ def test_finding_f4_integral_floats_in_integer_fields(where: str, folder: Path) 
         "count": minimal_regimen({"length_days": 7, "count": 1.0}, days=[1]),
         "days": minimal_regimen({"length_days": 7, "count": 1}, days=[1.0]),
     }[where]
-    with pytest.raises(InvalidDataError, match=r": (7|1)\.0 (is not of type 'integer'|does not "
-                                               "match any allowed form)"):
+    with pytest.raises(InvalidDataError, match=r": (7|1)\.0 is not of type 'integer'"):
         load_regimen_document(document)
 
 

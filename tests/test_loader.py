@@ -541,6 +541,9 @@ def test_build_regimen_of_a_non_regimen(document: Any, cause: str) -> None:
                              "$.phases[0].cycles.count: 4.0 is not of type 'integer'"),
     "blank-assumption": (variant({"$.phases[0].cycles.source": {"assumption": "\u00a0 "}}),
                          "$.phases[0].cycles.source.assumption: \" \" is blank; give the text"),
+    "day-as-integral-float": (variant({"$.phases[0].administrations[0].days": [1.0]}),
+                              "$.phases[0].administrations[0].days[0]: 1.0 is not of type "
+                              "'integer' or 'object'"),
     "reference-of-21-digits": (variant({"$.citation.ref": 10**20}),
                                "$.citation.ref: number 100000000000... (21 digits) is too "
                                "large for any value doseplan reads; check the number"),
