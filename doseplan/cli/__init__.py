@@ -1,0 +1,86 @@
+"""The ``doseplan`` command: a thin click layer over the library.
+
+Errors are turned into one line on stderr in one place (``main``): usage errors
+exit 2, invalid data exits 1, and no traceback is shown. Everything is computed
+before anything is written, and files are written atomically, so a failed
+command leaves no partial output.
+
+Each command group lives in its own module and is imported only when one of its
+commands runs (or help lists them), so that a command starts fast:
+``library`` (regimens, show, validate), ``planning`` (plan, dispense) and
+``patients`` (init, record); ``common`` holds what they share.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+
+import click
+
+from doseplan.errors import DoseplanError
+
+_COMMANDS: dict[str, Callable[[], click.Command]] = {
+    "dispense": lambda: importlib.import_module("doseplan.cli.planning").dispense_command,
+    "init": lambda: importlib.import_module("doseplan.cli.patients").init_command,
+    "plan": lambda: importlib.import_module("doseplan.cli.planning").plan_command,
+    "record": lambda: importlib.import_module("doseplan.cli.patients").record_command,
+    "regimens": lambda: importlib.import_module("doseplan.cli.library").regimens_command,
+    "show": lambda: importlib.import_module("doseplan.cli.library").show_command,
+    "validate": lambda: importlib.import_module("doseplan.cli.library").validate_command,
+}
+"""Each command, imported from its module on first use (fixed names only: see
+tests/test_security.py)."""
+
+
+class _LazyGroup(click.Group):
+    """A group whose commands are imported when they are run or listed."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(_COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        load = _COMMANDS.get(cmd_name)
+        return None if load is None else load()
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="doseplan", prog_name="doseplan")
+def cli() -> None:
+    """Day-by-day lenalidomide calendars for CLL from published regimens.
+
+    A planning aid: every plan must be checked by the treating team.
+    """
+
+
+def _usage_hint(exc: click.UsageError) -> str:
+    if exc.ctx is not None:
+        return f" (see '{exc.ctx.command_path} --help')"
+    return " (see 'doseplan --help')"
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console entry point: run the CLI and turn every error into one line."""
+    try:
+        code = cli.main(args=argv, prog_name="doseplan", standalone_mode=False)
+    except click.UsageError as exc:
+        click.echo(f"doseplan: error: {exc.format_message()}{_usage_hint(exc)}", err=True)
+        code = 2
+    except click.ClickException as exc:
+        click.echo(f"doseplan: error: {exc.format_message()}", err=True)
+        code = exc.exit_code
+    except click.Abort:
+        click.echo("doseplan: error: aborted", err=True)
+        code = 1
+    except DoseplanError as exc:
+        click.echo(f"doseplan: error: {exc}", err=True)
+        code = exc.exit_code
+    except BrokenPipeError:
+        code = 1
+    except OSError as exc:  # a path the system refuses (too long, no permission, ...)
+        where = f"{exc.filename}: " if exc.filename is not None else ""
+        reason = exc.strerror or type(exc).__name__
+        click.echo(f"doseplan: error: {where}{reason}; check the path", err=True)
+        code = 1
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,104 @@
+"""Calendars of one plan: `doseplan plan` (every output format) and `dispense`."""
+
+from __future__ import annotations
+
+import click
+
+from doseplan.cli.common import (
+    FORMATS_PLAN,
+    PlanOptions,
+    body_options,
+    capsule_strengths,
+    clock,
+    emit_binary,
+    output_options,
+    plan_and_history,
+    regimen_of,
+)
+
+
+@click.command("plan")
+@click.argument("regimen")
+@body_options
+@click.option("--events", "events_file", default=None, metavar="FILE",
+              help="Apply the events of this JSON file (schemas/events.schema.json).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS_PLAN), default="text",
+              show_default=True, help="Output format.")
+@output_options
+def plan_command(
+    regimen: str,
+    options: PlanOptions,
+    events_file: str | None,
+    fmt: str,
+    strengths: str | None,
+    paper: str,
+    remind_at: str | None,
+    tz: str | None,
+    alarm_minutes: int | None,
+    output: str | None,
+) -> None:
+    """Print the day-by-day calendar of REGIMEN for one patient.
+
+    REGIMEN is a built-in id, the review's reference number (22 or ref:22), a
+    regimen file, or a patient file (made by 'doseplan init').
+    """
+    from doseplan.output import emit
+
+    plan, history, patient = plan_and_history(regimen, options, events_file,
+                                              history=fmt == "ics")
+    stock = capsule_strengths(strengths)
+    if fmt == "pdf":
+        from doseplan.render.html import render_pdf
+
+        emit_binary(render_pdf(plan, paper=paper, strengths=stock, patient=patient), output)
+        return
+    if fmt == "ics":
+        from doseplan.render.ical import render_ics
+
+        text = render_ics(plan, history=history, remind_at=clock(remind_at, tz), tz=tz,
+                          alarm_minutes=alarm_minutes)
+    elif fmt == "html":
+        from doseplan.render.html import render_html
+
+        text = render_html(plan, paper=paper, strengths=stock, patient=patient)
+    elif fmt == "csv":
+        from doseplan.render.csv_calendar import render_csv
+
+        text = render_csv(plan, strengths=stock)
+    elif fmt == "json":
+        from doseplan.render.json_calendar import render_json
+
+        text = render_json(plan)
+    elif fmt == "fhir":
+        from doseplan.render.fhir import render_fhir_bundle
+
+        text = render_fhir_bundle(plan, regimen=regimen_of(regimen), patient_id=patient)
+    else:
+        from doseplan.render.text_calendar import render_text
+
+        text = render_text(plan, strengths=stock)
+    emit(text, output)
+
+
+@click.command("dispense")
+@click.argument("regimen")
+@body_options
+@click.option("--events", "events_file", default=None, metavar="FILE",
+              help="Apply the events of this JSON file (schemas/events.schema.json).")
+@click.option("--strengths", default=None, metavar="MG,MG,...",
+              help="Lenalidomide capsule strengths in stock (default US: 2.5,5,10,15,20,25).")
+@click.option("-o", "--output", default=None, metavar="FILE",
+              help="Write to FILE (atomically) instead of stdout; '-' is stdout.")
+def dispense_command(
+    regimen: str,
+    options: PlanOptions,
+    events_file: str | None,
+    strengths: str | None,
+    output: str | None,
+) -> None:
+    """Capsules to dispense per cycle and drug, and the cumulative dose per drug."""
+    from doseplan.dispense import dispensing, render_dispensing
+    from doseplan.output import emit
+
+    plan, _, _ = plan_and_history(regimen, options, events_file, history=False)
+    emit(render_dispensing(dispensing(plan, strengths=capsule_strengths(strengths)), plan), output)
