@@ -9,8 +9,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from doseplan.cli import main
+
+settings.register_profile("ci", derandomize=True, print_blob=True)
+"""CI runs the same examples each time (`HYPOTHESIS_PROFILE=ci`, set by .ci/run), so that a
+run fails only for a change, and a failure can be reproduced; developers' runs keep
+exploring new examples (and remember failures in .hypothesis/)."""
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 TESTS = Path(__file__).parent
 GOLDEN = TESTS / "golden"
