@@ -30,6 +30,8 @@ import sys
 import time
 from collections.abc import Sequence
 
+from report import report
+
 PLAN = ("plan", "aue-2010", "--start", "2027-01-04", "--format")
 TARGETS = {"text": 1.5, "ics": 1.3}
 BASELINES = {"text": "import click", "ics": "import click, icalendar"}
@@ -141,11 +143,7 @@ def main() -> None:
                      + ("met" if met else "MISSED"))
     if missed:
         lines.extend(import_profile())
-    text = "\n".join(lines) + "\n"
-    print(text, end="")
-    if args.output:
-        with open(args.output, "w", encoding="utf-8") as handle:
-            handle.write(text)
+    report(lines, args.output)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@ import platform
 import time
 from datetime import date, timedelta
 
+from report import report
+
 from doseplan import Event, apply_events, body_size, build_plan, builtin_regimens, lab, toxicity
 
 TARGET = 1_000_000
@@ -64,11 +66,7 @@ def main() -> None:
         for regimen_id, rate, length in measure(args.seconds, with_events):
             mark = "ok" if rate >= target else "BELOW TARGET"
             lines.append(f"  {regimen_id:<28} {length:>9} {rate:>15,.0f}  {mark}")
-    text = "\n".join(lines) + "\n"
-    print(text, end="")
-    if args.output:
-        with open(args.output, "w", encoding="utf-8") as handle:
-            handle.write(text)
+    report(lines, args.output)
 
 
 if __name__ == "__main__":

@@ -28,8 +28,18 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from functools import partial
 
-from doseplan import Event, Plan, apply_events, build_plan, lab, load_regimen, toxicity
-from doseplan.holds import plan_history
+from report import report
+
+from doseplan import (
+    Event,
+    Plan,
+    apply_events,
+    build_plan,
+    lab,
+    load_regimen,
+    plan_history,
+    toxicity,
+)
 
 REGIMEN = "badoux-2011"
 START = date(2027, 1, 4)
@@ -176,11 +186,7 @@ def main() -> None:
                         help="interleaved rounds per measurement (default 3)")
     parser.add_argument("--output", default=None, help="also write the results to FILE")
     args = parser.parse_args()
-    text = "\n".join(run(args.min_time, args.rounds)) + "\n"
-    print(text, end="")
-    if args.output:
-        with open(args.output, "w", encoding="utf-8") as handle:
-            handle.write(text)
+    report(run(args.min_time, args.rounds), args.output)
 
 
 if __name__ == "__main__":

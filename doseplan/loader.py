@@ -438,16 +438,21 @@ def _chosen_form(error: Any, best_match: Any) -> Any:
     the oneOf itself could only say that no form matches.
     """
     while error.validator in ("oneOf", "anyOf") and error.context:
-        forms: dict[Any, list[Any]] = {}
-        for sub in error.context:
-            forms.setdefault(sub.relative_schema_path[0], []).append(sub)
-        chosen = [errors for errors in forms.values()
+        chosen = [errors for errors in _forms(error)
                   if not any(e.validator == "const" and len(e.relative_path) == 1
                              for e in errors)]
         if len(chosen) != 1:
             break
         error = best_match(chosen[0])
     return error
+
+
+def _forms(error: Any) -> list[list[Any]]:
+    """The errors of a oneOf (or anyOf), grouped by the form that gave them."""
+    forms: dict[Any, list[Any]] = {}
+    for sub in error.context:
+        forms.setdefault(sub.relative_schema_path[0], []).append(sub)
+    return list(forms.values())
 
 
 def _schema_problem(error: Any) -> str:
@@ -487,16 +492,13 @@ def _schema_problem(error: Any) -> str:
 def _form_types(error: Any) -> list[str]:
     """The JSON types a oneOf allows, when every form refuses the value for its type
     (a cycle day given as 1.0: "is not of type 'integer' or 'object'"); else []."""
-    forms: dict[Any, list[str]] = {}
-    for sub in error.context:
-        forms.setdefault(sub.relative_schema_path[0], [])
-        if sub.validator == "type" and not sub.relative_path:
-            value = sub.validator_value
-            forms[sub.relative_schema_path[0]].extend([value] if isinstance(value, str)
-                                                      else value)
-    if not forms or not all(forms.values()):
+    refused = [[t for e in errors if e.validator == "type" and not e.relative_path
+                for t in ([e.validator_value] if isinstance(e.validator_value, str)
+                          else e.validator_value)]
+               for errors in _forms(error)]
+    if not refused or not all(refused):
         return []
-    return list(dict.fromkeys(t for types in forms.values() for t in types))
+    return list(dict.fromkeys(t for types in refused for t in types))
 
 
 def _schema_hint(error: Any) -> str:

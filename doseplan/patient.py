@@ -210,13 +210,18 @@ def read_record_document(path: Path) -> Any:
 
 def load_record(path: Path) -> PatientRecord:
     """Read and check a patient file, and check that its plan can be built."""
-    document = read_record_document(path)
-    validate_document(document, "patient", where=str(path))
-    record = parse_record(document, where=str(path))
+    return checked_record(read_record_document(path), where=str(path))
+
+
+def checked_record(document: Any, *, where: str) -> PatientRecord:
+    """The record of a patient file's document (already read), checked against the
+    schema, parsed, and with a plan that can be built."""
+    validate_document(document, "patient", where=where)
+    record = parse_record(document, where=where)
     try:
         record.plan()
     except UsageError as exc:
-        raise InvalidDataError(exc.message, where=str(path)) from None
+        raise InvalidDataError(exc.message, where=where) from None
     return record
 
 

@@ -5,13 +5,20 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
 from doseplan.cli import main
+from doseplan.engine import build_plan
+from doseplan.events import Event, lab
+from doseplan.holds import apply_events
+from doseplan.loader import load_builtin
+from doseplan.plan import Plan
 
 settings.register_profile("ci", derandomize=True, print_blob=True)
 """CI runs the same examples each time (`HYPOTHESIS_PROFILE=ci`, set by .ci/run), so that a
@@ -24,6 +31,26 @@ GOLDEN = TESTS / "golden"
 REPO = TESTS.parent
 SHARED = REPO.parent / "shared"
 UPDATE_GOLDEN = os.environ.get("DOSEPLAN_UPDATE_GOLDEN") == "1"
+START = date(2027, 1, 4)
+"""Day 1 of cycle 1 of the tests' plans (a Monday)."""
+
+
+def day(n: int) -> date:
+    """Day n of a plan that starts on START (day 1)."""
+    return START + timedelta(days=n - 1)
+
+
+def plan_of(regimen_id: str, events: Sequence[Event] = (), start: date = START,
+            **build: object) -> Plan:
+    """A built-in regimen's plan (``build``: build_plan's keywords) with ``events``."""
+    plan = build_plan(load_builtin(regimen_id), start, **build)  # type: ignore[arg-type]
+    return apply_events(plan, events)
+
+
+def neutropenia() -> Plan:
+    """[18] with ANC 0.8 on day 40 and recovery (ANC 1.2, platelets 110) on day 50."""
+    return plan_of("badoux-2011", [lab(day(40), "anc", 0.8, note="routine count"),
+                                   lab(day(50), "anc", 1.2), lab(day(50), "platelets", 110)])
 
 
 @dataclass(frozen=True)

@@ -4,41 +4,24 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, timedelta
 
 import pytest
-from conftest import check_golden
+from conftest import check_golden, day, neutropenia, plan_of
 
 from doseplan.bodysize import body_size
 from doseplan.capsules import LENALIDOMIDE_EU, LENALIDOMIDE_US
 from doseplan.dispense import CycleSupply, Dispensing, dispensing, render_dispensing
-from doseplan.engine import build_plan
-from doseplan.events import Event, decision, lab, toxicity
-from doseplan.holds import apply_events
-from doseplan.loader import builtin_ids, load_builtin
+from doseplan.events import decision, toxicity
+from doseplan.loader import builtin_ids
 from doseplan.plan import Plan
 
-START = date(2027, 1, 4)
 US = {"lenalidomide": LENALIDOMIDE_US}
 EU = {"lenalidomide": LENALIDOMIDE_EU}
 
 
-def day(n: int) -> date:
-    """Day n of the plan (day 1 is the start)."""
-    return START + timedelta(days=n - 1)
 
-
-def plan_of(regimen_id: str, events: Sequence[Event] = (), **kwargs: object) -> Plan:
-    return apply_events(build_plan(load_builtin(regimen_id), START, **kwargs),  # type: ignore[arg-type]
-                        events)
-
-
-def neutropenia() -> Plan:
-    """[18] with ANC 0.8 on day 40 and recovery (ANC 1.2, platelets 110) on day 50."""
-    return plan_of("badoux-2011", [lab(day(40), "anc", 0.8, note="routine count"),
-                                   lab(day(50), "anc", 1.2), lab(day(50), "platelets", 110)])
 
 
 def supply(d: Dispensing, drug: str, cycle: int, phase: str = "treatment") -> CycleSupply:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 import pytest
-from conftest import check_golden
+from conftest import START, check_golden, day
 
 from doseplan.engine import build_plan
 from doseplan.errors import UsageError
@@ -16,13 +16,6 @@ from doseplan.loader import load_builtin
 from doseplan.plan import Plan
 from doseplan.render.json_calendar import render_json
 from doseplan.render.text_calendar import render_text
-
-START = date(2027, 1, 4)
-
-
-def day(n: int) -> date:
-    """Day n of the plan (day 1 is the start)."""
-    return START + timedelta(days=n - 1)
 
 
 def plan_of(regimen_id: str, events: Sequence[Event], **kwargs: object) -> Plan:

@@ -19,12 +19,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import run_cli
+from conftest import START, day, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import regimen_documents, start_dates, text
@@ -60,14 +60,9 @@ from doseplan.render.json_calendar import dumps, render_json
 CORE = settings(max_examples=200, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
-START = date(2027, 1, 4)
 """aue-2010 from this start: lenalidomide 10 mg days 1-21 of 28, ends 2027-06-20."""
 END = date(2027, 6, 20)
 
-
-def day(n: int) -> date:
-    """Day n of the plan (day 1 is the start)."""
-    return START + timedelta(days=n - 1)
 
 
 # ---------------------------------------------------------------------------

@@ -6,41 +6,24 @@ import csv
 import io
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
-from conftest import check_golden
+from conftest import check_golden, day, neutropenia, plan_of
 
 from doseplan.bodysize import body_size
 from doseplan.capsules import LENALIDOMIDE_EU
-from doseplan.engine import build_plan
-from doseplan.events import Event, lab
-from doseplan.holds import apply_events
-from doseplan.loader import builtin_ids, load_builtin
+from doseplan.loader import builtin_ids
 from doseplan.plan import NOTICE, Plan
 from doseplan.render.csv_calendar import COLUMNS, guard, number, render_csv
 
-START = date(2027, 1, 4)
 HEADER = ("date,weekday,phase,cycle,cycle_day,drug,dose,unit,route,status,capsules,basis,rule,"
           "reason,notice\r\n")
 
 
-def day(n: int) -> date:
-    """Day n of the plan (day 1 is the start)."""
-    return START + timedelta(days=n - 1)
 
-
-def plan_of(regimen_id: str, events: Sequence[Event] = (), **kwargs: object) -> Plan:
-    return apply_events(build_plan(load_builtin(regimen_id), START, **kwargs),  # type: ignore[arg-type]
-                        events)
-
-
-def neutropenia() -> Plan:
-    """[18] with ANC 0.8 on day 40 and recovery (ANC 1.2, platelets 110) on day 50."""
-    return plan_of("badoux-2011", [lab(day(40), "anc", 0.8, note="routine count"),
-                                   lab(day(50), "anc", 1.2), lab(day(50), "platelets", 110)])
 
 
 def rows(text: str) -> list[dict[str, str]]:

@@ -12,12 +12,12 @@ import json
 import subprocess
 import sys
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from conftest import check_golden
+from conftest import START, check_golden, day, plan_of
 from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.plandefinition import PlanDefinition
@@ -29,8 +29,7 @@ from test_imports import modules_after
 from doseplan.bodysize import body_size
 from doseplan.engine import build_plan
 from doseplan.errors import UsageError
-from doseplan.events import Event, decision, lab, toxicity
-from doseplan.holds import apply_events
+from doseplan.events import decision, lab, toxicity
 from doseplan.loader import builtin_ids, load_builtin, parse_regimen
 from doseplan.model import Regimen, Source
 from doseplan.plan import HELD, NOTICE, PLANNED, STOPPED, Plan
@@ -48,7 +47,6 @@ from doseplan.render.fhir import (
 
 Json = dict[str, Any]
 
-START = date(2027, 1, 4)
 BODY = body_size(height_cm=170, weight_kg=70)
 
 # The codes FHIR R4 allows where the models accept any code.
@@ -60,13 +58,6 @@ ARTIFACT_TYPES = {"documentation", "justification", "citation", "predecessor", "
                   "derived-from", "depends-on", "composed-of"}
 
 
-def day(n: int) -> date:
-    """Day n of the plan (day 1 is the start)."""
-    return START + timedelta(days=n - 1)
-
-
-def plan_of(regimen_id: str, events: Sequence[Event] = (), **kwargs: Any) -> Plan:
-    return apply_events(build_plan(load_builtin(regimen_id), START, **kwargs), events)
 
 
 SCENARIOS: dict[str, Callable[[], Plan]] = {

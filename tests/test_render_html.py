@@ -18,45 +18,30 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import TESTS, check_golden
+from conftest import START, TESTS, check_golden, day, neutropenia, plan_of
 
 from doseplan.bodysize import body_size
 from doseplan.engine import build_plan
 from doseplan.errors import UsageError
-from doseplan.events import Event, decision, lab, toxicity
+from doseplan.events import decision, lab, toxicity
 from doseplan.holds import apply_events
 from doseplan.loader import builtin_supportive_ids, load_builtin, load_supportive
 from doseplan.plan import Plan
 from doseplan.render.html import render_html, render_pdf
 
-START = date(2027, 1, 4)
 ARTIFACTS = TESTS / "artifacts"
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
                "September", "October", "November", "December")
 
 
-def day(n: int) -> date:
-    """Day n of a plan that starts on START (day 1)."""
-    return START + timedelta(days=n - 1)
 
-
-def plan_of(regimen_id: str, events: Sequence[Event] = (), start: date = START,
-            **kwargs: object) -> Plan:
-    plan = build_plan(load_builtin(regimen_id), start, **kwargs)  # type: ignore[arg-type]
-    return apply_events(plan, events)
-
-
-def neutropenia_plan() -> Plan:
-    """[18] with grade 3 neutropenia on day 40 and recovery on day 50 (as in test_holds)."""
-    return plan_of("badoux-2011", [lab(day(40), "anc", 0.8, note="routine count"),
-                                   lab(day(50), "anc", 1.2), lab(day(50), "platelets", 110)])
 
 
 def ferrajoli_plan() -> Plan:
@@ -169,7 +154,7 @@ def expected_months(plan: Plan) -> list[str]:
 GOLDEN: dict[str, Callable[[], str]] = {
     "aue-2010": lambda: render_html(plan_of("aue-2010")),
     "ferrajoli-2013": lambda: render_html(ferrajoli_plan()),
-    "badoux-2011-neutropenia-day-40": lambda: render_html(neutropenia_plan(), patient="P-001"),
+    "badoux-2011-neutropenia-day-40": lambda: render_html(neutropenia(), patient="P-001"),
 }
 
 
@@ -262,7 +247,7 @@ def test_days_of_the_month_outside_the_plan_are_grey_and_say_so() -> None:
 
 def test_held_days_say_do_not_take_and_show_no_capsules() -> None:
     """[18] ANC 0.8 on day 40: "HELD - do not take", the dose, a note with the reason."""
-    page = render_html(neutropenia_plan())
+    page = render_html(neutropenia())
     cell = cell_on(page, day(40))
     assert cell.text() == "12 C2 D12 HELD - do not take lenalidomide 10 mg by mouth (note 1)"
     assert "capsule" not in cell.text()
@@ -274,7 +259,7 @@ def test_held_days_say_do_not_take_and_show_no_capsules() -> None:
 
 def test_reduced_days_say_reduced_with_the_capsules_of_the_lower_dose() -> None:
     """Recovery on day 50 resumes at 5 mg: "REDUCED", 5 mg, one 5 mg capsule, note 2."""
-    cell = cell_on(render_html(neutropenia_plan()), day(50))
+    cell = cell_on(render_html(neutropenia()), day(50))
     assert cell.text() == "22 C2 D22 REDUCED lenalidomide 5 mg by mouth (note 2) 1 x 5 mg capsule"
 
 
@@ -369,7 +354,7 @@ def test_the_first_page_has_what_an_order_sheet_needs() -> None:
 
 def test_the_order_sheet_lists_recorded_events_with_their_notes() -> None:
     """Events applied to the plan are listed on page 1, notes included."""
-    first = months_of(render_html(neutropenia_plan()))[0]
+    first = months_of(render_html(neutropenia()))[0]
     assert first.find("div", "events")[0].text() == (
         "Recorded events: ANC 0.8 x 10^9/L on 2027-02-12 (note: routine count); "
         "ANC 1.2 x 10^9/L on 2027-02-22; platelets 110 x 10^9/L on 2027-02-22")
@@ -377,7 +362,7 @@ def test_the_order_sheet_lists_recorded_events_with_their_notes() -> None:
 
 def test_the_order_sheet_says_which_doses_recorded_events_changed() -> None:
     """Held and reduced doses are counted per drug, with the first day, under the calculation."""
-    first = months_of(render_html(neutropenia_plan()))[0]
+    first = months_of(render_html(neutropenia()))[0]
     (row,) = first.find("table", "drugs")[0].find("tbody")[0].find("tr")
     assert [p.text() for p in row.find("p", "changed")] == [
         "Changed by recorded events (the reasons are in the notes under the calendar):",
@@ -405,7 +390,7 @@ def test_body_size_not_given_is_said() -> None:
 
 def test_every_page_has_the_regimen_the_legend_and_the_notice() -> None:
     """Title, patient, legend, planning-aid notice and "page N of M" on each month page."""
-    plan = neutropenia_plan()
+    plan = neutropenia()
     sections = months_of(render_html(plan, patient="P-001"))
     assert len(sections) == 12
     for n, section in enumerate(sections, start=1):
@@ -480,7 +465,7 @@ def test_the_golden_calendars_print_at_a_readable_size() -> None:
 
 def test_output_is_byte_identical_whatever_the_locale(monkeypatch: pytest.MonkeyPatch) -> None:
     """The same plan gives the same bytes; month and weekday names do not follow LANG."""
-    plan = neutropenia_plan()
+    plan = neutropenia()
     before = render_html(plan, patient="P-001")
     monkeypatch.setenv("LANG", "de_DE.UTF-8")
     with contextlib.suppress(locale.Error):
@@ -567,7 +552,7 @@ class Printed:
 PRINTS: dict[str, tuple[Callable[[], Plan], str, str | None]] = {
     "aue-2010": (lambda: plan_of("aue-2010"), "a4", None),
     "ferrajoli-2013": (ferrajoli_plan, "a4", None),
-    "badoux-2011-neutropenia-day-40": (neutropenia_plan, "a4", "P-001"),
+    "badoux-2011-neutropenia-day-40": (neutropenia, "a4", "P-001"),
     "egle-2013-crowded-letter": (everything_plan, "letter",
                                  "P-0001234567 Firstname Lastname-Longername"),
 }

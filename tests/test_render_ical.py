@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import check_golden
+from conftest import START, check_golden, day
 from ical.calendar import Calendar
 from ical.calendar_stream import IcsCalendarStream
 from ical.event import Event as IcalEvent
@@ -32,7 +32,6 @@ from doseplan.loader import load_builtin
 from doseplan.plan import NOTICE, Plan
 from doseplan.render.ical import render_ics
 
-START = date(2027, 1, 4)
 BODY = body_size(height_cm=170, weight_kg=70)
 FLARE = (toxicity(START + timedelta(days=2), "tumor_flare", 2),   # day 3: ibuprofen added
          toxicity(START + timedelta(days=5), "tumor_flare", 3))   # day 6: lenalidomide held
@@ -43,10 +42,6 @@ NEUTROPENIA = (lab(START + timedelta(days=39), "anc", 0.8, note="routine count")
                lab(START + timedelta(days=49), "platelets", 110))
 NASTY = 'said "ouch", then; left\nnext line <script>alert(1)</script> \\ end'
 
-
-def day(n: int) -> date:
-    """Day n of the plan (day 1 is the start)."""
-    return START + timedelta(days=n - 1)
 
 
 def base_of(regimen_id: str) -> Plan:

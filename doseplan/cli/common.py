@@ -94,11 +94,21 @@ def output_options(function: Callable[..., None]) -> Callable[..., None]:
     return function
 
 
+class Planned(NamedTuple):
+    """What a command prints from: the plan, its history as events were recorded (only
+    when asked: it costs one replanning per event), the patient id (of a record) and the
+    regimen."""
+
+    plan: Plan
+    history: tuple[Plan, ...]
+    patient: str | None
+    regimen: Regimen
+
+
 def plan_and_history(
     regimen: str, options: PlanOptions, events_file: str | None, *, history: bool,
-) -> tuple[Plan, tuple[Plan, ...], str | None]:
-    """The plan, its history as events were recorded (only when ``history``: it costs
-    one replanning per event), and the patient id (if a record)."""
+) -> Planned:
+    """The plan of REGIMEN (a regimen, or a patient file that holds the options)."""
     record = patient_file(regimen)
     if record is not None:
         o = options
@@ -111,12 +121,9 @@ def plan_and_history(
             raise click.UsageError(
                 f"{', '.join(given or ['--with'])} cannot be combined with a patient file, which "
                 "holds them; use 'doseplan record' to add events")
-        if history:
-            revisions = record.history()
-            return revisions[-1], revisions, record.patient
-        current = record.plan()
-        return current, (current,), record.patient
-    return (*stateless_plan(regimen, options, events_file, history=history), None)
+        revisions = record.history() if history else (record.plan(),)
+        return Planned(revisions[-1], revisions, record.patient, record.regimen)
+    return stateless_plan(regimen, options, events_file, history=history)
 
 
 def utf8(option: str, text: str | None) -> None:
@@ -177,14 +184,6 @@ def emit_binary(data: bytes, output: str | None) -> None:
     write_atomic_bytes(Path(output), data)
 
 
-def regimen_of(name: str) -> Regimen:
-    """The regimen of REGIMEN as `plan` takes it: a patient file's own, or loaded."""
-    from doseplan.loader import load_regimen
-
-    record = patient_file(name)
-    return record.regimen if record is not None else load_regimen(name)
-
-
 def patient_file(name: str) -> PatientRecord | None:
     """The patient record in file NAME, or None when NAME is not a patient file."""
     import os.path
@@ -194,17 +193,18 @@ def patient_file(name: str) -> PatientRecord | None:
     from pathlib import Path
 
     from doseplan.loader import read_json_file
-    from doseplan.patient import is_patient_document, load_record
+    from doseplan.patient import checked_record, is_patient_document
 
     path = Path(name)
-    if not is_patient_document(read_json_file(path)):
+    document = read_json_file(path)
+    if not is_patient_document(document):
         return None
-    return load_record(path)
+    return checked_record(document, where=str(path))
 
 
 def stateless_plan(
     regimen: str, options: PlanOptions, events_file: str | None, *, history: bool,
-) -> tuple[Plan, tuple[Plan, ...]]:
+) -> Planned:
     from doseplan.bodysize import body_size
     from doseplan.dates import parse_date
     from doseplan.engine import build_plan
@@ -222,7 +222,7 @@ def stateless_plan(
     plan = build_plan(chosen, start_date, body=body, cycles=o.cycles, until=until_date,
                       supportive=care)
     if events_file is None:
-        return plan, (plan,)
+        return Planned(plan, (plan,), None, chosen)
     from pathlib import Path
 
     from doseplan.events import parse_events
@@ -233,10 +233,10 @@ def stateless_plan(
     validate_document(document, "events", where=events_file)
     events = parse_events(document, where=events_file)
     try:  # an event that does not fit this plan is a fault of the file: name it
-        if not history:
-            applied = apply_events(plan, events, scale=o.grading)  # type: ignore[arg-type]
-            return applied, (applied,)
-        revisions = plan_history(plan, events, scale=o.grading)  # type: ignore[arg-type]
+        if history:
+            revisions = plan_history(plan, events, scale=o.grading)  # type: ignore[arg-type]
+        else:
+            revisions = (apply_events(plan, events, scale=o.grading),)  # type: ignore[arg-type]
     except UsageError as exc:
         raise InvalidDataError(exc.message, where=events_file) from None
-    return revisions[-1], revisions
+    return Planned(revisions[-1], revisions, None, chosen)

@@ -13,7 +13,6 @@ from doseplan.cli.common import (
     emit_binary,
     output_options,
     plan_and_history,
-    regimen_of,
 )
 
 
@@ -44,8 +43,8 @@ def plan_command(
     """
     from doseplan.output import emit
 
-    plan, history, patient = plan_and_history(regimen, options, events_file,
-                                              history=fmt == "ics")
+    plan, history, patient, chosen = plan_and_history(regimen, options, events_file,
+                                                      history=fmt == "ics")
     stock = capsule_strengths(strengths)
     if fmt == "pdf":
         from doseplan.render.html import render_pdf
@@ -72,7 +71,7 @@ def plan_command(
     elif fmt == "fhir":
         from doseplan.render.fhir import render_fhir_bundle
 
-        text = render_fhir_bundle(plan, regimen=regimen_of(regimen), patient_id=patient)
+        text = render_fhir_bundle(plan, regimen=chosen, patient_id=patient)
     else:
         from doseplan.render.text_calendar import render_text
 
@@ -100,5 +99,5 @@ def dispense_command(
     from doseplan.dispense import dispensing, render_dispensing
     from doseplan.output import emit
 
-    plan, _, _ = plan_and_history(regimen, options, events_file, history=False)
+    plan = plan_and_history(regimen, options, events_file, history=False).plan
     emit(render_dispensing(dispensing(plan, strengths=capsule_strengths(strengths)), plan), output)

@@ -38,7 +38,6 @@ resource's place in the plan.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -53,6 +52,7 @@ from doseplan.events import TEST_NAMES, TOXICITY_NAMES, Decision, Event, Grade, 
 from doseplan.events import UNITS as LAB_UNITS
 from doseplan.model import Administration, Phase, Regimen, Selection, Source
 from doseplan.plan import ADDED, HELD, NOTICE, PLANNED, STOPPED, Plan, PlannedDose
+from doseplan.render import without_control_characters
 from doseplan.render.json_calendar import dumps, number
 
 BASE = "https://doseplan.example/fhir"
@@ -119,14 +119,10 @@ def render_fhir_bundle(plan: Plan, *, regimen: Regimen | None = None,
     return dumps(plan_to_fhir(plan, regimen=regimen, patient_id=patient_id))
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-"""Characters FHIR strings should not hold (TAB, LF and CR are allowed)."""
-
-
 def _text(value: str) -> str:
-    """Free text (notes typed or pasted by users) with control characters as '?', and
-    never blank (a FHIR string holds a character other than white space)."""
-    return _CONTROL.sub("?", value) if value.strip() else "?"
+    """Free text without control characters, and never blank (a FHIR string holds a
+    character other than white space)."""
+    return without_control_characters(value) if value.strip() else "?"
 
 
 # ---------------------------------------------------------------------------

@@ -21,7 +21,6 @@ download, not an invitation.
 
 from __future__ import annotations
 
-import re
 import uuid
 import zoneinfo
 from collections.abc import Sequence
@@ -33,6 +32,7 @@ from typing import TYPE_CHECKING
 from doseplan.capsules import capsule_text
 from doseplan.errors import UsageError
 from doseplan.plan import ADDED, HELD, PLANNED, STOPPED, Plan, PlanDay, PlannedDose
+from doseplan.render import without_control_characters
 from doseplan.render.json_calendar import number
 
 if TYPE_CHECKING:
@@ -89,9 +89,9 @@ def render_ics(
     calendar = icalendar.Calendar()
     calendar.add("PRODID", product)
     calendar.add("VERSION", "2.0")
-    calendar.add("NAME", icalendar.vText(_text(plan.title)))
-    calendar.add("X-WR-CALNAME", icalendar.vText(_text(plan.title)))
-    calendar.add("DESCRIPTION", icalendar.vText(_text(_about(plan))))
+    calendar.add("NAME", icalendar.vText(without_control_characters(plan.title)))
+    calendar.add("X-WR-CALNAME", icalendar.vText(without_control_characters(plan.title)))
+    calendar.add("DESCRIPTION", icalendar.vText(without_control_characters(_about(plan))))
 
     stamp_day = plan.events[-1].date if plan.events else plan.start
     stamp = datetime(stamp_day.year, stamp_day.month, stamp_day.day, tzinfo=UTC)
@@ -108,8 +108,8 @@ def render_ics(
         if now is None:
             now = _cancelled(plan, day)
         event = icalendar.Event.new(
-            summary=_text(now.summary),
-            description=_text(now.description),
+            summary=without_control_characters(now.summary),
+            description=without_control_characters(now.description),
             start=_start(day.date, remind_at, zone),
             end=_end(day.date, remind_at, zone),
             uid=_uid(plan, day.date),
@@ -120,7 +120,7 @@ def render_ics(
         )
         if alarm_minutes is not None and not cancelled:
             event.add_component(icalendar.Alarm.new_display(
-                _text(now.summary), timedelta(minutes=-alarm_minutes)))
+                without_control_characters(now.summary), timedelta(minutes=-alarm_minutes)))
         calendar.add_component(event)
         shown.append(day.date)
     if zone is not None and shown:
@@ -128,16 +128,6 @@ def render_ics(
                                        last_date=shown[-1] + timedelta(days=1))
     text: bytes = calendar.to_ical()
     return text.decode("utf-8")
-
-
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-"""Characters RFC 5545 does not allow in TEXT (TAB is allowed; LF and CR are escaped)."""
-
-
-def _text(value: str) -> str:
-    """Free text as a TEXT value may hold it: a control character (from a note typed
-    or pasted with one) becomes '?', so that strict readers accept the calendar."""
-    return _CONTROL.sub("?", value)
 
 
 # ---------------------------------------------------------------------------
