@@ -130,7 +130,7 @@ def parse_json_bytes(raw: bytes, *, where: str) -> Any:
             f"number {exc.shown} is too large for any value doseplan reads; check the "
             "number", where=where,
         ) from None
-    if _ESCAPED_SURROGATE.search(text):
+    if re.search(_ESCAPED_SURROGATE, text):
         check_values(document, where=where)
     return document
 
@@ -158,7 +158,8 @@ def _finite_float(text: str) -> float:
     return value
 
 
-_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+_ESCAPED_SURROGATE = r"\\u[dD][89a-fA-F]"
+"""A \\ud800-\\udfff escape (compiled on first use, by re's cache: a fast start)."""
 _LARGEST = 10**MAX_INTEGER_DIGITS
 
 
@@ -225,12 +226,13 @@ def _reject_constant(name: str) -> Any:
     raise _ConstantError(name)
 
 
-_STRING_OR_CONSTANT = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)')
+_STRING_OR_CONSTANT = r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)'
+"""A JSON string, or a constant outside one (compiled on first use)."""
 
 
 def _constant_position(text: str) -> int:
     """Where the first NaN or Infinity outside a string stands (parsing stopped there)."""
-    for match in _STRING_OR_CONSTANT.finditer(text):
+    for match in re.finditer(_STRING_OR_CONSTANT, text):
         if match.group(1):
             return match.start(1)
     return 0
@@ -251,26 +253,20 @@ def _read(folder: str, name: str) -> str:
 
 
 @cache
-def _builtin_documents() -> Mapping[str, Mapping[str, Any]]:
-    found: dict[str, Mapping[str, Any]] = {}
-    for name in sorted(os.listdir(_DATA["regimens"])):
-        if name.endswith(".json"):
-            document = json.loads(_read(_DATA["regimens"], name))
-            found[document["id"]] = document
-    return found
-
-
 def builtin_ids() -> tuple[str, ...]:
-    """The ids of the built-in regimens, sorted."""
-    return tuple(sorted(_builtin_documents()))
+    """The ids of the built-in regimens, sorted: each is in the file named after its id
+    (a test checks that), so that loading one reads one file."""
+    return tuple(sorted(name.removesuffix(".json") for name in os.listdir(_DATA["regimens"])
+                        if name.endswith(".json")))
 
 
+@cache
 def builtin_document(regimen_id: str) -> Mapping[str, Any]:
     """The JSON document of a built-in regimen (for the schema tests)."""
-    try:
-        return _builtin_documents()[regimen_id]
-    except KeyError:
-        raise UnknownRegimenError(regimen_id, builtin_ids()) from None
+    if regimen_id not in builtin_ids():
+        raise UnknownRegimenError(regimen_id, builtin_ids())
+    document: Mapping[str, Any] = json.loads(_read(_DATA["regimens"], f"{regimen_id}.json"))
+    return document
 
 
 def builtin_regimens() -> tuple[Regimen, ...]:
@@ -302,7 +298,7 @@ def load_regimen(name: str | Path) -> Regimen:
     if not text.strip():
         raise UnknownRegimenError(text, builtin_ids())
     if isinstance(name, str):
-        if text in _builtin_documents():
+        if text in builtin_ids():
             return load_builtin(text)
         number = text[4:] if text.startswith("ref:") else text
         if number.isascii() and number.isdigit() and len(number) < 6:

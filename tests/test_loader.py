@@ -163,13 +163,15 @@ def cases(table: dict[str, Any], names: tuple[str, ...]) -> pytest.MarkDecorator
 
 
 def test_builtins_are_the_json_files_shipped_named_by_id() -> None:
-    """Each regimens/*.json in the installed package is a built-in whose id is its name."""
-    files = sorted(
-        entry.name for entry in resources.files("doseplan.regimens").iterdir()
+    """Each regimens/*.json in the installed package is a built-in, and the id inside it
+    is its file name: a built-in is found by reading the one file named after it."""
+    files = {
+        entry.name: json.loads(entry.read_text(encoding="utf-8"))["id"]
+        for entry in resources.files("doseplan.regimens").iterdir()
         if entry.name.endswith(".json")
-    )
+    }
     assert BUILTINS
-    assert files == sorted(f"{regimen_id}.json" for regimen_id in BUILTINS)
+    assert files == {f"{regimen_id}.json": regimen_id for regimen_id in BUILTINS}
 
 
 @pytest.mark.parametrize("regimen_id", BUILTINS, ids=BUILTINS)
