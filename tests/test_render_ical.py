@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import START, check_golden, day
+from hypothesis import assume, given
+from hypothesis import strategies as st
 from ical.calendar import Calendar
 from ical.calendar_stream import IcsCalendarStream
 from ical.event import Event as IcalEvent
@@ -30,6 +32,7 @@ from doseplan.events import Event, decision, lab, toxicity
 from doseplan.holds import Hold, PlanState, apply_events, plan_history
 from doseplan.loader import load_builtin
 from doseplan.plan import NOTICE, Plan
+from doseplan.render import ical
 from doseplan.render.ical import render_ics
 
 BODY = body_size(height_cm=170, weight_kg=70)
@@ -205,6 +208,36 @@ def test_uids_are_uuid5_of_regimen_start_and_day_without_patient_data() -> None:
     assert [e.uid for e in parse(render_ics(heavier)).events] == uids
     later = build_plan(load_builtin("ferrajoli-2013"), START + timedelta(days=7), body=BODY)
     assert set(uids).isdisjoint(e.uid for e in parse(render_ics(later)).events)
+
+
+def test_uids_keep_their_values_from_earlier_versions() -> None:
+    """The UID of a plan day is uuid.uuid5 of the documented name in the documented
+    namespace, so that calendars imported from earlier files update instead of doubling."""
+    plan = base_of("aue-2010")
+    namespace = uuid.uuid5(uuid.NAMESPACE_URL, "https://doseplan.example/ical")
+    expected = [f"{uuid.uuid5(namespace, f'aue-2010/{START}/{d.date}')}@doseplan"
+                for d in plan.days if d.doses]
+    assert [e.uid for e in parse(render_ics(plan)).events] == expected
+    assert expected[0] == "f7f583f6-6a6f-53da-ae3c-98999910e4ea@doseplan"  # shipped 2026
+
+
+@given(st.text(), st.uuids())
+def test_uuid5_is_the_standard_library_s(name: str, namespace: uuid.UUID) -> None:
+    """The fast-start UUIDv5 gives the same UUID as uuid.uuid5 for any name."""
+    assume(not any("\ud800" <= c <= "\udfff" for c in name))  # not encodable: no name
+    assert ical.uuid5(namespace, name) == uuid.uuid5(namespace, name)
+
+
+def test_uids_are_the_same_where_python_has_no_sha1_module_of_its_own() -> None:
+    """Without CPython's _sha1 (another interpreter), hashlib's SHA-1 gives the same UIDs."""
+    code = ("import sys, uuid\n"
+            "sys.modules['_sha1'] = None  # importing it now fails\n"
+            "from doseplan.render import ical\n"
+            "print(ical._sha1.__module__, ical.uuid5(uuid.NAMESPACE_URL, 'day') == "
+            "uuid.uuid5(uuid.NAMESPACE_URL, 'day'))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, cwd="/")
+    assert done.stdout.split() == ["_hashlib", "True"]
 
 
 def test_two_runs_give_the_same_bytes() -> None:

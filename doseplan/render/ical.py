@@ -24,10 +24,9 @@ from __future__ import annotations
 import uuid
 import zoneinfo
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from doseplan.capsules import capsule_text
 from doseplan.errors import UsageError
@@ -38,8 +37,22 @@ from doseplan.render.json_calendar import number
 if TYPE_CHECKING:
     from doseplan.events import Event
 
+try:
+    from _sha1 import sha1 as _sha1  # type: ignore[import-not-found]  # CPython's; no stub
+except ImportError:  # another interpreter, or a build without it
+    from hashlib import sha1 as _sha1
+
 PRODID = "-//doseplan//doseplan treatment calendar//EN"
-UID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://doseplan.example/ical")
+
+
+def uuid5(namespace: uuid.UUID, name: str) -> uuid.UUID:
+    """``uuid.uuid5``, computed with CPython's own SHA-1 where it has one: the same
+    digest, without the start-up cost of hashlib, which loads OpenSSL (about 3 ms)."""
+    digest: bytes = _sha1(namespace.bytes + name.encode("utf-8")).digest()
+    return uuid.UUID(bytes=digest[:16], version=5)
+
+
+UID_NAMESPACE = uuid5(uuid.NAMESPACE_URL, "https://doseplan.example/ical")
 """The namespace of event UIDs: fixed, so that the same plan day keeps its UID."""
 REMINDER = timedelta(minutes=15)
 """How long a timed reminder lasts in the calendar."""
@@ -55,8 +68,7 @@ _NOT_TAKEN = {HELD: "HELD", STOPPED: "STOPPED"}
 """Statuses of doses the patient must not take, as the summary says them."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
+class _Entry(NamedTuple):
     """What one plan shows for one day (days without doses have no entry)."""
 
     active: bool
@@ -107,17 +119,18 @@ def render_ics(
         sequence = sum(1 for before, after in pairwise(states) if before != after)
         if now is None:
             now = _cancelled(plan, day)
-        event = icalendar.Event.new(
-            summary=without_control_characters(now.summary),
-            description=without_control_characters(now.description),
-            start=_start(day.date, remind_at, zone),
-            end=_end(day.date, remind_at, zone),
-            uid=_uid(plan, day.date),
-            stamp=stamp,
-            sequence=sequence,
-            status=icalendar.STATUS.CANCELLED if cancelled else None,
-            transparency=icalendar.TRANSP.TRANSPARENT,
-        )
+        # Typed values set directly: the same lines as Event.new, in a third of the time.
+        event = icalendar.Event()
+        event["SUMMARY"] = icalendar.vText(without_control_characters(now.summary))
+        event["DTSTART"] = icalendar.vDDDTypes(_start(day.date, remind_at, zone))
+        event["DTEND"] = icalendar.vDDDTypes(_end(day.date, remind_at, zone))
+        event["DTSTAMP"] = icalendar.vDDDTypes(stamp)
+        event["UID"] = icalendar.vText(_uid(plan, day.date))
+        event["SEQUENCE"] = icalendar.vInt(sequence)
+        event["DESCRIPTION"] = icalendar.vText(without_control_characters(now.description))
+        if cancelled:
+            event["STATUS"] = icalendar.vText("CANCELLED")
+        event["TRANSP"] = icalendar.vText("TRANSPARENT")
         if alarm_minutes is not None and not cancelled:
             event.add_component(icalendar.Alarm.new_display(
                 without_control_characters(now.summary), timedelta(minutes=-alarm_minutes)))
@@ -183,7 +196,7 @@ def _check_history(plan: Plan, history: Sequence[Plan]) -> tuple[Plan, ...]:
 def _uid(plan: Plan, day: date) -> str:
     """Stable over updates of the plan, and free of patient data."""
     name = f"{plan.regimen_id}/{plan.start.isoformat()}/{day.isoformat()}"
-    return f"{uuid.uuid5(UID_NAMESPACE, name)}@doseplan"
+    return f"{uuid5(UID_NAMESPACE, name)}@doseplan"
 
 
 def _start(day: date, remind_at: time | None,
