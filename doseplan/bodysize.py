@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from doseplan.errors import UsageError
+from doseplan.values import Value
 
 Formula = Literal["mosteller", "dubois", "given"]
 FORMULAS: tuple[str, ...] = ("mosteller", "dubois")
@@ -26,8 +27,8 @@ WEIGHT_KG = (25.0, 300.0)
 BSA_M2 = (0.6, 3.5)
 
 
-@dataclass(frozen=True, slots=True)
-class BodySize:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class BodySize(Value):
     """What a plan knows of the patient's size; any field may be unknown."""
 
     height_cm: float | None = None

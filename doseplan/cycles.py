@@ -11,10 +11,11 @@ from datetime import date
 
 from doseplan.errors import UsageError
 from doseplan.model import MAX_CYCLES, Regimen
+from doseplan.values import Value
 
 
-@dataclass(frozen=True, slots=True)
-class CycleInstance:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class CycleInstance(Value):
     """One cycle of one phase, placed at a day offset."""
 
     phase_index: int

@@ -7,10 +7,11 @@ from datetime import date
 
 from doseplan.plan import Plan, PlanDay, PlannedDose
 from doseplan.render.text_calendar import day_label, dose_text
+from doseplan.values import Value
 
 
-@dataclass(frozen=True, slots=True)
-class DayChange:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class DayChange(Value):
     """A day whose doses differ between the old and the new plan."""
 
     date: date

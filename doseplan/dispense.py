@@ -28,6 +28,7 @@ from decimal import Decimal
 
 from doseplan.capsules import STRENGTHS, Breakdown, capsule_text, capsules
 from doseplan.plan import PLANNED, Plan
+from doseplan.values import Value
 
 REDUCED, ADDED, HELD, STOPPED = "reduced", "added", "held", "stopped"
 DISPENSED = (PLANNED, REDUCED, ADDED)
@@ -36,8 +37,8 @@ NOT_DISPENSED = (HELD, STOPPED)
 WIDTH = 80
 
 
-@dataclass(frozen=True, slots=True)
-class CycleSupply:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class CycleSupply(Value):
     """The supply of one drug (in mg) for one cycle of one phase."""
 
     phase: str
@@ -53,8 +54,8 @@ class CycleSupply:
     of the cycle cannot be made from the stocked strengths (then a note asks the pharmacy)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Dispensing:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Dispensing(Value):
     """The dispensing summary of a plan."""
 
     per_cycle: tuple[CycleSupply, ...]

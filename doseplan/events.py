@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from doseplan.dates import parse_date
 from doseplan.errors import InvalidDataError, UsageError
+from doseplan.values import Value
 
 Test = Literal["anc", "platelets", "hemoglobin"]
 TESTS: tuple[Test, ...] = ("anc", "platelets", "hemoglobin")
@@ -47,8 +48,8 @@ Action = Literal["hold", "resume", "reduce", "re-escalate", "stop", "end-treatme
 ACTIONS: tuple[Action, ...] = ("hold", "resume", "reduce", "re-escalate", "stop", "end-treatment")
 
 
-@dataclass(frozen=True, slots=True)
-class Lab:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Lab(Value):
     """A blood count: ANC and platelets in 10^9/L, hemoglobin in g/dL."""
 
     test: Test
@@ -58,8 +59,8 @@ class Lab:
         return f"{TEST_NAMES[self.test]} {self.value:g} {_unit_text(self.test)}"
 
 
-@dataclass(frozen=True, slots=True)
-class Grade:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Grade(Value):
     """A toxicity grade given directly by the team (0 = resolved)."""
 
     toxicity: Toxicity
@@ -69,8 +70,8 @@ class Grade:
         return f"{TOXICITY_NAMES[self.toxicity]} grade {self.grade}"
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Decision(Value):
     """A decision of the treating team about a drug (or the whole treatment)."""
 
     action: Action
@@ -82,8 +83,8 @@ class Decision:
         return f"{self.action} {self.drug}"
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Event(Value):
     """A dated record: exactly one of a lab value, a toxicity grade or a decision."""
 
     date: date

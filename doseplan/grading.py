@@ -21,6 +21,7 @@ from typing import Literal
 
 from doseplan.errors import UsageError
 from doseplan.events import TEST_NAMES, Lab, Test
+from doseplan.values import Value
 
 Scale = Literal["ctcae-5", "ctcae-6", "iwcll-2008"]
 SCALES: tuple[Scale, ...] = ("ctcae-5", "ctcae-6", "iwcll-2008")
@@ -41,8 +42,8 @@ _IWCLL_ANC = (2.0, 1.5, 1.0, 0.5)  # lower bounds of grades 0, 1, 2, 3
 _IWCLL_FALL = (11.0, 25.0, 50.0, 75.0)  # falls (%) that start grades 1, 2, 3, 4
 
 
-@dataclass(frozen=True, slots=True)
-class Graded:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Graded(Value):
     """A lab value's grade on a scale, with the words that explain it."""
 
     grade: int

@@ -28,13 +28,14 @@ from doseplan.events import TEST_NAMES, TOXICITY_NAMES, Decision, Event, Grade, 
 from doseplan.grading import Scale, grade_lab
 from doseplan.plan import ADDED, HELD, REDUCED, STOPPED, Plan, PlanDay, PlannedDose
 from doseplan.policy import Condition, Policy, Rule, load_policy
+from doseplan.values import Value
 
 # ---------------------------------------------------------------------------
 # What hooks see and return
 
 
-@dataclass(frozen=True, slots=True)
-class DrugState:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class DrugState(Value):
     """A drug's state on a day, as hooks see it."""
 
     drug: str
@@ -45,8 +46,8 @@ class DrugState:
     levels: tuple[float, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class PlanState:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class PlanState(Value):
     """What hooks know on the day of an event."""
 
     day: date
@@ -58,8 +59,8 @@ class PlanState:
     """The latest grade of each toxicity so far."""
 
 
-@dataclass(frozen=True, slots=True)
-class Hold:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Hold(Value):
     drug: str
     reason: str
     resume: Condition | None = None
@@ -69,21 +70,21 @@ class Hold:
     """After resuming lower, go back to the earlier dose when this holds."""
 
 
-@dataclass(frozen=True, slots=True)
-class Reduce:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Reduce(Value):
     drug: str
     reason: str
     levels: int = 1
 
 
-@dataclass(frozen=True, slots=True)
-class Stop:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Stop(Value):
     drug: str
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class Add:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Add(Value):
     """Give another drug daily until the toxicity is recorded at grade 0."""
 
     drug: str
@@ -96,8 +97,8 @@ class Add:
     while_toxicity: str
 
 
-@dataclass(frozen=True, slots=True)
-class Decide:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Decide(Value):
     """Ask the treating team for a decision (shown as a warning)."""
 
     message: str

@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from doseplan.values import Value
+
 Unit = Literal["mg", "mg/m2", "mg/kg"]
 
 MAX_CYCLES = 1000
@@ -22,8 +24,8 @@ MAX_CYCLES = 1000
 UNITS: tuple[Unit, ...] = ("mg", "mg/m2", "mg/kg")
 
 
-@dataclass(frozen=True)
-class Source:
+@dataclass(frozen=True, eq=False, repr=False)
+class Source(Value):
     """Where a number comes from: exactly one of review, facts or assumption."""
 
     ref: int | None = None
@@ -54,8 +56,8 @@ class Source:
         return f"[{self.ref}]"
 
 
-@dataclass(frozen=True)
-class Span:
+@dataclass(frozen=True, eq=False, repr=False)
+class Span(Value):
     """An inclusive run of numbers: ``{"from": 9, "to": "end", "every": 7}``."""
 
     start: int
@@ -72,8 +74,8 @@ class Span:
 Item = int | Span
 
 
-@dataclass(frozen=True)
-class Selection:
+@dataclass(frozen=True, eq=False, repr=False)
+class Selection(Value):
     """Days of a cycle or cycles of a phase: numbers and spans, in the user's order."""
 
     items: tuple[Item, ...]
@@ -105,16 +107,16 @@ class Selection:
 EVERY_DAY = Selection((Span(1),))
 
 
-@dataclass(frozen=True)
-class Dose:
+@dataclass(frozen=True, eq=False, repr=False)
+class Dose(Value):
     """A dose per administration day: fixed mg, or per m2 of BSA, or per kg."""
 
     amount: float
     unit: Unit
 
 
-@dataclass(frozen=True)
-class Escalation:
+@dataclass(frozen=True, eq=False, repr=False)
+class Escalation(Value):
     """A dose that rises in steps from ``Dose.amount`` up to ``maximum``.
 
     The steps are either ``step`` (added each time) or an explicit ``ladder``
@@ -157,8 +159,8 @@ class Escalation:
         return f"on day {self.on_cycle_day} of each cycle"
 
 
-@dataclass(frozen=True)
-class Administration:
+@dataclass(frozen=True, eq=False, repr=False)
+class Administration(Value):
     """One drug given on chosen days of chosen cycles of a phase."""
 
     drug: str
@@ -187,16 +189,16 @@ class Administration:
         return (self.dose.amount,)
 
 
-@dataclass(frozen=True)
-class LengthOverride:
+@dataclass(frozen=True, eq=False, repr=False)
+class LengthOverride(Value):
     """A cycle length that differs from the phase's usual one for chosen cycles."""
 
     cycles: Selection
     length_days: int
 
 
-@dataclass(frozen=True)
-class CycleSpec:
+@dataclass(frozen=True, eq=False, repr=False)
+class CycleSpec(Value):
     """How many cycles a phase has and how long each is."""
 
     length_days: int
@@ -230,8 +232,8 @@ class CycleSpec:
         return tuple(lengths)
 
 
-@dataclass(frozen=True)
-class Phase:
+@dataclass(frozen=True, eq=False, repr=False)
+class Phase(Value):
     """A named run of cycles: induction, consolidation, maintenance or treatment."""
 
     name: str
@@ -241,8 +243,8 @@ class Phase:
     """Days between the end of the previous phase and this phase's day 1."""
 
 
-@dataclass(frozen=True)
-class Results:
+@dataclass(frozen=True, eq=False, repr=False)
+class Results(Value):
     """What the review reports for the trial (its tables or text), as printed there."""
 
     source: Source
@@ -266,8 +268,8 @@ class Results:
         return tuple((label, value) for label, value in labels if value is not None)
 
 
-@dataclass(frozen=True)
-class Citation:
+@dataclass(frozen=True, eq=False, repr=False)
+class Citation(Value):
     """The trial a regimen encodes, as the review cites it."""
 
     ref: int
@@ -279,8 +281,8 @@ class Citation:
     results: Results | None = None
 
 
-@dataclass(frozen=True)
-class SupportiveAdministration:
+@dataclass(frozen=True, eq=False, repr=False)
+class SupportiveAdministration(Value):
     """A supportive drug timed against the anchor drug (usually lenalidomide).
 
     Exactly one timing: ``days_from_first_dose`` (day 1 is the anchor's first dose;
@@ -298,8 +300,8 @@ class SupportiveAdministration:
     label: str | None = None
 
 
-@dataclass(frozen=True)
-class Supportive:
+@dataclass(frozen=True, eq=False, repr=False)
+class Supportive(Value):
     """Supportive care that can be attached to a plan (``--with ID``)."""
 
     id: str
@@ -312,16 +314,16 @@ class Supportive:
     """The review's reference number for this care, when the review gives one."""
 
 
-@dataclass(frozen=True)
-class Note:
+@dataclass(frozen=True, eq=False, repr=False)
+class Note(Value):
     """Something the user should read beside the plan (e.g. the original differs)."""
 
     text: str
     source: Source
 
 
-@dataclass(frozen=True)
-class Regimen:
+@dataclass(frozen=True, eq=False, repr=False)
+class Regimen(Value):
     """A published schedule as data."""
 
     id: str

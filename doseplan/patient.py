@@ -38,13 +38,14 @@ from doseplan.model import Regimen
 from doseplan.output import write_atomic_bytes
 from doseplan.plan import Plan
 from doseplan.render.json_calendar import dumps
+from doseplan.values import Value
 
 SCHEMA_ID = "https://doseplan.example/schemas/patient.schema.json"
 FORMAT = 1
 
 
-@dataclass(frozen=True, slots=True)
-class Measurements:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Measurements(Value):
     """Body size as entered; BSA is recomputed from it on every load."""
 
     height_cm: float | None = None
@@ -57,8 +58,8 @@ class Measurements:
                          bsa_m2=self.bsa_m2, formula=self.bsa_formula)
 
 
-@dataclass(frozen=True, slots=True)
-class PatientRecord:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class PatientRecord(Value):
     """Everything needed to rebuild one patient's plan."""
 
     patient: str

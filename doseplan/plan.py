@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
 
+from doseplan.values import Value
+
 if TYPE_CHECKING:
     from doseplan.bodysize import BodySize
     from doseplan.events import Event
@@ -55,8 +57,8 @@ class PlanDay(NamedTuple):
     doses: tuple[PlannedDose, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Plan(Value):
     """A regimen laid out on the calendar for one patient."""
 
     regimen_id: str

@@ -19,10 +19,11 @@ from typing import Any, Literal
 from doseplan.errors import UsageError
 from doseplan.events import TEST_NAMES, Grade, Lab, Test
 from doseplan.model import Source
+from doseplan.values import Value
 
 
-@dataclass(frozen=True, slots=True)
-class Threshold:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Threshold(Value):
     """A count compared with a value: ``below`` or ``at_least`` (10^9/L, g/dL)."""
 
     test: Test
@@ -42,8 +43,8 @@ class Threshold:
         return f"{name} >= {self.at_least:g}"
 
 
-@dataclass(frozen=True, slots=True)
-class Condition:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Condition(Value):
     """Counts (any clause, or all clauses) or a toxicity grade range."""
 
     any: tuple[Threshold, ...] = ()
@@ -75,8 +76,8 @@ class Condition:
         return f"{names} grade <= {self.grade_at_most}"
 
 
-@dataclass(frozen=True, slots=True)
-class AddedDrug:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class AddedDrug(Value):
     """A drug a rule adds to the calendar (e.g. ibuprofen for a tumor flare)."""
 
     drug: str
@@ -86,8 +87,8 @@ class AddedDrug:
     dosing: str
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Rule(Value):
     id: str
     title: str
     when: Condition
@@ -109,8 +110,8 @@ class Rule:
         return "the review" if source.ref is None else f"the review [{source.ref}]"
 
 
-@dataclass(frozen=True, slots=True)
-class Policy:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Policy(Value):
     id: str
     title: str
     drug: str

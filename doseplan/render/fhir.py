@@ -54,6 +54,7 @@ from doseplan.model import Administration, Phase, Regimen, Selection, Source
 from doseplan.plan import ADDED, HELD, NOTICE, PLANNED, STOPPED, Plan, PlannedDose
 from doseplan.render import without_control_characters
 from doseplan.render.json_calendar import dumps, number
+from doseplan.values import Value
 
 BASE = "https://doseplan.example/fhir"
 PLAN_DEFINITION_BASE = f"{BASE}/PlanDefinition"
@@ -340,8 +341,8 @@ def _start_relation(phase_id: str, offset: int) -> dict[str, Any]:
 # The plan: Bundle
 
 
-@dataclass(frozen=True, slots=True)
-class Segment:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Segment(Value):
     """A run of one drug's doses with the same dose, unit, route, status and reason:
     one MedicationRequest. Rest days do not break a segment; a change of any of
     these does, so escalation steps, holds and reductions start new segments."""

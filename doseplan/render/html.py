@@ -30,6 +30,7 @@ from typing import Any
 from doseplan.capsules import STRENGTHS, capsule_text
 from doseplan.errors import UsageError
 from doseplan.plan import Plan, PlanDay, PlannedDose
+from doseplan.values import Value
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -68,8 +69,8 @@ _MARKS = {
 _NOT_TAKEN = frozenset({"held", "stopped"})
 
 
-@dataclass(frozen=True, slots=True)
-class _Paper:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class _Paper(Value):
     css: str
     width_mm: float
     """Width of the printable area (landscape, inside the margins)."""
@@ -87,8 +88,8 @@ _PAPER = {
 # What the template shows
 
 
-@dataclass(frozen=True, slots=True)
-class DoseView:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class DoseView(Value):
     """One dose in a day cell."""
 
     kind: str
@@ -104,8 +105,8 @@ class DoseView:
     """The number of the page note that gives the reason, if any."""
 
 
-@dataclass(frozen=True, slots=True)
-class CellView:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class CellView(Value):
     """One cell of the month grid."""
 
     kind: str
@@ -121,8 +122,8 @@ class CellView:
     doses: tuple[DoseView, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class MonthView:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class MonthView(Value):
     """One printed page."""
 
     name: str
@@ -136,8 +137,8 @@ class MonthView:
     """Font scale of page 1's order sheet (doses, events, warnings) against the page's."""
 
 
-@dataclass(frozen=True, slots=True)
-class DrugView:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class DrugView(Value):
     """One drug of the order-sheet table: how its doses were obtained."""
 
     drug: str
@@ -391,8 +392,8 @@ _GAP_EM = 0.4
 """Space below each block (CSS margin-bottom)."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Blocks:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class _Blocks(Value):
     title: str
     facts: tuple[tuple[str, str], ...]
     drugs: tuple[DrugView, ...]
