@@ -12,9 +12,13 @@ would show as 2). Series:
    events beyond the walk over the days (time minus the time with 10 events).
 3. apply_events with plan and events growing together (one event per 2 cycles): the
    whole cost; one walk over the days plus work per event gives a slope of 1.
-4. holds.plan_history with plan and events growing together: what `doseplan plan
-   PATIENT.json` and `doseplan plan ... --events FILE` compute before rendering (the plan
-   after each event in turn, for iCal SEQUENCE numbers).
+4. holds.plan_history, what `doseplan plan PATIENT.json --format ics` (and `--events FILE`)
+   computes before writing the calendar: the plan after each event in turn, from which
+   iCal numbers each day's updates (SEQUENCE) and cancels the days that had a dose. Its
+   result holds one plan of every day per event, so it is measured against each size
+   alone: (a) events on a fixed plan, (b) plan length with a fixed number of events. With
+   both growing together it grows as their product, as its result does; apply_events
+   (series 3) is what replans, once, whatever the number of events.
 """
 
 from __future__ import annotations
@@ -47,7 +51,11 @@ CYCLES = (10, 20, 40, 80, 160, 320, 640)
 EVENTS = (10, 20, 40, 80, 160, 320)
 LONG = 640
 TOGETHER = (10, 20, 40, 80, 160, 320, 640)
-HISTORY = (10, 20, 40, 80, 160, 320)
+HISTORY_PLAN = 80
+"""Cycles of the plan in series 4a (2,240 days)."""
+HISTORY_EVENTS = (5, 10, 20, 40, 80)
+HISTORY_FIXED = 20
+"""Events in series 4b."""
 FLAG_SLOPE = 1.3
 
 
@@ -159,21 +167,38 @@ def run(min_time: float, rounds: int) -> list[str]:
                      f"{extra / (k - EVENTS[0]) * 1e6:>9.1f}  {changed}")
     lines.append(f"  extra time against extra events: {verdict(slope(counts, extras))}")
 
-    # 3. and 4. plan and events growing together.
-    for number, title, sizes, function in (
-        (3, "apply_events", TOGETHER, apply_events),
-        (4, "plan_history (doseplan plan PATIENT.json / --events)", HISTORY, plan_history),
-    ):
-        lines.append(f"{number}. {title}, N cycles and N/2 events")
-        lines.append(f"  {'cycles':>7} {'days':>7} {'events':>7} {'ms':>10} {'us/day':>8}")
-        plans = [build_plan(regimen, START, cycles=n) for n in sizes]
-        cases = [(plan, events_over(plan, n // 2)) for n, plan in zip(sizes, plans, strict=True)]
-        times_n = best_times([partial(function, *case) for case in cases], min_time, rounds)
-        days_n = [len(plan.days) for plan in plans]
-        for n, (plan, events), t in zip(sizes, cases, times_n, strict=True):
-            lines.append(f"  {n:>7} {len(plan.days):>7} {len(events):>7} {t * 1e3:>10.2f} "
-                         f"{t / len(plan.days) * 1e6:>8.3f}")
-        lines.append(f"  {verdict(slope(days_n, times_n))}")
+    # 3. plan and events growing together.
+    lines.append("3. apply_events, N cycles and N/2 events")
+    lines.append(f"  {'cycles':>7} {'days':>7} {'events':>7} {'ms':>10} {'us/day':>8}")
+    plans = [build_plan(regimen, START, cycles=n) for n in TOGETHER]
+    cases = [(plan, events_over(plan, n // 2)) for n, plan in zip(TOGETHER, plans, strict=True)]
+    times_3 = best_times([partial(apply_events, *case) for case in cases], min_time, rounds)
+    for n, (plan, events), t in zip(TOGETHER, cases, times_3, strict=True):
+        lines.append(f"  {n:>7} {len(plan.days):>7} {len(events):>7} {t * 1e3:>10.2f} "
+                     f"{t / len(plan.days) * 1e6:>8.3f}")
+    lines.append(f"  {verdict(slope([len(p.days) for p in plans], times_3))}")
+
+    # 4. plan_history against the number of events, then against plan length.
+    plan_4 = build_plan(regimen, START, cycles=HISTORY_PLAN)
+    lists_4 = [events_over(plan_4, k) for k in HISTORY_EVENTS]
+    times_4a = best_times([partial(plan_history, plan_4, events) for events in lists_4],
+                          min_time, rounds)
+    lines.append(f"4a. plan_history on the {HISTORY_PLAN}-cycle plan ({len(plan_4.days)} "
+                 "days), K events (K + 1 plans)")
+    lines.append(f"  {'events':>7} {'ms':>10} {'ms/plan':>9}")
+    for k, t in zip(HISTORY_EVENTS, times_4a, strict=True):
+        lines.append(f"  {k:>7} {t * 1e3:>10.2f} {t / (k + 1) * 1e3:>9.2f}")
+    lines.append(f"  {verdict(slope([k + 1 for k in HISTORY_EVENTS], times_4a))}")
+    plans_4b = [build_plan(regimen, START, cycles=n) for n in CYCLES]
+    cases_4b = [(plan, events_over(plan, HISTORY_FIXED)) for plan in plans_4b]
+    times_4b = best_times([partial(plan_history, *case) for case in cases_4b],
+                          min_time, rounds)
+    lines.append(f"4b. plan_history with {HISTORY_FIXED} events, N cycles")
+    lines.append(f"  {'cycles':>7} {'days':>7} {'ms':>10} {'us/day':>8}")
+    for n, plan, t in zip(CYCLES, plans_4b, times_4b, strict=True):
+        lines.append(f"  {n:>7} {len(plan.days):>7} {t * 1e3:>10.2f} "
+                     f"{t / len(plan.days) * 1e6:>8.3f}")
+    lines.append(f"  {verdict(slope([len(p.days) for p in plans_4b], times_4b))}")
     return lines
 
 

@@ -61,7 +61,8 @@ def _usage_hint(exc: click.UsageError) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Console entry point: run the CLI and turn every error into one line."""
+    """Run the CLI, turn every error into one line, and exit with the code (the
+    ``doseplan`` executable runs this through ``doseplan.__main__.run``)."""
     try:
         code = cli.main(args=argv, prog_name="doseplan", standalone_mode=False)
     except click.UsageError as exc:
