@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache, partial
+from itertools import pairwise
 from typing import NamedTuple
 
 from doseplan.errors import UsageError
@@ -219,35 +220,73 @@ def apply_events(
     policy = load_policy() if policy is None else policy
     ordered = sorted(events, key=_event_date)  # stable: same-day order is kept
     check_dates(plan, ordered)
-    drugs = _drug_states(plan, policy)
-    _check_drugs(ordered, drugs)
-    # The policy's rules are the first hooks (``policy_hooks``); they are called
-    # directly here, and only those an event can trigger.
-    rule_baseline = baseline or {}
-    candidates: dict[object, tuple[Rule, ...]] = {}
-    governs = policy.drug in drugs
+    replay = _Replay(plan, ordered[0].date, policy, hooks, scale, baseline)
+    _check_drugs(ordered, replay.drugs)
+    for when, today in _by_day(ordered).items():
+        replay.event_day(when, today)
+    return replay.finish(ordered)
 
+
+def _by_day(ordered: Sequence[Event]) -> dict[date, list[Event]]:
     by_day: dict[date, list[Event]] = {}
     for event in ordered:
         by_day.setdefault(event.date, []).append(event)
-    labs: dict[str, tuple[date, float]] = {}
-    grades: dict[str, tuple[date, int]] = {}
-    added: dict[str, Add] = {}
-    notes: list[str] = []
-    ended = ""
-    first = ordered[0].date
-    plan_days = plan.days
-    start = bisect_left(plan_days, first, key=_day_date)  # days in date order
-    _last_given_before(plan_days, start, drugs)
-    days: list[PlanDay] = list(plan_days[:start])
-    walk = _Walk(drugs)
-    index = start
-    for when, today in by_day.items():
-        at = bisect_left(plan_days, when, index, key=_day_date)
+    return by_day
+
+
+class _Replay:
+    """The walk of ``apply_events`` over a plan's days: the state of the drugs, what was
+    recorded so far, and the days done. ``branch`` copies it, so that ``plan_history``
+    can finish one plan after each event without replaying the events before it."""
+
+    __slots__ = ("added", "candidates", "days", "drugs", "ended", "governs", "grades",
+                 "hooks", "index", "labs", "notes", "plan", "policy", "rule_baseline",
+                 "scale", "walk")
+
+    def __init__(self, plan: Plan, first: date, policy: Policy, hooks: Sequence[Hook],
+                 scale: Scale, baseline: Mapping[str, float] | None) -> None:
+        """Ready to apply events from the date ``first`` (the earliest event) on."""
+        self.plan, self.policy, self.hooks, self.scale = plan, policy, hooks, scale
+        # The policy's rules are the first hooks (``policy_hooks``); they are called
+        # directly here, and only those an event can trigger.
+        self.rule_baseline = baseline or {}
+        self.candidates: dict[object, tuple[Rule, ...]] = {}
+        self.drugs = _drug_states(plan, policy)
+        self.governs = policy.drug in self.drugs
+        self.labs: dict[str, tuple[date, float]] = {}
+        self.grades: dict[str, tuple[date, int]] = {}
+        self.added: dict[str, Add] = {}
+        self.notes: list[str] = []
+        self.ended = ""
+        self.index = bisect_left(plan.days, first, key=_day_date)  # days in date order
+        _last_given_before(plan.days, self.index, self.drugs)
+        self.days: list[PlanDay] = list(plan.days[:self.index])
+        self.walk = _Walk(self.drugs)
+
+    def branch(self) -> _Replay:
+        """An independent copy: applying events to it leaves this one as it is."""
+        other = object.__new__(_Replay)
+        for name in ("plan", "policy", "hooks", "scale", "rule_baseline", "candidates",
+                     "governs", "ended", "index"):  # immutable, or a cache of pure results
+            setattr(other, name, getattr(self, name))
+        other.drugs = {name: replace(state, earlier_caps=list(state.earlier_caps))
+                       for name, state in self.drugs.items()}
+        other.labs, other.grades = dict(self.labs), dict(self.grades)
+        other.added, other.notes = dict(self.added), list(self.notes)
+        other.days = list(self.days)
+        other.walk = self.walk.branch(other.drugs)
+        return other
+
+    def event_day(self, when: date, today: Sequence[Event]) -> None:
+        """Walk the days before ``when`` as they are, then apply the events of that day
+        (each later than those applied before)."""
+        plan_days, drugs, hooks = self.plan.days, self.drugs, self.hooks
+        at = bisect_left(plan_days, when, self.index, key=_day_date)
         if at == len(plan_days) or plan_days[at].date != when:
-            continue  # no day of the plan has this date (a plan has every day: never)
-        walk.run(plan_days, index, at, days)  # the days without events before it
+            return  # no day of the plan has this date (a plan has every day: never)
+        self.walk.run(plan_days, self.index, at, self.days)  # the days without events
         day = plan_days[at]
+        labs, grades, added, notes = self.labs, self.grades, self.added, self.notes
         for event in today:
             what = event.what
             if isinstance(what, Decision):
@@ -258,15 +297,17 @@ def apply_events(
             else:
                 grades[what.toxicity] = (event.date, what.grade)
                 if what.grade == 0 and what.toxicity in {a.while_toxicity for a in added.values()}:
-                    added = {k: a for k, a in added.items() if a.while_toxicity != what.toxicity}
+                    for name in [k for k, a in added.items() if a.while_toxicity == what.toxicity]:
+                        del added[name]
                 key = (what.toxicity,)
-            state = _view(day.date, scale, drugs, labs, grades) if hooks else None
-            rules = candidates.get(key)
+            state = _view(day.date, self.scale, drugs, labs, grades) if hooks else None
+            rules = self.candidates.get(key)
             if rules is None:
-                rules = candidates[key] = _candidates(policy, what)
+                rules = self.candidates[key] = _candidates(self.policy, what)
             for rule in rules:
-                if governs and rule.when.triggered_by(what):
-                    for action in _rule_actions(policy, rule, scale, rule_baseline, event, what):
+                if self.governs and rule.when.triggered_by(what):
+                    for action in _rule_actions(self.policy, rule, self.scale,
+                                                self.rule_baseline, event, what):
                         _act(action, drugs, added, notes, _cycle_end(plan_days, at, action))
             if state is not None:
                 for hook in hooks:
@@ -275,14 +316,20 @@ def apply_events(
             _recover(drugs, labs, grades, day.date, notes)
         for event in today:
             if isinstance(event.what, Decision):
-                ended = _decide(event, event.what, drugs, notes) or ended
-        walk.changed(added, _unresolved(grades, labs, scale), ended)
-        days.append(walk.day_after(day))
-        index = at + 1
-    walk.run(plan_days, index, len(plan_days), days)
-    warnings = [*plan.warnings, *policy.assumptions(), *dict.fromkeys(notes)]
-    return replace(plan, days=tuple(days), warnings=tuple(dict.fromkeys(warnings)),
-                   events=tuple(ordered))
+                self.ended = _decide(event, event.what, drugs, notes) or self.ended
+        self.walk.changed(added, _unresolved(grades, labs, self.scale), self.ended)
+        self.days.append(self.walk.day_after(day))
+        self.index = at + 1
+
+    def finish(self, ordered: Sequence[Event]) -> Plan:
+        """The plan: the days after the last event walked, with ``ordered``, the events
+        applied, and the warnings of what they did."""
+        plan = self.plan
+        self.walk.run(plan.days, self.index, len(plan.days), self.days)
+        self.index = len(plan.days)
+        warnings = [*plan.warnings, *self.policy.assumptions(), *dict.fromkeys(self.notes)]
+        return replace(plan, days=tuple(self.days), warnings=tuple(dict.fromkeys(warnings)),
+                       events=tuple(ordered))
 
 
 def _event_date(event: Event) -> date:
@@ -576,6 +623,15 @@ class _Walk:
         """For each state of the drugs: the outcome of each tuple of planned doses."""
         self.memo: dict[object, _Outcome] = self.memos.setdefault(self._state(), {})
 
+    def branch(self, drugs: Mapping[str, _Drug]) -> _Walk:
+        """A copy walking with ``drugs`` (a copy of this walk's): the outcomes it
+        remembers name the drugs they update, so they are not shared."""
+        other = _Walk(drugs)
+        other.added, other.added_items = list(self.added), self.added_items
+        other.added_until, other.pause, other.ended = self.added_until, self.pause, self.ended
+        other.memo = other.memos.setdefault(other._state(), {})
+        return other
+
     def _state(self) -> tuple[object, ...]:
         """What the outcome of a day depends on, besides its planned doses (and, while
         escalation is paused, the last doses given: then part of the memo's key)."""
@@ -749,6 +805,32 @@ def plan_history(
     baseline: Mapping[str, float] | None = None,
 ) -> tuple[Plan, ...]:
     """The plan as it was after each event, in recorded order: the plan without events,
-    then with the first event, and so on (for iCal SEQUENCE numbers)."""
-    return (plan, *(apply_events(plan, events[:k], policy=policy, hooks=hooks, scale=scale,
-                                 baseline=baseline) for k in range(1, len(events) + 1)))
+    then with the first event, and so on (for iCal SEQUENCE numbers).
+
+    Each is ``apply_events`` of the events recorded until then. Events recorded in date
+    order (as a patient record keeps them) are applied once: the walk is copied at each
+    event and the copy finishes that version, so the time grows with the number of events
+    times the days after each, not with the events before it as well.
+    """
+    if not events:
+        return (plan,)
+    if any(later.date < earlier.date for earlier, later in pairwise(events)):
+        # Recorded out of date order: a version is not the one before it plus an event.
+        return (plan, *(apply_events(plan, events[:k], policy=policy, hooks=hooks, scale=scale,
+                                     baseline=baseline) for k in range(1, len(events) + 1)))
+    policy = load_policy() if policy is None else policy
+    replay = _Replay(plan, events[0].date, policy, hooks, scale, baseline)
+    history = [plan]
+    done = 0
+    for when, today in _by_day(events).items():
+        for count in range(1, len(today) + 1):
+            event = today[count - 1]
+            check_dates(plan, (event,))  # the error apply_events gives for this version
+            _check_drugs((event,), replay.drugs)
+            version = replay.branch()
+            version.event_day(when, today[:count])
+            if count == len(today):
+                replay = version.branch()  # the walk goes on from this day's last event
+            done += 1
+            history.append(version.finish(events[:done]))
+    return tuple(history)

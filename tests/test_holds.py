@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from datetime import date, timedelta
 
@@ -11,9 +12,10 @@ from conftest import START, check_golden, day
 from doseplan.engine import build_plan
 from doseplan.errors import UsageError
 from doseplan.events import Event, Lab, decision, lab, toxicity
-from doseplan.holds import Hold, PlanState, apply_events
+from doseplan.holds import Hold, PlanState, _Replay, apply_events, plan_history
 from doseplan.loader import load_builtin
 from doseplan.plan import Plan
+from doseplan.policy import load_policy
 from doseplan.render.json_calendar import render_json
 from doseplan.render.text_calendar import render_text
 
@@ -205,10 +207,44 @@ def test_grade_3_flare_in_cycle_1_of_chanan_khan() -> None:
     assert not any(d.drug == "lenalidomide" for d in plan.days[21].doses)  # day 22: rest
 
 
+@pytest.mark.parametrize(("events", "bad"), [
+    ([lab(day(5), "anc", 1.2), decision(day(6), "hold", "warfarin"), lab(day(400), "anc", 1.0)],
+     1),
+    ([lab(day(5), "anc", 1.2), lab(day(200), "anc", 1.0), decision(day(300), "hold", "warfarin")],
+     1),
+    ([lab(date(2026, 12, 31), "anc", 1.0), decision(day(6), "hold", "warfarin")], 0),
+], ids=["unknown-drug", "after-the-end", "before-the-start"])
+def test_the_history_fails_as_the_first_version_with_a_bad_event(
+        events: list[Event], bad: int) -> None:
+    """Events in date order, one bad: plan_history fails with the error apply_events
+    gives for the first version that holds it, though a later event is bad another way."""
+    base = build_plan(load_builtin("aue-2010"), START)
+    with pytest.raises(UsageError) as expected:
+        apply_events(base, events[:bad + 1])
+    with pytest.raises(UsageError) as found:
+        plan_history(base, events)
+    assert str(found.value) == str(expected.value)
+
+
+def test_a_copy_of_the_walk_shares_no_state_with_it() -> None:
+    """plan_history finishes each version on a copy of the walk: events applied to the
+    copy (a hold that remembers the dose before it, a reduction, a lab) leave the
+    original exactly as it was."""
+    base = build_plan(load_builtin("badoux-2011"), START)
+    replay = _Replay(base, day(30), load_policy(), (), "ctcae-5", None)
+    before = (copy.deepcopy(replay.drugs), replay.days[:], replay.index)
+    branch = replay.branch()
+    branch.event_day(day(30), [toxicity(day(30), "tumor_flare", 3), lab(day(30), "anc", 0.4),
+                               decision(day(30), "reduce", "lenalidomide")])
+    after = branch.finish([])
+    assert any(d.status != "planned" for d in after.days[29].doses)  # the copy changed
+    assert branch.drugs["lenalidomide"].earlier_caps  # the hold remembered a dose
+    assert (replay.drugs, replay.days, replay.index) == before
+    assert (replay.labs, replay.grades, replay.added, replay.notes) == ({}, {}, {}, [])
+
+
 def test_plan_history_has_one_plan_per_recorded_event() -> None:
     """The history starts without events and ends with all of them applied."""
-    from doseplan.holds import plan_history
-
     base = build_plan(load_builtin("aue-2010"), START)
     events = [lab(day(10), "anc", 0.8), lab(day(20), "anc", 1.5), lab(day(20), "platelets", 90)]
     history = plan_history(base, events)

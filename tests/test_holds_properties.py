@@ -19,9 +19,20 @@ from hypothesis import strategies as st
 from strategies import continuous_escalation_documents, regimen_documents, start_dates, text
 
 from doseplan.engine import build_plan
-from doseplan.events import TESTS, TOXICITIES, Decision, Event, Grade, Test, decision, lab, toxicity
+from doseplan.events import (
+    TESTS,
+    TOXICITIES,
+    Decision,
+    Event,
+    Grade,
+    Lab,
+    Test,
+    decision,
+    lab,
+    toxicity,
+)
 from doseplan.grading import SCALES, Scale
-from doseplan.holds import apply_events
+from doseplan.holds import Action, Hold, PlanState, apply_events, plan_history
 from doseplan.loader import builtin_ids, load_builtin, parse_regimen
 from doseplan.model import Regimen
 from doseplan.plan import PLANNED, Plan, PlanDay
@@ -370,6 +381,31 @@ def test_events_on_distinct_dates_can_be_listed_in_any_order(data: st.DataObject
     events = list({e.date: e for e in data.draw(events_for(case.plan))}.values())
     shuffled = data.draw(st.permutations(events))
     assert case.apply(shuffled) == case.apply(events)
+
+
+def _platelet_hook(event: Event, state: PlanState) -> Sequence[Action]:
+    """A site's hook (an example, not a clinical rule): hold the policy drug below 50."""
+    what = event.what
+    if isinstance(what, Lab) and what.test == "platelets" and what.value < 50 \
+            and POLICY_DRUG in state.drugs:
+        return (Hold(POLICY_DRUG, f"platelets {what.value:g} below 50 (site hook)"),)
+    return ()
+
+
+@CORE
+@given(st.data())
+def test_the_history_is_each_version_applied_from_scratch(data: st.DataObject) -> None:
+    """plan_history gives, after each recorded event, exactly apply_events of the events
+    recorded until then: listed in date order (one walk, copied at each event), with
+    several events on a day (versions between them), and listed out of date order."""
+    case = data.draw(cases())
+    events = data.draw(events_for(case.plan))
+    listed = data.draw(st.sampled_from([by_date(events), events]))
+    hooks = data.draw(st.sampled_from([(), (_platelet_hook,)]))
+    history = plan_history(case.plan, listed, hooks=hooks, scale=case.scale, baseline=BASELINE)
+    assert history == (case.plan, *(
+        apply_events(case.plan, listed[:k], hooks=hooks, scale=case.scale, baseline=BASELINE)
+        for k in range(1, len(listed) + 1)))
 
 
 # ---------------------------------------------------------------------------
