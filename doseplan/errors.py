@@ -60,14 +60,16 @@ class UnknownSupportiveError(UsageError):
 class InvalidDataError(DoseplanError):
     """A file or document that is not valid: JSON syntax, schema or meaning.
 
-    ``where`` names the file (or ``<data>``), ``path`` the JSON path inside it.
+    ``where`` names the file (or ``<data>``), ``path`` the JSON path inside it; None for
+    a problem of the file as a whole (missing, too large, not UTF-8, not JSON), which has
+    no place in a document.
     """
 
-    def __init__(self, problem: str, *, where: str = "<data>", path: str = "$") -> None:
+    def __init__(self, problem: str, *, where: str = "<data>", path: str | None = "$") -> None:
         self.where = where
         self.path = path
         self.problem = problem
-        super().__init__(f"{where}: {path}: {problem}")
+        super().__init__(f"{where}: {problem}" if path is None else f"{where}: {path}: {problem}")
 
 
 class RegimenError(InvalidDataError):

@@ -68,23 +68,25 @@ def read_json_file(path: Path, *, kind: str = "file") -> Any:
         if size > MAX_FILE_BYTES:
             raise InvalidDataError(
                 f"{kind} is {size} bytes, over the limit of {MAX_FILE_BYTES} bytes; {advice}",
-                where=where,
+                where=where, path=None,
             )
         with path.open("rb") as handle:  # never read more than the limit (pipes, devices)
             raw = handle.read(MAX_FILE_BYTES + 1)
         if len(raw) > MAX_FILE_BYTES:
             raise InvalidDataError(
-                f"{kind} is over the limit of {MAX_FILE_BYTES} bytes; {advice}", where=where,
+                f"{kind} is over the limit of {MAX_FILE_BYTES} bytes; {advice}",
+                where=where, path=None,
             )
     except IsADirectoryError:
         raise InvalidDataError(f"is a directory, not {_article(kind)} {kind}",
-                               where=where) from None
+                               where=where, path=None) from None
     except FileNotFoundError:
-        raise InvalidDataError(f"no such {kind}; check the path", where=where) from None
+        raise InvalidDataError(f"no such {kind}; check the path", where=where,
+                               path=None) from None
     except OSError as exc:
         raise InvalidDataError(
             f"cannot read the {kind} ({exc.strerror}); check the path and permissions",
-            where=where,
+            where=where, path=None,
         ) from None
     return parse_json_bytes(raw, where=where)
 
@@ -101,7 +103,8 @@ def parse_json_bytes(raw: bytes, *, where: str) -> Any:
         text = raw.decode("utf-8-sig")  # a byte-order mark (Windows editors) is harmless
     except UnicodeDecodeError as exc:
         raise InvalidDataError(
-            f"byte {exc.start} is not UTF-8; save the file as UTF-8 JSON", where=where
+            f"byte {exc.start} is not UTF-8; save the file as UTF-8 JSON", where=where,
+            path=None,
         ) from None
     try:
         try:
@@ -116,19 +119,19 @@ def parse_json_bytes(raw: bytes, *, where: str) -> Any:
         raise InvalidDataError(
             f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}; "
             "fix the JSON syntax",
-            where=where,
+            where=where, path=None,
         ) from None
     except _DuplicateKeyError as exc:
         raise InvalidDataError(
             f"key {exc.key!r} appears twice in one object, so its value is ambiguous; "
-            "keep one", where=where,
+            "keep one", where=where, path=None,
         ) from None
     except RecursionError:
-        raise InvalidDataError("JSON is nested too deeply", where=where) from None
+        raise InvalidDataError("JSON is nested too deeply", where=where, path=None) from None
     except _NumberError as exc:
         raise InvalidDataError(
             f"number {exc.shown} is too large for any value doseplan reads; check the "
-            "number", where=where,
+            "number", where=where, path=None,
         ) from None
     if re.search(_ESCAPED_SURROGATE, text):
         check_values(document, where=where)

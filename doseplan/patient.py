@@ -169,7 +169,7 @@ def parse_record(document: Any, *, where: str) -> PatientRecord:
             regimen = build_regimen(regimen_part["document"], where=where)
         except InvalidDataError as exc:  # its JSON path is one inside this file
             raise type(exc)(exc.problem, where=where,
-                            path="$.regimen.document" + exc.path[1:]) from None
+                            path="$.regimen.document" + (exc.path or "$")[1:]) from None
         builtin = False
     body = document["body"]
     options = document["options"]
@@ -205,7 +205,8 @@ def read_record_document(path: Path) -> Any:
     if not is_patient_document(document) and not (
             isinstance(document, Mapping) and "patient" in document):
         raise InvalidDataError(
-            "not a doseplan patient record; create one with 'doseplan init'", where=str(path))
+            "not a doseplan patient record; create one with 'doseplan init'", where=str(path),
+            path=None)
     return document
 
 
@@ -237,7 +238,7 @@ def save_record(path: Path, record: PatientRecord) -> None:
     try:
         validate_document(document, "patient", where=str(path))
     except InvalidDataError as exc:
-        raise UsageError(f"cannot save {path}: {exc.path}: {exc.problem}") from None
+        raise UsageError(f"cannot save {path}: {exc.path or '$'}: {exc.problem}") from None
     try:
         data = dumps(document).encode("utf-8")
     except UnicodeEncodeError:
@@ -258,9 +259,10 @@ def backup_path(path: Path) -> Path:
 def locked(path: Path) -> Iterator[None]:
     """Hold an exclusive lock on FILE.lock while reading and rewriting FILE."""
     if path.is_dir():
-        raise InvalidDataError("is a directory, not a patient file", where=str(path))
+        raise InvalidDataError("is a directory, not a patient file", where=str(path), path=None)
     if not path.is_file():
-        raise InvalidDataError("no such patient file; check the path", where=str(path))
+        raise InvalidDataError("no such patient file; check the path", where=str(path),
+                               path=None)
     lock = path.with_name(path.name + ".lock")
     try:
         fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)

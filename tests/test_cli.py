@@ -104,7 +104,7 @@ def test_validate_reports_each_file(in_tmp: Path) -> None:
     result = run_cli("validate", "good.json", "bad.json")
     assert result.code == 1
     assert result.out == "good.json: ok (regimen aue-2010, reference [17])\n"
-    assert result.err == ("doseplan: error: bad.json: $: invalid JSON at line 1 column 2: "
+    assert result.err == ("doseplan: error: bad.json: invalid JSON at line 1 column 2: "
                           "Expecting property name enclosed in double quotes; "
                           "fix the JSON syntax\n")
 
@@ -182,10 +182,10 @@ def test_usage_errors_exit_2_with_one_line(args: list[str], message: str, in_tmp
 
 
 DATA_ERRORS = [
-    ("{", "bad.json: $: invalid JSON at line 1 column 2: Expecting property name enclosed in "
+    ("{", "bad.json: invalid JSON at line 1 column 2: Expecting property name enclosed in "
           "double quotes; fix the JSON syntax"),
     ('{"id": "x"}', "bad.json: $: 'title' is a required property; add it"),
-    (b"\xff\xfe{}", "bad.json: $: byte 0 is not UTF-8; save the file as UTF-8 JSON"),
+    (b"\xff\xfe{}", "bad.json: byte 0 is not UTF-8; save the file as UTF-8 JSON"),
 ]
 
 

@@ -300,19 +300,28 @@ FILE_ERRORS: dict[str, tuple[str, bytes | None, str]] = {
         b"-Infinity\n",
         "invalid JSON at line 1 column 1: -Infinity is not a JSON number; fix the JSON syntax",
     ),
-    "list-not-object": ("f.json", b"[1, 2]", "[1, 2] is not of type 'object'"),
 }
 
 
 @cases(FILE_ERRORS, ("name", "content", "problem"))
 def test_unreadable_file(in_tmp: Path, name: str, content: bytes | None, problem: str) -> None:
-    """A file that is missing or not a JSON object gives a one-line error naming the file."""
+    """A file that is missing or not JSON gives a one-line error naming the file; the
+    problem is the file's as a whole, so no JSON path is given."""
     if content is not None:
         write(name, content)
     with pytest.raises(InvalidDataError) as info:
         load_regimen(name)
-    assert str(info.value) == f"{name}: $: {problem}"
-    assert (info.value.where, info.value.path) == (name, "$")
+    assert str(info.value) == f"{name}: {problem}"
+    assert (info.value.where, info.value.path) == (name, None)
+
+
+def test_a_document_that_is_not_an_object_is_refused_at_its_root(in_tmp: Path) -> None:
+    """JSON that reads but is not a regimen object: the error names the root, $."""
+    write("f.json", b"[1, 2]")
+    with pytest.raises(InvalidDataError) as info:
+        load_regimen("f.json")
+    assert str(info.value) == "f.json: $: [1, 2] is not of type 'object'"
+    assert (info.value.where, info.value.path) == ("f.json", "$")
 
 
 def test_directory_is_not_a_regimen_file(in_tmp: Path) -> None:
@@ -320,7 +329,7 @@ def test_directory_is_not_a_regimen_file(in_tmp: Path) -> None:
     Path("folder").mkdir()
     with pytest.raises(InvalidDataError) as info:
         load_regimen("folder")
-    assert str(info.value) == "folder: $: is a directory, not a regimen file"
+    assert str(info.value) == "folder: is a directory, not a regimen file"
 
 
 def test_nan_error_gives_its_line_and_column(in_tmp: Path) -> None:
@@ -329,7 +338,7 @@ def test_nan_error_gives_its_line_and_column(in_tmp: Path) -> None:
     with pytest.raises(InvalidDataError) as info:
         load_regimen("f.json")
     assert str(info.value) == (
-        "f.json: $: invalid JSON at line 2 column 12: NaN is not a JSON number; "
+        "f.json: invalid JSON at line 2 column 12: NaN is not a JSON number; "
         "fix the JSON syntax"
     )
 
@@ -345,7 +354,7 @@ def test_file_over_the_size_limit_is_refused(
     with pytest.raises(InvalidDataError) as info:
         load_regimen("f.json")
     assert str(info.value) == (
-        f"f.json: $: regimen file is {size} bytes, over the limit of {size - 1} bytes; "
+        f"f.json: regimen file is {size} bytes, over the limit of {size - 1} bytes; "
         "give a regimen or patient JSON file"
     )
 

@@ -39,7 +39,7 @@ def test_the_executable_prints_what_main_prints(args: list[str]) -> None:
      "doseplan: error: --start '2027-02-30' does not exist (day is out of range for month); "
      "give a real calendar date as YYYY-MM-DD\n"),
     (["validate", "missing.json"], 1,
-     "doseplan: error: missing.json: $: no such regimen file; check the path\n"),
+     "doseplan: error: missing.json: no such regimen file; check the path\n"),
 ], ids=["usage-error", "data-error"])
 def test_the_executable_exits_with_the_code_of_the_error(
         args: list[str], code: int, error: str, in_tmp: Path) -> None:
