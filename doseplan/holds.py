@@ -327,9 +327,39 @@ class _Replay:
         plan = self.plan
         self.walk.run(plan.days, self.index, len(plan.days), self.days)
         self.index = len(plan.days)
-        warnings = [*plan.warnings, *self.policy.assumptions(), *dict.fromkeys(self.notes)]
+        warnings = [*plan.warnings, *self.policy.assumptions(), *dict.fromkeys(self.notes),
+                    *_open_holds(self.drugs)]
         return replace(plan, days=tuple(self.days), warnings=tuple(dict.fromkeys(warnings)),
                        events=tuple(ordered))
+
+
+OPEN_HOLD = "Open hold: "
+"""How the warning about a hold still open after the last event begins."""
+
+
+def _open_holds(drugs: Mapping[str, _Drug]) -> list[str]:
+    """For each drug still held after the last event, what gives it again: the counts or
+    grade its rule waits for, or a decision of the team (so that whoever records the next
+    count sees what the hold waits for, even when that count changes nothing)."""
+    found = []
+    for name, state in drugs.items():
+        if not state.held or state.stopped:
+            continue
+        if state.held_by_team:
+            found.append(f"{OPEN_HOLD}{name} is {state.hold_reason}. It is given again only "
+                         "when the treating team records a decision to resume it.")
+            continue
+        if state.resume is None:
+            found.append(f"{OPEN_HOLD}{name} is held: {state.hold_reason}. It is given again "
+                         "only when the treating team records a decision to resume it.")
+            continue
+        levels = state.resume_levels_down
+        lower = {0: "", 1: ", one dose level lower,"}.get(levels, f", {levels} dose levels lower,")
+        since = f" (recorded on or after {state.hold_since.isoformat()})" \
+            if state.hold_since is not None else ""
+        found.append(f"{OPEN_HOLD}{name} is held: {state.hold_reason}. It is given again"
+                     f"{lower} when {state.resume.describe()}{since}.")
+    return found
 
 
 def _event_date(event: Event) -> date:

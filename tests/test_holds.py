@@ -60,6 +60,41 @@ def test_a_count_not_yet_rechecked_keeps_the_hold() -> None:
     assert lenalidomide(plan, 55) == (10, "held")
 
 
+LOW_COUNTS = ("ANC 0.8 x 10^9/L is grade 3 (CTCAE v5.0) on 2027-02-12, rule low-counts "
+              "(clinical-facts.md (Lenalidomide product facts))")
+
+
+@pytest.mark.parametrize(("events", "open_hold"), [
+    ([lab(day(40), "anc", 0.8)],
+     f"Open hold: lenalidomide is held: {LOW_COUNTS}. It is given again, one dose level "
+     "lower, when ANC >= 1 and platelets >= 75 (recorded on or after 2027-02-12)."),
+    ([lab(day(40), "anc", 0.8), lab(day(50), "anc", 1.5)],
+     f"Open hold: lenalidomide is held: {LOW_COUNTS}. It is given again, one dose level "
+     "lower, when ANC >= 1 and platelets >= 75 (recorded on or after 2027-02-12)."),
+    ([lab(day(40), "anc", 0.8), lab(day(50), "anc", 1.2), lab(day(50), "platelets", 110)],
+     None),
+    ([decision(day(40), "hold", "lenalidomide", note="in hospital")],
+     "Open hold: lenalidomide is held by decision of the treating team on 2027-02-12: in "
+     "hospital. It is given again only when the treating team records a decision to resume "
+     "it."),
+    ([decision(day(40), "hold", "lenalidomide"), decision(day(45), "resume", "lenalidomide")],
+     None),
+    ([toxicity(day(40), "tumor_lysis_syndrome", 2)],
+     "Open hold: lenalidomide is held: tumor lysis syndrome grade 2 recorded on 2027-02-12, "
+     "rule tumor-lysis (assumption). It is given again only when the treating team records "
+     "a decision to resume it."),
+    ([lab(day(40), "anc", 0.8), decision(day(41), "stop", "lenalidomide")], None),
+], ids=["rule-hold", "count-not-rechecked", "resumed", "team-hold", "team-resumed",
+        "hold-without-rule-to-resume", "stopped"])
+def test_an_open_hold_says_what_gives_the_drug_again(
+        events: list[Event], open_hold: str | None) -> None:
+    """A hold still open after the last event is a warning saying what lifts it: the
+    counts its rule waits for, or a decision of the team; a lifted hold or a stopped drug
+    has none."""
+    found = [w for w in plan_of("badoux-2011", events).warnings if w.startswith("Open hold")]
+    assert found == ([] if open_hold is None else [open_hold])
+
+
 def test_grade_3_flare_in_cycle_1_holds_adds_ibuprofen_and_asks_about_steroids() -> None:
     """A severe flare holds lenalidomide, adds ibuprofen 400-600 mg q6h, asks for a decision."""
     plan = plan_of("aue-2010", [toxicity(day(6), "tumor_flare", 3)])

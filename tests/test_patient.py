@@ -277,6 +277,20 @@ def test_record_appends_the_event_and_counts_the_revision(in_tmp: Path) -> None:
                              lab(day(12), "platelets", 120, note="recheck"))
 
 
+def test_record_says_what_an_open_hold_waits_for_even_when_nothing_changed(
+        in_tmp: Path) -> None:
+    """ANC back to 1.5 without platelets: no day changes, and the nurse is told why."""
+    init_aue(in_tmp)
+    run_cli("record", "p.json", "--date", day(10).isoformat(), "--anc", "0.8")
+    result = run_cli("record", "p.json", "--date", day(12).isoformat(), "--anc", "1.5")
+    assert result.out.splitlines()[1:] == [
+        "No day of the plan changed.",
+        "Open hold: lenalidomide is held: ANC 0.8 x 10^9/L is grade 3 (CTCAE v5.0) on "
+        "2027-01-13, rule low-counts (clinical-facts.md (Lenalidomide product facts)). It is "
+        "given again, one dose level lower, when ANC >= 1 and platelets >= 75 (recorded on or "
+        "after 2027-01-13)."]
+
+
 # ---------------------------------------------------------------------------
 # The backup
 

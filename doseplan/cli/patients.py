@@ -119,6 +119,7 @@ def record_command(
     from doseplan.diff import diff_plans, render_diff
     from doseplan.events import Event, decision, lab
     from doseplan.events import toxicity as graded
+    from doseplan.holds import OPEN_HOLD
     from doseplan.patient import load_record, locked, read_record_document, save_record
 
     when = parse_date(on, what="--date")
@@ -166,3 +167,6 @@ def record_command(
     click.echo(f"Recorded {len(events)} event(s) in {patient_file} (revision "
                f"{updated.revision}).")
     click.echo(render_diff(diff_plans(before, after)), nl=False)
+    for warning in after.warnings:  # what a hold waits for, even if nothing changed
+        if warning.startswith(OPEN_HOLD):
+            click.echo(warning)
