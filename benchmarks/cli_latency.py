@@ -147,12 +147,12 @@ def main() -> None:
         ratio = ours / theirs
         met = ratio <= TARGETS[fmt]
         missed = missed or not met
-        lines.append(f"  {' '.join(['doseplan', *PLAN, fmt]):<60} {ours * 1e3:7.1f} ms")
-        lines.append(f"  {f'python -c {code!r}':<60} {theirs * 1e3:7.1f} ms")
+        lines.append(f"  {' '.join(['doseplan', *PLAN, fmt]):<76} {ours * 1e3:7.1f} ms")
+        lines.append(f"  {f'python -c {code!r}':<76} {theirs * 1e3:7.1f} ms")
         lines.append(f"  ratio {ratio:.2f}x, target at most {TARGETS[fmt]}x: "
                      + ("met" if met else "MISSED"))
         like = found[f"like-{fmt}"]
-        lines.append(f"  {f'python -c {LIKE_FOR_LIKE[fmt]!r}':<60} {like * 1e3:7.1f} ms")
+        lines.append(f"  {f'python -c {LIKE_FOR_LIKE[fmt]!r}':<76} {like * 1e3:7.1f} ms")
         lines.append(f"  like for like {ours / like:.2f}x (doseplan's own share: "
                      f"{(ours - like) * 1e3:.1f} ms)")
     if missed:
