@@ -17,7 +17,7 @@ unresolved.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache, partial
@@ -222,8 +222,7 @@ def apply_events(
     check_dates(plan, ordered)
     replay = _Replay(plan, ordered[0].date, policy, hooks, scale, baseline)
     _check_drugs(ordered, replay.drugs)
-    for when, today in _by_day(ordered).items():
-        replay.event_day(when, today)
+    replay.apply(_by_day(ordered).items())
     return replay.finish(ordered)
 
 
@@ -277,49 +276,58 @@ class _Replay:
         other.walk = self.walk.branch(other.drugs)
         return other
 
-    def event_day(self, when: date, today: Sequence[Event]) -> None:
-        """Walk the days before ``when`` as they are, then apply the events of that day
-        (each later than those applied before)."""
-        plan_days, drugs, hooks = self.plan.days, self.drugs, self.hooks
-        at = bisect_left(plan_days, when, self.index, key=_day_date)
-        if at == len(plan_days) or plan_days[at].date != when:
-            return  # no day of the plan has this date (a plan has every day: never)
-        self.walk.run(plan_days, self.index, at, self.days)  # the days without events
-        day = plan_days[at]
+    def apply(self, event_days: Iterable[tuple[date, Sequence[Event]]]) -> None:
+        """For each event day in date order (each later than those applied before): walk
+        the days before it as they are, then apply the events of that day. One call for
+        all the days: the state is bound to local names once."""
+        plan_days, drugs, hooks, walk, days = (self.plan.days, self.drugs, self.hooks,
+                                               self.walk, self.days)
         labs, grades, added, notes = self.labs, self.grades, self.added, self.notes
-        for event in today:
-            what = event.what
-            if isinstance(what, Decision):
-                continue
-            if isinstance(what, Lab):
-                labs[what.test] = (event.date, what.value)
-                key: object = what.test
-            else:
-                grades[what.toxicity] = (event.date, what.grade)
-                if what.grade == 0 and what.toxicity in {a.while_toxicity for a in added.values()}:
-                    for name in [k for k, a in added.items() if a.while_toxicity == what.toxicity]:
-                        del added[name]
-                key = (what.toxicity,)
-            state = _view(day.date, self.scale, drugs, labs, grades) if hooks else None
-            rules = self.candidates.get(key)
-            if rules is None:
-                rules = self.candidates[key] = _candidates(self.policy, what)
-            for rule in rules:
-                if self.governs and rule.when.triggered_by(what):
-                    for action in _rule_actions(self.policy, rule, self.scale,
-                                                self.rule_baseline, event, what):
-                        _act(action, drugs, added, notes, _cycle_end(plan_days, at, action))
-            if state is not None:
-                for hook in hooks:
-                    for action in hook(event, state):
-                        _act(action, drugs, added, notes, _cycle_end(plan_days, at, action))
-            _recover(drugs, labs, grades, day.date, notes)
-        for event in today:
-            if isinstance(event.what, Decision):
-                self.ended = _decide(event, event.what, drugs, notes) or self.ended
-        self.walk.changed(added, _unresolved(grades, labs, self.scale), self.ended)
-        self.days.append(self.walk.day_after(day))
-        self.index = at + 1
+        policy, scale, candidates = self.policy, self.scale, self.candidates
+        governs, rule_baseline, ended, index = (self.governs, self.rule_baseline, self.ended,
+                                                self.index)
+        for when, today in event_days:
+            at = bisect_left(plan_days, when, index, key=_day_date)
+            if at == len(plan_days) or plan_days[at].date != when:
+                continue  # no day of the plan has this date (a plan has every day: never)
+            walk.run(plan_days, index, at, days)  # the days without events before it
+            day = plan_days[at]
+            for event in today:
+                what = event.what
+                if isinstance(what, Decision):
+                    continue
+                if isinstance(what, Lab):
+                    labs[what.test] = (event.date, what.value)
+                    key: object = what.test
+                else:
+                    grades[what.toxicity] = (event.date, what.grade)
+                    if what.grade == 0 and what.toxicity in {
+                            a.while_toxicity for a in added.values()}:
+                        for name in [k for k, a in added.items()
+                                     if a.while_toxicity == what.toxicity]:
+                            del added[name]
+                    key = (what.toxicity,)
+                state = _view(day.date, scale, drugs, labs, grades) if hooks else None
+                rules = candidates.get(key)
+                if rules is None:
+                    rules = candidates[key] = _candidates(policy, what)
+                for rule in rules:
+                    if governs and rule.when.triggered_by(what):
+                        for action in _rule_actions(policy, rule, scale, rule_baseline, event,
+                                                    what):
+                            _act(action, drugs, added, notes, _cycle_end(plan_days, at, action))
+                if state is not None:
+                    for hook in hooks:
+                        for action in hook(event, state):
+                            _act(action, drugs, added, notes, _cycle_end(plan_days, at, action))
+                _recover(drugs, labs, grades, day.date, notes)
+            for event in today:
+                if isinstance(event.what, Decision):
+                    ended = _decide(event, event.what, drugs, notes) or ended
+            walk.changed(added, _unresolved(grades, labs, scale), ended)
+            days.append(walk.day_after(day))
+            index = at + 1
+        self.ended, self.index = ended, index
 
     def finish(self, ordered: Sequence[Event]) -> Plan:
         """The plan: the days after the last event walked, with ``ordered``, the events
@@ -858,7 +866,7 @@ def plan_history(
             check_dates(plan, (event,))  # the error apply_events gives for this version
             _check_drugs((event,), replay.drugs)
             version = replay.branch()
-            version.event_day(when, today[:count])
+            version.apply([(when, today[:count])])
             if count == len(today):
                 replay = version.branch()  # the walk goes on from this day's last event
             done += 1

@@ -269,8 +269,8 @@ def test_a_copy_of_the_walk_shares_no_state_with_it() -> None:
     replay = _Replay(base, day(30), load_policy(), (), "ctcae-5", None)
     before = (copy.deepcopy(replay.drugs), replay.days[:], replay.index)
     branch = replay.branch()
-    branch.event_day(day(30), [toxicity(day(30), "tumor_flare", 3), lab(day(30), "anc", 0.4),
-                               decision(day(30), "reduce", "lenalidomide")])
+    branch.apply([(day(30), [toxicity(day(30), "tumor_flare", 3), lab(day(30), "anc", 0.4),
+                             decision(day(30), "reduce", "lenalidomide")])])
     after = branch.finish([])
     assert any(d.status != "planned" for d in after.days[29].doses)  # the copy changed
     assert branch.drugs["lenalidomide"].earlier_caps  # the hold remembered a dose
