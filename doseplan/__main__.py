@@ -2,7 +2,7 @@
 of its own.
 
 A command lives for a few tens of milliseconds, so Python's cyclic garbage collector is
-turned off before anything is imported and the objects left at the end are frozen, so
+turned off before the command line is imported and the objects left at the end are frozen, so
 that the interpreter's last collection at exit skips them. Together that is about a
 fifth of a command's time (benchmarks/cli_latency.py), spent finding no garbage: a
 command makes no reference cycles worth collecting, and it closes its files and releases

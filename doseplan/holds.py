@@ -238,9 +238,8 @@ class _Replay:
     recorded so far, and the days done. ``branch`` copies it, so that ``plan_history``
     can finish one plan after each event without replaying the events before it."""
 
-    __slots__ = ("added", "candidates", "days", "drugs", "ended", "governs", "grades",
-                 "hooks", "index", "labs", "notes", "plan", "policy", "rule_baseline",
-                 "scale", "walk")
+    __slots__ = ("added", "candidates", "days", "drugs", "governs", "grades", "hooks",
+                 "index", "labs", "notes", "plan", "policy", "rule_baseline", "scale", "walk")
 
     def __init__(self, plan: Plan, first: date, policy: Policy, hooks: Sequence[Hook],
                  scale: Scale, baseline: Mapping[str, float] | None) -> None:
@@ -256,7 +255,6 @@ class _Replay:
         self.grades: dict[str, tuple[date, int]] = {}
         self.added: dict[str, Add] = {}
         self.notes: list[str] = []
-        self.ended = ""
         self.index = bisect_left(plan.days, first, key=_day_date)  # days in date order
         _last_given_before(plan.days, self.index, self.drugs)
         self.days: list[PlanDay] = list(plan.days[:self.index])
@@ -266,7 +264,7 @@ class _Replay:
         """An independent copy: applying events to it leaves this one as it is."""
         other = object.__new__(_Replay)
         for name in ("plan", "policy", "hooks", "scale", "rule_baseline", "candidates",
-                     "governs", "ended", "index"):  # immutable, or a cache of pure results
+                     "governs", "index"):  # immutable, or a cache of pure results
             setattr(other, name, getattr(self, name))
         other.drugs = {name: replace(state, earlier_caps=list(state.earlier_caps))
                        for name, state in self.drugs.items()}
@@ -284,8 +282,8 @@ class _Replay:
                                                self.walk, self.days)
         labs, grades, added, notes = self.labs, self.grades, self.added, self.notes
         policy, scale, candidates = self.policy, self.scale, self.candidates
-        governs, rule_baseline, ended, index = (self.governs, self.rule_baseline, self.ended,
-                                                self.index)
+        governs, rule_baseline, index = self.governs, self.rule_baseline, self.index
+        ended = walk.ended  # why treatment ended, if a team decision ended it
         for when, today in event_days:
             at = bisect_left(plan_days, when, index, key=_day_date)
             if at == len(plan_days) or plan_days[at].date != when:
@@ -327,7 +325,7 @@ class _Replay:
             walk.changed(added, _unresolved(grades, labs, scale), ended)
             days.append(walk.day_after(day))
             index = at + 1
-        self.ended, self.index = ended, index
+        self.index = index
 
     def finish(self, ordered: Sequence[Event]) -> Plan:
         """The plan: the days after the last event walked, with ``ordered``, the events
