@@ -29,10 +29,37 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 TESTS = Path(__file__).parent
 GOLDEN = TESTS / "golden"
 REPO = TESTS.parent
-SHARED = REPO.parent / "shared"
+SHARED = Path(os.environ.get("DOSEPLAN_SHARED") or REPO.parent / "shared")
+"""The project's shared folder (the review and clinical-facts.md): beside this checkout,
+or where DOSEPLAN_SHARED points."""
+REQUIRE_ALL = os.environ.get("DOSEPLAN_TESTS_REQUIRE_ALL") == "1"
+"""Set by .ci/run: a test that would skip for a missing resource fails instead, so that CI
+runs every test."""
 UPDATE_GOLDEN = os.environ.get("DOSEPLAN_UPDATE_GOLDEN") == "1"
 START = date(2027, 1, 4)
 """Day 1 of cycle 1 of the tests' plans (a Monday)."""
+
+
+def needs(available: bool, what: str) -> None:
+    """Skip the test with a one-line reason when ``what`` (a tool or file it needs) is
+    missing; under .ci/run (DOSEPLAN_TESTS_REQUIRE_ALL=1) fail instead."""
+    if available:
+        return
+    if REQUIRE_ALL:
+        pytest.fail(f"{what} (CI must provide it)", pytrace=False)
+    pytest.skip(what)
+
+
+def shared_text(name: str) -> str:
+    """A file of the shared folder (``seed/...`` or ``clinical-facts.md``), or a skip."""
+    path = SHARED / name
+    needs(path.is_file(), f"needs {name} from the project's shared folder: put shared/ "
+                          "beside this checkout or set DOSEPLAN_SHARED")
+    return path.read_text(encoding="utf-8")
+
+
+REVIEW_FILE = "seed/000_fc73e8ce4920b266.txt"
+"""The review, in the shared folder."""
 
 
 def day(n: int) -> date:

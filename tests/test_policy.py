@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import SHARED
+from conftest import REVIEW_FILE, shared_text
 
 from doseplan.engine import build_plan
 from doseplan.errors import UsageError
@@ -13,9 +13,6 @@ from doseplan.events import Grade, Lab, lab
 from doseplan.holds import apply_events
 from doseplan.loader import load_builtin, validate_document
 from doseplan.policy import load_policy, policy_document
-
-REVIEW = " ".join((SHARED / "seed" / "000_fc73e8ce4920b266.txt").read_text("utf-8").split())
-FACTS = " ".join((SHARED / "clinical-facts.md").read_text("utf-8").split())
 
 
 def test_the_default_policy_follows_its_schema() -> None:
@@ -31,7 +28,8 @@ def test_every_rule_quotes_its_source_or_states_its_assumption() -> None:
         if source.assumption is not None:
             continue
         assert source.quote is not None
-        text = FACTS if source.facts is not None else REVIEW
+        text = " ".join(shared_text(
+            "clinical-facts.md" if source.facts is not None else REVIEW_FILE).split())
         assert " ".join(source.quote.split()) in text, source.quote
 
 

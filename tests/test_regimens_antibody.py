@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 import pytest
-from conftest import SHARED, check_golden, run_cli
+from conftest import REVIEW_FILE, check_golden, run_cli, shared_text
 
 from doseplan.bodysize import body_size
 from doseplan.engine import build_plan
@@ -23,7 +23,6 @@ from doseplan.plan import Plan
 from doseplan.render.json_calendar import render_json
 
 START = date(2027, 1, 4)
-REVIEW = SHARED / "seed" / "000_fc73e8ce4920b266.txt"
 
 IDS = (
     "ferrajoli-2013",
@@ -284,7 +283,7 @@ def test_brown_shows_that_the_trial_was_closed() -> None:
 
 def _table_row(ref: int) -> str:
     """The review's Table 2 row for reference REF, white space folded."""
-    lines = REVIEW.read_text(encoding="utf-8").split("\n")
+    lines = shared_text(REVIEW_FILE).split("\n")
     rows = [line for line in lines if f"[{ref}]" in line and line.count("\t") >= 8]
     assert len(rows) == 1, rows
     return " ".join(rows[0].split())

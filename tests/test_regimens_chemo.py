@@ -29,7 +29,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import SHARED, check_golden
+from conftest import REVIEW_FILE, check_golden, shared_text
 
 from doseplan.bodysize import body_size
 from doseplan.engine import build_plan
@@ -38,7 +38,6 @@ from doseplan.plan import Plan
 from doseplan.render.json_calendar import render_json
 
 START = date(2027, 1, 4)
-REVIEW = SHARED / "seed" / "000_fc73e8ce4920b266.txt"
 IDS = ("gimema-llc0606", "egle-2013", "gcllsg-br-len", "blum-2011", "shanafelt-2011")
 
 Dose = tuple[str, int, int, float]
@@ -376,7 +375,7 @@ def test_plans_warn_about_conflicts_and_assumptions(regimen_id: str, phrase: str
 
 def table_2_row(ref: int) -> list[str]:
     """The cells of the review's Table 2 row that cites [ref]."""
-    lines = REVIEW.read_text(encoding="utf-8").split("\n")
+    lines = shared_text(REVIEW_FILE).split("\n")
     start = next(i for i, line in enumerate(lines) if line.startswith("Table 2:"))
     row = next(line for line in lines[start:] if f"[{ref}]" in line)
     return [" ".join(cell.split()) for cell in row.split("\t")[1:]]

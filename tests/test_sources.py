@@ -7,14 +7,11 @@ import re
 from datetime import date
 
 import pytest
-from conftest import SHARED
+from conftest import REVIEW_FILE, shared_text
 
 from doseplan.engine import build_plan
 from doseplan.loader import builtin_ids, builtin_supportive_ids, load_builtin, load_supportive
 from doseplan.model import Source
-
-REVIEW = SHARED / "seed" / "000_fc73e8ce4920b266.txt"
-FACTS = SHARED / "clinical-facts.md"
 
 
 def normal(text: str) -> str:
@@ -29,7 +26,7 @@ def sources(regimen_id: str) -> list[Source]:
 @pytest.mark.parametrize("regimen_id", builtin_ids())
 def test_review_quotes_are_the_reviews_words(regimen_id: str) -> None:
     """Each quote attributed to the review appears verbatim in it."""
-    review = normal(REVIEW.read_text(encoding="utf-8"))
+    review = normal(shared_text(REVIEW_FILE))
     quoted = [s for s in sources(regimen_id) if s.kind == "review"]
     assert quoted
     for source in quoted:
@@ -40,7 +37,7 @@ def test_review_quotes_are_the_reviews_words(regimen_id: str) -> None:
 @pytest.mark.parametrize("regimen_id", builtin_ids())
 def test_review_quotes_sit_next_to_their_reference(regimen_id: str) -> None:
     """The review cites the claimed reference number within the quoted passage's paragraph."""
-    text = REVIEW.read_text(encoding="utf-8")
+    text = shared_text(REVIEW_FILE)
     for source in sources(regimen_id):
         if source.kind != "review":
             continue
@@ -54,7 +51,7 @@ def test_review_quotes_sit_next_to_their_reference(regimen_id: str) -> None:
 @pytest.mark.parametrize("regimen_id", builtin_ids())
 def test_facts_quotes_are_in_the_facts_file(regimen_id: str) -> None:
     """Each quote attributed to clinical-facts.md appears there, with the address given."""
-    facts = normal(FACTS.read_text(encoding="utf-8"))
+    facts = normal(shared_text("clinical-facts.md"))
     for source in sources(regimen_id):
         if source.kind == "facts":
             assert source.quote is not None
@@ -86,7 +83,7 @@ def test_every_assumption_is_a_warning_on_every_plan(regimen_id: str) -> None:
 @pytest.mark.parametrize("item_id", builtin_supportive_ids())
 def test_supportive_care_quotes_and_assumptions(item_id: str) -> None:
     """Built-in supportive care quotes the review verbatim or states its assumption."""
-    review = normal(REVIEW.read_text(encoding="utf-8"))
+    review = normal(shared_text(REVIEW_FILE))
     item = load_supportive(item_id)
     plan = build_plan(load_builtin("aue-2010"), date(2027, 1, 4), supportive=[item])
     for admin in item.administrations:
