@@ -1,5 +1,4 @@
-"""Specification of doseplan.render: the plan as JSON and as a terminal day list, and the
-control-character rule every text format shares."""
+"""Specification of doseplan.render: the plan as JSON and as a terminal day list."""
 
 from __future__ import annotations
 
@@ -9,38 +8,14 @@ from datetime import date
 
 import jsonschema
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from doseplan.bodysize import body_size
 from doseplan.engine import build_plan
 from doseplan.loader import builtin_ids, load_builtin, schema
-from doseplan.render import without_control_characters
 from doseplan.render.json_calendar import plan_from_json, plan_to_json, render_json
 from doseplan.render.text_calendar import WIDTH, render_text
 
 START = date(2027, 1, 4)
-
-
-@pytest.mark.parametrize(("text", "written"), [
-    ("Take with water", "Take with water"),
-    ("line\nbreak\ttab\rreturn", "line\nbreak\ttab\rreturn"),
-    ("nul\x00 bell\x07 vt\x0b ff\x0c esc\x1b us\x1f del\x7f", "nul? bell? vt? ff? esc? us? del?"),
-    ("2.5 mg/m\u00b2 \u2013 \u00b5g, NEL\x85", "2.5 mg/m\u00b2 \u2013 \u00b5g, NEL\x85"),
-], ids=["plain", "tab-lf-cr-kept", "c0-and-del-replaced", "non-ascii-kept"])
-def test_control_characters_become_question_marks(text: str, written: str) -> None:
-    """TAB, LF and CR stay (the formats escape them); other C0 controls and DEL become '?'."""
-    assert without_control_characters(text) == written
-
-
-@given(st.text())
-def test_control_character_rule_changes_only_control_characters(text: str) -> None:
-    """Character by character: a control other than TAB, LF, CR becomes '?', all else stays."""
-    def expected(char: str) -> str:
-        control = (char < "\x20" and char not in "\t\n\r") or char == "\x7f"
-        return "?" if control else char
-
-    assert without_control_characters(text) == "".join(map(expected, text))
 
 
 @pytest.mark.parametrize("regimen_id", builtin_ids())
