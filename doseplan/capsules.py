@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from doseplan.errors import UsageError
+
 if TYPE_CHECKING:
     from fractions import Fraction
 
@@ -20,6 +22,11 @@ LENALIDOMIDE_US = (2.5, 5.0, 10.0, 15.0, 20.0, 25.0)
 LENALIDOMIDE_EU = (2.5, 5.0, 7.5, 10.0, 15.0, 20.0, 25.0)
 STRENGTHS: Mapping[str, tuple[float, ...]] = {"lenalidomide": LENALIDOMIDE_US}
 """Capsule strengths (mg) of the oral drugs doseplan dispenses in capsules."""
+
+MAX_UNITS = 10_000
+"""The search for capsules stops at doses of more than this many of the smallest common
+unit of the strengths (25 mg from 2.5 mg capsules is 10): strengths such as 0.0001 mg
+would otherwise make it search billions of sums."""
 
 Breakdown = tuple[tuple[float, int], ...]
 """(strength, count) pairs, largest strength first."""
@@ -30,6 +37,10 @@ def capsules(dose: float, strengths: Sequence[float]) -> Breakdown | None:
     if dose <= 0 or not strengths:
         return None
     stocked = tuple(strengths)
+    for strength in stocked:
+        if not _plain(strength) or strength <= 0:
+            raise UsageError(f"capsule strength {strength!r} is not a positive number of mg; "
+                             "give the strengths in stock, e.g. 2.5, 5, 10")
     if _plain(dose) and all(_plain(s) and s > 0 for s in stocked):
         return _cached(dose, stocked)
     return _exact(dose, stocked)
@@ -57,7 +68,7 @@ def _cached(dose: float, strengths: tuple[float, ...]) -> Breakdown | None:
     step = units[0]
     for unit in units[1:]:
         step = math.gcd(step, unit)
-    if target % step:
+    if target % step or target // step > MAX_UNITS:
         return None
     found = _fewest(target // step, [u // step for u in units])
     if found is None:
@@ -108,7 +119,7 @@ def _exact(dose: float, strengths: Sequence[float]) -> Breakdown | None:
     step = units[0]
     for unit in units[1:]:
         step = _gcd(step, unit)
-    if target % step:
+    if target % step or target / step > MAX_UNITS:
         return None
     n = int(target / step)
     found = _fewest(n, [int(u / step) for u in units])

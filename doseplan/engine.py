@@ -10,12 +10,15 @@ each number, and gathers the warnings the user must see.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from functools import partial
 from typing import NamedTuple
 
+from doseplan import arguments
 from doseplan.bodysize import BodySize
 from doseplan.cycles import CycleInstance, cycle_counts, cycles_until, expand_cycles
+from doseplan.drugs import assess
 from doseplan.errors import UsageError
 from doseplan.escalation import rung_indexes
 from doseplan.model import (
@@ -28,6 +31,7 @@ from doseplan.model import (
     SupportiveAdministration,
 )
 from doseplan.plan import PLANNED, Plan, PlanDay, PlannedDose
+from doseplan.validation import check_regimen, check_supportive
 
 _NO_DOSES: tuple[PlannedDose, ...] = ()
 
@@ -60,6 +64,16 @@ def build_plan(
     up to the cycle that contains that date. ``supportive`` care is timed against
     its anchor drug's doses.
     """
+    arguments.instance("regimen", regimen, Regimen, "a Regimen (from load_regimen)")
+    arguments.day("start", start)
+    arguments.instance("body", body, BodySize, "a BodySize (from body_size) or None",
+                       optional=True)
+    arguments.whole("cycles", cycles, optional=True)
+    arguments.day("until", until, optional=True)
+    arguments.items("supportive", supportive, Supportive, "Supportive (from load_supportive)")
+    ids = [care.id for care in supportive]
+    for name in dict.fromkeys(n for n in ids if ids.count(n) > 1):
+        raise UsageError(f"supportive care {name!r} is attached twice; attach it once")
     how = "set with --cycles"
     if until is not None:
         if cycles is not None:
@@ -82,7 +96,7 @@ def build_plan(
     count = len(layout.columns[0])
     dates = map(date.fromordinal, range(ordinal + first, ordinal + first + count))
     days = tuple(map(_new_day, zip(dates, *layout.columns, strict=True)))
-    return Plan(
+    plan = Plan(
         regimen_id=regimen.id,
         reference=regimen.citation.ref,
         title=regimen.title,
@@ -95,6 +109,24 @@ def build_plan(
         days=days,
         supportive=tuple(c.id for c in care),
     )
+    if not START_YEARS[0] <= start.year <= START_YEARS[1]:
+        plan = replace(plan, warnings=(
+            f"The start date {start.isoformat()} is outside the years {START_YEARS[0]} to "
+            f"{START_YEARS[1]}; check the year.", *plan.warnings))
+    return plan
+
+
+MAX_PLAN_DAYS = 50_000
+"""An input limit: 1000 cycles of up to 50 days."""
+START_YEARS = (2000, 2099)
+"""A start outside these years is most likely a typing error (a warning, not a limit)."""
+
+
+def check_plannable(regimen: Regimen) -> None:
+    """Lay the regimen out as published (no body size, no date): what only its expansion
+    shows, such as a drug given twice on one day, raises here."""
+    counts, count_warnings = cycle_counts(regimen, None)
+    _layout(regimen, counts, count_warnings, None, ())
 
 
 _new_day = partial(tuple.__new__, PlanDay)
@@ -152,7 +184,15 @@ def _lay_out(
     body: BodySize | None,
     supportive: tuple[Supportive, ...],
 ) -> _Layout:
+    # A regimen built in memory reaches here unchecked (files are checked as they load).
+    check_regimen(regimen, where=f"regimen {regimen.id}")
+    for care in supportive:
+        check_supportive(care, where=f"supportive care {care.id}")
     instances = expand_cycles(regimen, counts)
+    length = instances[-1].offset + instances[-1].length
+    if length > MAX_PLAN_DAYS:
+        raise UsageError(f"the plan would be {length} days long, over the {MAX_PLAN_DAYS} days "
+                         "(about 137 years) a plan may have; show fewer cycles")
     by_phase: list[list[CycleInstance]] = [[] for _ in regimen.phases]
     for inst in instances:
         by_phase[inst.phase_index].append(inst)
@@ -180,6 +220,7 @@ def _lay_out(
                 key = (id(slot), id(dose))
                 both = joined.get(key)
                 if both is None:
+                    _refuse_twice(slot, dose[0])
                     both = joined[key] = slot + dose
                 slots[index] = both
             else:
@@ -203,7 +244,8 @@ def _lay_out(
         cycle_days.extend(range(1, length + 1))
         position += inst.length
 
-    notes = _source_warnings(regimen) + list(count_warnings) + warnings
+    notes = _source_warnings(regimen) + _catalog_warnings(regimen, supportive)
+    notes += list(count_warnings) + warnings
     notes += _escalation_warnings(regimen)
     for care in supportive:
         notes += _supportive_warnings(care)
@@ -421,6 +463,38 @@ def _source_warnings(regimen: Regimen) -> list[str]:
     for note in regimen.notes or ():
         add(note.source, "note")
         found.append(f"Note: {note.text} ({note.source.cite()})")
+    return found
+
+
+def _refuse_twice(slot: tuple[PlannedDose, ...], dose: PlannedDose) -> None:
+    """A day holds one dose of a drug: a second one (two schedules or two supportive-care
+    items giving it) would add up to a dose no rule gave."""
+    for other in slot:
+        if other.drug == dose.drug:
+            rules = (f"both times by {dose.rule}" if other.rule == dose.rule
+                     else f"by {other.rule} and by {dose.rule}")
+            raise UsageError(f"{dose.drug} would be given twice on one day, {rules}; a plan "
+                             "gives one dose of a drug a day: remove one of them")
+
+
+def _catalog_warnings(regimen: Regimen, supportive: tuple[Supportive, ...]) -> list[str]:
+    """What the drug catalog says of every dose the regimen and its care can give (a
+    regimen built in memory was not validated: a dose the catalog refuses is refused)."""
+    doses: list[tuple[str, float, str]] = []
+    for phase in regimen.phases:
+        for admin in phase.administrations:
+            amounts = set(admin.levels())
+            amounts.update((admin.dose.amount, admin.maximum))
+            doses.extend((admin.drug, amount, admin.dose.unit) for amount in sorted(amounts))
+    for care in (*(regimen.supportive or ()), *supportive):
+        doses.extend((a.drug, a.dose.amount, a.dose.unit) for a in care.administrations)
+    found: list[str] = []
+    for drug, amount, unit in dict.fromkeys(doses):
+        verdict = assess(drug, amount, unit)
+        if verdict.refused is not None:
+            raise UsageError(verdict.refused)
+        if verdict.warning is not None:
+            found.append(verdict.warning)
     return found
 
 

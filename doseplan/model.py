@@ -53,7 +53,7 @@ class Source(Value):
             return "assumption"
         if self.facts is not None:
             return f"clinical-facts.md ({self.facts})"
-        return f"[{self.ref}]"
+        return "the review" if self.ref is None else f"[{self.ref}]"
 
 
 @dataclass(frozen=True, eq=False, repr=False)

@@ -9,6 +9,7 @@ would be valid.
 
 from __future__ import annotations
 
+from doseplan.drugs import assess, misspelt
 from doseplan.errors import RegimenError
 from doseplan.model import (
     MAX_CYCLES,
@@ -22,6 +23,11 @@ from doseplan.model import (
     Supportive,
 )
 
+MAX_RUNGS = 50
+"""An input limit: an escalation has at most this many steps (the review's have 3 to 9)."""
+MAX_DAYS_BEFORE = 365
+"""An input limit: no dose comes more than a year before day 1 (the review's earliest is
+day -3; a day of -10^15 would be expanded into memory)."""
 MAX_SUPPORTIVE_DAYS = 3650
 """An input limit, not a clinical one: supportive care reaches at most ten years from the
 first dose (a span of a billion days would otherwise be expanded into memory)."""
@@ -68,6 +74,9 @@ def _check_supportive(regimen: Regimen, where: str) -> None:
 def check_supportive(care: Supportive, *, where: str, at: str = "$") -> None:
     """Raise ``RegimenError`` for days of supportive care that cannot be placed."""
     for j, admin in enumerate(care.administrations):
+        _check_drug(admin.drug, where, f"{at}.administrations[{j}].drug")
+        _check_dose(admin.drug, admin.dose.amount, admin.dose.unit, where,
+                    f"{at}.administrations[{j}].dose.amount")
         selection = admin.days_from_first_dose
         for n, item in enumerate(selection.items if selection is not None else ()):
             path = f"{at}.administrations[{j}].days_from_first_dose[{n}]"
@@ -221,9 +230,24 @@ def _check_administration(
         for day in days:
             _check_day(day, phase, phase_index, chosen, admin.cycles is not None, shortest,
                        where, path)
+    _check_drug(admin.drug, where, f"{at}.drug")
+    _check_dose(admin.drug, admin.dose.amount, admin.dose.unit, where, f"{at}.dose.amount")
     if admin.escalation is not None:
         _check_escalation(admin, admin.escalation, shortest, where, f"{at}.escalation")
     _check_levels(admin, where, at)
+
+
+def _check_drug(drug: str, where: str, path: str) -> None:
+    refused = misspelt(drug)
+    if refused is not None:
+        raise RegimenError(refused, where=where, path=path)
+
+
+def _check_dose(drug: str, amount: float, unit: str, where: str, path: str) -> None:
+    """A dose the drug catalog refuses (implausible, or in a unit never used for it)."""
+    refused = assess(drug, amount, unit).refused
+    if refused is not None:
+        raise RegimenError(refused, where=where, path=path)
 
 
 def _check_day(
@@ -244,6 +268,10 @@ def _check_day(
         )
     if day >= 0:
         return
+    if day < -MAX_DAYS_BEFORE:
+        raise RegimenError(
+            f"day {day} is more than {MAX_DAYS_BEFORE} days before day 1; give the day the "
+            "dose is really given", where=where, path=path)
     if not selected or chosen != (1,):
         raise RegimenError(
             f"day {day} falls before day 1, which only cycle 1 may use; "
@@ -263,14 +291,24 @@ def _check_escalation(
 ) -> None:
     start = admin.dose.amount
     unit = admin.dose.unit
+    _check_dose(admin.drug, esc.maximum, unit, where, f"{at}.max")
     if start > esc.maximum:
         raise RegimenError(
             f"start dose {_fmt(start)} {unit} is above the maximum {_fmt(esc.maximum)} {unit}; "
             "the maximum must be the highest dose",
             where=where, path=f"{at}.max",
         )
+    if start == esc.maximum:
+        raise RegimenError(
+            f"the escalation's maximum is its start dose {_fmt(start)} {unit}, so it never "
+            "rises; remove the escalation or raise the maximum",
+            where=where, path=f"{at}.max")
     if esc.ladder is not None:
         ladder = esc.ladder
+        if len(ladder) > MAX_RUNGS:
+            raise RegimenError(
+                f"the ladder has {len(ladder)} doses; an escalation has at most {MAX_RUNGS}",
+                where=where, path=f"{at}.ladder")
         for k, rung in enumerate(ladder):
             if rung > esc.maximum:
                 raise RegimenError(
@@ -299,6 +337,17 @@ def _check_escalation(
     else:
         assert esc.step is not None
         steps = (esc.maximum - start) / esc.step
+        if steps > MAX_RUNGS:
+            raise RegimenError(
+                f"steps of {_fmt(esc.step)} {unit} from {_fmt(start)} to {_fmt(esc.maximum)} "
+                f"{unit} make {round(steps)} steps; an escalation has at most {MAX_RUNGS}",
+                where=where, path=f"{at}.step")
+        if steps < 1 - 1e-9:
+            raise RegimenError(
+                f"a step of {_fmt(esc.step)} {unit} is more than the rise from {_fmt(start)} "
+                f"to {_fmt(esc.maximum)} {unit}, so the dose would never rise; give a step "
+                f"of at most {_fmt(esc.maximum - start)} {unit}",
+                where=where, path=f"{at}.step")
         if abs(steps - round(steps)) > 1e-9:
             raise RegimenError(
                 f"steps of {_fmt(esc.step)} {unit} from {_fmt(start)} {unit} do not reach "
@@ -319,6 +368,7 @@ def _check_levels(admin: Administration, where: str, at: str) -> None:
     levels = admin.dose_levels
     unit = admin.dose.unit
     for k, level in enumerate(levels):
+        _check_dose(admin.drug, level, unit, where, f"{at}.dose_levels[{k}]")
         if k and level <= levels[k - 1]:
             raise RegimenError(
                 f"dose level {_fmt(level)} {unit} does not rise above "

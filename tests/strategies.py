@@ -26,9 +26,14 @@ Json = dict[str, Any]
 
 SCHEMA_URL = "https://doseplan.example/schemas/regimen.schema.json"
 DRUGS = (
-    "lenalidomide", "rituximab", "ofatumumab", "dexamethasone", "allopurinol",
-    "aspirin", "fludarabine", "cyclophosphamide",
+    "lenalidomide", "dexamethasone", "study-drug-a", "study-drug-b", "study-drug-c",
 )
+"""Lenalidomide (the drug the policy's rules govern, dosed within its catalog range) and
+drugs outside the drug catalog, which take any dose in any unit (with a warning); a
+catalog drug such as rituximab would refuse most generated doses."""
+LENALIDOMIDE_QUANTUM = Decimal("2.5")
+LENALIDOMIDE_STEPS = 10
+"""Generated lenalidomide doses are 2.5 mg x 1..10: within the catalog's 2.5-25 mg."""
 ROUTES = ("oral", "iv", "sc")
 UNITS = ("mg", "mg/m2", "mg/kg")
 UNTIL = ("progression", "progression or toxicity", "progression, toxicity or complete remission")
@@ -246,28 +251,41 @@ def _dose(
     draw: st.DrawFn,
     shortest: int,
     *,
+    drug: str = "study-drug-a",
     unit: str | None = None,
     escalate: bool | None = None,
     moment: str | None = None,
     first_step: bool = True,
     levels: bool = True,
 ) -> Json:
-    """``dose`` and optionally ``escalation`` and ``dose_levels`` of an administration."""
-    quantum = draw(st.sampled_from(QUANTA))
-    k = draw(st.integers(1, 400))
+    """``dose`` and optionally ``escalation`` and ``dose_levels`` of an administration
+    (lenalidomide: in mg, within the drug catalog's range)."""
+    bounded = drug == "lenalidomide"
+    quantum = LENALIDOMIDE_QUANTUM if bounded else draw(st.sampled_from(QUANTA))
+    escalates = escalate if escalate is not None else draw(st.integers(0, 2)) == 0
+    k = draw(st.integers(1, LENALIDOMIDE_STEPS - (1 if escalates else 0)) if bounded
+             else st.integers(1, 400))
     start = k * quantum
-    out: Json = {"dose": {"amount": number(start),
-                          "unit": draw(st.sampled_from(UNITS)) if unit is None else unit}}
+    room = LENALIDOMIDE_STEPS - k if bounded else 100  # steps of a quantum left to the top
+    out: Json = {"dose": {"amount": number(start), "unit": "mg" if bounded else (
+        draw(st.sampled_from(UNITS)) if unit is None else unit)}}
     rungs = [start]
-    if escalate if escalate is not None else draw(st.integers(0, 2)) == 0:
+    if escalates:
         esc: Json = {}
         if draw(st.booleans()):
-            step = draw(st.integers(1, 20)) * quantum
-            rungs = [start + i * step for i in range(draw(st.integers(1, 5)) + 1)]
+            size = draw(st.integers(1, min(20, room)))
+            step = size * quantum
+            rungs = [start + i * step
+                     for i in range(draw(st.integers(1, min(5, room // size))) + 1)]
             esc["step"] = number(step)
         else:
-            for rise in draw(st.lists(st.integers(1, 20), min_size=1, max_size=5)):
+            rises = draw(st.lists(st.integers(1, min(20, room)), min_size=1, max_size=5))
+            for rise in rises:
+                if (rungs[-1] - start) / quantum + rise > room:
+                    break
                 rungs.append(rungs[-1] + rise * quantum)
+            if len(rungs) == 1:
+                rungs.append(start + quantum)
             esc["ladder"] = [number(r) for r in rungs]
         esc["max"] = number(rungs[-1])
         when = draw(st.sampled_from(("every_days", "each_cycle", "on_cycle_day"))
@@ -339,7 +357,7 @@ def _administration(draw: st.DrawFn, drug: str, cycles: Json, *, first_phase: bo
         chosen = None
     shortest = shortest_of(cycles, chosen)
     admin["days"] = draw(_days(shortest, pre_treatment=pre_treatment))
-    admin.update(draw(_dose(shortest)))
+    admin.update(draw(_dose(shortest, drug=drug)))
     admin["source"] = draw(sources())
     return admin
 
@@ -375,15 +393,17 @@ def regimen_documents(draw: st.DrawFn) -> Json:
 
 
 @st.composite
-def continuous_escalation_documents(draw: st.DrawFn) -> Json:
-    """One phase, one drug in mg given every day of every cycle, escalating every N days."""
+def continuous_escalation_documents(draw: st.DrawFn, drug: str | None = None) -> Json:
+    """One phase, one drug (``drug``, or any) in mg given every day of every cycle,
+    escalating every N days."""
     doc = draw(_header())
     cycles = draw(_cycles())
     shortest = shortest_of(cycles, None)
-    admin: Json = {"drug": draw(st.sampled_from(DRUGS)), "route": "oral",
+    admin: Json = {"drug": draw(st.sampled_from(DRUGS)) if drug is None else drug,
+                   "route": "oral",
                    "days": [{"from": 1, "to": "end"}]}
-    admin.update(draw(_dose(shortest, unit="mg", escalate=True, moment="every_days",
-                            first_step=False)))
+    admin.update(draw(_dose(shortest, drug=admin["drug"], unit="mg", escalate=True,
+                            moment="every_days", first_step=False)))
     admin["source"] = draw(sources())
     doc["phases"] = [{"name": draw(phase_names), "cycles": cycles, "administrations": [admin]}]
     return doc
@@ -403,7 +423,7 @@ def single_cycle_pretreatment_documents(draw: st.DrawFn) -> Json:
     days = draw(st.lists(_negative_day(), min_size=1, max_size=2))
     days += draw(st.lists(_positive_day(shortest), max_size=2))
     admin["days"] = list(draw(st.permutations(days)))
-    admin.update(draw(_dose(shortest, escalate=False)))
+    admin.update(draw(_dose(shortest, drug=admin["drug"], escalate=False)))
     admin["source"] = draw(sources())
     doc["phases"] = [{"name": draw(phase_names), "cycles": cycles, "administrations": [admin]}]
     return doc
@@ -419,7 +439,7 @@ def fine_step_escalation_documents(draw: st.DrawFn) -> Json:
     step = draw(st.integers(1_000_000, 100_000_000)) * quantum
     top = start + draw(st.integers(1, 4)) * step
     admin: Json = {
-        "drug": "lenalidomide", "route": "oral", "dose": {"amount": float(start), "unit": "mg"},
+        "drug": "study-drug-a", "route": "oral", "dose": {"amount": float(start), "unit": "mg"},
         "days": [{"from": 1, "to": 7}],
         "escalation": {"step": float(step), "max": float(top), "each_cycle": True},
         "source": draw(sources()),

@@ -16,6 +16,7 @@ from doseplan.capsules import (
     capsule_text,
     capsules,
 )
+from doseplan.errors import UsageError
 
 
 @pytest.mark.parametrize(
@@ -82,13 +83,30 @@ def test_cached_breakdown_equals_the_fraction_arithmetic(
 @pytest.mark.parametrize(
     ("dose", "strengths"),
     [(10, (5, 10)), (10.0, [5.0, 10]), (7.5, (2.5, 2.5, 5.0)), (1e-05, (1e-05,)),
-     (1.5e20, (5e19,)), (12.5, (0.0, 2.5)), (1, (2.5, 5.0))],
+     (1.5e20, (5e19,)), (1, (2.5, 5.0))],
 )
 def test_unusual_inputs_give_what_fractions_give(
         dose: float, strengths: tuple[float, ...]) -> None:
-    """Ints, lists, repeated strengths, exponents, a zero strength (not cached), a dose
-    that cannot be made: the same breakdown as the fraction arithmetic."""
+    """Ints, lists, repeated strengths, exponents, a dose that cannot be made: the same
+    breakdown as the fraction arithmetic."""
     assert capsules(dose, strengths) == _exact(dose, strengths)
+
+
+@pytest.mark.parametrize("strength", [0.0, -5.0, float("nan"), float("inf"), True],
+                         ids=["zero", "negative", "nan", "infinity", "bool"])
+def test_a_strength_that_is_no_positive_number_is_refused(strength: float) -> None:
+    """Not a ZeroDivisionError or IndexError from inside: a one-line UsageError."""
+    with pytest.raises(UsageError) as caught:
+        capsules(10, (strength, 2.5))
+    assert str(caught.value) == (
+        f"capsule strength {strength!r} is not a positive number of mg; give the strengths "
+        "in stock, e.g. 2.5, 5, 10")
+
+
+def test_the_search_stops_at_strengths_too_small_to_search() -> None:
+    """0.0001 mg capsules for 25 mg would be 250,000 units to search: no breakdown."""
+    assert capsules(25, (0.0001,)) is None
+    assert capsules(25, (1e-300,)) is None
 
 
 def test_a_breakdown_is_computed_once() -> None:

@@ -337,12 +337,12 @@ def test_supportive_care_needs_its_anchor_drug() -> None:
     """Care timed against a drug the regimen does not give is refused."""
     from doseplan.loader import load_supportive
 
-    reg = admin_changes(drug="rituximab", route="iv")
+    reg = admin_changes(drug="study-drug", route="iv")
     with pytest.raises(UsageError) as caught:
         build_plan(reg, START, supportive=[load_supportive("aspirin")])
     assert str(caught.value) == (
         "aspirin is timed against lenalidomide, which this plan does not give (it gives "
-        "rituximab); choose supportive care for one of these drugs, or show more cycles")
+        "study-drug); choose supportive care for one of these drugs, or show more cycles")
 
 
 def test_supportive_days_after_the_plan_are_named() -> None:
@@ -432,3 +432,16 @@ def test_the_layout_cache_stays_small() -> None:
     for cycles in range(1, 3 * engine._LAYOUTS_KEPT):
         build_plan(regimen, date(2027, 1, 4), cycles=cycles)
     assert len(engine._LAYOUTS) <= engine._LAYOUTS_KEPT
+
+
+@pytest.mark.parametrize("year", [1900, 1999, 2100], ids=["1900", "1999", "2100"])
+def test_a_start_far_from_today_s_years_is_flagged(year: int) -> None:
+    """A start outside 2000-2099 is most likely a typing error: the plan says so first."""
+    plan = build_plan(load_builtin("aue-2010"), date(year, 1, 4))
+    assert plan.warnings[0] == (f"The start date {year}-01-04 is outside the years 2000 to "
+                                "2099; check the year.")
+
+
+def test_a_start_in_this_century_is_not_flagged() -> None:
+    assert not any("outside the years" in w
+                   for w in build_plan(load_builtin("aue-2010"), START).warnings)

@@ -89,9 +89,7 @@ def generated_regimens() -> st.SearchStrategy[Regimen]:
     return regimen_documents().map(lambda doc: parse_regimen(doc, where="generated"))
 
 
-def _of_lenalidomide(doc: dict[str, Any]) -> Regimen:
-    """The generated regimen with its one drug renamed lenalidomide (the policy's drug)."""
-    doc["phases"][0]["administrations"][0]["drug"] = POLICY_DRUG
+def _parsed(doc: dict[str, Any]) -> Regimen:
     return parse_regimen(doc, where="generated")
 
 
@@ -99,7 +97,7 @@ def escalating_regimens() -> st.SearchStrategy[Regimen]:
     """Built-in regimens with an escalation, and generated continuous escalations of
     lenalidomide."""
     return st.one_of(builtin_regimens(escalating=True),
-                     continuous_escalation_documents().map(_of_lenalidomide))
+                     continuous_escalation_documents(drug=POLICY_DRUG).map(_parsed))
 
 
 @st.composite

@@ -226,10 +226,11 @@ def minimal(
     selection: list[Any] | None = None,
     amount: float = 10,
     escalation: Json | None = None,
+    drug: str = "lenalidomide",
 ) -> dict[str, Any]:
     """A one-phase, one-drug regimen document: the frame of the minimal examples."""
     source = {"assumption": "test"}
-    admin: dict[str, Any] = {"drug": "lenalidomide", "route": "oral",
+    admin: dict[str, Any] = {"drug": drug, "route": "oral",
                              "dose": {"amount": amount, "unit": "mg"}, "days": days,
                              "source": source}
     if selection is not None:
@@ -251,7 +252,8 @@ B2_MINIMAL = minimal(
 B3_MINIMAL = minimal({"length_days": 7, "count": 1}, days=[-1, {"from": 1, "to": "end"}],
                      selection=[{"from": 1, "to": "end"}])
 B4_MINIMAL = minimal({"length_days": 7, "count": 2}, days=[1], amount=1.0000006,
-                     escalation={"step": 0.1, "max": 1.1000006, "each_cycle": True})
+                     escalation={"step": 0.1, "max": 1.1000006, "each_cycle": True},
+                     drug="study-drug-a")
 
 
 # ---------------------------------------------------------------------------

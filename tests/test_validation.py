@@ -398,9 +398,9 @@ def escalation(amount: float, **fields: Any) -> dict[str, Any]:
 
 ESCALATION_ERRORS: Table = {
     "start-dose-above-maximum": (
-        escalation(30, step=5, max=25, every_days=28),
+        escalation(20, step=5, max=15, every_days=28),
         f"{ESC}.max",
-        "start dose 30 mg is above the maximum 25 mg; the maximum must be the highest dose",
+        "start dose 20 mg is above the maximum 15 mg; the maximum must be the highest dose",
     ),
     "ladder-rung-above-maximum": (
         escalation(5, ladder=[5, 10, 30], max=25, each_cycle=True),
@@ -473,11 +473,11 @@ DOSE_LEVEL_ERRORS: Table = {
     ),
     "dose-level-above-escalation-maximum": (
         {
-            **escalation(5, step=5, max=25, every_days=28),
-            f"{A0}.dose_levels": [5, 10, 15, 20, 25, 30],
+            **escalation(5, step=5, max=20, every_days=28),
+            f"{A0}.dose_levels": [5, 10, 15, 20, 25],
         },
-        f"{A0}.dose_levels[5]",
-        "dose level 30 mg is above the maximum 25 mg; remove it",
+        f"{A0}.dose_levels[4]",
+        "dose level 25 mg is above the maximum 20 mg; remove it",
     ),
     "fixed-dose-not-a-level": (
         {f"{A0}.dose_levels": [2.5, 5]},
@@ -562,9 +562,9 @@ VALID: dict[str, dict[str, Any]] = {
         f"{A0}.dose_levels": [2.5, 5, 10, 15, 20, 25],
     },
     "decimal-steps-reach-maximum": {
-        f"{A0}.dose": {"amount": 0.1, "unit": "mg/kg"},
-        ESC: {"step": 0.1, "max": 0.7, "on_cycle_day": 1},
-        f"{A0}.dose_levels": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7],
+        f"{A0}.dose": {"amount": 2.5, "unit": "mg"},
+        ESC: {"step": 0.1, "max": 3.1, "on_cycle_day": 1},
+        f"{A0}.dose_levels": [2.5, 2.6, 2.7, 2.8, 2.9, 3, 3.1],
     },
     "on-cycle-day-on-last-day": escalation(5, step=5, max=25, on_cycle_day=28),
 }

@@ -1,0 +1,175 @@
+"""The drug catalog: which drugs doseplan knows, and which daily doses are plausible.
+
+``catalog.json`` (``schemas/drugs.schema.json``) gives each drug the daily doses its
+sources state, per unit, each range with its sources (the review, clinical-facts.md, or
+an assumption), and capsule strengths where they matter. A dose inside the sourced
+range is plausible; inside the catalog's band around it (an assumption, stated in the
+file) it is accepted with a warning; outside the band, or in a unit the sources never
+use for the drug, it is refused as a likely typing or unit error. A ``strict`` drug
+(lenalidomide) has no band: the label's floor and the trials' maximum bound it.
+
+A drug name the catalog does not know is accepted with a warning, unless it is one
+letter or two away from a catalog name (a misspelling would escape every rule).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from typing import NamedTuple
+
+from doseplan.model import Source
+from doseplan.values import Value
+
+_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "catalog.json")
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class DoseRange(Value):
+    """The daily doses of a drug in one unit that its sources give."""
+
+    unit: str
+    low: float
+    high: float
+    sources: tuple[Source, ...]
+
+    def cite(self) -> str:
+        return ", ".join(dict.fromkeys(s.cite() for s in self.sources))
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Drug(Value):
+    id: str
+    name: str
+    doses: tuple[DoseRange, ...]
+    strict: bool = False
+    capsule_strengths: tuple[float, ...] | None = None
+    capsule_source: Source | None = None
+
+    def range(self, unit: str) -> DoseRange | None:
+        return next((r for r in self.doses if r.unit == unit), None)
+
+
+class Band(NamedTuple):
+    low: float
+    high: float
+    source: Source
+
+
+class Verdict(NamedTuple):
+    """What the catalog says of a dose: ``refused`` (an error message), or a ``warning``
+    for a dose accepted outside the sourced range (or of an unknown drug), or neither."""
+
+    refused: str | None = None
+    warning: str | None = None
+
+
+def _source(d: Mapping[str, object]) -> Source:
+    return Source(**{k: d.get(k) for k in ("ref", "quote", "facts", "url", "assumption")})  # type: ignore[arg-type]
+
+
+@cache
+def _load() -> tuple[Mapping[str, Drug], Band]:
+    with open(_FILE, encoding="utf-8") as handle:
+        document = json.load(handle)
+    drugs = {}
+    for d in document["drugs"]:
+        capsules = d.get("capsules_mg")
+        drugs[d["id"]] = Drug(
+            id=d["id"], name=d["name"], strict=d.get("strict", False),
+            doses=tuple(DoseRange(r["unit"], r["low"], r["high"],
+                                  tuple(map(_source, r["sources"]))) for r in d["doses"]),
+            capsule_strengths=None if capsules is None else tuple(capsules["strengths"]),
+            capsule_source=None if capsules is None else _source(capsules["source"]),
+        )
+    band = document["band"]
+    return drugs, Band(band["low"], band["high"], _source(band["source"]))
+
+
+def catalog() -> Mapping[str, Drug]:
+    """Every drug of the catalog by id."""
+    return _load()[0]
+
+
+def band() -> Band:
+    return _load()[1]
+
+
+def document() -> Mapping[str, object]:
+    """The catalog file's JSON (for the schema tests)."""
+    with open(_FILE, encoding="utf-8") as handle:
+        found: Mapping[str, object] = json.load(handle)
+    return found
+
+
+def _g(value: float) -> str:
+    """A dose as people write it: 2.5, 1000000 (never an exponent)."""
+    return format(Decimal(repr(float(value))).normalize(), "f")
+
+
+def misspelt(drug: str) -> str | None:
+    """Why ``drug`` is refused as a misspelling of a catalog drug, or None."""
+    near = near_miss(drug)
+    if near is None:
+        return None
+    return (f"drug {drug!r} is not in the drug catalog; did you mean {near!r}? (a misspelt "
+            "name would escape every rule)")
+
+
+def assess(drug: str, amount: float, unit: str) -> Verdict:
+    """Whether a daily dose of ``drug`` is plausible (see the module's description)."""
+    known = catalog().get(drug)
+    if known is None:
+        refused = misspelt(drug)
+        if refused is not None:
+            return Verdict(refused=refused)
+        return Verdict(warning=f"{drug} is not in doseplan's drug catalog: no plausible dose "
+                               f"range is known for it; check every {drug} dose.")
+    found = known.range(unit)
+    if found is None:
+        units = " or ".join(r.unit for r in known.doses)
+        return Verdict(refused=f"{drug} is dosed in {units} in the sources, not in {unit}; "
+                               "check the unit")
+    given = (f"{_g(found.low)}-{_g(found.high)}" if found.low != found.high
+             else _g(found.low)) + f" {unit}"
+    if found.low <= amount <= found.high:
+        return Verdict()
+    if known.strict:
+        return Verdict(refused=f"{drug} {_g(amount)} {unit} is outside the plausible daily "
+                               f"doses {given} ({found.cite()}); check the dose")
+    low, high = band().low * found.low, band().high * found.high
+    if not low <= amount <= high:
+        return Verdict(refused=f"{drug} {_g(amount)} {unit} is implausible: the sources give "
+                               f"{given} ({found.cite()}) and doseplan accepts "
+                               f"{_g(low)}-{_g(high)} {unit} at most; check the dose and its "
+                               "unit")
+    return Verdict(warning=f"Assumption (plausible doses): {drug} {_g(amount)} {unit} is "
+                           f"outside the {given} the sources give ({found.cite()}); "
+                           f"{band().source.assumption} Check this dose.")
+
+
+def near_miss(name: str) -> str | None:
+    """A catalog id one or two edits from ``name`` (not ``name`` itself), or None."""
+    squeezed = "".join(c for c in name.lower() if c.isalnum())
+    for known in catalog():
+        if known != name and (squeezed == known.replace("-", "")
+                              or _distance(name, known) <= 2):
+            return known
+    return None
+
+
+def _distance(a: str, b: str) -> int:
+    """Levenshtein distance (small strings only: names of at most 40 characters)."""
+    if abs(len(a) - len(b)) > 2:
+        return 3
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        current = [i]
+        for j, y in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
+        previous = current
+    return previous[-1]

@@ -1,0 +1,115 @@
+"""Specification of doseplan.drugs: the drug catalog, its sources, and which daily doses
+it accepts, accepts with a warning, or refuses."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import REVIEW_FILE, shared_text
+
+from doseplan.drugs import assess, band, catalog, document, near_miss
+from doseplan.loader import (
+    builtin_regimens,
+    builtin_supportive_ids,
+    load_supportive,
+    validate_document,
+)
+from doseplan.policy import load_policy
+
+
+def normal(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_the_catalog_follows_its_schema() -> None:
+    """doseplan/drugs/catalog.json is valid against schemas/drugs.schema.json."""
+    validate_document(document(), "drugs", where="drug catalog")
+
+
+def test_every_range_quotes_its_sources_or_states_its_assumption() -> None:
+    """Each dose range and the band cite the review or the facts page verbatim, or are an
+    assumption."""
+    review, facts = normal(shared_text(REVIEW_FILE)), normal(shared_text("clinical-facts.md"))
+    sources = [s for drug in catalog().values() for r in drug.doses for s in r.sources]
+    sources += [band().source]
+    sources += [d.capsule_source for d in catalog().values() if d.capsule_source is not None]
+    for source in sources:
+        if source.assumption is not None:
+            continue
+        assert source.quote is not None
+        assert normal(source.quote) in (facts if source.facts is not None else review)
+        if source.url is not None:
+            assert source.url.split("://")[1] in facts
+
+
+def test_every_built_in_dose_is_within_its_sourced_range() -> None:
+    """No built-in regimen, supportive care or policy rule gives a dose the catalog would
+    refuse or only accept with a warning."""
+    doses: list[tuple[str, float, str]] = []
+    for regimen in builtin_regimens():
+        for phase in regimen.phases:
+            for a in phase.administrations:
+                doses += [(a.drug, amount, a.dose.unit) for amount in a.levels()]
+                doses.append((a.drug, a.maximum, a.dose.unit))
+        for care in regimen.supportive or ():
+            doses += [(a.drug, a.dose.amount, a.dose.unit) for a in care.administrations]
+    for name in builtin_supportive_ids():
+        doses += [(a.drug, a.dose.amount, a.dose.unit)
+                  for a in load_supportive(name).administrations]
+    doses += [(r.add.drug, r.add.dose, r.add.unit) for r in load_policy().rules
+              if r.add is not None]
+    for drug, amount, unit in doses:
+        assert assess(drug, amount, unit) == (None, None), (drug, amount, unit)
+
+
+@pytest.mark.parametrize(("drug", "amount", "unit", "refused"), [
+    ("lenalidomide", 250, "mg",
+     "lenalidomide 250 mg is outside the plausible daily doses 2.5-25 mg ([16], "
+     "clinical-facts.md (Facts added after the first review of the plans), [14]); check the "
+     "dose"),
+    ("lenalidomide", 1, "mg",
+     "lenalidomide 1 mg is outside the plausible daily doses 2.5-25 mg ([16], "
+     "clinical-facts.md (Facts added after the first review of the plans), [14]); check the "
+     "dose"),
+    ("lenalidomide", 25, "mg/kg",
+     "lenalidomide is dosed in mg in the sources, not in mg/kg; check the unit"),
+    ("rituximab", 3750, "mg/m2",
+     "rituximab 3750 mg/m2 is implausible: the sources give 50-375 mg/m2 ([23], [26]) and "
+     "doseplan accepts 25-562.5 mg/m2 at most; check the dose and its unit"),
+    ("rituximab", 375, "mg",
+     "rituximab is dosed in mg/m2 in the sources, not in mg; check the unit"),
+    ("lenalidomid", 10, "mg",
+     "drug 'lenalidomid' is not in the drug catalog; did you mean 'lenalidomide'? (a misspelt "
+     "name would escape every rule)"),
+], ids=["lenalidomide-250-mg", "lenalidomide-below-the-floor", "lenalidomide-per-kg",
+        "rituximab-ten-times", "rituximab-flat-mg", "misspelt-name"])
+def test_implausible_doses_are_refused(drug: str, amount: float, unit: str,
+                                       refused: str) -> None:
+    """Beyond the band, in a unit the sources never use, or under a misspelt name."""
+    assert assess(drug, amount, unit).refused == refused
+
+
+def test_a_dose_in_the_band_is_accepted_with_a_warning() -> None:
+    """Bendamustine 70 mg/m2 (the sources give 90) is accepted, and the plan says why."""
+    verdict = assess("bendamustine", 70, "mg/m2")
+    assert verdict.refused is None
+    assert verdict.warning is not None
+    assert verdict.warning.startswith(
+        "Assumption (plausible doses): bendamustine 70 mg/m2 is outside the 90 mg/m2 the "
+        "sources give ([28]); A dose from half the lowest")
+
+
+def test_a_drug_outside_the_catalog_is_accepted_with_a_warning() -> None:
+    """An unknown drug (not a near miss of a known one) is flagged, not refused."""
+    assert assess("thalidomide", 100, "mg") == (
+        None, "thalidomide is not in doseplan's drug catalog: no plausible dose range is "
+              "known for it; check every thalidomide dose.")
+
+
+@pytest.mark.parametrize(("name", "near"), [
+    ("lenalidomide", None), ("lenalidomid", "lenalidomide"), ("Lenalidomide", "lenalidomide"),
+    ("rituximabb", "rituximab"), ("thalidomide", None), ("leNALidomide", "lenalidomide"),
+], ids=["itself", "one-letter-short", "capital", "one-letter-more", "another-drug",
+        "shouting"])
+def test_near_misses_are_one_or_two_edits_away(name: str, near: str | None) -> None:
+    """A name one or two edits from a catalog id, or the same letters, is a near miss."""
+    assert near_miss(name) == near
