@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+from doseplan import arguments
 from doseplan.errors import UsageError
 from doseplan.values import Value
 
@@ -36,6 +37,24 @@ class BodySize(Value):
     bsa_m2: float | None = None
     formula: Formula | None = None
     """How ``bsa_m2`` was obtained; ``None`` when there is no BSA."""
+
+    def __post_init__(self) -> None:
+        """Made directly (not by ``body_size``), the values are checked all the same."""
+        for name, value in (("height_cm", self.height_cm), ("weight_kg", self.weight_kg),
+                            ("bsa_m2", self.bsa_m2)):
+            arguments.instance(name, value, (int, float), "a number", optional=True)
+        if self.height_cm is not None:
+            _check(self.height_cm, HEIGHT_CM, "height", "cm",
+                   "give --height-cm in centimetres, e.g. 170")
+        if self.weight_kg is not None:
+            _check(self.weight_kg, WEIGHT_KG, "weight", "kg",
+                   "give --weight-kg in kilograms, e.g. 70")
+        if self.bsa_m2 is not None:
+            _check(self.bsa_m2, BSA_M2, "BSA", "m2", "give --bsa in square metres, e.g. 1.8")
+        if (self.bsa_m2 is None) != (self.formula is None) or (
+                self.formula is not None and self.formula not in FORMULA_NAMES):
+            raise UsageError("a BodySize has a BSA exactly when it has the formula that gave it "
+                             "(mosteller, dubois or given); make it with body_size()")
 
     def bsa_label(self) -> str:
         assert self.formula is not None
@@ -86,6 +105,8 @@ def body_size(
     Give height and weight (BSA by ``formula``), or BSA directly (with weight
     optional, for mg/kg doses), or weight alone.
     """
+    for name, value in (("height_cm", height_cm), ("weight_kg", weight_kg), ("bsa_m2", bsa_m2)):
+        arguments.instance(name, value, (int, float), "a number", optional=True)
     if formula not in FORMULAS:
         raise UsageError(f"unknown BSA formula {formula!r}; use one of {', '.join(FORMULAS)}")
     if height_cm is not None:

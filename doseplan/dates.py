@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from doseplan import arguments
 from doseplan.errors import UsageError
 
 _ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -12,6 +13,7 @@ _ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 def parse_date(text: str, *, what: str = "date") -> date:
     """Parse YYYY-MM-DD; reject other forms rather than guess day and month order."""
+    arguments.text("text", text)
     if not _ISO.fullmatch(text):
         raise UsageError(f"{what} {text!r} is not a date in the form YYYY-MM-DD, e.g. 2027-01-04")
     try:

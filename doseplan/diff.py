@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from doseplan import arguments
+from doseplan.errors import UsageError
 from doseplan.plan import Plan, PlanDay, PlannedDose
 from doseplan.render.text_calendar import day_label, dose_text
 from doseplan.values import Value
@@ -21,6 +23,13 @@ class DayChange(Value):
 
 def diff_plans(old: Plan, new: Plan) -> tuple[DayChange, ...]:
     """The days whose doses differ (days present in only one plan count as changed)."""
+    arguments.instance("old", old, Plan, "a Plan")
+    arguments.instance("new", new, Plan, "a Plan")
+    if (old.regimen_id, old.start) != (new.regimen_id, new.start):
+        raise UsageError(
+            f"the plans are of different treatments ({old.regimen_id} from "
+            f"{old.start.isoformat()}, {new.regimen_id} from {new.start.isoformat()}); compare "
+            "two versions of the same patient's plan")
     before = {day.date: day for day in old.days}
     after = {day.date: day for day in new.days}
     changes = []
@@ -38,6 +47,7 @@ def _doses(day: PlanDay | None) -> tuple[PlannedDose, ...]:
 
 def render_diff(changes: tuple[DayChange, ...]) -> str:
     """Runs of consecutive days with the same change, each with what and why."""
+    arguments.items("changes", changes, DayChange, "DayChange (from diff_plans)")
     if not changes:
         return "No day of the plan changed.\n"
     lines = [f"{len(changes)} day(s) changed:"]

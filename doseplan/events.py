@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
+from doseplan import arguments
 from doseplan.dates import parse_date
 from doseplan.errors import InvalidDataError, UsageError
+from doseplan.text import check_text
 from doseplan.values import Value
 
 Test = Literal["anc", "platelets", "hemoglobin"]
@@ -50,13 +52,36 @@ ACTIONS: tuple[Action, ...] = ("hold", "resume", "reduce", "re-escalate", "stop"
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Lab(Value):
-    """A blood count: ANC and platelets in 10^9/L, hemoglobin in g/dL."""
+    """A blood count: ANC and platelets in 10^9/L, hemoglobin in g/dL (checked when made:
+    a value in the wrong unit, cells/uL or g/L, is refused)."""
 
     test: Test
     value: float
 
+    def __post_init__(self) -> None:
+        if self.test not in TESTS:
+            raise UsageError(f"unknown lab test {self.test!r}; use one of {', '.join(TESTS)}")
+        value = self.value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise UsageError(f"lab value {value!r} is not a number")
+        try:
+            finite = math.isfinite(value)
+        except OverflowError:  # an integer beyond float range
+            finite, value = False, math.inf
+        low, high = PLAUSIBLE[self.test]
+        if not finite or not low <= value <= high:
+            raise UsageError(
+                f"{TEST_NAMES[self.test]} {value:g} {_unit_text(self.test)} is implausible "
+                f"(expected {low:g}-{high:g}); {_HINTS[self.test]}"
+            )
+
     def describe(self) -> str:
         return f"{TEST_NAMES[self.test]} {self.value:g} {_unit_text(self.test)}"
+
+
+MAX_GRADE = {"tumor_flare": 4}
+"""Highest grade of a toxicity, where it is not 5: tumor flare is graded by pain, 1 mild
+to 4 disabling (review, section 3.1)."""
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
@@ -65,6 +90,19 @@ class Grade(Value):
 
     toxicity: Toxicity
     grade: int
+
+    def __post_init__(self) -> None:
+        if self.toxicity not in TOXICITIES:
+            raise UsageError(f"unknown toxicity {self.toxicity!r}; use one of "
+                             f"{', '.join(TOXICITIES)}")
+        if isinstance(self.grade, bool) or not isinstance(self.grade, int):
+            raise UsageError(f"grade {self.grade!r} is not a whole number from 0 to "
+                             f"{MAX_GRADE.get(self.toxicity, 5)}")
+        highest = MAX_GRADE.get(self.toxicity, 5)
+        if not 0 <= self.grade <= highest:
+            what = "" if highest == 5 else f"{TOXICITY_NAMES[self.toxicity]} "
+            raise UsageError(f"{what}grade {self.grade} does not exist; give a grade from 0 "
+                             f"(resolved) to {highest}")
 
     def describe(self) -> str:
         return f"{TOXICITY_NAMES[self.toxicity]} grade {self.grade}"
@@ -76,6 +114,20 @@ class Decision(Value):
 
     action: Action
     drug: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.action not in ACTIONS:
+            raise UsageError(f"unknown decision {self.action!r}; use one of "
+                             f"{', '.join(ACTIONS)}")
+        if self.action == "end-treatment":
+            if self.drug is not None:
+                raise UsageError("end-treatment applies to the whole plan; give no drug")
+            return
+        if self.drug is None or self.drug == "":
+            raise UsageError(f"decision {self.action!r} needs a drug, e.g. lenalidomide")
+        if not isinstance(self.drug, str):
+            raise UsageError(f"drug {self.drug!r} is not a drug name; give it as text, "
+                             'e.g. "lenalidomide"')
 
     def describe(self) -> str:
         if self.action == "end-treatment":
@@ -91,14 +143,23 @@ class Event(Value):
     what: Lab | Grade | Decision
     note: str | None = None
 
+    def __post_init__(self) -> None:
+        arguments.day("date", self.date)
+        arguments.instance("what", self.what, (Lab, Grade, Decision),
+                           "a Lab, Grade or Decision (made by lab(), toxicity() or decision())")
+        if self.note is not None and not isinstance(self.note, str):
+            raise UsageError(f"a note must be text, not {type(self.note).__name__}; give it "
+                             "in quotes")
+        if self.note is not None:
+            check_text(self.note, "the note")
+
     def describe(self) -> str:
         return f"{self.what.describe()} on {self.date.isoformat()}"
 
 
-def _text_note(note: Any) -> str | None:
-    if note is not None and not isinstance(note, str):
-        raise UsageError(f"a note must be text, not {type(note).__name__}; give it in quotes")
-    return note
+def _check(on: object, note: object) -> None:
+    arguments.day("on", on)
+    arguments.text("note", note, optional=True)
 
 
 def _unit_text(test: Test) -> str:
@@ -107,47 +168,23 @@ def _unit_text(test: Test) -> str:
 
 def lab(on: date, test: Test, value: float, *, note: str | None = None) -> Event:
     """A checked lab event (raises ``UsageError`` for an implausible value)."""
-    if test not in TESTS:
-        raise UsageError(f"unknown lab test {test!r}; use one of {', '.join(TESTS)}")
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise UsageError(f"lab value {value!r} is not a number")
-    try:
+    _check(on, note)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**53:
         value = float(value)
-    except OverflowError:  # an integer beyond float range
-        value = math.inf
-    low, high = PLAUSIBLE[test]
-    if not math.isfinite(value) or not low <= value <= high:
-        raise UsageError(
-            f"{TEST_NAMES[test]} {value:g} {_unit_text(test)} is implausible "
-            f"(expected {low:g}-{high:g}); {_HINTS[test]}"
-        )
-    return Event(on, Lab(test, value), _text_note(note))
+    return Event(on, Lab(test, value), note)
 
 
 def toxicity(on: date, name: Toxicity, grade: int, *, note: str | None = None) -> Event:
-    """A checked toxicity-grade event (grade 0-5; 0 means resolved)."""
-    if name not in TOXICITIES:
-        raise UsageError(f"unknown toxicity {name!r}; use one of {', '.join(TOXICITIES)}")
-    if not 0 <= grade <= 5:
-        raise UsageError(f"grade {grade} does not exist; give a grade from 0 (resolved) to 5")
-    return Event(on, Grade(name, grade), _text_note(note))
+    """A checked toxicity-grade event (grade 0-5, tumor flare 0-4; 0 means resolved)."""
+    _check(on, note)
+    return Event(on, Grade(name, grade), note)
 
 
 def decision(on: date, action: Action, drug: str | None = None, *,
              note: str | None = None) -> Event:
     """A checked decision event; every action but end-treatment names a drug."""
-    if action not in ACTIONS:
-        raise UsageError(f"unknown decision {action!r}; use one of {', '.join(ACTIONS)}")
-    if action == "end-treatment":
-        if drug is not None:
-            raise UsageError("end-treatment applies to the whole plan; give no drug")
-        return Event(on, Decision(action), _text_note(note))
-    if drug is None or drug == "":
-        raise UsageError(f"decision {action!r} needs a drug, e.g. lenalidomide")
-    if not isinstance(drug, str):
-        raise UsageError(f"drug {drug!r} is not a drug name; give it as text, "
-                         'e.g. "lenalidomide"')
-    return Event(on, Decision(action, drug), _text_note(note))
+    _check(on, note)
+    return Event(on, Decision(action, drug), note)
 
 
 # ---------------------------------------------------------------------------
@@ -161,6 +198,9 @@ def parse_event(document: Any, *, where: str = "<data>", path: str = "$") -> Eve
     try:
         on = parse_date(str(document.get("date")), what="date")
         note = document.get("note")
+        if note is not None and not isinstance(note, str):
+            raise UsageError(f"a note must be text, not {type(note).__name__}; give it in "
+                             "quotes")
         kind = document.get("type")
         if kind == "lab":
             value = document.get("value")

@@ -24,6 +24,8 @@ from functools import lru_cache, partial
 from itertools import pairwise
 from typing import NamedTuple
 
+from doseplan import arguments
+from doseplan.drugs import assess
 from doseplan.errors import UsageError
 from doseplan.events import TEST_NAMES, TOXICITY_NAMES, Decision, Event, Grade, Lab
 from doseplan.grading import Scale, grade_lab
@@ -70,6 +72,13 @@ class Hold(Value):
     re_escalate: Condition | None = None
     """After resuming lower, go back to the earlier dose when this holds."""
 
+    def __post_init__(self) -> None:
+        _drug_and_reason(self.drug, self.reason)
+        arguments.whole("resume_levels_down", self.resume_levels_down)
+        if not 0 <= self.resume_levels_down <= 3:
+            raise UsageError(f"resume_levels_down {self.resume_levels_down} is out of range; "
+                             "give 0 to 3 dose levels")
+
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Reduce(Value):
@@ -77,11 +86,21 @@ class Reduce(Value):
     reason: str
     levels: int = 1
 
+    def __post_init__(self) -> None:
+        _drug_and_reason(self.drug, self.reason)
+        arguments.whole("levels", self.levels)
+        if not 1 <= self.levels <= 3:
+            raise UsageError(f"a reduction of {self.levels} dose levels is out of range; "
+                             "reduce by 1 to 3 levels")
+
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Stop(Value):
     drug: str
     reason: str
+
+    def __post_init__(self) -> None:
+        _drug_and_reason(self.drug, self.reason)
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
@@ -97,12 +116,32 @@ class Add(Value):
     until: date
     while_toxicity: str
 
+    def __post_init__(self) -> None:
+        _drug_and_reason(self.drug, self.reason)
+        arguments.number("dose", self.dose)
+        for name in ("unit", "route", "basis", "while_toxicity"):
+            arguments.text(name, getattr(self, name))
+        arguments.day("until", self.until)
+        if self.route not in ("oral", "iv", "sc"):
+            raise UsageError(f"route {self.route!r} is unknown; use oral, iv or sc")
+        refused = assess(self.drug, self.dose, self.unit).refused
+        if refused is not None:
+            raise UsageError(f"an added drug is refused: {refused}")
+
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Decide(Value):
     """Ask the treating team for a decision (shown as a warning)."""
 
     message: str
+
+    def __post_init__(self) -> None:
+        arguments.text("message", self.message)
+
+
+def _drug_and_reason(drug: object, reason: object) -> None:
+    arguments.text("drug", drug)
+    arguments.text("reason", reason)
 
 
 Action = Hold | Reduce | Stop | Add | Decide
@@ -193,6 +232,9 @@ class _Drug:
     resume: Condition | None = None
     resume_levels_down: int = 0
     re_escalate: Condition | None = None
+    pending: tuple[tuple[Condition, date | None, str], ...] = ()
+    """The resume conditions of earlier holds that are still open, each with its date and
+    reason: a drug held for two reasons is given again only when both have resolved."""
     stopped: bool = False
     stop_reason: str = ""
     cap: float | None = None
@@ -215,6 +257,7 @@ def apply_events(
     Hooks run in order: the policy's rules (the default policy unless given),
     then ``hooks``; the team's decisions of a day are applied after them and win.
     """
+    _check_arguments(plan, events, policy, hooks, scale, baseline)
     if not events:
         return plan
     policy = load_policy() if policy is None else policy
@@ -224,6 +267,17 @@ def apply_events(
     _check_drugs(ordered, replay.drugs)
     replay.apply(_by_day(ordered).items())
     return replay.finish(ordered)
+
+
+def _check_arguments(plan: Plan, events: Sequence[Event], policy: Policy | None,
+                     hooks: Sequence[Hook], scale: Scale,
+                     baseline: Mapping[str, float] | None) -> None:
+    arguments.instance("plan", plan, Plan, "a Plan (from build_plan)")
+    arguments.items("events", events, Event, "Event (from lab, toxicity or decision)")
+    arguments.instance("policy", policy, Policy, "a Policy or None", optional=True)
+    arguments.callables("hooks", hooks)
+    arguments.text("scale", scale)
+    arguments.mapping("baseline", baseline, optional=True)
 
 
 def _by_day(ordered: Sequence[Event]) -> dict[date, list[Event]]:
@@ -316,7 +370,7 @@ class _Replay:
                             _act(action, drugs, added, notes, _cycle_end(plan_days, at, action))
                 if state is not None:
                     for hook in hooks:
-                        for action in hook(event, state):
+                        for action in _actions(hook, event, state):
                             _act(action, drugs, added, notes, _cycle_end(plan_days, at, action))
                 _recover(drugs, labs, grades, day.date, notes)
             for event in today:
@@ -335,6 +389,11 @@ class _Replay:
         self.index = len(plan.days)
         warnings = [*plan.warnings, *self.policy.assumptions(), *dict.fromkeys(self.notes),
                     *_open_holds(self.drugs)]
+        if not self.governs and any(not isinstance(e.what, Decision) for e in ordered):
+            warnings.append(
+                f"No rule of the policy applies to this plan: its rules are for "
+                f"{self.policy.drug}, which the plan does not give, so recorded counts and "
+                "grades change no dose by themselves.")
         return replace(plan, days=tuple(self.days), warnings=tuple(dict.fromkeys(warnings)),
                        events=tuple(ordered))
 
@@ -361,10 +420,15 @@ def _open_holds(drugs: Mapping[str, _Drug]) -> list[str]:
             continue
         levels = state.resume_levels_down
         lower = {0: "", 1: ", one dose level lower,"}.get(levels, f", {levels} dose levels lower,")
-        since = f" (recorded on or after {state.hold_since.isoformat()})" \
-            if state.hold_since is not None else ""
-        found.append(f"{OPEN_HOLD}{name} is held: {state.hold_reason}. It is given again"
-                     f"{lower} when {state.resume.describe()}{since}.")
+        waits = [(condition, since, why) for condition, since, why in state.pending]
+        waits.append((state.resume, state.hold_since, state.hold_reason))
+        reasons = "; and ".join(why for _, _, why in waits)
+        conditions = " and ".join(
+            condition.describe() + ("" if since is None
+                                    else f" (recorded on or after {since.isoformat()})")
+            for condition, since, _ in waits)
+        found.append(f"{OPEN_HOLD}{name} is held: {reasons}. It is given again{lower} when "
+                     f"{conditions}.")
     return found
 
 
@@ -395,6 +459,15 @@ def _last_given_before(days: Sequence[PlanDay], stop: int, drugs: Mapping[str, _
             return
 
 
+def _actions(hook: Hook, event: Event, state: PlanState) -> Sequence[Action]:
+    """What a caller's hook returned, checked: a list or tuple of actions."""
+    found = hook(event, state)
+    name = getattr(hook, "__name__", repr(hook))
+    arguments.items(f"the result of hook {name}", found, (Hold, Reduce, Stop, Add, Decide),
+                    "actions (Hold, Reduce, Stop, Add, Decide)")
+    return found
+
+
 def _cycle_end(days: Sequence[PlanDay], index: int, action: Action) -> date | None:
     """For an added drug: the last day of the cycle of ``days[index]`` (how long it is
     shown); None for other actions, which do not use it."""
@@ -420,7 +493,7 @@ def check_dates(plan: Plan, events: Sequence[Event]) -> None:
         if event.date > last:
             raise UsageError(
                 f"{event.describe()} is after the plan ends ({last.isoformat()}); check its "
-                "date, or extend the plan with --cycles"
+                "date, or show more cycles"
             )
 
 
@@ -488,18 +561,27 @@ def _act(action: Action, drugs: dict[str, _Drug], added: dict[str, Add], notes: 
         added[action.drug] = replace(action, until=until)
         return
     state = drugs.get(action.drug)
-    if state is None or state.stopped:
+    if state is None:
+        raise UsageError(
+            f"a hook returned {type(action).__name__}({action.drug!r}), a drug this plan does "
+            f"not give; it gives {', '.join(sorted(drugs))}")
+    if state.stopped:
         return
     if isinstance(action, Hold):
         if state.held_by_team:
             return  # a team hold stays a team hold: only the team resumes it
         if not state.held:
             _freeze(state, action.reason)
-            state.held, state.hold_since = True, None
+            state.held, state.hold_since, state.pending = True, None, ()
+        elif state.resume is not None and state.resume != action.resume:
+            state.pending = (*state.pending,
+                             (state.resume, state.hold_since, state.hold_reason))
+            state.hold_since = None
         state.hold_reason = action.reason
         state.resume = action.resume
-        state.resume_levels_down = action.resume_levels_down
-        state.re_escalate = action.re_escalate
+        state.resume_levels_down = max(action.resume_levels_down,
+                                       state.resume_levels_down if state.pending else 0)
+        state.re_escalate = action.re_escalate or state.re_escalate
     elif isinstance(action, Reduce):
         _lower(action.drug, state, action.levels, action.reason, notes)
     elif isinstance(action, Stop):
@@ -547,13 +629,15 @@ def _recover(drugs: dict[str, _Drug], labs: Mapping[str, tuple[date, float]],
         if state.stopped:
             continue
         if state.held and not state.held_by_team and state.resume is not None:
-            if _met(state.resume, labs, grades, state.hold_since or today):
+            if _met(state.resume, labs, grades, state.hold_since or today) and all(
+                    _met(condition, labs, grades, since or today)
+                    for condition, since, _ in state.pending):
                 reason = f"resumed {state.resume_levels_down} level(s) lower when " \
                          f"{state.resume.describe()} on {today.isoformat()}; {state.hold_reason}"
                 state.held = False
                 if state.resume_levels_down:
                     _lower(name, state, state.resume_levels_down, reason, notes)
-                state.resume = None
+                state.resume, state.pending = None, ()
         elif (not state.held and state.re_escalate is not None
               and _met(state.re_escalate, labs, grades, today)):
             state.cap, state.cap_reason = (state.earlier_caps.pop() if state.earlier_caps
@@ -593,11 +677,11 @@ def _decide(event: Event, what: Decision, drugs: dict[str, _Drug], notes: list[s
         if not state.held:
             _freeze(state, f"held by {reason}")
         state.held, state.held_by_team, state.hold_reason = True, True, f"held by {reason}"
-        state.resume = None
+        state.resume, state.pending = None, ()
     elif what.action == "resume":
         state.held = state.held_by_team = False
         state.stopped = False
-        state.resume = None
+        state.resume, state.pending = None, ()
     elif what.action == "reduce":
         _lower(what.drug, state, 1, f"reduced by {reason}", notes)
     elif what.action == "re-escalate":
@@ -821,7 +905,9 @@ def _doses_after(
 
 
 def check_new_event(events: Sequence[Event], event: Event) -> None:
-    """An event recorded now may not predate a decision already recorded."""
+    """Whether ``event`` may be recorded after ``events`` (those that count): not before
+    a decision already recorded, not the same event twice (a decision given twice would
+    act twice: two reductions), and no decision once treatment has ended."""
     decisions = [e.date for e in events if isinstance(e.what, Decision)]
     if decisions and event.date < max(decisions):
         raise UsageError(
@@ -829,6 +915,17 @@ def check_new_event(events: Sequence[Event], event: Event) -> None:
             f"{max(decisions).isoformat()}; record events in order, or correct the record "
             "with the treating team"
         )
+    if any(e.date == event.date and e.what == event.what for e in events):
+        raise UsageError(
+            f"{event.describe()} is already recorded; record it once (if the earlier entry is "
+            "wrong, void it)")
+    ended = [e.date for e in events
+             if isinstance(e.what, Decision) and e.what.action == "end-treatment"]
+    if ended and isinstance(event.what, Decision):
+        raise UsageError(
+            f"{event.describe()} comes after the end of treatment recorded on "
+            f"{ended[0].isoformat()}, which stopped every drug; if the treatment goes on, void "
+            "the end of treatment first")
 
 
 def plan_history(
@@ -848,6 +945,7 @@ def plan_history(
     event and the copy finishes that version, so the time grows with the number of events
     times the days after each, not with the events before it as well.
     """
+    _check_arguments(plan, events, policy, hooks, scale, baseline)
     if not events:
         return (plan,)
     if any(later.date < earlier.date for earlier, later in pairwise(events)):

@@ -14,16 +14,19 @@ import json
 import math
 import os
 import re
+import stat
 from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
+from doseplan import arguments
 from doseplan.errors import (
     AmbiguousRegimenError,
     InvalidDataError,
     RegimenError,
     UnknownRegimenError,
     UnknownSupportiveError,
+    UsageError,
 )
 from doseplan.model import (
     Administration,
@@ -59,18 +62,33 @@ MAX_FILE_BYTES = 1024 * 1024
 
 def read_json_file(path: Path, *, kind: str = "file") -> Any:
     """Read a JSON document with one-line errors for every way it can be wrong."""
-    where = str(path)
+    return parse_json_bytes(read_file(path, kind=kind)[0], where=str(path))
+
+
+def read_file(path: Path, *, kind: str = "file",
+              where: str | None = None) -> tuple[bytes, os.stat_result]:
+    """The bytes of a regular file of at most MAX_FILE_BYTES, and the status of the file
+    that was read (its identity: a record's save checks the file is still that one);
+    ``where`` names the file in errors (default: ``path``)."""
+    where = str(path) if where is None else where
     # What a file of the wrong kind (a log, an export) most likely needs instead.
     advice = ("give a regimen or patient JSON file" if kind in _MAIN_KINDS
               else f"check that this is {_article(kind)} {kind}")
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(info.st_mode):  # a pipe would wait forever for a writer
             raise InvalidDataError(
-                f"{kind} is {size} bytes, over the limit of {MAX_FILE_BYTES} bytes; {advice}",
-                where=where, path=None,
+                f"is not a regular file (a device, a pipe or a socket); {advice}",
+                where=where, path=None)
+        if info.st_size > MAX_FILE_BYTES:
+            raise InvalidDataError(
+                f"{kind} is {info.st_size} bytes, over the limit of {MAX_FILE_BYTES} bytes; "
+                f"{advice}", where=where, path=None,
             )
-        with path.open("rb") as handle:  # never read more than the limit (pipes, devices)
+        with path.open("rb") as handle:  # never read more than the limit (a growing file)
+            info = os.fstat(handle.fileno())
             raw = handle.read(MAX_FILE_BYTES + 1)
         if len(raw) > MAX_FILE_BYTES:
             raise InvalidDataError(
@@ -88,7 +106,7 @@ def read_json_file(path: Path, *, kind: str = "file") -> Any:
             f"cannot read the {kind} ({exc.strerror}); check the path and permissions",
             where=where, path=None,
         ) from None
-    return parse_json_bytes(raw, where=where)
+    return raw, info
 
 
 _MAIN_KINDS = ("file", "regimen file", "patient file")
@@ -133,7 +151,7 @@ def parse_json_bytes(raw: bytes, *, where: str) -> Any:
             f"number {exc.shown} is too large for any value doseplan reads; check the "
             "number", where=where, path=None,
         ) from None
-    if re.search(_ESCAPED_SURROGATE, text):
+    if not text.isascii() or "\\u" in text or "\x7f" in text:  # else nothing to refuse
         check_values(document, where=where)
     return document
 
@@ -161,8 +179,6 @@ def _finite_float(text: str) -> float:
     return value
 
 
-_ESCAPED_SURROGATE = r"\\u[dD][89a-fA-F]"
-"""A \\ud800-\\udfff escape (compiled on first use, by re's cache: a fast start)."""
 _LARGEST = 10**MAX_INTEGER_DIGITS
 
 
@@ -173,14 +189,30 @@ def _shown_integer(value: int) -> str:
     return f"{'-' * (value < 0)}{text[:12]}... ({len(text)} digits)"
 
 
+MAX_DEPTH = 64
+"""Documents nest at most this deep (a patient file holding a regimen: about 12)."""
+MAX_NODES = 1_000_000
+"""Documents hold at most this many values (a 1 MiB file cannot hold more)."""
+
+
 def check_values(node: Any, *, where: str, path: str = "$") -> None:
-    """Refuse what no file could hold: numbers too large (or not finite) and text with an
-    unpaired surrogate (\\ud800), which cannot be written as UTF-8. Documents read from
-    JSON text were checked as they were read; documents built in memory are checked by
+    """Refuse what no file could hold, or what doseplan must never print: numbers too
+    large (or not finite), text with an unpaired surrogate (\\ud800, not UTF-8) or with
+    a control character (``doseplan.text.UNSAFE``), and documents nested too deep or too
+    large (a document built in memory may even contain itself). Documents read from JSON
+    text are checked as they are read; documents built in memory are checked by
     ``validate_document``, so that whatever loads can be saved and read back."""
-    stack: list[tuple[Any, str]] = [(node, path)]
+    from doseplan.text import describe_character, unsafe_character
+
+    stack: list[tuple[Any, str, int]] = [(node, path, 0)]
+    count = 0
     while stack:
-        item, at = stack.pop()
+        item, at, depth = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise InvalidDataError(f"the document holds more than {MAX_NODES} values; give a "
+                                   "regimen, events or patient document", where=where,
+                                   path=path)
         if isinstance(item, str):
             try:
                 item.encode("utf-8")
@@ -189,6 +221,12 @@ def check_values(node: Any, *, where: str, path: str = "$") -> None:
                     f"text {json.dumps(item[:20])} holds a lone surrogate escape, which is not "
                     "a character; remove it", where=where, path=at,
                 ) from None
+            found = unsafe_character(item)
+            if found is not None:
+                raise InvalidDataError(
+                    f"text {json.dumps(item[:20])} holds the control character "
+                    f"{describe_character(found)}, which would change how a terminal or "
+                    "calendar shows it; remove it", where=where, path=at)
         elif isinstance(item, bool):
             continue
         elif isinstance(item, int) and not -_LARGEST < item < _LARGEST:
@@ -198,12 +236,18 @@ def check_values(node: Any, *, where: str, path: str = "$") -> None:
         elif isinstance(item, float) and not math.isfinite(item):
             raise InvalidDataError(
                 f"number {item} is not finite; give a real number", where=where, path=at)
-        elif isinstance(item, Mapping):
-            for key, value in item.items():
-                stack.append((key, at))
-                stack.append((value, f"{at}.{key}" if isinstance(key, str) else at))
-        elif isinstance(item, list | tuple):
-            stack.extend((value, f"{at}[{i}]") for i, value in enumerate(item))
+        elif isinstance(item, Mapping | list | tuple):
+            if depth >= MAX_DEPTH:
+                raise InvalidDataError(
+                    f"the document nests deeper than {MAX_DEPTH} levels (or contains itself); "
+                    "give a regimen, events or patient document", where=where, path=path)
+            if isinstance(item, Mapping):
+                for key, value in item.items():
+                    stack.append((key, at, depth + 1))
+                    stack.append((value, f"{at}.{key}" if isinstance(key, str) else at,
+                                  depth + 1))
+            else:
+                stack.extend((value, f"{at}[{i}]", depth + 1) for i, value in enumerate(item))
 
 
 class _DuplicateKeyError(Exception):
@@ -297,6 +341,8 @@ def load_regimen(name: str | Path) -> Regimen:
     is exactly one. Files are checked against the schema; built-ins were checked
     by the tests.
     """
+    if not isinstance(name, str):
+        arguments.instance("name", name, os.PathLike, "a regimen id or a path (str or Path)")
     text = str(name)
     if not text.strip():
         raise UnknownRegimenError(text, builtin_ids())
@@ -349,9 +395,18 @@ def supportive_document(item_id: str) -> Mapping[str, Any]:
     return supportive_to_json(_builtin_supportive()[item_id])
 
 
+def build_supportive(document: Mapping[str, Any], *, where: str) -> Supportive:
+    """Checked supportive care from a document already known to be schema-valid."""
+    item = _supportive(document)
+    check_supportive(item, where=where)
+    return item
+
+
 def load_supportive(name: str, regimen: Regimen | None = None) -> Supportive:
     """Supportive care by id: the regimen's own first (the trial's schedule), then the
     built-in library, then a file path."""
+    arguments.text("name", name)
+    arguments.instance("regimen", regimen, Regimen, "a Regimen or None", optional=True)
     for item in (regimen.supportive or ()) if regimen is not None else ():
         if item.id == name:
             return item
@@ -363,9 +418,7 @@ def load_supportive(name: str, regimen: Regimen | None = None) -> Supportive:
     if path.suffix == ".json" or _exists(path):
         document = read_json_file(path, kind="supportive-care file")
         validate_document(document, "supportive", where=str(path))
-        item = _supportive(document)
-        check_supportive(item, where=str(path))
-        return item
+        return build_supportive(document, where=str(path))
     own = [item.id for item in (regimen.supportive or ())] if regimen is not None else []
     known = ", ".join([*own, *builtin_supportive_ids()])
     raise UnknownSupportiveError(
@@ -384,7 +437,7 @@ def load_regimen_file(path: Path) -> Regimen:
 # Schema checking (jsonschema is imported only here, and only when needed)
 
 
-SCHEMAS = ("regimen", "supportive", "calendar", "policy", "events", "patient")
+SCHEMAS = ("regimen", "supportive", "calendar", "policy", "events", "patient", "drugs")
 
 
 def schema(name: str) -> Mapping[str, Any]:
@@ -395,6 +448,10 @@ def schema(name: str) -> Mapping[str, Any]:
 
 def validate_document(document: Any, name: str, *, where: str) -> None:
     """Check a document against a shipped schema; raise on the most telling error."""
+    arguments.text("name", name)
+    arguments.text("where", where)
+    if name not in SCHEMAS:
+        raise UsageError(f"unknown schema {name!r}; use one of {', '.join(SCHEMAS)}")
     import jsonschema  # heavy: imported only for documents that need it
 
     check_values(document, where=where)
@@ -415,7 +472,8 @@ def _validator(name: str) -> Any:
     # JSON Schema counts 7.0 as an integer; the model needs a Python int (range(), indexes).
     base = jsonschema.Draft202012Validator
     integers = base.TYPE_CHECKER.redefine("integer", _is_integer)
-    strict = jsonschema.validators.extend(base, type_checker=integers)  # type: ignore[no-untyped-call]
+    strict = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
+        base, type_checker=integers, validators={"pattern": _pattern})
     # Without "$schema", a schema reached by $ref (the regimen inside a patient file) is
     # checked by this same validator, not by jsonschema's own for the 2020-12 dialect.
     bare = {n: {k: v for k, v in schema(n).items() if k != "$schema"} for n in SCHEMAS}
@@ -426,6 +484,35 @@ def _validator(name: str) -> Any:
 
 def _is_integer(_checker: Any, value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+VISIBLE = "\\S"
+"""The pattern of free text that must say something (a title, a quote, a source)."""
+
+
+def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
+    """The "pattern" keyword as the schemas mean it. A pattern ending in ``$`` ends at the
+    end of the text: Python's ``$`` also matches before a final line feed, so that
+    "lenalidomide\\n" would pass for "lenalidomide". And ``\\S`` (free text that says
+    something) is not met by zero-width or other invisible characters alone."""
+    from jsonschema.exceptions import ValidationError
+
+    if not isinstance(instance, str):
+        return
+    if pattern == VISIBLE:
+        from doseplan.text import is_visible
+
+        met = is_visible(instance)
+    else:
+        met = re.search(_to_end(pattern), instance) is not None
+    if not met:
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+@cache
+def _to_end(pattern: str) -> str:
+    return pattern[:-1] + r"\Z" if pattern.endswith("$") and not pattern.endswith("\\$") \
+        else pattern
 
 
 def _chosen_form(error: Any, best_match: Any) -> Any:
@@ -472,7 +559,7 @@ def _schema_problem(error: Any) -> str:
     if validator == "type":
         return f"{shown} is not of type {error.validator_value!r}"
     if validator == "pattern":
-        if error.validator_value == "\\S":  # free text: a source or a title must say something
+        if error.validator_value == VISIBLE:  # free text: a source or a title must say something
             return f"{shown} is blank; give the text"
         if isinstance(error.schema.get("description"), str):
             return f"{shown} is not allowed; {_schema_hint(error)}"
@@ -517,6 +604,7 @@ def parse_regimen(document: Any, *, where: str = "<data>") -> Regimen:
     The document is checked against ``regimen.schema.json`` first, then for
     meaning; ``where`` names it in errors (a file name, say).
     """
+    arguments.text("where", where)
     validate_document(document, "regimen", where=where)
     return build_regimen(document, where=where)
 
@@ -666,6 +754,7 @@ def _phase(d: Mapping[str, Any]) -> Phase:
 
 def regimen_to_json(regimen: Regimen) -> dict[str, Any]:
     """The JSON document of a regimen: ``parse_regimen`` of it gives it back."""
+    arguments.instance("regimen", regimen, Regimen, "a Regimen")
     out: dict[str, Any] = {}
     if regimen.schema is not None:
         out["$schema"] = regimen.schema

@@ -31,9 +31,11 @@ from typing import Any
 from hypothesis import strategies as st
 
 from doseplan.bodysize import BodySize
+from doseplan.drugs import catalog
 from doseplan.engine import build_plan
 from doseplan.events import (
     ACTIONS,
+    MAX_GRADE,
     PLAUSIBLE,
     TESTS,
     TOXICITIES,
@@ -57,9 +59,10 @@ from doseplan.loader import (
     schema,
     supportive_document,
 )
-from doseplan.model import Regimen
+from doseplan.model import Regimen, Supportive
 from doseplan.patient import Measurements, PatientRecord
 from doseplan.plan import Plan
+from doseplan.text import unsafe_character
 
 Json = Any
 JsonPath = tuple[str | int, ...]
@@ -69,6 +72,13 @@ JsonPath = tuple[str | int, ...]
 # without following into tests/strategies.py, which is not mypy-clean (a no-redef error).
 _suite: Any = importlib.import_module("strategies")
 DRUGS: tuple[str, ...] = _suite.DRUGS
+UNCATALOGUED = tuple(drug for drug in DRUGS if drug not in catalog())
+"""Drugs of any dose in any unit (the catalog bounds the doses of the others)."""
+
+
+def safe(text: str) -> bool:
+    """Whether ``text`` holds no character doseplan refuses in outside text."""
+    return unsafe_character(text) is None
 ROUTES: tuple[str, ...] = _suite.ROUTES
 UNITS: tuple[str, ...] = _suite.UNITS
 text: st.SearchStrategy[str] = _suite.text
@@ -318,8 +328,9 @@ def lab_values(test: Test) -> st.SearchStrategy[float]:
 
 
 notes = st.one_of(st.none(), text, st.text(st.characters(codec="utf-8"),
-                                          max_size=60))
-"""Notes kept with events: none, words, or any surrogate-free text."""
+                                          max_size=60).filter(safe))
+"""Notes kept with events: none, words, or any surrogate-free text a note may hold (no
+terminal control character: ``doseplan.text.UNSAFE``)."""
 
 
 @st.composite
@@ -335,8 +346,9 @@ def valid_events(draw: st.DrawFn, dates: st.SearchStrategy[date], drugs: Sequenc
             test: Test = draw(st.sampled_from(TESTS))
             found.append(lab(on, test, draw(lab_values(test)), note=note))
         elif kind == "toxicity":
-            found.append(toxicity(on, draw(st.sampled_from(TOXICITIES)),
-                                  draw(st.integers(0, 5)), note=note))
+            name = draw(st.sampled_from(TOXICITIES))
+            found.append(toxicity(on, name, draw(st.integers(0, MAX_GRADE.get(name, 5))),
+                                  note=note))
         elif draw(st.integers(0, 19)) == 0:
             found.append(decision(on, "end-treatment", note=note))
         else:
@@ -400,7 +412,7 @@ def _cycle_item(draw: st.DrawFn) -> int | dict[str, int | str]:
 
 @st.composite
 def _supportive_administration(draw: st.DrawFn) -> dict[str, Json]:
-    admin: dict[str, Json] = {"drug": draw(st.sampled_from((*DRUGS, "prednisone"))),
+    admin: dict[str, Json] = {"drug": draw(st.sampled_from(UNCATALOGUED)),
                               "route": draw(st.sampled_from(ROUTES))}
     if draw(st.booleans()):
         admin["label"] = draw(text)
@@ -526,18 +538,18 @@ def patient_records(draw: st.DrawFn) -> PatientRecord:
     kind = draw(st.sampled_from(("builtin", "embedded", "generated")))
     if kind == "generated":
         regimen = parse_regimen(draw(regimen_documents()), where="generated")
-        chosen: tuple[str, ...] = ()
+        chosen: tuple[Supportive, ...] = ()
     else:
         regimen = load_builtin(draw(st.sampled_from(builtin_ids())))
         own = tuple(item.id for item in regimen.supportive or ())
-        chosen = draw(st.lists(st.sampled_from((*builtin_supportive_ids(), *own)),
-                               unique=True).map(tuple))
+        chosen = tuple(load_supportive(name, regimen) for name in draw(
+            st.lists(st.sampled_from((*builtin_supportive_ids(), *own)), unique=True)))
     scale: Scale = draw(st.sampled_from(SCALES))
     record = PatientRecord(
         patient=draw(st.text(st.characters(codec="utf-8"), min_size=1,
-                             max_size=100)),
+                             max_size=100).filter(safe)),
         regimen=regimen,
-        builtin=kind == "builtin",
+        origin=f"built-in regimen {regimen.id}" if kind == "builtin" else "regimen file r.json",
         start=draw(start_dates()),
         measurements=measurements_of(draw(body_sizes())),
         cycles=draw(cycle_overrides()),
@@ -550,4 +562,4 @@ def patient_records(draw: st.DrawFn) -> PatientRecord:
         record = replace(record, cycles=None)
     plan = record.base_plan()
     events = draw(events_within(plan))
-    return replace(record, events=tuple(events))
+    return replace(record, log=tuple(events))

@@ -44,8 +44,13 @@ def test_events_round_trip_through_json(document: dict[str, Any]) -> None:
          "9.5 for 95 g/L"),
         (lambda: lab(DAY, "anc", -1), "ANC -1 x 10^9/L is implausible (expected 0-100); give "
                                       "ANC in 10^9/L, e.g. 0.8 for 800 cells/uL"),
-        (lambda: toxicity(DAY, "tumor_flare", 6),
+        (lambda: toxicity(DAY, "anemia", 6),
          "grade 6 does not exist; give a grade from 0 (resolved) to 5"),
+        (lambda: toxicity(DAY, "tumor_flare", 5),
+         "tumor flare grade 5 does not exist; give a grade from 0 (resolved) to 4"),
+        (lambda: lab(DAY, "anc", 1.0, note="\x1b]0;owned\x07"),
+         "the note holds the control character U+001B (character 1), which would change how "
+         "a terminal or calendar shows it; type it again without it"),
         (lambda: toxicity(DAY, "rash", 2),  # type: ignore[arg-type]
          "unknown toxicity 'rash'; use one of neutropenia, thrombocytopenia, anemia, "
          "febrile_neutropenia, tumor_flare, tumor_lysis_syndrome, other"),
@@ -54,7 +59,8 @@ def test_events_round_trip_through_json(document: dict[str, Any]) -> None:
          "end-treatment applies to the whole plan; give no drug"),
     ],
     ids=["anc-in-cells-per-ul", "platelets-per-ul", "hemoglobin-in-g-per-l", "negative-anc",
-         "grade-6", "unknown-toxicity", "hold-without-drug", "end-treatment-with-drug"],
+         "grade-6", "flare-grade-5", "note-with-escape", "unknown-toxicity",
+         "hold-without-drug", "end-treatment-with-drug"],
 )
 def test_implausible_events_are_refused(make: Any, message: str) -> None:
     """Unit mistakes and impossible grades are caught with the fix."""

@@ -58,7 +58,7 @@ from strategies_fuzz import (
 import doseplan
 from doseplan.bodysize import body_size
 from doseplan.engine import build_plan
-from doseplan.errors import DoseplanError, InvalidDataError
+from doseplan.errors import DoseplanError, InvalidDataError, UsageError
 from doseplan.events import (
     ACTIONS,
     TESTS,
@@ -88,7 +88,7 @@ from doseplan.loader import (
 )
 from doseplan.model import Regimen, Supportive
 from doseplan.output import write_atomic
-from doseplan.patient import PatientRecord, load_record, record_to_json, save_record
+from doseplan.patient import PatientRecord, create_record, load_record, record_to_json, seal
 from doseplan.plan import Plan
 from doseplan.policy import load_policy
 from doseplan.render.csv_calendar import render_csv
@@ -96,6 +96,7 @@ from doseplan.render.html import render_html
 from doseplan.render.ical import render_ics
 from doseplan.render.json_calendar import dumps, plan_from_json, render_json
 from doseplan.render.text_calendar import render_text
+from doseplan.text import unsafe_character
 
 T = TypeVar("T")
 
@@ -166,9 +167,25 @@ def test_json_reader_refuses_bad_bytes_with_one_line_errors(raw: bytes) -> None:
 @settings(max_examples=300, deadline=None)
 @given(finite_json_values(), st.booleans(), st.booleans())
 def test_json_reader_reads_what_json_writes(value: Any, ascii_only: bool, bom: bool) -> None:
-    """Standard JSON (no NaN or infinity) reads back as the value written, BOM or not."""
+    """Standard JSON (no NaN or infinity) reads back as the value written, BOM or not;
+    a text holding a terminal control character is refused, with its JSON path."""
     raw = json.dumps(value, ensure_ascii=ascii_only).encode("utf-8")
+    if any(unsafe_character(t) is not None for t in texts_of(value)):
+        with pytest.raises(InvalidDataError, match="holds the control character"):
+            parse_json_bytes(b"\xef\xbb\xbf" * bom + raw, where="fuzz.json")
+        return
     assert parse_json_bytes(b"\xef\xbb\xbf" * bom + raw, where="fuzz.json") == value
+
+
+def texts_of(value: Any) -> list[str]:
+    """Every text in a JSON value, keys included."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [t for k, v in value.items() for t in (*texts_of(k), *texts_of(v))]
+    if isinstance(value, list):
+        return [t for v in value for t in texts_of(v)]
+    return []
 
 
 # ---------------------------------------------------------------------------
@@ -276,16 +293,25 @@ def test_arbitrary_patient_files_are_refused(folder: Path, value: Any) -> None:
     only_doseplan_errors(load_patient(folder), value)
 
 
+def resealed(document: Any) -> Any:
+    """A mutated record sealed again, as ``doseplan repair`` would after a person checked
+    it, so that the mutation reaches the checks behind the seal."""
+    with contextlib.suppress(Exception):  # a mutation the seal cannot be computed over
+        return {**document, "seal": seal(document)}
+    return document
+
+
 @FUZZ
 @given(near_valid(patient_records().map(record_to_json)))
 def test_near_valid_patient_files_load_losslessly_or_are_refused(folder: Path,
                                                                  document: Any) -> None:
-    """One mutation of a valid record: refused with one line, or loaded with a plan; a
-    loaded record saved again loads again with the same plan."""
-    record = only_doseplan_errors(load_patient(folder), document)
+    """One mutation of a valid record (sealed again): refused with one line, or loaded
+    with a plan; a loaded record saved again loads again with the same plan."""
+    record = only_doseplan_errors(load_patient(folder), resealed(document))
     if record is not None:
         path = folder / "resaved.json"
-        save_record(path, record)
+        path.unlink(missing_ok=True)
+        create_record(path, record)
         again = load_record(path)
         assert again.plan() == record.plan()
         assert record_to_json(again) == record_to_json(record)
@@ -572,7 +598,8 @@ def test_plan_json_round_trips(case: PlanCase) -> None:
 def test_patient_file_round_trips(folder: Path, record: PatientRecord) -> None:
     """record -> file -> record gives the same record and the same plan."""
     path = folder / "record.json"
-    save_record(path, record)
+    path.unlink(missing_ok=True)
+    create_record(path, record)
     loaded = load_record(path)
     assert loaded == record
     assert loaded.plan() == record.plan()
@@ -765,15 +792,16 @@ def minimal_regimen(cycles: dict[str, Any], *, days: list[Any],
 
 def patient_document(**changes: Any) -> dict[str, Any]:
     """The file of a plain aue-2010 record, with top-level or options changes."""
-    record = PatientRecord("p-1", load_builtin("aue-2010"), True, START, grading="iwcll-2008",
-                           baseline={"platelets": 150.0, "hemoglobin": 13.0})
+    record = PatientRecord("p-1", load_builtin("aue-2010"), "built-in regimen aue-2010", START,
+                           grading="iwcll-2008", baseline={"platelets": 150.0, "hemoglobin": 13.0})
     document = record_to_json(record)
     for key, value in changes.items():
         if key in document["options"]:
             document["options"][key] = value
         else:
             document[key] = value
-    return document
+    resealed_document: dict[str, Any] = resealed(document)
+    return resealed_document
 
 
 def test_finding_f1_long_integer_literals_are_refused() -> None:
@@ -826,6 +854,7 @@ def test_finding_f4_integral_floats_in_integer_fields(where: str, folder: Path) 
             document = patient_document()
             document["regimen"] = {"document": regimen_to_json(load_builtin("aue-2010"))}
             document["regimen"]["document"]["phases"][0]["cycles"]["count"] = 4.0
+            document = resealed(document)
         with pytest.raises(InvalidDataError, match=r"\.0 is not of type \[?'integer'"):
             load_record(write(folder / "f4.json", document))
         return
@@ -900,7 +929,8 @@ def test_finding_f7_a_loaded_record_can_be_saved_and_read_again(folder: Path) ->
         record = load_record(path)
     except DoseplanError:
         return
-    save_record(path, record)
+    path.unlink(missing_ok=True)
+    create_record(path, record)
     assert load_record(path).plan() == record.plan()
 
 
@@ -918,6 +948,9 @@ def test_finding_f8_lone_surrogates_are_refused(folder: Path) -> None:
 
 
 def test_finding_f9_ical_text_has_no_control_characters() -> None:
+    """A note with a control character is refused where it is made; iCal text has none."""
+    with pytest.raises(UsageError):
+        lab(START, "anc", 1.0, note="\x08")
     plan = build_plan(load_builtin("aue-2010"), START)
-    after = apply_events(plan, [lab(START, "anc", 1.0, note="\x08")])
+    after = apply_events(plan, [lab(START, "anc", 1.0, note="tab\tok")])
     assert len(ical_events(render_ics(after))) == 84  # 4 cycles x days 1-21

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -129,6 +130,31 @@ def test_mild_flare_continues_with_ibuprofen() -> None:
         False, True, True, False]
 
 
+@pytest.mark.parametrize("events", [
+    [lab(day(5), "anc", 0.6), toxicity(day(6), "tumor_flare", 3),
+     toxicity(day(9), "tumor_flare", 1)],
+    [toxicity(day(5), "tumor_flare", 3), lab(day(6), "anc", 0.8), lab(day(9), "anc", 1.6),
+     lab(day(9), "platelets", 120)],
+], ids=["counts-then-flare", "flare-then-counts"])
+def test_a_drug_held_for_two_reasons_waits_for_both(events: list[Event]) -> None:
+    """Low counts and a grade 3 flare: the flare subsiding (or the counts recovering) does
+    not give the drug again while the other reason lasts; the open hold names both."""
+    plan = plan_of("aue-2010", events)
+    assert {lenalidomide(plan, n)[1] for n in range(5, 22)} == {"held"}
+    (open_hold,) = [w for w in plan.warnings if w.startswith("Open hold: ")]
+    assert " and " in open_hold.split("It is given again")[1]
+
+
+def test_a_drug_held_for_two_reasons_resumes_when_both_have_resolved() -> None:
+    """Counts recovered and the flare down to grade 1: given again, lower."""
+    plan = plan_of("aue-2010", [
+        lab(day(5), "anc", 0.6), toxicity(day(6), "tumor_flare", 3),
+        toxicity(day(9), "tumor_flare", 1), lab(day(12), "anc", 1.6),
+        lab(day(12), "platelets", 120)])
+    assert lenalidomide(plan, 11)[1] == "held"
+    assert lenalidomide(plan, 12) == (5, "reduced")
+
+
 def test_a_team_hold_outlasts_recovered_counts() -> None:
     """Decisions of the team override the rules: only the team resumes its own hold."""
     plan = plan_of("badoux-2011", [decision(day(30), "hold", "lenalidomide"),
@@ -202,7 +228,7 @@ def test_a_site_hook_runs_after_the_policy_rules() -> None:
          "ANC 1 x 10^9/L on 2027-01-03 is before the plan starts (2027-01-04); check its date"),
         ([lab(date(2028, 1, 1), "anc", 1.0)],
          "ANC 1 x 10^9/L on 2028-01-01 is after the plan ends (2027-06-20); check its date, "
-         "or extend the plan with --cycles"),
+         "or show more cycles"),
         ([decision(day(3), "hold", "rituximab")],
          "hold rituximab on 2027-01-06 names a drug this plan does not give; use one of "
          "lenalidomide"),
@@ -286,3 +312,17 @@ def test_plan_history_has_one_plan_per_recorded_event() -> None:
     assert len(history) == 4
     assert history[0] is base
     assert history[-1] == apply_events(base, events)
+
+
+def test_counts_for_a_plan_no_rule_applies_to_are_flagged() -> None:
+    """A plan without the policy's drug: a recorded count changes nothing, and says so."""
+    regimen = load_builtin("aue-2010")
+    other = replace(regimen, phases=tuple(replace(p, administrations=tuple(
+        replace(a, drug="thalidomide", dose=replace(a.dose, amount=100))
+        for a in p.administrations)) for p in regimen.phases))
+    plan = apply_events(build_plan(other, START), [lab(day(10), "anc", 0.4)])
+    assert ("No rule of the policy applies to this plan: its rules are for lenalidomide, "
+            "which the plan does not give, so recorded counts and grades change no dose by "
+            "themselves.") in plan.warnings
+    assert ("thalidomide is not in doseplan's drug catalog: no plausible dose range is known "
+            "for it; check every thalidomide dose.") in plan.warnings

@@ -596,13 +596,15 @@ def test_a_decision_has_a_provenance_without_an_observation() -> None:
 
 
 def test_control_characters_in_notes_do_not_reach_the_bundle() -> None:
-    """A note pasted with a control character is written with '?' and still validates."""
-    plan = plan_of("aue-2010", [lab(day(15), "anc", 0.4, note="bell\x07 tab\tend")])
+    """A note cannot hold a control character (refused where it is made: doseplan.text);
+    a tab stays, and the bundle validates."""
+    with pytest.raises(UsageError):
+        lab(day(15), "anc", 0.4, note="bell\x07")
+    plan = plan_of("aue-2010", [lab(day(15), "anc", 0.4, note="bell tab\tend")])
     text = render_fhir_bundle(plan)
-    assert "\\u0007" not in text
     Bundle.model_validate_json(text)
     (observation,) = resources(json.loads(text), "Observation")
-    assert observation["note"] == [{"text": "bell? tab\tend"}]
+    assert observation["note"] == [{"text": "bell tab\tend"}]
 
 
 # ---------------------------------------------------------------------------

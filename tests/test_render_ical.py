@@ -416,12 +416,10 @@ def test_reminders_in_utc_are_written_in_utc_without_a_vtimezone() -> None:
     assert "DTSTART:20270104T073000Z\r\n" in text
 
 
-@pytest.mark.parametrize(("remind_at", "tz"), [(None, None), (time(8), "Europe/Paris")],
-                         ids=["all-day", "timed"])
-def test_an_alarm_rings_the_given_minutes_before_each_event(remind_at: time | None,
-                                                            tz: str | None) -> None:
+def test_an_alarm_rings_the_given_minutes_before_each_event() -> None:
     """--alarm-minutes 30: one DISPLAY alarm with TRIGGER -PT30M saying what to take."""
-    text = render_ics(base_of("aue-2010"), remind_at=remind_at, tz=tz, alarm_minutes=30)
+    text = render_ics(base_of("aue-2010"), remind_at=time(8), tz="Europe/Paris",
+                      alarm_minutes=30)
     calendar = parse(text)
     alarms = [(a.action, a.trigger, a.description == e.summary)
               for e in calendar.events for a in e.alarm]
@@ -432,6 +430,12 @@ def test_an_alarm_rings_the_given_minutes_before_each_event(remind_at: time | No
 @pytest.mark.parametrize(
     ("options", "message"),
     [
+        ({"alarm_minutes": 30},
+         "--alarm-minutes rings before a timed reminder: give --remind-at and --tz too (an "
+         "all-day event would ring at midnight)"),
+        ({"remind_at": time(8), "tz": "Factory"},
+         "unknown time zone 'Factory' for --tz; give an IANA time zone name, e.g. --tz "
+         "Europe/Paris"),
         ({"remind_at": time(8), "tz": "Mars/Olympus_Mons"},
          "unknown time zone 'Mars/Olympus_Mons' for --tz; give an IANA time zone name, "
          "e.g. --tz Europe/Paris"),
@@ -452,8 +456,8 @@ def test_an_alarm_rings_the_given_minutes_before_each_event(remind_at: time | No
          "--alarm-minutes -5 is out of range; give the minutes before each event from 0 to "
          "10080 (one week), e.g. 30"),
     ],
-    ids=["unknown-tz", "path-tz", "localtime", "time-without-tz", "tz-without-time",
-         "aware-time", "negative-alarm"],
+    ids=["alarm-without-time", "factory-tz", "unknown-tz", "path-tz", "localtime",
+         "time-without-tz", "tz-without-time", "aware-time", "negative-alarm"],
 )
 def test_bad_reminder_options_are_usage_errors(options: dict[str, object],
                                                message: str) -> None:

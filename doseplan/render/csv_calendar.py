@@ -37,6 +37,7 @@ import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
+from doseplan import arguments
 from doseplan.capsules import STRENGTHS, capsule_text
 from doseplan.plan import Plan, PlanDay, PlannedDose
 
@@ -65,6 +66,7 @@ def number(value: float) -> str:
 
 def render_csv(plan: Plan, *, strengths: Mapping[str, Sequence[float]] = STRENGTHS) -> str:
     """The plan as CSV text, one row per dose after a header row."""
+    arguments.instance("plan", plan, Plan, "a Plan (from build_plan)")
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(COLUMNS)

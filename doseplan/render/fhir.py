@@ -45,6 +45,7 @@ from datetime import date
 from itertools import pairwise
 from typing import Any
 
+from doseplan import arguments
 from doseplan.bodysize import BodySize
 from doseplan.describe import describe_administration, describe_cycles, describe_source
 from doseplan.errors import UsageError
@@ -52,8 +53,8 @@ from doseplan.events import TEST_NAMES, TOXICITY_NAMES, Decision, Event, Grade, 
 from doseplan.events import UNITS as LAB_UNITS
 from doseplan.model import Administration, Phase, Regimen, Selection, Source
 from doseplan.plan import ADDED, HELD, NOTICE, PLANNED, STOPPED, Plan, PlannedDose
-from doseplan.render import without_control_characters
 from doseplan.render.json_calendar import dumps, number
+from doseplan.text import for_document
 from doseplan.values import Value
 
 BASE = "https://doseplan.example/fhir"
@@ -111,19 +112,23 @@ def plan_definition_url(regimen_id: str) -> str:
 
 def render_plan_definition(regimen: Regimen) -> str:
     """The regimen as FHIR R4 PlanDefinition JSON text."""
+    arguments.instance("regimen", regimen, Regimen, "a Regimen (from load_regimen)")
     return dumps(regimen_to_fhir(regimen))
 
 
 def render_fhir_bundle(plan: Plan, *, regimen: Regimen | None = None,
                        patient_id: str | None = None) -> str:
     """The plan as FHIR R4 Bundle JSON text (see ``plan_to_fhir``)."""
+    arguments.instance("plan", plan, Plan, "a Plan (from build_plan)")
+    arguments.instance("regimen", regimen, Regimen, "a Regimen or None", optional=True)
+    arguments.text("patient_id", patient_id, optional=True)
     return dumps(plan_to_fhir(plan, regimen=regimen, patient_id=patient_id))
 
 
 def _text(value: str) -> str:
     """Free text without control characters, and never blank (a FHIR string holds a
     character other than white space)."""
-    return without_control_characters(value) if value.strip() else "?"
+    return for_document(value) if value.strip() else "?"
 
 
 # ---------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from doseplan import arguments
 from doseplan.capsules import STRENGTHS, capsule_text
 from doseplan.errors import UsageError
 from doseplan.plan import Plan, PlanDay, PlannedDose
@@ -161,6 +162,8 @@ def render_html(
     patient: str | None = None,
 ) -> str:
     """The plan as one self-contained HTML page, one printed month per landscape sheet."""
+    arguments.instance("plan", plan, Plan, "a Plan (from build_plan)")
+    arguments.text("patient", patient, optional=True)
     import jinja2
 
     context = _context(plan, paper=paper, strengths=strengths, patient=patient)

@@ -23,16 +23,17 @@ from __future__ import annotations
 
 import uuid
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from typing import TYPE_CHECKING, NamedTuple
 
-from doseplan.capsules import capsule_text
+from doseplan import arguments
+from doseplan.capsules import STRENGTHS, capsule_text
 from doseplan.errors import UsageError
 from doseplan.plan import ADDED, HELD, PLANNED, STOPPED, Plan, PlanDay, PlannedDose
-from doseplan.render import without_control_characters
 from doseplan.render.json_calendar import number
+from doseplan.text import for_document
 
 if TYPE_CHECKING:
     from doseplan.events import Event
@@ -85,14 +86,18 @@ def render_ics(
     tz: str | None = None,
     alarm_minutes: int | None = None,
     product: str = PRODID,
+    strengths: Mapping[str, Sequence[float]] = STRENGTHS,
 ) -> str:
     """The plan as iCalendar text (CRLF line ends), the same for the same arguments.
 
     ``history`` is the plan after each recorded event (``holds.plan_history``),
     ending with ``plan``; ``remind_at`` and ``tz`` (an IANA name) make timed
     reminders instead of all-day events; ``alarm_minutes`` adds a display alarm
-    that many minutes before each event.
+    that many minutes before each timed reminder; ``strengths`` are the capsule
+    strengths in stock, as for the other formats.
     """
+    arguments.instance("plan", plan, Plan, "a Plan (from build_plan)")
+    arguments.items("history", history, Plan, "Plan (from plan_history)")
     zone = _check_options(remind_at, tz, alarm_minutes)
     plans = _check_history(plan, history)
 
@@ -101,13 +106,13 @@ def render_ics(
     calendar = icalendar.Calendar()
     calendar.add("PRODID", product)
     calendar.add("VERSION", "2.0")
-    calendar.add("NAME", icalendar.vText(without_control_characters(plan.title)))
-    calendar.add("X-WR-CALNAME", icalendar.vText(without_control_characters(plan.title)))
-    calendar.add("DESCRIPTION", icalendar.vText(without_control_characters(_about(plan))))
+    calendar.add("NAME", icalendar.vText(for_document(plan.title)))
+    calendar.add("X-WR-CALNAME", icalendar.vText(for_document(plan.title)))
+    calendar.add("DESCRIPTION", icalendar.vText(for_document(_about(plan))))
 
     stamp_day = plan.events[-1].date if plan.events else plan.start
     stamp = datetime(stamp_day.year, stamp_day.month, stamp_day.day, tzinfo=UTC)
-    entries = _entries(plans)
+    entries = _entries(plans, strengths)
     days = {day.date: day for earlier in plans for day in earlier.days}  # the latest wins
     shown: list[date] = []
     for day in sorted(days.values(), key=lambda d: d.date):
@@ -121,19 +126,19 @@ def render_ics(
             now = _cancelled(plan, day)
         # Typed values set directly: the same lines as Event.new, in a third of the time.
         event = icalendar.Event()
-        event["SUMMARY"] = icalendar.vText(without_control_characters(now.summary))
+        event["SUMMARY"] = icalendar.vText(for_document(now.summary))
         event["DTSTART"] = icalendar.vDDDTypes(_start(day.date, remind_at, zone))
         event["DTEND"] = icalendar.vDDDTypes(_end(day.date, remind_at, zone))
         event["DTSTAMP"] = icalendar.vDDDTypes(stamp)
         event["UID"] = icalendar.vText(_uid(plan, day.date))
         event["SEQUENCE"] = icalendar.vInt(sequence)
-        event["DESCRIPTION"] = icalendar.vText(without_control_characters(now.description))
+        event["DESCRIPTION"] = icalendar.vText(for_document(now.description))
         if cancelled:
             event["STATUS"] = icalendar.vText("CANCELLED")
         event["TRANSP"] = icalendar.vText("TRANSPARENT")
         if alarm_minutes is not None and not cancelled:
             event.add_component(icalendar.Alarm.new_display(
-                without_control_characters(now.summary), timedelta(minutes=-alarm_minutes)))
+                for_document(now.summary), timedelta(minutes=-alarm_minutes)))
         calendar.add_component(event)
         shown.append(day.date)
     if zone is not None and shown:
@@ -155,6 +160,9 @@ def _check_options(remind_at: time | None, tz: str | None,
             f"--alarm-minutes {alarm_minutes} is out of range; give the minutes before each "
             f"event from 0 to {MAX_ALARM_MINUTES} (one week), e.g. 30"
         )
+    if alarm_minutes is not None and remind_at is None:
+        raise UsageError("--alarm-minutes rings before a timed reminder: give --remind-at and "
+                         "--tz too (an all-day event would ring at midnight)")
     if tz is None and remind_at is None:
         return None
     if tz is None:
@@ -166,7 +174,7 @@ def _check_options(remind_at: time | None, tz: str | None,
     if remind_at.tzinfo is not None:
         raise UsageError("--remind-at is a local time without a zone, e.g. 08:00; give the "
                          "zone with --tz")
-    if tz == "localtime" or tz not in zoneinfo.available_timezones():
+    if tz in ("localtime", "Factory") or tz not in zoneinfo.available_timezones():
         raise UsageError(f"unknown time zone {tz!r} for --tz; give an IANA time zone name, "
                          "e.g. --tz Europe/Paris")
     return zoneinfo.ZoneInfo(tz)
@@ -217,7 +225,8 @@ def _end(day: date, remind_at: time | None,
 # What each day says
 
 
-def _entries(plans: Sequence[Plan]) -> list[dict[date, _Entry]]:
+def _entries(plans: Sequence[Plan],
+             strengths: Mapping[str, Sequence[float]]) -> list[dict[date, _Entry]]:
     """For each plan, the entry of each day with doses."""
     cache: dict[tuple[PlanDay, tuple[Event, ...], str, str], _Entry] = {}
     result: list[dict[date, _Entry]] = []
@@ -232,20 +241,21 @@ def _entries(plans: Sequence[Plan]) -> list[dict[date, _Entry]]:
             key = (day, tuple(recorded.get(day.date, ())), plan.title, plan.notice)
             entry = cache.get(key)
             if entry is None:
-                entry = cache[key] = _entry(plan, day, key[1])
+                entry = cache[key] = _entry(plan, day, key[1], strengths)
             by_date[day.date] = entry
         result.append(by_date)
     return result
 
 
-def _entry(plan: Plan, day: PlanDay, recorded: Sequence[Event]) -> _Entry:
+def _entry(plan: Plan, day: PlanDay, recorded: Sequence[Event],
+           strengths: Mapping[str, Sequence[float]]) -> _Entry:
     active = any(dose.status != STOPPED for dose in day.doses)
     lines = [_where(day)]
     for dose in day.doses:
-        lines.extend(_dose_lines(dose))
+        lines.extend(_dose_lines(dose, strengths))
     lines.extend(_recorded_lines(recorded))
     lines.extend(["", plan.title, plan.notice])
-    return _Entry(active, "; ".join(_dose_summary(dose) for dose in day.doses),
+    return _Entry(active, "; ".join(_dose_summary(dose, strengths) for dose in day.doses),
                   "\n".join(lines))
 
 
@@ -268,7 +278,7 @@ def _amount(dose: PlannedDose) -> str:
     return f"{number(dose.dose)} {dose.unit}"
 
 
-def _dose_summary(dose: PlannedDose) -> str:
+def _dose_summary(dose: PlannedDose, strengths: Mapping[str, Sequence[float]]) -> str:
     """'Lenalidomide 10 mg - 1 x 10 mg capsule', 'HELD - do not take: Lenalidomide 10 mg'."""
     short = _SHORT_ROUTES.get(dose.route, dose.route)
     what = f"{_drug(dose)} {_amount(dose)}" + (f" {short}" if short else "")
@@ -276,7 +286,7 @@ def _dose_summary(dose: PlannedDose) -> str:
         return f"{_NOT_TAKEN[dose.status]} - do not take: {what}"
     if dose.route in _CLINIC:
         what += " (clinic)"
-    capsules = capsule_text(dose.drug, dose.dose, dose.unit) if dose.route == "oral" else None
+    capsules = _capsules(dose, strengths)
     if capsules is not None:
         what += f" - {capsules}"
     if dose.status != PLANNED:
@@ -284,13 +294,13 @@ def _dose_summary(dose: PlannedDose) -> str:
     return what
 
 
-def _dose_lines(dose: PlannedDose) -> list[str]:
+def _dose_lines(dose: PlannedDose, strengths: Mapping[str, Sequence[float]]) -> list[str]:
     route = _ROUTES.get(dose.route, dose.route)
     head = f"- {_drug(dose)} {_amount(dose)} {route} ({dose.status})"
     if dose.status in _NOT_TAKEN:
         head += ": do not take"
     else:
-        capsules = capsule_text(dose.drug, dose.dose, dose.unit) if dose.route == "oral" else None
+        capsules = _capsules(dose, strengths)
         if capsules is not None:
             head += f": {capsules}"
     label = "Basis" if dose.status in (PLANNED, ADDED) else "Basis (as planned)"
@@ -298,6 +308,12 @@ def _dose_lines(dose: PlannedDose) -> list[str]:
     if dose.status != PLANNED and dose.reason is not None:
         lines.append(f"  Reason: {dose.reason}")
     return lines
+
+
+def _capsules(dose: PlannedDose, strengths: Mapping[str, Sequence[float]]) -> str | None:
+    if dose.route != "oral":
+        return None
+    return capsule_text(dose.drug, dose.dose, dose.unit, strengths)
 
 
 def _recorded_lines(recorded: Sequence[Event]) -> list[str]:

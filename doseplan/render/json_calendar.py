@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any, cast
 
+from doseplan import arguments
 from doseplan.bodysize import BodySize, Formula
 from doseplan.plan import Plan, PlanDay, PlannedDose
 
@@ -88,6 +89,8 @@ def dumps(document: Any) -> str:
 
 
 def render_json(plan: Plan) -> str:
+    """The plan as JSON text (``schemas/calendar.schema.json``)."""
+    arguments.instance("plan", plan, Plan, "a Plan (from build_plan)")
     return dumps(plan_to_json(plan))
 
 

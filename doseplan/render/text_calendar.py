@@ -11,6 +11,7 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from datetime import date
 
+from doseplan import arguments
 from doseplan.capsules import STRENGTHS, capsules
 from doseplan.plan import HELD, PLANNED, STOPPED, Plan, PlannedDose
 
@@ -45,6 +46,7 @@ def _wrap(text: str, first: str, rest: str) -> list[str]:
 
 def render_text(plan: Plan, *, strengths: Mapping[str, Sequence[float]] = STRENGTHS) -> str:
     """The plan as a day list; oral capsule doses show the capsules, e.g. (1x10mg)."""
+    arguments.instance("plan", plan, Plan, "a Plan (from build_plan)")
     lines = _header(plan)
     phase_width = max(len(day.phase) for day in plan.days)
     lines.append(f"{'Date':<14}  {'Phase':<{phase_width}}  {'Cycle/day':<11}  What to take")

@@ -1,0 +1,76 @@
+"""Type checks of the public calls' arguments, each naming the argument (attrs style).
+
+Python does not check annotations: without these, ``build_plan(regimen, "2027-01-04")``
+or ``apply_events(plan, None)`` would fail deep inside with an AttributeError, and a
+``datetime`` (a subclass of ``date``) or ``True`` (an ``int``) would be taken for what
+they are not. A wrong type is a ``TypeError`` saying what was expected and what came.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+
+def _got(value: object) -> str:
+    shown = repr(value)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return f"got {shown} that is a {type(value).__name__}"
+
+
+def instance(name: str, value: object, kind: type | tuple[type, ...], expected: str, *,
+             optional: bool = False) -> None:
+    """``value`` must be a ``kind`` (or None when ``optional``)."""
+    if value is None and optional:
+        return
+    if (isinstance(value, bool) and kind is not bool) or not isinstance(value, kind):
+        raise TypeError(f"{name!r} must be {expected} ({_got(value)})")
+
+
+def day(name: str, value: object, *, optional: bool = False) -> None:
+    """A calendar date: a ``datetime.date`` that is not a ``datetime`` (no clock time, no
+    time zone)."""
+    if value is None and optional:
+        return
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise TypeError(f"{name!r} must be a datetime.date such as date(2027, 1, 4), "
+                        f"not a datetime ({_got(value)})")
+
+
+def whole(name: str, value: object, *, optional: bool = False) -> None:
+    """An int that is not a bool."""
+    instance(name, value, int, "a whole number (int)", optional=optional)
+
+
+def number(name: str, value: object, *, optional: bool = False) -> None:
+    """A finite int or float that is not a bool."""
+    instance(name, value, (int, float), "a number", optional=optional)
+    if value is not None and not math.isfinite(value):  # type: ignore[arg-type]
+        raise TypeError(f"{name!r} must be a finite number ({_got(value)})")
+
+
+def text(name: str, value: object, *, optional: bool = False) -> None:
+    instance(name, value, str, "text (str)", optional=optional)
+
+
+def items(name: str, value: object, kind: type | tuple[type, ...], expected: str) -> None:
+    """A list or tuple (not text, bytes or a mapping) whose items are ``kind``."""
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Sequence):
+        raise TypeError(f"{name!r} must be a list or tuple of {expected} ({_got(value)})")
+    for index, item in enumerate(value):
+        instance(f"{name}[{index}]", item, kind, expected)
+
+
+def mapping(name: str, value: object, *, optional: bool = False) -> None:
+    instance(name, value, Mapping, "a mapping (dict)", optional=optional)
+
+
+def callables(name: str, value: Any) -> None:
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Sequence):
+        raise TypeError(f"{name!r} must be a list or tuple of functions ({_got(value)})")
+    for index, item in enumerate(value):
+        if not callable(item):
+            raise TypeError(f"{name}[{index}] must be a function ({_got(item)})")
