@@ -1,10 +1,22 @@
-"""The patient record: regimen, start, body size, options and an append-only event log.
+"""The patient record: regimen, start, body size, options and an append-only log.
 
-A record is a JSON file (``schemas/patient.schema.json``). Saving is atomic
-(temporary file, fsync, rename) and keeps the previous version beside it as
-``FILE.bak``; ``locked`` serialises concurrent writers with a lock file, so two
-``doseplan record`` calls on one file never lose an event. The plan of a record is
-always recomputed from the regimen and the events: nothing derived is stored.
+A record is a JSON file (``schemas/patient.schema.json``) that holds everything its plan
+is built from: the regimen and the supportive care are copied in whole (a file named at
+``init`` can change or vanish later; a built-in regimen can change in a later version),
+so the same record always gives the same plan. The log holds the clinical events
+(counts, grades, decisions) and the corrections of the record itself: a void of a
+mistaken entry (with its reason), an amendment of the body size or options from a date,
+and a repair after a hand edit. Nothing is ever deleted from the log.
+
+A seal (SHA-256 digests of the log, of the copied documents and of the rest) is written
+with every save; a record that no longer matches its seal was changed outside doseplan
+and is refused until a person restores the ``.bak`` or accepts the change (``repair``).
+
+Saving is atomic (temporary file, fsync, rename) and keeps the previous version as
+``FILE.bak``. ``locked`` serialises writers with ``FILE.lock`` and waits a bounded time;
+a save checks just before its rename that the file is still the one that was read, so a
+record changed meanwhile by any program is never overwritten. A symbolic link to a
+record is followed: the lock, the ``.bak`` and the new file are beside its target.
 """
 
 from __future__ import annotations
@@ -12,36 +24,47 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-from collections.abc import Iterator, Mapping
+import time
+from bisect import bisect_right
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, cast
 
+from doseplan import loader
 from doseplan.bodysize import BodySize, body_size
 from doseplan.dates import parse_date
 from doseplan.engine import build_plan
 from doseplan.errors import InvalidDataError, UsageError
-from doseplan.events import Event, events_to_json, parse_events
+from doseplan.events import Event, event_to_json, parse_event
 from doseplan.grading import SCALES, Scale
 from doseplan.holds import apply_events, check_dates, check_new_event, plan_history
 from doseplan.loader import (
     build_regimen,
+    build_supportive,
     builtin_ids,
     load_builtin,
     load_supportive,
-    read_json_file,
+    parse_json_bytes,
+    read_file,
     regimen_to_json,
+    supportive_to_json,
     validate_document,
 )
-from doseplan.model import Regimen
+from doseplan.model import Regimen, Supportive
 from doseplan.output import write_atomic_bytes
 from doseplan.plan import Plan
 from doseplan.render.json_calendar import dumps
+from doseplan.text import check_text
 from doseplan.values import Value
 
 SCHEMA_ID = "https://doseplan.example/schemas/patient.schema.json"
-FORMAT = 1
+FORMAT = 2
+"""Format 2 copies every document in and is sealed; format 1 (named built-ins by id, had
+no seal) is read, and saved as format 2."""
+LOCK_WAIT_SECONDS = 30.0
+"""How long a command waits for another one that is changing the same record."""
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
@@ -58,68 +81,323 @@ class Measurements(Value):
                          bsa_m2=self.bsa_m2, formula=self.bsa_formula)
 
 
+# ---------------------------------------------------------------------------
+# Corrections: entries of the log about the record itself
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Void(Value):
+    """Entry number ``entry`` (1-based) of the log was a mistake: it no longer counts."""
+
+    entry: int
+    reason: str
+
+    def describe(self) -> str:
+        return f"void of entry {self.entry}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Amend(Value):
+    """From its date on, the plan uses these options (None: unchanged)."""
+
+    measurements: Measurements | None = None
+    cycles: int | None = None
+    until: date | None = None
+    add: tuple[Supportive, ...] = ()
+    remove: tuple[str, ...] = ()
+    grading: str | None = None
+    baseline: Mapping[str, float] | None = None
+
+    def describe(self) -> str:
+        parts = []
+        if self.measurements is not None:
+            body = self.measurements.body()
+            parts.append("body size " + (body.describe() if body is not None else "removed"))
+        if self.cycles is not None:
+            parts.append(f"{self.cycles} cycles")
+        if self.until is not None:
+            parts.append(f"shown until {self.until.isoformat()}")
+        parts += [f"with {care.id}" for care in self.add]
+        parts += [f"without {name}" for name in self.remove]
+        if self.grading is not None:
+            parts.append(f"grading {self.grading}")
+        if self.baseline is not None:
+            parts.append("baseline " + ", ".join(f"{k} {v:g}" for k, v in self.baseline.items()))
+        return "amendment: " + "; ".join(parts)
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Repair(Value):
+    """A person checked a record changed outside doseplan and accepted it as it is."""
+
+    reason: str
+
+    def describe(self) -> str:
+        return f"repair after a hand edit: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Correction(Value):
+    """A dated entry of the log that corrects the record rather than reporting care."""
+
+    date: date
+    what: Void | Amend | Repair
+    note: str | None = None
+
+    def describe(self) -> str:
+        return f"{self.what.describe()} on {self.date.isoformat()}"
+
+
+Entry = Event | Correction
+"""One entry of a record's log."""
+
+
+class _Options(NamedTuple):
+    """The options a plan is built with, as amended up to a date."""
+
+    measurements: Measurements
+    cycles: int | None
+    until: date | None
+    supportive: tuple[Supportive, ...]
+
+
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class PatientRecord(Value):
     """Everything needed to rebuild one patient's plan."""
 
     patient: str
     regimen: Regimen
-    builtin: bool
-    """True: the record names a built-in regimen by id; False: it embeds the document."""
+    origin: str
+    """Where the regimen was copied from: "built-in regimen aue-2010", "file r.json"."""
     start: date
     measurements: Measurements = Measurements()
     cycles: int | None = None
     until: date | None = None
-    supportive: tuple[str, ...] = ()
+    supportive: tuple[Supportive, ...] = ()
     grading: Scale = "ctcae-5"
     baseline: Mapping[str, float] = field(default_factory=dict)
-    events: tuple[Event, ...] = ()
+    log: tuple[Entry, ...] = ()
     revision: int = 1
 
+    # -- what counts ----------------------------------------------------------
+
+    def voided(self) -> frozenset[int]:
+        """The 1-based numbers of the log entries a void took back."""
+        return frozenset(e.what.entry for e in self.log
+                         if isinstance(e, Correction) and isinstance(e.what, Void))
+
+    @property
+    def events(self) -> tuple[Event, ...]:
+        """The clinical events that count (not voided), in the order recorded."""
+        gone = self.voided()
+        return tuple(e for n, e in enumerate(self.log, 1)
+                     if isinstance(e, Event) and n not in gone)
+
+    def _amendments(self) -> list[Correction]:
+        gone = self.voided()
+        return [e for n, e in enumerate(self.log, 1) if isinstance(e, Correction)
+                and isinstance(e.what, Amend) and n not in gone]
+
+    def _scale_and_baseline(self) -> tuple[Scale, Mapping[str, float]]:
+        scale, baseline = self.grading, self.baseline
+        for entry in self._amendments():
+            assert isinstance(entry.what, Amend)
+            scale = cast(Scale, entry.what.grading or scale)
+            baseline = entry.what.baseline if entry.what.baseline is not None else baseline
+        return scale, baseline
+
+    def _option_states(self) -> list[_Options]:
+        """The options at the start, then after each amendment that counts."""
+        states = [_Options(self.measurements, self.cycles, self.until, self.supportive)]
+        for entry in self._amendments():
+            assert isinstance(entry.what, Amend)
+            states.append(_amended(states[-1], entry.what))
+        return states
+
+    def options_now(self) -> _Options:
+        """The body size and options as last amended."""
+        return self._option_states()[-1]
+
+    # -- plans ----------------------------------------------------------------
+
     def base_plan(self) -> Plan:
-        """The plan before any recorded event."""
-        care = [load_supportive(name, self.regimen) for name in self.supportive]
-        return build_plan(self.regimen, self.start, body=self.measurements.body(),
-                          cycles=self.cycles, until=self.until, supportive=care)
+        """The plan before any clinical event: the options as amended, each amendment
+        from its date on, so that no day before an amendment changes."""
+        plans = [self._build(options) for options in self._option_states()]
+        if len(plans) == 1:
+            return plans[0]
+        amendments = self._amendments()
+        return _splice(plans, [entry.date for entry in amendments], amendments)
+
+    def _build(self, options: _Options) -> Plan:
+        plan = build_plan(self.regimen, self.start, body=options.measurements.body(),
+                          cycles=options.cycles, until=options.until,
+                          supportive=options.supportive)
+        changed = self._changed_builtin()
+        return plan if changed is None else replace(plan, warnings=(*plan.warnings, changed))
+
+    def _changed_builtin(self) -> str | None:
+        """A warning when the record's copy of a built-in regimen differs from this
+        version's (the record keeps its own: its days do not change under it)."""
+        name = self.origin.removeprefix("built-in regimen ")
+        if name == self.origin or name not in builtin_ids() or load_builtin(name) == self.regimen:
+            return None
+        return (f"This record keeps the built-in regimen {name} as it was when the record was "
+                "made; this version of doseplan has a different one. Check with the treating "
+                "team before changing the plan.")
 
     def plan(self) -> Plan:
-        """The plan with every recorded event applied."""
-        return apply_events(self.base_plan(), self.events, scale=self.grading,
-                            baseline=self.baseline)
+        """The plan with every clinical event that counts applied."""
+        scale, baseline = self._scale_and_baseline()
+        return apply_events(self.base_plan(), self.events, scale=scale, baseline=baseline)
 
     def history(self) -> tuple[Plan, ...]:
-        """The plan before any event, then after each recorded event in turn."""
-        return plan_history(self.base_plan(), self.events, scale=self.grading,
-                            baseline=self.baseline)
+        """The plan before any entry, then after each entry of the log in turn."""
+        corrections = [n for n, e in enumerate(self.log, 1) if isinstance(e, Correction)]
+        starts = [0, *corrections]
+        versions: list[Plan] = []
+        for index, first in enumerate(starts):
+            last = starts[index + 1] - 1 if index + 1 < len(starts) else len(self.log)
+            upto = replace(self, log=self.log[:first])
+            prefix = upto.events
+            run = tuple(e for e in self.log[first:last] if isinstance(e, Event))
+            scale, baseline = upto._scale_and_baseline()
+            found = plan_history(upto.base_plan(), (*prefix, *run), scale=scale,
+                                 baseline=baseline)
+            versions.extend(found[len(prefix):])
+        return tuple(versions)
+
+    # -- new entries ----------------------------------------------------------
 
     def with_events(self, new: tuple[Event, ...]) -> PatientRecord:
-        """The record with events appended (checked for order), one revision later."""
+        """The record with clinical events appended, one revision later; refuses an event
+        that does not fit (outside the plan, a duplicate, a decision after the end)."""
         check_dates(self.plan(), new)
+        counted = list(self.events)
         for event in new:
-            check_new_event(self.events, event)
-        record = replace(self, events=(*self.events, *new), revision=self.revision + 1)
-        record.plan()  # raises, changing nothing, if an event cannot be applied
+            check_new_event(counted, event)
+            counted.append(event)
+        return self._appended(new)
+
+    def with_correction(self, correction: Correction) -> PatientRecord:
+        """The record with a void, an amendment or a repair appended, one revision later."""
+        what = correction.what
+        if isinstance(what, Void):
+            self._check_void(what)
+        elif isinstance(what, Amend):
+            self._check_amend(correction.date, what)
+        return self._appended((correction,))
+
+    def _appended(self, entries: tuple[Entry, ...]) -> PatientRecord:
+        record = replace(self, log=(*self.log, *entries), revision=self.revision + 1)
+        record.plan()  # raises, changing nothing, if the log no longer gives a plan
         return record
 
+    def _check_void(self, void: Void) -> None:
+        if not 1 <= void.entry <= len(self.log):
+            raise UsageError(f"entry {void.entry} does not exist; the log has entries 1 to "
+                             f"{len(self.log)}")
+        target = self.log[void.entry - 1]
+        if void.entry in self.voided():
+            raise UsageError(f"entry {void.entry} ({target.describe()}) is already void")
+        if isinstance(target, Correction) and not isinstance(target.what, Amend):
+            raise UsageError(f"entry {void.entry} is a {type(target.what).__name__.lower()}, "
+                             "which cannot be voided; only clinical events and amendments can")
+        if not void.reason.strip():
+            raise UsageError("a void needs a reason, e.g. \"ANC typed as 0.08 for 0.8\"")
 
-def new_record(patient: str, regimen: Regimen, start: date, *, builtin: bool,
-               measurements: Measurements = Measurements(), cycles: int | None = None,
-               until: date | None = None, supportive: tuple[str, ...] = (),
-               grading: str = "ctcae-5", baseline: Mapping[str, float] | None = None,
-               ) -> PatientRecord:
-    """A new record, checked by building its plan once."""
+    def _check_amend(self, when: date, amend: Amend) -> None:
+        if (amend.grading is not None or amend.baseline is not None) and self.events:
+            raise UsageError(
+                "the grading scale and baseline counts cannot change once events are recorded "
+                "(they would grade those events again); start a new record instead")
+        if amend.grading is not None or amend.baseline is not None:
+            scale, baseline = self._scale_and_baseline()
+            _check_grading(amend.grading or scale,
+                           amend.baseline if amend.baseline is not None else baseline)
+        known = {care.id for care in self.options_now().supportive}
+        for name in amend.remove:
+            if name not in known:
+                raise UsageError(f"supportive care {name!r} is not attached to this record; "
+                                 f"attached: {', '.join(sorted(known)) or 'none'}")
+        for care in amend.add:
+            if care.id in known:
+                raise UsageError(f"supportive care {care.id!r} is already attached to this "
+                                 "record")
+        earlier = [entry.date for entry in self._amendments()]
+        if earlier and when < max(earlier):
+            raise UsageError(
+                f"the amendment on {when.isoformat()} is dated before the amendment of "
+                f"{max(earlier).isoformat()}; give a date on or after it")
+        amended = replace(self, log=(*self.log, Correction(when, amend))).base_plan()
+        first, last = amended.days[0].date, amended.days[-1].date
+        if not first <= when <= last:
+            raise UsageError(
+                f"the amendment on {when.isoformat()} is outside the plan it gives "
+                f"({first.isoformat()} to {last.isoformat()}); check its date and the cycles")
+
+
+def _amended(options: _Options, amend: Amend) -> _Options:
+    measurements = options.measurements if amend.measurements is None else amend.measurements
+    cycles, until = options.cycles, options.until
+    if amend.cycles is not None:
+        cycles, until = amend.cycles, None
+    if amend.until is not None:
+        cycles, until = None, amend.until
+    kept = tuple(c for c in options.supportive if c.id not in amend.remove)
+    return _Options(measurements, cycles, until, (*kept, *amend.add))
+
+
+def _splice(plans: Sequence[Plan], starts: Sequence[date], amendments: Sequence[Correction],
+            ) -> Plan:
+    """One plan from the plans of each period: each day from the plan of the period it
+    falls in (or of the next one that has the day)."""
+    final = plans[-1]
+    first = min(p.days[0].date for p in plans)
+    last = final.days[-1].date
+    days = []
+    for ordinal in range(first.toordinal(), last.toordinal() + 1):
+        when = date.fromordinal(ordinal)
+        period = bisect_right(starts, when)
+        for plan in plans[period:]:
+            index = ordinal - plan.days[0].date.toordinal()
+            if 0 <= index < len(plan.days):
+                days.append(plan.days[index])
+                break
+    notes = [f"Changed from {entry.date.isoformat()}: {entry.what.describe()}"
+             f" (recorded in the log)." for entry in amendments]
+    warnings = dict.fromkeys(w for p in plans for w in p.warnings)
+    warnings.update(dict.fromkeys(notes))
+    supportive = tuple(dict.fromkeys(name for p in plans for name in p.supportive))
+    return replace(final, days=tuple(days), warnings=tuple(warnings), supportive=supportive)
+
+
+def _check_grading(grading: str, baseline: Mapping[str, float]) -> None:
     if grading not in SCALES:
         raise UsageError(f"unknown grading scale {grading!r}; use one of {', '.join(SCALES)}")
-    if not patient.strip():
-        raise UsageError("--patient needs an identifier, e.g. a study number")
-    missing = [t for t in ("platelets", "hemoglobin") if t not in (baseline or {})]
+    missing = [t for t in ("platelets", "hemoglobin") if t not in baseline]
     if grading == "iwcll-2008" and missing:
         raise UsageError(
             "--grading iwcll-2008 grades platelets and hemoglobin by their fall from "
             f"baseline; give {' and '.join('--baseline-' + t for t in missing)}"
         )
-    record = PatientRecord(patient, regimen, builtin, start, measurements, cycles, until,
-                           supportive, grading, dict(baseline or {}))
+
+
+def new_record(patient: str, regimen: Regimen, start: date, *, origin: str,
+               measurements: Measurements = Measurements(), cycles: int | None = None,
+               until: date | None = None, supportive: Sequence[Supportive] = (),
+               grading: str = "ctcae-5", baseline: Mapping[str, float] | None = None,
+               ) -> PatientRecord:
+    """A new record, checked by building its plan once."""
+    if not isinstance(patient, str) or not patient.strip():
+        raise UsageError("--patient needs an identifier, e.g. a study number")
+    check_text(patient, "the patient identifier")
+    _check_grading(grading, baseline or {})
+    ids = [care.id for care in supportive]
+    for name in dict.fromkeys(n for n in ids if ids.count(n) > 1):
+        raise UsageError(f"supportive care {name!r} is attached twice; attach it once")
+    record = PatientRecord(patient, regimen, origin, start, measurements, cycles, until,
+                           tuple(supportive), cast(Scale, grading), dict(baseline or {}))
     record.plan()
     return record
 
@@ -129,96 +407,213 @@ def new_record(patient: str, regimen: Regimen, start: date, *, builtin: bool,
 
 
 def record_to_json(record: PatientRecord) -> dict[str, Any]:
-    m = record.measurements
-    body = {k: v for k, v in {"height_cm": m.height_cm, "weight_kg": m.weight_kg,
-                              "bsa_m2": m.bsa_m2}.items() if v is not None}
-    return {
+    """The record's JSON document, sealed."""
+    document: dict[str, Any] = {
         "$schema": SCHEMA_ID,
         "format": FORMAT,
         "notice": "Planning aid only: check every date and dose with the treating team.",
         "patient": record.patient,
-        "regimen": ({"id": record.regimen.id} if record.builtin
-                    else {"document": regimen_to_json(record.regimen)}),
+        "regimen": {"from": record.origin, "document": regimen_to_json(record.regimen)},
         "start": record.start.isoformat(),
-        "body": {**body, "bsa_formula": m.bsa_formula},
+        "body": _body_json(record.measurements),
         "options": {
             "cycles": record.cycles,
             "until": None if record.until is None else record.until.isoformat(),
-            "with": list(record.supportive),
+            "with": [{"document": supportive_to_json(care)} for care in record.supportive],
             "grading": record.grading,
             "baseline": dict(record.baseline),
         },
-        "events": events_to_json(record.events),
+        "events": [entry_to_json(e) for e in record.log],
         "revision": record.revision,
     }
+    document["seal"] = seal(document)
+    return document
+
+
+def _body_json(m: Measurements) -> dict[str, Any]:
+    body = {k: v for k, v in {"height_cm": m.height_cm, "weight_kg": m.weight_kg,
+                              "bsa_m2": m.bsa_m2}.items() if v is not None}
+    return {**body, "bsa_formula": m.bsa_formula}
+
+
+def entry_to_json(entry: Entry) -> dict[str, Any]:
+    """One log entry as JSON (clinical events as in events.schema.json)."""
+    if isinstance(entry, Event):
+        return event_to_json(entry)
+    out: dict[str, Any] = {"date": entry.date.isoformat()}
+    what = entry.what
+    if isinstance(what, Void):
+        out |= {"type": "void", "entry": what.entry, "reason": what.reason}
+    elif isinstance(what, Repair):
+        out |= {"type": "repair", "reason": what.reason}
+    else:
+        out["type"] = "amend"
+        if what.measurements is not None:
+            out["body"] = _body_json(what.measurements)
+        if what.cycles is not None:
+            out["cycles"] = what.cycles
+        if what.until is not None:
+            out["until"] = what.until.isoformat()
+        if what.add:
+            out["with"] = [{"document": supportive_to_json(care)} for care in what.add]
+        if what.remove:
+            out["without"] = list(what.remove)
+        if what.grading is not None:
+            out["grading"] = what.grading
+        if what.baseline is not None:
+            out["baseline"] = dict(what.baseline)
+    if entry.note is not None:
+        out["note"] = entry.note
+    return out
+
+
+_PARTS = {
+    "events": "its log of events",
+    "documents": "its copy of the regimen or of the supportive care",
+    "record": "its patient, start, body size or options",
+}
+"""What each digest of the seal covers, as the error names it."""
+
+
+def seal(document: Mapping[str, Any]) -> dict[str, str]:
+    """The digests a record's document is sealed with (of all but the seal itself)."""
+    import hashlib
+    import json
+
+    def digest(value: Any) -> str:
+        text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                          allow_nan=False)
+        return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    options = dict(document["options"])
+    documents = [document["regimen"], options.pop("with")]
+    rest = {k: v for k, v in document.items() if k not in ("seal", "events", "regimen")}
+    return {"events": digest(document["events"]), "documents": digest(documents),
+            "record": digest({**rest, "options": options})}
+
+
+def check_seal(document: Mapping[str, Any], *, where: str) -> None:
+    """Refuse a record whose content no longer matches its seal (changed by hand)."""
+    found = document.get("seal")
+    if document.get("format") == 1 and found is None:
+        return  # written before records were sealed
+    expected = seal(document)
+    changed = [part for part in _PARTS if not isinstance(found, Mapping)
+               or found.get(part) != expected[part]]
+    if changed:
+        what = " and ".join(_PARTS[part] for part in changed)
+        raise InvalidDataError(
+            f"changed outside doseplan ({what} no longer matches the record's seal), so it is "
+            f"not used; restore the last saved version from {where}.bak, or, once the "
+            f"treating team has checked the change, accept it with 'doseplan repair {where} "
+            "--date YYYY-MM-DD --reason TEXT'", where=where, path=None)
 
 
 def parse_record(document: Any, *, where: str) -> PatientRecord:
-    """A record from its (schema-valid) JSON document."""
+    """A record from its (schema-valid) JSON document, of format 1 or 2."""
     regimen_part = document["regimen"]
-    if "id" in regimen_part:
+    if "id" in regimen_part:  # format 1: a built-in by id
         if regimen_part["id"] not in builtin_ids():
             raise InvalidDataError(
                 f"regimen {regimen_part['id']!r} is not built into this version of doseplan; "
                 f"use one of {', '.join(builtin_ids())}",
                 where=where, path="$.regimen.id",
             )
-        regimen, builtin = load_builtin(regimen_part["id"]), True
+        regimen = load_builtin(regimen_part["id"])
+        origin = f"built-in regimen {regimen.id}"
     else:
-        try:
-            regimen = build_regimen(regimen_part["document"], where=where)
-        except InvalidDataError as exc:  # its JSON path is one inside this file
-            raise type(exc)(exc.problem, where=where,
-                            path="$.regimen.document" + (exc.path or "$")[1:]) from None
-        builtin = False
+        regimen = _inside(build_regimen, regimen_part["document"], where, "$.regimen.document")
+        origin = regimen_part.get("from", "regimen file")
     body = document["body"]
     options = document["options"]
     try:
-        return PatientRecord(
+        _measurements(body).body()
+    except UsageError as exc:
+        raise InvalidDataError(exc.message, where=where,
+                               path="$.body") from None
+    if options.get("cycles") is not None and options.get("until") is not None:
+        raise InvalidDataError("cycles and until are both set; keep one", where=where,
+                               path="$.options")
+    try:
+        supportive = tuple(_supportive_of(item, regimen, where, f"$.options.with[{i}]")
+                           for i, item in enumerate(options.get("with", ())))
+        record = PatientRecord(
             patient=document["patient"],
             regimen=regimen,
-            builtin=builtin,
+            origin=origin,
             start=parse_date(document["start"], what="start"),
-            measurements=Measurements(body.get("height_cm"), body.get("weight_kg"),
-                                      body.get("bsa_m2"), body.get("bsa_formula", "mosteller")),
+            measurements=_measurements(body),
             cycles=options.get("cycles"),
             until=None if options.get("until") is None else parse_date(options["until"],
                                                                        what="until"),
-            supportive=tuple(options.get("with", ())),
+            supportive=supportive,
             grading=options.get("grading", "ctcae-5"),
             baseline=dict(options.get("baseline", {})),
-            events=parse_events(document["events"], where=where, path="$.events"),
+            log=tuple(_entry(e, regimen, where, f"$.events[{i}]")
+                      for i, e in enumerate(document["events"])),
             revision=document["revision"],
         )
     except UsageError as exc:
         raise InvalidDataError(exc.message, where=where) from None
+    ids = [care.id for care in record.supportive]
+    for name in dict.fromkeys(n for n in ids if ids.count(n) > 1):
+        raise InvalidDataError(f"supportive care {name!r} is attached twice; keep one",
+                               where=where, path="$.options.with")
+    return record
+
+
+def _measurements(body: Mapping[str, Any]) -> Measurements:
+    return Measurements(body.get("height_cm"), body.get("weight_kg"), body.get("bsa_m2"),
+                        body.get("bsa_formula", "mosteller"))
+
+
+def _inside(build: Callable[..., Any], document: Any, where: str, path: str) -> Any:
+    """``build`` of a document inside the record, its errors' paths made the record's."""
+    try:
+        return build(document, where=where)
+    except InvalidDataError as exc:
+        raise type(exc)(exc.problem, where=where, path=path + (exc.path or "$")[1:]) from None
+
+
+def _supportive_of(item: Any, regimen: Regimen, where: str, path: str) -> Supportive:
+    if isinstance(item, str):  # format 1: by name
+        return load_supportive(item, regimen)
+    return _inside(build_supportive, item["document"], where, path + ".document")  # type: ignore[no-any-return]
+
+
+def _entry(document: Mapping[str, Any], regimen: Regimen, where: str, path: str) -> Entry:
+    kind = document.get("type")
+    if kind not in ("void", "amend", "repair"):
+        return parse_event(document, where=where, path=path)
+    when = parse_date(document["date"], what="date")
+    note = document.get("note")
+    if kind == "void":
+        return Correction(when, Void(document["entry"], document["reason"]), note)
+    if kind == "repair":
+        return Correction(when, Repair(document["reason"]), note)
+    until = document.get("until")
+    return Correction(when, Amend(
+        measurements=None if "body" not in document else _measurements(document["body"]),
+        cycles=document.get("cycles"),
+        until=None if until is None else parse_date(until, what="until"),
+        add=tuple(_supportive_of(item, regimen, where, f"{path}.with[{i}]")
+                  for i, item in enumerate(document.get("with", ()))),
+        remove=tuple(document.get("without", ())),
+        grading=document.get("grading"),
+        baseline=document.get("baseline"),
+    ), note)
 
 
 def is_patient_document(document: Any) -> bool:
     return isinstance(document, Mapping) and document.get("$schema") == SCHEMA_ID
 
 
-def read_record_document(path: Path) -> Any:
-    """The JSON document of a patient file; refuses a file that is not a record at all
-    (a regimen or events file given by mistake), whose schema errors would mislead."""
-    document = read_json_file(path, kind="patient file")
-    if not is_patient_document(document) and not (
-            isinstance(document, Mapping) and "patient" in document):
-        raise InvalidDataError(
-            "not a doseplan patient record; create one with 'doseplan init'", where=str(path),
-            path=None)
-    return document
-
-
-def load_record(path: Path) -> PatientRecord:
-    """Read and check a patient file, and check that its plan can be built."""
-    return checked_record(read_record_document(path), where=str(path))
-
-
-def checked_record(document: Any, *, where: str) -> PatientRecord:
-    """The record of a patient file's document (already read), checked against the
-    schema, parsed, and with a plan that can be built."""
+def checked_record(document: Any, *, where: str, sealed: bool = True) -> PatientRecord:
+    """The record of a patient file's document (already read): schema-valid, sealed
+    (unless ``sealed`` is False: for repair), parsed, and with a plan that can be built."""
     validate_document(document, "patient", where=where)
+    if sealed:
+        check_seal(document, where=where)
     record = parse_record(document, where=where)
     try:
         record.plan()
@@ -227,28 +622,146 @@ def checked_record(document: Any, *, where: str) -> PatientRecord:
     return record
 
 
-def save_record(path: Path, record: PatientRecord) -> None:
-    """Write the record atomically, keeping the previous version as FILE.bak.
+# ---------------------------------------------------------------------------
+# Files
 
-    The new text is checked against the schema and encoded before anything is
-    touched, so a record that could not be read back is never written and the
-    previous version is never lost.
-    """
+
+class Stored(NamedTuple):
+    """A record as read from its file, with what its next save must find there."""
+
+    record: PatientRecord
+    path: Path
+    """The file itself (a symbolic link given by the user is resolved)."""
+    data: bytes
+    """The bytes that were read: a save replaces the file only if it still holds them."""
+    identity: tuple[int, int]
+    """(device, inode) of the file that was read."""
+    format: int
+
+
+def record_path(path: Path) -> Path:
+    """The file a patient-file name stands for: a link is followed to its target; a
+    folder, a missing file, a device or a file with several names is refused."""
+    import stat
+
+    shown = str(path)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise InvalidDataError("no such patient file; check the path", where=shown,
+                               path=None) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InvalidDataError("is a directory, not a patient file", where=shown, path=None)
+    if not stat.S_ISREG(info.st_mode):
+        raise InvalidDataError("is not a plain file; give the patient file itself",
+                               where=shown, path=None)
+    if info.st_nlink > 1:
+        raise InvalidDataError(
+            f"has {info.st_nlink} names (hard links), so two of them could be changed at "
+            "once; keep one name, and copy the file (cp) where another is needed",
+            where=shown, path=None)
+    return Path(os.path.realpath(path))
+
+
+def read_record(path: Path, *, shown: str | None = None, sealed: bool = True) -> Stored:
+    """Read and check the patient file at ``path`` (a resolved ``record_path``);
+    ``sealed=False`` accepts a record that no longer matches its seal (for repair)."""
+    where = shown or str(path)
+    data, identity = read_file(path, kind="patient file", where=where)
+    document = parse_json_bytes(data, where=where)
+    if not is_patient_document(document) and not (
+            isinstance(document, Mapping) and "patient" in document):
+        raise InvalidDataError(
+            "not a doseplan patient record; create one with 'doseplan init'", where=where,
+            path=None)
+    record = checked_record(document, where=where, sealed=sealed)
+    return Stored(record, path, data, (identity.st_dev, identity.st_ino), document["format"])
+
+
+def load_record(path: Path) -> PatientRecord:
+    """Read and check a patient file, and check that its plan can be built."""
+    return read_record(record_path(path), shown=str(path)).record
+
+
+def encode_record(record: PatientRecord, *, where: str) -> bytes:
+    """The bytes of a record's file, checked to read back: schema-valid, UTF-8, and
+    within the size doseplan reads."""
     document = record_to_json(record)
     try:
-        validate_document(document, "patient", where=str(path))
+        validate_document(document, "patient", where=where)
     except InvalidDataError as exc:
-        raise UsageError(f"cannot save {path}: {exc.path or '$'}: {exc.problem}") from None
+        raise UsageError(f"cannot save {where}: {exc.path or '$'}: {exc.problem}") from None
     try:
         data = dumps(document).encode("utf-8")
     except UnicodeEncodeError:
         raise UsageError(
-            f"cannot save {path}: a text is not valid UTF-8; retype it without special "
-            "characters"
-        ) from None
-    if path.exists():
-        write_atomic_bytes(backup_path(path), path.read_bytes())
-    write_atomic_bytes(path, data)
+            f"cannot save {where}: a text is not valid UTF-8; retype it without special "
+            "characters") from None
+    if len(data) > loader.MAX_FILE_BYTES:
+        raise UsageError(
+            f"cannot save {where}: the record would be {len(data)} bytes, over the "
+            f"{loader.MAX_FILE_BYTES} bytes a patient file may have, so it could not be read "
+            "back; continue the patient's care in a new record")
+    return data
+
+
+def create_record(path: Path, record: PatientRecord) -> None:
+    """Write a new record file; refuses if anything has that name, even a file another
+    command creates at the same moment."""
+    data = encode_record(record, where=str(path))
+    write_atomic_bytes(path, data, exclusive=True)
+
+
+def save_record(stored: Stored, record: PatientRecord, *, shown: str | None = None,
+                keep_backup: bool = False) -> None:
+    """Replace the record file ``stored`` was read from, keeping what it held as
+    FILE.bak (``keep_backup``: leave FILE.bak as it is); writes nothing if the file
+    changed since it was read."""
+    where = shown or str(stored.path)
+    data = encode_record(record, where=where)
+    try:
+        writable = bool(os.stat(stored.path).st_mode & 0o200)
+    except OSError:
+        writable = True  # gone: the check below says so
+    if not writable:
+        raise UsageError(f"cannot save {where}: the file is read-only (archived?); make it "
+                         f"writable (chmod u+w {where}) if it is to be changed")
+    unchanged = _still_as_read(stored, where)
+    unchanged()
+    backup = backup_path(stored.path)
+    if not keep_backup:
+        if backup.is_symlink() or (backup.exists() and not backup.is_file()):
+            raise UsageError(f"cannot save {where}: {backup} is not a plain file; move it "
+                             "away so that the previous version can be kept there")
+        write_atomic_bytes(backup, stored.data, shown=f"{where}.bak")
+    write_atomic_bytes(stored.path, data, before_rename=unchanged, shown=where)
+
+
+def _still_as_read(stored: Stored, where: str) -> Callable[[], None]:
+    """A check that the file still holds what ``stored`` read (and is the same file)."""
+    def unchanged() -> None:
+        try:
+            with open(stored.path, "rb") as handle:
+                info = os.fstat(handle.fileno())
+                now = handle.read(loader.MAX_FILE_BYTES + 1)
+        except OSError:
+            now, info = b"", None
+        if info is None or (info.st_dev, info.st_ino) != stored.identity or now != stored.data:
+            raise InvalidDataError(
+                "changed on disk while this command ran (another program wrote it, or it was "
+                "replaced), so nothing was saved; run the command again", where=where,
+                path=None)
+    return unchanged
+
+
+def looks_like_record(path: Path) -> bool:
+    """Whether the file at ``path`` names the patient schema near its start: a record,
+    even a damaged one (what ``doseplan.cli.streams`` protects from being overwritten)."""
+    try:
+        with open(path, "rb") as handle:
+            return SCHEMA_ID.encode("ascii") in handle.read(64 * 1024)
+    except OSError:
+        return False
 
 
 def backup_path(path: Path) -> Path:
@@ -256,21 +769,63 @@ def backup_path(path: Path) -> Path:
 
 
 @contextlib.contextmanager
-def locked(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on FILE.lock while reading and rewriting FILE."""
-    if path.is_dir():
-        raise InvalidDataError("is a directory, not a patient file", where=str(path), path=None)
-    if not path.is_file():
-        raise InvalidDataError("no such patient file; check the path", where=str(path),
-                               path=None)
+def locked(path: Path, *, wait: float = LOCK_WAIT_SECONDS,
+           waiting: Callable[[str], None] | None = None, shown: str | None = None,
+           ) -> Iterator[None]:
+    """Hold an exclusive lock on FILE.lock while reading and rewriting FILE (``path``, a
+    resolved ``record_path``). Waits at most ``wait`` seconds for another holder, telling
+    ``waiting`` once what it waits for; then fails with a clear error."""
+    where = shown or str(path)
     lock = path.with_name(path.name + ".lock")
+    deadline = time.monotonic() + wait
+    first_said = time.monotonic() + min(1.0, wait / 2)  # a short wait goes unsaid
+    told = False
+    while True:
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+        except OSError as exc:
+            raise UsageError(f"cannot lock {where}: {exc.strerror}; check the folder") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _holder(fd)
+            os.close(fd)
+            if time.monotonic() >= deadline:
+                waited = "1 second" if wait == 1 else f"{wait:g} seconds"
+                raise UsageError(
+                    f"{where} is still being changed by another doseplan command ({holder}) "
+                    f"after {waited}; nothing was done; run the command again when it has "
+                    "finished, or end that process if it is stuck") from None
+            if not told and waiting is not None and time.monotonic() >= first_said:
+                waiting(f"waiting for {where}: another doseplan command ({holder}) is "
+                        "changing it")
+                told = True
+            time.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
+            continue
+        if _same_inode(fd, lock):  # else the lock file was removed meanwhile: lock again
+            break
+        os.close(fd)
     try:
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
-    except OSError as exc:
-        raise UsageError(f"cannot lock {path}: {exc.strerror}; check the folder") from None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode("ascii"))
         yield
     finally:
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
+
+
+def _holder(fd: int) -> str:
+    with contextlib.suppress(OSError, ValueError):
+        pid = int(os.pread(fd, 32, 0).decode("ascii").strip())
+        return f"process {pid}"
+    return "a process that is starting"
+
+
+def _same_inode(fd: int, lock: Path) -> bool:
+    try:
+        return os.fstat(fd).st_ino == os.stat(lock, follow_symlinks=False).st_ino
+    except OSError:
+        return False
+

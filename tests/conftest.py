@@ -5,13 +5,15 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import subprocess
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
+from hypothesis import Phase, settings
 
 from doseplan.cli import main
 from doseplan.engine import build_plan
@@ -24,6 +26,9 @@ settings.register_profile("ci", derandomize=True, print_blob=True)
 """CI runs the same examples each time (`HYPOTHESIS_PROFILE=ci`, set by .ci/run), so that a
 run fails only for a change, and a failure can be reproduced; developers' runs keep
 exploring new examples (and remember failures in .hypothesis/)."""
+settings.register_profile("quick", max_examples=10, deadline=None,
+                          phases=[Phase.explicit, Phase.reuse, Phase.generate])
+"""`HYPOTHESIS_PROFILE=quick`: few examples and no shrinking, to see quickly what fails."""
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 TESTS = Path(__file__).parent
@@ -97,6 +102,20 @@ def run_cli(*args: str) -> CliResult:
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else 1
     return CliResult(code, out.getvalue(), err.getvalue())
+
+
+INSTALLED = Path(sys.executable).with_name("doseplan")
+"""The ``doseplan`` executable of the environment the tests run in (the installed one)."""
+
+
+def run_installed(*args: str | bytes, cwd: Path, env: dict[str, str] | None = None,
+                  timeout: float = 120) -> CliResult:
+    """Run the installed ``doseplan`` as a user does, in ``cwd``; stdout and stderr as
+    text (UTF-8, with replacement)."""
+    done = subprocess.run([str(INSTALLED), *args], cwd=cwd, capture_output=True, check=False,
+                          timeout=timeout, env=None if env is None else {**os.environ, **env})
+    return CliResult(done.returncode, done.stdout.decode("utf-8", "replace"),
+                      done.stderr.decode("utf-8", "replace"))
 
 
 def check_golden(name: str, text: str) -> None:

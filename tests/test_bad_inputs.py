@@ -16,6 +16,9 @@ give, and its reason names the bug.
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import os
 import shutil
 import subprocess
 import sys
@@ -26,13 +29,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import run_cli
+from conftest import INSTALLED, run_cli
 
 import doseplan
 from doseplan import events, patient
 from doseplan.errors import (
     DoseplanError,
     InvalidDataError,
+    RegimenError,
     UnknownRegimenError,
     UnknownSupportiveError,
     UsageError,
@@ -174,8 +178,8 @@ OPTION_CASES = [
     Case("plan-output-name-too-long", [*AUE, "-o", LONG_NAME + ".txt"], 2,
          f"cannot write {LONG_NAME}.txt: File name too long; give a shorter path"),
     Case("init-output-name-too-long",
-         ["init", "aue-2010", *START, "--patient", "p-1", "-o", LONG_NAME + ".json"], 1,
-         f"{LONG_NAME}.json: File name too long; check the path"),
+         ["init", "aue-2010", *START, "--patient", "p-1", "-o", LONG_NAME + ".json"], 2,
+         f"cannot write {LONG_NAME}.json: File name too long; give a shorter path"),
     Case("record-name-too-long", ["record", LONG_NAME + ".json", "--date", "2027-01-05",
                                   "--anc", "1"], 1,
          f"{LONG_NAME}.json: File name too long; check the path"),
@@ -191,8 +195,8 @@ OPTION_CASES = [
          "weight -70 kg is implausible (expected 25-300 kg); give --weight-kg in kilograms, "
          "e.g. 70"),
     Case("plan-height-infinite", [*AUE, "--height-cm", "inf", "--weight-kg", "70"], 2,
-         "height inf cm is implausible (expected 100-250 cm); give --height-cm in centimetres, "
-         "e.g. 170"),
+         "Invalid value for '--height-cm': 'inf' is not a number: write it with the digits 0-9 "
+         "and at most one decimal point, e.g. 0.8 (see 'doseplan plan --help')"),
     Case("plan-computed-bsa-implausible", [*AUE, "--height-cm", "250", "--weight-kg", "300"],
          2, "computed BSA 4.56 m2 is implausible (expected 0.6-3.5 m2); check --height-cm and "
             "--weight-kg"),
@@ -210,18 +214,20 @@ OPTION_CASES = [
          [*AUE, "--format", "ics", "--remind-at", "25:00", "--tz", "Europe/Paris"], 2,
          "Invalid value for '--remind-at': '25:00' is not a time such as 09:00 "
          "(see 'doseplan plan --help')"),
-    Case("plan-alarm-minutes-5000", [*AUE, "--format", "ics", "--alarm-minutes", "5000"], 2,
-         "Invalid value for '--alarm-minutes': 5000 is not in the range 0<=x<=1440. "
-         "(see 'doseplan plan --help')"),
+    Case("plan-alarm-minutes-20000",
+         [*AUE, "--format", "ics", "--remind-at", "09:00", "--tz", "Europe/Paris",
+          "--alarm-minutes", "20000"], 2,
+         "--alarm-minutes 20000 is out of range; give the minutes before each event from 0 to "
+         "10080 (one week), e.g. 30"),
     Case("plan-strengths-empty", [*AUE, "--strengths", ""], 2,
          "Invalid value for '--strengths': '' is not a list of mg values such as "
          "2.5,5,10,15,20,25 (see 'doseplan plan --help')"),
     Case("plan-strengths-nan", [*AUE, "--strengths", "nan"], 2,
-         "Invalid value for '--strengths': 'nan' must list capsule strengths between 0 and "
-         "100 mg (see 'doseplan plan --help')"),
+         "Invalid value for '--strengths': 'nan' is not a list of mg values such as "
+         "2.5,5,10,15,20,25 (see 'doseplan plan --help')"),
     Case("dispense-strengths-zero", ["dispense", "aue-2010", *START, "--strengths", "0"], 2,
-         "Invalid value for '--strengths': '0' must list capsule strengths between 0 and "
-         "100 mg (see 'doseplan dispense --help')"),
+         "Invalid value for '--strengths': 0 mg is not a lenalidomide capsule strength; the "
+         "products have 2.5, 5, 7.5, 10, 15, 20, 25 mg (see 'doseplan dispense --help')"),
     Case("plan-output-is-a-folder", [*AUE, "-o", "out"], 2,
          "cannot write out: it is a folder; give a file name", folder_named("out")),
     Case("plan-with-another-regimens-care", [*AUE, "--with", "allopurinol"], 2,
@@ -250,10 +256,12 @@ OPTION_CASES = [
          "Missing option '--start'. (see 'doseplan dispense --help')"),
     Case("plan-patient-file-with-events", ["plan", "p.json", "--events", "e.json"], 2,
          "--events cannot be combined with a patient file, which holds them; use 'doseplan "
-         "record' to add events (see 'doseplan plan --help')", a_record),
+         "amend' to change them, 'doseplan record' to add events (see 'doseplan plan --help')",
+         a_record),
     Case("dispense-patient-file-with-cycles", ["dispense", "p.json", "--cycles", "3"], 2,
          "--cycles cannot be combined with a patient file, which holds them; use 'doseplan "
-         "record' to add events (see 'doseplan dispense --help')", a_record),
+         "amend' to change them, 'doseplan record' to add events (see 'doseplan dispense "
+         "--help')", a_record),
     Case("init-output-is-a-folder", ["init", "aue-2010", *START, "--patient", "P", "-o", "out"],
          2, "out already exists; give a new file name with -o (a record is never overwritten "
             "by init) (see 'doseplan init --help')", folder_named("out")),
@@ -306,8 +314,8 @@ RECORD_CASES = [
          "hemoglobin 95 g/dL is implausible (expected 1-25); give hemoglobin in g/dL, e.g. 9.5 "
          "for 95 g/L", a_record),
     Case("record-anc-nan", [*RECORD, "2027-02-10", "--anc", "nan"], 2,
-         "ANC nan x 10^9/L is implausible (expected 0-100); give ANC in 10^9/L, e.g. 0.8 for "
-         "800 cells/uL", a_record),
+         "Invalid value for '--anc': 'nan' is not a number: write it with the digits 0-9 and "
+         "at most one decimal point, e.g. 0.8 (see 'doseplan record --help')", a_record),
     Case("record-anc-negative", [*RECORD, "2027-02-10", "--anc", "-1"], 2,
          "ANC -1 x 10^9/L is implausible (expected 0-100); give ANC in 10^9/L, e.g. 0.8 for "
          "800 cells/uL", a_record),
@@ -330,7 +338,8 @@ RECORD_CASES = [
          "its date", a_record),
     Case("record-event-after-end", [*RECORD, "2027-12-06", "--hemoglobin", "9.5"], 2,
          "hemoglobin 9.5 g/dL on 2027-12-06 is after the plan ends (2027-12-05); check its "
-         "date, or extend the plan with --cycles", a_record),
+         "date, or show more cycles with 'doseplan amend p.json --date 2027-12-06 --cycles N'",
+         a_record),
     Case("record-count-before-a-recorded-decision", [*RECORD, "2027-01-20", "--anc", "1.2"], 2,
          "ANC 1.2 x 10^9/L on 2027-01-20 is dated before the decision recorded on 2027-02-01; "
          "record events in order, or correct the record with the treating team", a_record),
@@ -449,8 +458,8 @@ REGIMEN_CASES = [
          f"big.json: regimen file is {BIG} bytes, over the limit of {MAX_FILE_BYTES} bytes; "
          "give a regimen or patient JSON file", oversized("big.json")),
     Case("plan-file-over-1-mib", ["plan", "big.json", *START], 1,
-         f"big.json: file is {BIG} bytes, over the limit of {MAX_FILE_BYTES} bytes; give a "
-         "regimen or patient JSON file", oversized("big.json")),
+         f"big.json: regimen file is {BIG} bytes, over the limit of {MAX_FILE_BYTES} bytes; "
+         "give a regimen or patient JSON file", oversized("big.json")),
     Case("regimen-is-a-folder", validate("r.json"), 1,
          "r.json: is a directory, not a regimen file", folder_named("r.json")),
     Case("regimen-missing-file", ["show", "missing.json"], 1,
@@ -502,11 +511,11 @@ EVENTS_CASES = [
                 "$[0].action: \"pause\" is not allowed; use one of \"hold\", \"resume\", "
                 "\"reduce\", \"re-escalate\", \"stop\", \"end-treatment\""),
     events_case("events-before-start",
-                "$: ANC 1.2 x 10^9/L on 2026-12-28 is before the plan starts (2027-01-04); "
+                "$[0]: ANC 1.2 x 10^9/L on 2026-12-28 is before the plan starts (2027-01-04); "
                 "check its date"),
     events_case("events-after-end",
-                "$: ANC 1.2 x 10^9/L on 2027-07-01 is after the plan ends (2027-06-20); check "
-                "its date, or extend the plan with --cycles"),
+                "$[0]: ANC 1.2 x 10^9/L on 2027-07-01 is after the plan ends (2027-06-20); "
+                "check its date, or show more cycles"),
     events_case("events-drug-not-in-plan",
                 "$: hold rituximab on 2027-01-11 names a drug this plan does not give; use one "
                 "of lenalidomide"),
@@ -539,17 +548,17 @@ PATIENT_CASES = [
                  "$: start '2027-02-29' does not exist (day is out of range for month); give a "
                  "real calendar date as YYYY-MM-DD"),
     patient_case("patient-height-in-metres", "plan",
-                 "$: height 1.7 cm is implausible (expected 100-250 cm); give --height-cm in "
-                 "centimetres, e.g. 170"),
+                 "$.body: height 1.7 cm is implausible (expected 100-250 cm); give --height-cm "
+                 "in centimetres, e.g. 170"),
     patient_case("patient-unknown-supportive", "plan",
                  "$: unknown supportive care 'vitamin-c': give one of allopurinol, aspirin, "
                  "prednisone-tfr, or the path of a supportive-care JSON file; 'doseplan show ID' "
                  "lists a regimen's own"),
     patient_case("patient-cycles-and-until", "plan",
-                 "$: give either --cycles or --until, not both"),
+                 "$.options: cycles and until are both set; keep one"),
     patient_case("patient-event-after-end", "record",
                  "$: ANC 1.2 x 10^9/L on 2028-01-10 is after the plan ends (2027-12-05); check "
-                 "its date, or extend the plan with --cycles"),
+                 "its date, or show more cycles"),
     patient_case("patient-anc-in-cells", "record",
                  "$.events[0]: ANC 800 x 10^9/L is implausible (expected 0-100); give ANC in "
                  "10^9/L, e.g. 0.8 for 800 cells/uL"),
@@ -567,7 +576,7 @@ PATIENT_CASES = [
     patient_case("patient-unknown-key", "plan",
                  "$: Additional properties are not allowed ('diagnosis' was unexpected); allowed "
                  "keys are $schema, body, events, format, notice, options, patient, regimen, "
-                 "revision, start"),
+                 "revision, seal, start"),
     patient_case("patient-events-null", "record", "$.events: null is not of type 'array'"),
     patient_case("patient-not-utf8", "plan",
                  "byte 188 is not UTF-8; save the file as UTF-8 JSON"),
@@ -637,11 +646,206 @@ def test_a_bad_patient_file_is_one_line_and_stays_as_it_was(case: Case, in_tmp: 
 
 
 # ---------------------------------------------------------------------------
+# Hostile input: what a careless or a hostile user types, and files made to mislead
+
+
+def regimen_like_aue(name: str, change: Callable[[dict[str, Any]], object]) -> Setup:
+    """NAME: the Aue et al. regimen document with one change (generated, not committed)."""
+    def setup(folder: Path) -> None:
+        (folder / name).write_text(json.dumps(aue_document(change)), encoding="utf-8")
+    return setup
+
+
+def json_file(name: str, document: object) -> Setup:
+    def setup(folder: Path) -> None:
+        (folder / name).write_text(json.dumps(document), encoding="utf-8")
+    return setup
+
+
+def fifo(name: str) -> Setup:
+    """A named pipe with no writer: opening it for reading would wait forever."""
+    def setup(folder: Path) -> None:
+        os.mkfifo(folder / name)
+    return setup
+
+
+ADMIN = "$.phases[0].administrations[0]"
+LENALIDOMIDE_RANGE = ("2.5-25 mg ([16], clinical-facts.md (Facts added after the first review "
+                      "of the plans), [14])")
+UNSAFE = "which would change how a terminal or calendar shows it; remove it"
+NUMBER = "write it with the digits 0-9 and at most one decimal point, e.g. 0.8"
+
+HOSTILE_CASES = [
+    Case("regimen-lenalidomide-250-mg", validate("r.json"), 1,
+         f"r.json: {ADMIN}.dose.amount: lenalidomide 250 mg is outside the plausible daily "
+         f"doses {LENALIDOMIDE_RANGE}; check the dose",
+         regimen_like_aue("r.json", lambda d: first_admin(d)["dose"].update(amount=250))),
+    Case("regimen-lenalidomide-per-kg", ["plan", "r.json", *START, "--weight-kg", "70"], 1,
+         f"r.json: {ADMIN}.dose.amount: lenalidomide is dosed in mg in the sources, not in "
+         "mg/kg; check the unit",
+         regimen_like_aue("r.json", lambda d: first_admin(d)["dose"].update(
+             amount=25, unit="mg/kg"))),
+    Case("regimen-drug-with-trailing-space", validate("r.json"), 1,
+         f"r.json: {ADMIN}.drug: \"lenalidomide \" is not allowed; a generic drug name in "
+         "lower case, words joined by hyphens, e.g. lenalidomide",
+         regimen_like_aue("r.json", lambda d: first_admin(d).update(drug="lenalidomide "))),
+    Case("regimen-drug-with-final-newline", validate("r.json"), 1,
+         f"r.json: {ADMIN}.drug: \"lenalidomide\\n\" is not allowed; a generic drug name in "
+         "lower case, words joined by hyphens, e.g. lenalidomide",
+         regimen_like_aue("r.json", lambda d: first_admin(d).update(drug="lenalidomide\n"))),
+    Case("regimen-drug-with-a-space-inside", validate("r.json"), 1,
+         f"r.json: {ADMIN}.drug: \"lenalid omide\" is not allowed; a generic drug name in "
+         "lower case, words joined by hyphens, e.g. lenalidomide",
+         regimen_like_aue("r.json", lambda d: first_admin(d).update(drug="lenalid omide"))),
+    Case("regimen-drug-misspelt", validate("r.json"), 1,
+         f"r.json: {ADMIN}.drug: drug 'lenalidomid' is not in the drug catalog; did you mean "
+         "'lenalidomide'? (a misspelt name would escape every rule)",
+         regimen_like_aue("r.json", lambda d: first_admin(d).update(drug="lenalidomid"))),
+    Case("regimen-phase-name-with-final-newline", validate("r.json"), 1,
+         "r.json: $.phases[0].name: \"treatment\\n\" is not allowed; a phase name in "
+         "lower-case letters, digits and hyphens, e.g. induction",
+         regimen_like_aue("r.json", lambda d: d["phases"][0].update(name="treatment\n"))),
+    Case("regimen-escalation-step-1e300", validate("r.json"), 1,
+         f"r.json: {ADMIN}.escalation.step: a step of 1e+300 mg is more than the rise from 10 "
+         "to 25 mg, so the dose would never rise; give a step of at most 15 mg",
+         regimen_like_aue("r.json", lambda d: first_admin(d).update(
+             escalation={"step": 1e300, "max": 25, "each_cycle": True}))),
+    Case("regimen-title-with-escape-sequence", validate("r.json"), 1,
+         f"r.json: $.title: text \"Aue \\u001b[2J\" holds the control character U+001B, "
+         f"{UNSAFE}",
+         regimen_like_aue("r.json", lambda d: d.update(title="Aue \x1b[2J"))),
+    Case("regimen-quote-with-right-to-left-override", validate("r.json"), 1,
+         f"r.json: {ADMIN}.source.quote: text \"evil \\u202e\" holds the control character "
+         f"U+202E, {UNSAFE}",
+         regimen_like_aue("r.json", lambda d: first_admin(d)["source"].update(
+             quote="evil \u202e"))),
+    Case("regimen-assumption-of-zero-width-spaces", validate("r.json"), 1,
+         "r.json: $.phases[0].cycles.source.assumption: \"\u200b\u200b\" is blank; give the "
+         "text",
+         regimen_like_aue("r.json", lambda d: d["phases"][0]["cycles"].update(
+             source={"assumption": "\u200b\u200b"}))),
+    Case("regimen-day-a-billion-years-before", validate("r.json"), 1,
+         f"r.json: {ADMIN}.days[0]: day -999999999999999 is more than 365 days before day 1; "
+         "give the day the dose is really given",
+         regimen_like_aue("r.json", lambda d: first_admin(d).update(
+             days=[{"from": -999999999999999, "to": -1}], cycles=[1]))),
+    Case("regimen-one-drug-twice-a-day", validate("r.json"), 1,
+         "r.json: lenalidomide would be given twice on one day, both times by treatment: "
+         "lenalidomide days 1-21, every cycle [17]; a plan gives one dose of a drug a day: "
+         "remove one of them",
+         regimen_like_aue("r.json", lambda d: d["phases"][0]["administrations"].append(
+             dict(first_admin(d))))),
+    Case("regimen-plan-of-365000-days", ["plan", "r.json", *START], 2,
+         "the plan would be 365000 days long, over the 50000 days (about 137 years) a plan "
+         "may have; show fewer cycles",
+         regimen_like_aue("r.json", lambda d: d["phases"][0]["cycles"].update(
+             count=1000, length_days=365))),
+    Case("regimen-named-pipe", validate("fifo.json"), 1,
+         "fifo.json: is not a regular file (a device, a pipe or a socket); give a regimen or "
+         "patient JSON file", fifo("fifo.json")),
+    Case("events-named-pipe", [*AUE, "--events", "fifo.json"], 1,
+         "fifo.json: is not a regular file (a device, a pipe or a socket); check that this is "
+         "an events file", fifo("fifo.json")),
+    Case("events-note-with-right-to-left-override", [*AUE, "--events", "e.json"], 1,
+         f"e.json: $[0].note: text \"x\\u202ey\" holds the control character U+202E, {UNSAFE}",
+         json_file("e.json", [{"date": "2027-01-10", "type": "lab", "test": "anc",
+                               "value": 1.0, "note": "x\u202ey"}])),
+    Case("events-flare-grade-5", [*AUE, "--events", "e.json"], 1,
+         "e.json: $[0]: tumor flare grade 5 does not exist; give a grade from 0 (resolved) to 4",
+         json_file("e.json", [{"date": "2027-01-10", "type": "toxicity",
+                               "toxicity": "tumor_flare", "grade": 5}])),
+    Case("events-second-one-after-the-end", [*AUE, "--events", "e.json"], 1,
+         "e.json: $[1]: ANC 1 x 10^9/L on 2027-07-01 is after the plan ends (2027-06-20); "
+         "check its date, or show more cycles",
+         json_file("e.json", [{"date": "2027-01-10", "type": "lab", "test": "anc", "value": 1},
+                              {"date": "2027-07-01", "type": "lab", "test": "anc",
+                               "value": 1}])),
+    Case("option-given-twice", [*AUE, "--cycles", "2", "--cycles", "3"], 2,
+         "--cycles is given twice ('2' and '3'); give it once (see 'doseplan plan --help')"),
+    Case("start-given-twice", ["plan", "aue-2010", *START, "--start", "2027-02-01"], 2,
+         "--start is given twice ('2027-01-04' and '2027-02-01'); give it once (see 'doseplan "
+         "plan --help')"),
+    Case("record-anc-given-twice", [*RECORD, "2027-02-10", "--anc", "0.5", "--anc", "1.5"], 2,
+         "--anc is given twice ('0.5' and '1.5'); give it once (see 'doseplan record --help')",
+         a_record),
+    Case("record-anc-with-underscore", [*RECORD, "2027-02-10", "--anc", "0_8"], 2,
+         f"Invalid value for '--anc': '0_8' is not a number: {NUMBER} (see 'doseplan record "
+         "--help')", a_record),
+    Case("plan-height-in-full-width-digits", [*AUE, "--height-cm", "\uff11\uff17\uff10",
+                                              "--weight-kg", "70"], 2,
+         f"Invalid value for '--height-cm': '\uff11\uff17\uff10' is not a number: {NUMBER} "
+         "(see 'doseplan plan --help')"),
+    Case("plan-weight-in-arabic-indic-digits", [*AUE, "--weight-kg", "\u0667\u0660"], 2,
+         f"Invalid value for '--weight-kg': '\u0667\u0660' is not a number: {NUMBER} (see "
+         "'doseplan plan --help')"),
+    Case("plan-bsa-with-bsa-formula", [*AUE, "--bsa", "1.8", "--bsa-formula", "dubois"], 2,
+         "--bsa-formula computes BSA from --height-cm and --weight-kg; with --bsa it has no "
+         "effect: give one or the other (see 'doseplan plan --help')"),
+    Case("plan-remind-at-with-text", [*AUE, "--remind-at", "09:00", "--tz", "Europe/Paris"], 2,
+         "--remind-at applies only to --format ics; it changes nothing in --format text (see "
+         "'doseplan plan --help')"),
+    Case("plan-paper-with-ics", [*AUE, "--format", "ics", "--paper", "letter"], 2,
+         "--paper applies only to --format html or pdf; it changes nothing in --format ics "
+         "(see 'doseplan plan --help')"),
+    Case("plan-strengths-with-json", [*AUE, "--format", "json", "--strengths", "5"], 2,
+         "--strengths applies only to --format text, html, pdf, csv or ics; it changes "
+         "nothing in --format json (see 'doseplan plan --help')"),
+    Case("plan-alarm-without-reminder", [*AUE, "--format", "ics", "--alarm-minutes", "30"], 2,
+         "--alarm-minutes rings before a timed reminder: give --remind-at and --tz too (an "
+         "all-day event would ring at midnight)"),
+    Case("plan-reminder-with-signs", [*AUE, "--format", "ics", "--remind-at", "+9:-0", "--tz",
+                                      "Europe/Paris"], 2,
+         "Invalid value for '--remind-at': '+9:-0' is not a time such as 09:00 (see 'doseplan "
+         "plan --help')"),
+    Case("plan-strength-0.0001-mg", [*AUE, "--strengths", "0.0001"], 2,
+         "Invalid value for '--strengths': 0.0001 mg is not a lenalidomide capsule strength; "
+         "the products have 2.5, 5, 7.5, 10, 15, 20, 25 mg (see 'doseplan plan --help')"),
+    Case("plan-strength-1e-300", [*AUE, "--strengths", "1e-300"], 2,
+         "Invalid value for '--strengths': '1e-300' is not a list of mg values such as "
+         "2.5,5,10,15,20,25 (see 'doseplan plan --help')"),
+    Case("plan-output-name-empty", [*AUE, "-o", ""], 2,
+         "Invalid value for '-o' / '--output': the file name is empty; give the path of a file "
+         "(see 'doseplan plan --help')"),
+    Case("validate-file-name-empty", ["validate", ""], 2,
+         "Invalid value for 'FILES...': the file name is empty; give the path of a file (see "
+         "'doseplan validate --help')"),
+    Case("record-flare-grade-5", [*RECORD, "2027-02-10", "--flare-grade", "5"], 2,
+         "tumor flare grade 5 does not exist; give a grade from 0 (resolved) to 4", a_record),
+    Case("record-note-with-escape-sequence",
+         [*RECORD, "2027-02-10", "--anc", "1.2", "--note", "ok\x1b]0;owned\x07"], 2,
+         "--note holds the control character U+001B (character 3), which would change how a "
+         "terminal or calendar shows it; type it again without it", a_record),
+    Case("init-patient-id-with-escape-sequence",
+         ["init", "aue-2010", *START, "--patient", "P\x1b[31m", "-o", "q.json"], 2,
+         "--patient holds the control character U+001B (character 2), which would change how "
+         "a terminal or calendar shows it; type it again without it"),
+    Case("init-patient-id-with-spaces-around",
+         ["init", "aue-2010", *START, "--patient", " P-001", "-o", "q.json"], 2,
+         "--patient ' P-001' has spaces at its start or end, so it would not match the same "
+         "identifier typed without them; give it without"),
+    Case("record-same-decision-twice",
+         [*RECORD, "2027-02-01", "--hold", "lenalidomide"], 2,
+         "hold lenalidomide on 2027-02-01 is already recorded; record it once (if the earlier "
+         "entry is wrong, void it)", a_record),
+    Case("record-into-a-named-pipe", ["record", "fifo.json", "--date", "2027-02-10", "--anc",
+                                      "1"], 1,
+         "fifo.json: is not a plain file; give the patient file itself", fifo("fifo.json")),
+]
+
+
+@pytest.mark.parametrize("case", params(HOSTILE_CASES))
+def test_hostile_input_is_refused_in_one_line(case: Case, in_tmp: Path) -> None:
+    """Misleading files, doubled or lax options, hidden characters: refused, nothing written."""
+    check_cli(case, in_tmp)
+
+
+# ---------------------------------------------------------------------------
 # The real console command: one line, no traceback
 
 
 CLI_CASES = {c.id: c for c in
-             [*OPTION_CASES, *RECORD_CASES, *REGIMEN_CASES, *EVENTS_CASES, *PATIENT_CASES]}
+             [*OPTION_CASES, *RECORD_CASES, *REGIMEN_CASES, *EVENTS_CASES, *PATIENT_CASES,
+              *HOSTILE_CASES]}
 
 
 @dataclass(frozen=True)
@@ -690,6 +894,35 @@ def test_the_installed_command_prints_one_line_and_no_traceback(case: Process,
     assert (done.returncode, done.stdout, stderr) == (
         case.code, b"", f"doseplan: error: {case.message}\n")
     assert snapshot(in_tmp) == before
+
+
+@pytest.mark.parametrize(("args", "env", "stdout"), [
+    (["plan", "aue-2010", *START], {}, "closed"),
+    (["show", "blum-2011"], {"PYTHONIOENCODING": "ascii"}, "pipe"),
+    (["show", "blum-2011"], {"LC_ALL": "C", "LANG": "C", "PYTHONIOENCODING": "latin-1"},
+     "pipe"),
+    (["plan", "aue-2010", *START, "--format", "json"], {"PYTHONIOENCODING": "ascii"}, "pipe"),
+], ids=["stdout-closed", "ascii-terminal", "latin-1-terminal", "json-to-an-ascii-pipe"])
+def test_the_installed_command_survives_closed_and_narrow_streams(
+        args: list[str], env: dict[str, str], stdout: str, in_tmp: Path) -> None:
+    """No traceback with stdout closed (one line instead), nor on a terminal that cannot
+    show every character (text gets '?', documents stay UTF-8)."""
+    command = [str(INSTALLED), *args]
+    if stdout == "closed":
+        command = ["sh", "-c", 'exec "$0" "$@" >&-', *command]
+    done = subprocess.run(command, cwd=in_tmp, capture_output=True, check=False,
+                          env={**os.environ, **env})
+    stderr = done.stderr.decode("utf-8", "replace")
+    assert "Traceback" not in stderr
+    if stdout == "closed":
+        assert (done.returncode, stderr) == (
+            2, "doseplan: error: standard output is closed; write to a file with -o FILE\n")
+        return
+    assert (done.returncode, stderr) == (0, "")
+    if "json" in args:
+        assert json.loads(done.stdout.decode("utf-8"))["regimen"]["id"] == "aue-2010"
+    else:  # what the terminal cannot show became '?'
+        assert done.stdout.decode(env["PYTHONIOENCODING"]).count("?") > 0
 
 
 # ---------------------------------------------------------------------------
@@ -804,7 +1037,7 @@ LIBRARY_CASES = [
     Call("lib-apply-events-after-end", lambda: doseplan.apply_events(
         aue_plan(), [doseplan.lab(date(2028, 12, 1), "anc", 1.0)]), UsageError,
          "ANC 1 x 10^9/L on 2028-12-01 is after the plan ends (2027-06-20); check its date, or "
-         "extend the plan with --cycles"),
+         "show more cycles"),
     Call("lib-apply-events-drug-not-in-plan", lambda: doseplan.apply_events(
         aue_plan(), [doseplan.decision(date(2027, 2, 1), "hold", "rituximab")]), UsageError,
          "hold rituximab on 2027-02-01 names a drug this plan does not give; use one of "
@@ -864,7 +1097,8 @@ LIBRARY_CASES = [
          "lib-load-record-regimen-file.json: not a doseplan patient record; create one with "
          "'doseplan init'", data("lib-load-record-regimen-file.json")),
     Call("lib-new-record-unknown-grading", lambda: patient.new_record(
-        "P-001", doseplan.load_regimen("aue-2010"), D, builtin=True, grading="who"),
+        "P-001", doseplan.load_regimen("aue-2010"), D, origin="built-in regimen aue-2010",
+        grading="who"),
          UsageError, "unknown grading scale 'who'; use one of ctcae-5, ctcae-6, iwcll-2008"),
     Call("lib-load-supportive-unknown",
          lambda: doseplan.load_supportive("vitamin-c", doseplan.load_regimen("aue-2010")),
@@ -874,7 +1108,69 @@ LIBRARY_CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", params(LIBRARY_CASES))
+def self_referencing() -> dict[str, Any]:
+    """A document that contains itself (only a program can make one)."""
+    document = aue_document(lambda d: None)
+    document["phases"][0]["self"] = document
+    return document
+
+
+def hook_returning(*actions: object) -> doseplan.Hook:
+    return lambda event, state: list(actions)  # type: ignore[arg-type]
+
+
+ANC_LOW = [doseplan.lab(date(2027, 1, 11), "anc", 0.8)]
+
+HOSTILE_LIBRARY_CASES = [
+    Call("lib-body-size-bsa-50", lambda: doseplan.BodySize(bsa_m2=50, formula="given"),
+         UsageError, "BSA 50 m2 is implausible (expected 0.6-3.5 m2); give --bsa in square "
+                     "metres, e.g. 1.8"),
+    Call("lib-body-size-nan-height", lambda: doseplan.BodySize(height_cm=float("nan")),
+         UsageError, "height nan cm is implausible (expected 100-250 cm); give --height-cm in "
+                     "centimetres, e.g. 170"),
+    Call("lib-reduce-minus-2-levels", lambda: doseplan.Reduce("lenalidomide", "x", -2),
+         UsageError, "a reduction of -2 dose levels is out of range; reduce by 1 to 3 levels"),
+    Call("lib-add-a-million-mg", lambda: doseplan.Add(
+        "ibuprofen", 1_000_000, "mg", "oral", "x", "x", D, "tumor_flare"), UsageError,
+         "an added drug is refused: ibuprofen 1000000 mg is implausible: the sources give "
+         "400-600 mg (the review) and doseplan accepts 200-900 mg at most; check the dose and "
+         "its unit"),
+    Call("lib-hook-holds-an-absent-drug", lambda: doseplan.apply_events(
+        aue_plan(), ANC_LOW, hooks=[hook_returning(doseplan.Hold("rituximab", "site rule"))]),
+         UsageError, "a hook returned Hold('rituximab'), a drug this plan does not give; it "
+                     "gives lenalidomide"),
+    Call("lib-hook-holds-a-misspelt-drug", lambda: doseplan.apply_events(
+        aue_plan(), ANC_LOW, hooks=[hook_returning(doseplan.Hold("lenalidomid", "x"))]),
+         UsageError, "a hook returned Hold('lenalidomid'), a drug this plan does not give; it "
+                     "gives lenalidomide"),
+    Call("lib-duplicate-supportive-care", lambda: doseplan.build_plan(
+        doseplan.load_regimen("aue-2010"), D,
+        supportive=[doseplan.load_supportive("aspirin")] * 2),
+         UsageError, "supportive care 'aspirin' is attached twice; attach it once"),
+    Call("lib-self-referencing-document", lambda: doseplan.parse_regimen(self_referencing()),
+         InvalidDataError, "<data>: $: the document nests deeper than 64 levels (or "
+                           "contains itself); give a regimen, events or patient document"),
+    Call("lib-plans-of-two-regimens-compared", lambda: doseplan.diff_plans(
+        aue_plan(), doseplan.build_plan(doseplan.load_regimen("badoux-2011"), D)),
+         UsageError, "the plans are of different treatments (aue-2010 from 2027-01-04, "
+                     "badoux-2011 from 2027-01-04); compare two versions of the same "
+                     "patient's plan"),
+    Call("lib-capsule-strength-zero", lambda: doseplan.render_text(
+        aue_plan(), strengths={"lenalidomide": (0.0,)}), UsageError,
+         "capsule strength 0.0 is not a positive number of mg; give the strengths in stock, "
+         "e.g. 2.5, 5, 10"),
+    Call("lib-regimen-built-in-memory-unchecked", lambda: doseplan.build_plan(
+        dataclasses.replace(doseplan.load_regimen("aue-2010"), phases=tuple(
+            dataclasses.replace(p, administrations=tuple(
+                dataclasses.replace(a, dose=dataclasses.replace(a.dose, amount=250))
+                for a in p.administrations)) for p in doseplan.load_regimen("aue-2010").phases)),
+        D), RegimenError,
+         "regimen aue-2010: $.phases[0].administrations[0].dose.amount: lenalidomide 250 mg "
+         f"is outside the plausible daily doses {LENALIDOMIDE_RANGE}; check the dose"),
+]
+
+
+@pytest.mark.parametrize("case", params([*LIBRARY_CASES, *HOSTILE_LIBRARY_CASES]))
 def test_a_library_call_raises_one_line_doseplan_error(case: Call, in_tmp: Path) -> None:
     """Library calls raise the named DoseplanError with the one-line message, writing nothing."""
     case.setup(in_tmp)
@@ -897,7 +1193,8 @@ def test_the_corpus_has_at_least_60_distinct_cases() -> None:
     tables: dict[str, Sequence[Case | Process | Call]] = {
         "options": OPTION_CASES, "record": RECORD_CASES, "regimen files": REGIMEN_CASES,
         "events files": EVENTS_CASES, "patient files": PATIENT_CASES,
-        "library": LIBRARY_CASES,
+        "library": LIBRARY_CASES, "hostile": HOSTILE_CASES,
+        "hostile library": HOSTILE_LIBRARY_CASES,
         "process": [c for c in PROCESS_CASES if c.id.removeprefix("process-") not in CLI_CASES],
     }
     ids = [case.id for table in tables.values() for case in table]

@@ -138,8 +138,8 @@ USAGE_ERRORS = [
     (["plan", "aue-2010", "--start", "2027-01-04", "--cycles", "1001"],
      "--cycles must be between 1 and 1000 (got 1001)"),
     (["plan", "aue-2010", "--start", "2027-01-04", "--cycles", "many"],
-     "Invalid value for '--cycles': 'many' is not a valid integer. "
-     "(see 'doseplan plan --help')"),
+     "Invalid value for '--cycles': 'many' is not a whole number: write it with the digits "
+     "0-9, e.g. 3 (see 'doseplan plan --help')"),
     (["plan", "aue-2010", "--start", "2027-01-04", "--height-cm", "1.7", "--weight-kg", "70"],
      "height 1.7 cm is implausible (expected 100-250 cm); give --height-cm in centimetres, "
      "e.g. 170"),
@@ -148,8 +148,8 @@ USAGE_ERRORS = [
     (["plan", "aue-2010", "--start", "2027-01-04", "--bsa", "18"],
      "BSA 18 m2 is implausible (expected 0.6-3.5 m2); give --bsa in square metres, e.g. 1.8"),
     (["plan", "aue-2010", "--start", "2027-01-04", "--height-cm", "nan", "--weight-kg", "70"],
-     "height nan cm is implausible (expected 100-250 cm); give --height-cm in centimetres, "
-     "e.g. 170"),
+     "Invalid value for '--height-cm': 'nan' is not a number: write it with the digits 0-9 "
+     "and at most one decimal point, e.g. 0.8 (see 'doseplan plan --help')"),
     (["plan", "aue-2010", "--start", "2027-01-04", "--bsa", "1.8", "--height-cm", "170",
       "--weight-kg", "70"],
      "give either --bsa or --height-cm with --weight-kg, not both"),
@@ -304,7 +304,7 @@ RECORD_ERRORS = [
      "ANC 1 x 10^9/L on 2026-12-01 is before the plan starts (2027-01-04); check its date", 2),
     (["--date", "2029-01-01", "--anc", "1.0"],
      "ANC 1 x 10^9/L on 2029-01-01 is after the plan ends (2027-12-05); check its date, or "
-     "extend the plan with --cycles", 2),
+     "show more cycles with 'doseplan amend p.json --date 2029-01-01 --cycles N'", 2),
     (["--date", "2027-02-01", "--anc", "800"],
      "ANC 800 x 10^9/L is implausible (expected 0-100); give ANC in 10^9/L, e.g. 0.8 for "
      "800 cells/uL", 2),
@@ -319,7 +319,7 @@ RECORD_ERRORS = [
      "--toxicity and --grade go together, e.g. --toxicity neutropenia --grade 3 "
      "(see 'doseplan record --help')", 2),
     (["--date", "2027-02-01", "--flare-grade", "7"],
-     "grade 7 does not exist; give a grade from 0 (resolved) to 5", 2),
+     "tumor flare grade 7 does not exist; give a grade from 0 (resolved) to 4", 2),
 ]
 
 
@@ -367,7 +367,8 @@ def test_a_patient_file_holds_its_own_options(in_tmp: Path) -> None:
     result = run_cli("plan", "p.json", "--start", "2027-01-04")
     assert (result.code, result.err) == (2, BAD + (
         "--start cannot be combined with a patient file, which holds them; use 'doseplan "
-        "record' to add events (see 'doseplan plan --help')\n"))
+        "amend' to change them, 'doseplan record' to add events (see 'doseplan plan "
+        "--help')\n"))
 
 
 @pytest.mark.parametrize(

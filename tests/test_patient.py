@@ -29,11 +29,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import regimen_documents, start_dates, text
 
+import doseplan.loader
 import doseplan.patient
 from doseplan.cli import main
 from doseplan.engine import build_plan
-from doseplan.errors import UsageError
-from doseplan.events import TESTS, TOXICITIES, Event, Test, decision, lab, toxicity
+from doseplan.errors import InvalidDataError, UsageError
+from doseplan.events import (
+    MAX_GRADE,
+    TESTS,
+    TOXICITIES,
+    Event,
+    Test,
+    decision,
+    lab,
+    toxicity,
+)
 from doseplan.grading import SCALES
 from doseplan.holds import apply_events
 from doseplan.loader import (
@@ -46,12 +56,18 @@ from doseplan.loader import (
     validate_document,
 )
 from doseplan.patient import (
+    Amend,
+    Correction,
     Measurements,
     PatientRecord,
+    Void,
     backup_path,
+    create_record,
     load_record,
     new_record,
     parse_record,
+    read_record,
+    record_path,
     record_to_json,
     save_record,
 )
@@ -107,8 +123,9 @@ def events_within(draw: st.DrawFn, first: date, last: date, drugs: list[str],
             test = draw(st.sampled_from(TESTS))
             found.append(lab(on, test, draw(LAB_VALUES[test]), note=note))
         elif kind == "toxicity":
-            found.append(toxicity(on, draw(st.sampled_from(TOXICITIES)),
-                                  draw(st.integers(0, 5)), note=note))
+            name = draw(st.sampled_from(TOXICITIES))
+            found.append(toxicity(on, name, draw(st.integers(0, MAX_GRADE.get(name, 5))),
+                                  note=note))
         elif draw(st.integers(0, 9)) == 0:
             found.append(decision(on, "end-treatment", note=note))
         else:
@@ -123,15 +140,17 @@ def records(draw: st.DrawFn) -> PatientRecord:
     """A record whose plan can be built: a built-in or an embedded generated regimen, any
     options, and events within the plan's days."""
     if draw(st.booleans()):
-        regimen, builtin = load_builtin(draw(st.sampled_from(builtin_ids()))), True
+        regimen = load_builtin(draw(st.sampled_from(builtin_ids())))
+        origin = f"built-in regimen {regimen.id}"
     else:
         regimen = parse_regimen(draw(regimen_documents()), where="generated")
-        builtin = False
+        origin = "regimen file generated.json"
     start = draw(start_dates())
     given_drugs = {a.drug for p in regimen.phases for a in p.administrations}
     care = [name for name in builtin_supportive_ids()
             if load_supportive(name, regimen).anchor in given_drugs]
-    supportive = tuple(draw(st.lists(st.sampled_from(care), unique=True))) if care else ()
+    supportive = tuple(load_supportive(name, regimen) for name in draw(
+        st.lists(st.sampled_from(care), unique=True))) if care else ()
     open_phases = [p.name for p in regimen.phases if p.cycles.count is None]
     how = draw(st.sampled_from(("default", "cycles", "until") if open_phases
                                else ("default", "cycles")))
@@ -149,7 +168,7 @@ def records(draw: st.DrawFn) -> PatientRecord:
     if grading == "iwcll-2008":
         baseline |= {"platelets": 180.0, "hemoglobin": 13.5}
     record = PatientRecord(
-        patient=draw(text.filter(str.strip)), regimen=regimen, builtin=builtin, start=start,
+        patient=draw(text.filter(str.strip)), regimen=regimen, origin=origin, start=start,
         measurements=draw(measurements()), cycles=cycles, until=until, supportive=supportive,
         grading=grading, baseline=baseline, revision=draw(st.integers(1, 10_000)))
     try:
@@ -158,8 +177,8 @@ def records(draw: st.DrawFn) -> PatientRecord:
         record = replace(record, supportive=())
         plan = record.plan()
     drugs = sorted({dose.drug for d in plan.days for dose in d.doses})
-    return replace(record, events=draw(events_within(plan.days[0].date, plan.days[-1].date,
-                                                     drugs)))
+    events = draw(events_within(plan.days[0].date, plan.days[-1].date, drugs))
+    return replace(record, log=events)
 
 
 # ---------------------------------------------------------------------------
@@ -168,7 +187,28 @@ def records(draw: st.DrawFn) -> PatientRecord:
 
 def aue(patient: str = "P-001") -> PatientRecord:
     """A new record of aue-2010 from START."""
-    return new_record(patient, load_builtin("aue-2010"), START, builtin=True)
+    return new_record(patient, load_builtin("aue-2010"), START,
+                      origin="built-in regimen aue-2010")
+
+
+def save(path: Path, record: PatientRecord) -> None:
+    """Save ``record`` at ``path``: a new file, or over the record the file holds."""
+    if path.exists():
+        save_record(read_record(record_path(path)), record)
+    else:
+        create_record(path, record)
+
+
+def format_1(document: dict[str, Any]) -> dict[str, Any]:
+    """A record's document as an earlier doseplan wrote it: a built-in regimen by id,
+    supportive care by name, no seal."""
+    old = {k: v for k, v in document.items() if k != "seal"}
+    regimen = old["regimen"]["document"]
+    builtin = old["regimen"]["from"].startswith("built-in regimen ")
+    return {**old, "format": 1,
+            "regimen": {"id": regimen["id"]} if builtin else {"document": regimen},
+            "options": {**old["options"],
+                        "with": [item["document"]["id"] for item in old["options"]["with"]]}}
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -206,12 +246,11 @@ def test_a_saved_record_loads_back_equal_with_the_same_plan(record: PatientRecor
     """A saved record loads back equal; its plan is the regimen's plan with its events."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "patient.json"
-        save_record(path, record)
+        save(path, record)
         loaded = load_record(path)
     assert loaded == record
-    care = [load_supportive(name, record.regimen) for name in record.supportive]
     base = build_plan(record.regimen, record.start, body=record.measurements.body(),
-                      cycles=record.cycles, until=record.until, supportive=care)
+                      cycles=record.cycles, until=record.until, supportive=record.supportive)
     assert loaded.plan() == apply_events(base, record.events, scale=record.grading,
                                          baseline=record.baseline)
 
@@ -224,16 +263,15 @@ def test_the_patient_schema_names_every_key_a_record_has() -> None:
                                            ["properties"])
 
 
-def test_the_plan_is_recomputed_from_the_events_in_the_file(in_tmp: Path) -> None:
-    """Removing an event from the file by hand removes its effect from the plan."""
-    path = init_aue(in_tmp)
+def test_the_plan_is_recomputed_from_the_events_that_count(in_tmp: Path) -> None:
+    """A voided event no longer acts: the plan is the regimen's, as if never recorded."""
+    init_aue(in_tmp)
     assert run_cli("record", "p.json", "--date", day(10).isoformat(), "--anc", "0.8").code == 0
     held = run_cli("plan", "p.json", "--format", "json")
     base = build_plan(load_builtin("aue-2010"), START)
     assert held.out == render_json(apply_events(base, [lab(day(10), "anc", 0.8)]))
-    document = json.loads(path.read_text(encoding="utf-8"))
-    document["events"] = []
-    path.write_text(dumps(document), encoding="utf-8")
+    assert run_cli("void", "p.json", "--entry", "1", "--date", day(11).isoformat(),
+                   "--reason", "another patient's count").code == 0
     assert run_cli("plan", "p.json", "--format", "json").out == render_json(base)
 
 
@@ -242,8 +280,7 @@ def test_the_plan_is_recomputed_from_the_events_in_the_file(in_tmp: Path) -> Non
     [
         ((), Measurements()),
         (("--height-cm", "172", "--weight-kg", "68.5"), Measurements(172, 68.5)),
-        (("--bsa", "1.85", "--bsa-formula", "dubois"), Measurements(bsa_m2=1.85,
-                                                                  bsa_formula="dubois")),
+        (("--bsa", "1.85"), Measurements(bsa_m2=1.85)),
     ],
     ids=["no-body", "height-weight", "bsa"],
 )
@@ -257,8 +294,8 @@ def test_init_writes_a_record_with_the_options_given(in_tmp: Path, options: tupl
     assert (result.code, result.out, result.err) == (
         0, "Created p.json: patient P-001, regimen aue-2010, start 2027-01-04.\n", "")
     assert load_record(in_tmp / "p.json") == new_record(
-        "P-001", load_builtin("aue-2010"), START, builtin=True, measurements=expected,
-        supportive=("aspirin",), grading="iwcll-2008",
+        "P-001", load_builtin("aue-2010"), START, origin="built-in regimen aue-2010",
+        measurements=expected, supportive=(load_supportive("aspirin"),), grading="iwcll-2008",
         baseline={"platelets": 180.0, "hemoglobin": 13.5})
     assert not backup_path(in_tmp / "p.json").exists()
 
@@ -301,13 +338,13 @@ def test_each_save_keeps_the_previous_version_as_bak(tmp_path: Path) -> None:
     first = aue()
     second = first.with_events((lab(day(10), "anc", 0.8),))
     third = second.with_events((decision(day(11), "hold", "lenalidomide"),))
-    save_record(path, first)
+    save(path, first)
     assert not backup_path(path).exists()
     saved_first = path.read_bytes()
-    save_record(path, second)
+    save(path, second)
     assert backup_path(path).read_bytes() == saved_first
     saved_second = path.read_bytes()
-    save_record(path, third)
+    save(path, third)
     assert backup_path(path) == tmp_path / "p.json.bak"
     assert backup_path(path).read_bytes() == saved_second
     assert load_record(backup_path(path)) == second
@@ -323,17 +360,29 @@ NO_SPACE = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
 
 class Faults:
-    """Make the ``nth`` call of one step of writing a file fail with ENOSPC."""
+    """Make the ``nth`` call of one step of writing a file fail with ENOSPC: ``open``
+    (creating the temporary file), ``write`` (half the bytes reach the disk first),
+    ``fsync`` or ``replace``."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch, step: str, nth: int) -> None:
         self.step, self.nth, self.calls, self.fired = step, nth, 0, False
-        real_fdopen = os.fdopen
         if step == "write":
-            def fdopen(fd: int, *args: Any, **kwargs: Any) -> Any:
-                return _FailingWrites(real_fdopen(fd, *args, **kwargs), self)
-            monkeypatch.setattr(os, "fdopen", fdopen)
-        elif step == "mkstemp":
-            monkeypatch.setattr(tempfile, "mkstemp", self._wrap(tempfile.mkstemp))
+            real_write = os.write
+
+            def write(fd: int, data: Any) -> int:
+                if self.due():
+                    real_write(fd, bytes(data[: len(data) // 2]))
+                    raise NO_SPACE
+                return real_write(fd, data)
+            monkeypatch.setattr(os, "write", write)
+        elif step == "open":
+            real_open = os.open
+
+            def opened(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+                if flags & os.O_CREAT and str(path).endswith(".tmp") and self.due():
+                    raise NO_SPACE
+                return real_open(path, flags, *args, **kwargs)
+            monkeypatch.setattr(os, "open", opened)
         else:
             monkeypatch.setattr(os, step, self._wrap(getattr(os, step)))
 
@@ -353,29 +402,6 @@ class Faults:
         return step
 
 
-class _FailingWrites:
-    """A binary file whose failing write puts half the bytes on disk first."""
-
-    def __init__(self, handle: Any, faults: Faults) -> None:
-        self._handle, self._faults = handle, faults
-
-    def write(self, data: bytes) -> int:
-        if self._faults.due():
-            self._handle.write(data[: len(data) // 2])
-            self._handle.flush()
-            raise NO_SPACE
-        return int(self._handle.write(data))
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._handle, name)
-
-    def __enter__(self) -> _FailingWrites:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._handle.close()
-
-
 @pytest.fixture
 def two_versions(tmp_path: Path) -> tuple[Path, PatientRecord, PatientRecord]:
     """p.json saved twice: revision 2 in the file, revision 1 in p.json.bak; and the
@@ -383,21 +409,19 @@ def two_versions(tmp_path: Path) -> tuple[Path, PatientRecord, PatientRecord]:
     path = tmp_path / "p.json"
     first = aue()
     second = first.with_events((lab(day(10), "anc", 0.8),))
-    save_record(path, first)
-    save_record(path, second)
+    save(path, first)
+    save(path, second)
     return path, second, second.with_events((lab(day(12), "anc", 1.5),))
 
 
 @pytest.mark.parametrize(
     ("step", "nth", "backup_written"),
     [
-        ("mkstemp", 1, False), ("fdopen", 1, False), ("write", 1, False),
-        ("fsync", 1, False), ("replace", 1, False),
-        ("mkstemp", 2, True), ("fdopen", 2, True), ("write", 2, True),
-        ("fsync", 3, True), ("replace", 2, True),
+        ("open", 1, False), ("write", 1, False), ("fsync", 1, False), ("replace", 1, False),
+        ("open", 2, True), ("write", 2, True), ("fsync", 3, True), ("replace", 2, True),
     ],
-    ids=["backup-mkstemp", "backup-fdopen", "backup-write", "backup-fsync", "backup-replace",
-         "record-mkstemp", "record-fdopen", "record-write", "record-fsync", "record-replace"],
+    ids=["backup-open", "backup-write", "backup-fsync", "backup-replace",
+         "record-open", "record-write", "record-fsync", "record-replace"],
 )
 def test_a_failed_save_leaves_the_previous_record_complete(
         monkeypatch: pytest.MonkeyPatch, two_versions: tuple[Path, PatientRecord, PatientRecord],
@@ -407,7 +431,7 @@ def test_a_failed_save_leaves_the_previous_record_complete(
     before, backup_before = path.read_bytes(), backup_path(path).read_bytes()
     faults = Faults(monkeypatch, step, nth)
     with pytest.raises(UsageError) as caught:
-        save_record(path, new)
+        save(path, new)
     monkeypatch.undo()
     assert faults.fired
     target = backup_path(path) if nth == 1 else path
@@ -427,7 +451,7 @@ def test_a_failed_folder_sync_does_not_fail_the_save(
     path, previous, new = two_versions
     before = path.read_bytes()
     faults = Faults(monkeypatch, "fsync", nth)
-    save_record(path, new)
+    save(path, new)
     monkeypatch.undo()
     assert faults.fired
     assert load_record(path) == new
@@ -447,7 +471,7 @@ def test_a_disk_failure_while_recording_is_one_line_and_changes_nothing(
         monkeypatch.undo()
     assert (result.code, result.err) == (
         2, "doseplan: error: cannot write p.json.bak: No space left on device; "
-           "check the folder\n")
+           "check the folder; nothing was recorded\n")
     assert {k: v for k, v in snapshot(in_tmp).items() if k != "p.json.lock"} == before
 
 
@@ -477,14 +501,14 @@ def test_concurrent_record_processes_lose_no_event(in_tmp: Path) -> None:
 def slow_loads(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each load of a record takes 50 ms longer: without the lock, writers would all read
     the same revision and the last one would win."""
-    real = doseplan.patient.load_record
+    real = doseplan.patient.read_record
 
-    def slow(path: Path) -> PatientRecord:
-        record = real(path)
+    def slow(path: Path, **options: Any) -> doseplan.patient.Stored:
+        stored = real(path, **options)
         time.sleep(0.05)
-        return record
+        return stored
 
-    monkeypatch.setattr(doseplan.patient, "load_record", slow)
+    monkeypatch.setattr(doseplan.patient, "read_record", slow)
 
 
 @pytest.mark.usefixtures("slow_loads")
@@ -526,7 +550,7 @@ def test_concurrent_record_threads_lose_no_event(in_tmp: Path) -> None:
          "date"),
         (("--date", "2027-06-21", "--anc", "1.2"),
          "ANC 1.2 x 10^9/L on 2027-06-21 is after the plan ends (2027-06-20); check its date, "
-         "or extend the plan with --cycles"),
+         "or show more cycles with 'doseplan amend p.json --date 2027-06-21 --cycles N'"),
         (("--date", "2027-01-19", "--anc", "1.2"),
          "ANC 1.2 x 10^9/L on 2027-01-19 is dated before the decision recorded on 2027-01-20; "
          "record events in order, or correct the record with the treating team"),
@@ -594,7 +618,7 @@ def test_init_never_overwrites_a_record(in_tmp: Path) -> None:
 def test_a_record_of_an_unknown_regimen_is_a_one_line_error(
         in_tmp: Path, command: tuple[str, ...]) -> None:
     """A record of a regimen not built in gives one line naming file, path and ids (exit 1)."""
-    document = record_to_json(aue())
+    document = format_1(record_to_json(aue()))
     document["regimen"] = {"id": "no-such-regimen"}
     (in_tmp / "p.json").write_text(dumps(document), encoding="utf-8")
     before = snapshot(in_tmp)
@@ -603,3 +627,121 @@ def test_a_record_of_an_unknown_regimen_is_a_one_line_error(
         1, "", "doseplan: error: p.json: $.regimen.id: regimen 'no-such-regimen' is not built "
                f"into this version of doseplan; use one of {', '.join(builtin_ids())}\n")
     assert {k: v for k, v in snapshot(in_tmp).items() if k != "p.json.lock"} == before
+
+
+# ---------------------------------------------------------------------------
+# Corrections: void, amend, repair
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_an_amendment_changes_no_day_before_its_date(data: st.DataObject) -> None:
+    """A new body size, more or fewer cycles shown, supportive care added or removed: from
+    the amendment's date on; every day before it is as it was."""
+    regimen = load_builtin(data.draw(st.sampled_from(builtin_ids())))
+    record = new_record("P", regimen, START, origin=f"built-in regimen {regimen.id}",
+                        measurements=Measurements(bsa_m2=1.8, weight_kg=70))
+    before = record.plan()
+    when = data.draw(st.sampled_from([d.date for d in before.days]))
+    choice = data.draw(st.sampled_from(("body", "cycles", "with")))
+    amend = {"body": Amend(measurements=Measurements(height_cm=180, weight_kg=90)),
+             "cycles": Amend(cycles=data.draw(st.integers(1, 12))),
+             "with": Amend(add=(load_supportive("prednisone-tfr"),))}[choice]
+    try:
+        amended = record.with_correction(Correction(when, amend))
+    except UsageError:  # e.g. fewer cycles than the date needs, or no lenalidomide to time
+        return
+    after = amended.plan()
+    assert [d for d in after.days if d.date < when] == [d for d in before.days
+                                                        if d.date < when]
+
+
+def test_an_amendment_is_an_entry_of_the_log_and_can_be_voided() -> None:
+    """Voiding the amendment gives the plan as before it."""
+    record = new_record("P", load_builtin("ferrajoli-2013"), START,
+                        origin="built-in regimen ferrajoli-2013")
+    plain = record.plan()
+    amended = record.with_correction(Correction(day(8), Amend(
+        measurements=Measurements(height_cm=170, weight_kg=70))))
+    assert amended.plan() != plain
+    back = amended.with_correction(Correction(day(9), Void(1, "wrong patient's weight")))
+    assert back.plan().days == plain.days
+    assert len(back.log) == 2
+
+
+@pytest.mark.parametrize(("correction", "message"), [
+    (Correction(START, Void(1, "x")), "entry 1 does not exist; the log has entries 1 to 0"),
+    (Correction(START, Amend(grading="iwcll-2008")),
+     "--grading iwcll-2008 grades platelets and hemoglobin by their fall from baseline; give "
+     "--baseline-platelets and --baseline-hemoglobin"),
+    (Correction(date(2028, 1, 1), Amend(cycles=2)),
+     "the amendment on 2028-01-01 is outside the plan it gives (2027-01-04 to 2027-03-28); "
+     "check its date and the cycles"),
+    (Correction(START, Amend(remove=("aspirin",))),
+     "supportive care 'aspirin' is not attached to this record; attached: none"),
+], ids=["void-of-nothing", "grading-without-baselines", "outside-the-plan", "detach-unknown"])
+def test_a_correction_that_does_not_fit_is_refused(correction: Correction, message: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        aue().with_correction(correction)
+    assert str(caught.value) == message
+
+
+def test_a_record_of_format_1_is_read_and_saved_as_format_2(tmp_path: Path) -> None:
+    """A record of an earlier doseplan (built-in by id, care by name, no seal) loads; its
+    next save copies the documents in and seals it."""
+    record = new_record("P", load_builtin("aue-2010"), START, origin="built-in regimen aue-2010",
+                        supportive=(load_supportive("aspirin"),))
+    path = tmp_path / "p.json"
+    path.write_text(dumps(format_1(record_to_json(record))), encoding="utf-8")
+    stored = read_record(record_path(path))
+    assert (stored.format, stored.record) == (1, record)
+    save_record(stored, stored.record.with_events((lab(day(10), "anc", 1.5),)))
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert saved["format"] == 2
+    assert set(saved["seal"]) == {"events", "documents", "record"}
+    assert saved["options"]["with"][0]["document"]["id"] == "aspirin"
+
+
+def test_a_record_keeps_its_copy_when_the_built_in_regimen_changes() -> None:
+    """The copy in the record is used, and the plan says the built-in one differs."""
+    regimen = load_builtin("aue-2010")
+    changed = replace(regimen, title="Aue et al., as an earlier doseplan had it")
+    record = new_record("P", changed, START, origin="built-in regimen aue-2010")
+    plan = record.plan()
+    assert plan.title == "Aue et al., as an earlier doseplan had it"
+    assert ("This record keeps the built-in regimen aue-2010 as it was when the record was "
+            "made; this version of doseplan has a different one. Check with the treating team "
+            "before changing the plan.") in plan.warnings
+
+
+def test_a_save_refuses_a_record_that_changed_since_it_was_read(tmp_path: Path) -> None:
+    """Another program replaced the file between the read and the save: nothing written."""
+    path = tmp_path / "p.json"
+    create_record(path, aue())
+    stored = read_record(record_path(path))
+    other = tmp_path / "other.json"
+    create_record(other, aue("P-002"))
+    os.replace(other, path)
+    replaced = path.read_bytes()
+    with pytest.raises(InvalidDataError) as caught:
+        save_record(stored, stored.record.with_events((lab(day(10), "anc", 1.5),)))
+    assert str(caught.value) == (
+        f"{path}: changed on disk while this command ran (another program wrote it, or it was "
+        "replaced), so nothing was saved; run the command again")
+    assert path.read_bytes() == replaced
+
+
+def test_a_save_that_would_be_too_large_to_read_back_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The limits agree: what doseplan saves, it can read."""
+    monkeypatch.setattr(doseplan.loader, "MAX_FILE_BYTES", 20_000)
+    path = tmp_path / "p.json"
+    create_record(path, aue())
+    stored = read_record(record_path(path))
+    notes = tuple(lab(day(10 + i), "anc", 1.5, note="n" * 1500) for i in range(20))
+    with pytest.raises(UsageError) as caught:
+        save_record(stored, stored.record.with_events(notes))
+    assert str(caught.value).startswith(f"cannot save {path}: the record would be ")
+    assert str(caught.value).endswith(
+        " bytes, over the 20000 bytes a patient file may have, so it could not be read back; "
+        "continue the patient's care in a new record")

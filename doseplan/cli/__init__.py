@@ -8,7 +8,8 @@ command leaves no partial output.
 Each command group lives in its own module and is imported only when one of its
 commands runs (or help lists them), so that a command starts fast:
 ``library`` (regimens, show, validate), ``planning`` (plan, dispense) and
-``patients`` (init, record); ``common`` holds what they share.
+``patients`` (init, record, events, void, amend, repair); ``common`` holds what they
+share and ``streams`` what they print.
 """
 
 from __future__ import annotations
@@ -22,13 +23,17 @@ import click
 from doseplan.errors import DoseplanError
 
 _COMMANDS: dict[str, Callable[[], click.Command]] = {
+    "amend": lambda: importlib.import_module("doseplan.cli.patients").amend_command,
     "dispense": lambda: importlib.import_module("doseplan.cli.planning").dispense_command,
+    "events": lambda: importlib.import_module("doseplan.cli.patients").events_command,
     "init": lambda: importlib.import_module("doseplan.cli.patients").init_command,
     "plan": lambda: importlib.import_module("doseplan.cli.planning").plan_command,
     "record": lambda: importlib.import_module("doseplan.cli.patients").record_command,
     "regimens": lambda: importlib.import_module("doseplan.cli.library").regimens_command,
+    "repair": lambda: importlib.import_module("doseplan.cli.patients").repair_command,
     "show": lambda: importlib.import_module("doseplan.cli.library").show_command,
     "validate": lambda: importlib.import_module("doseplan.cli.library").validate_command,
+    "void": lambda: importlib.import_module("doseplan.cli.patients").void_command,
 }
 """Each command, imported from its module on first use (fixed names only: see
 tests/test_security.py)."""
@@ -63,25 +68,27 @@ def _usage_hint(exc: click.UsageError) -> str:
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the CLI, turn every error into one line, and exit with the code (the
     ``doseplan`` executable runs this through ``doseplan.__main__.run``)."""
+    from doseplan.cli.streams import error_line
+
     try:
         code = cli.main(args=argv, prog_name="doseplan", standalone_mode=False)
     except click.UsageError as exc:
-        click.echo(f"doseplan: error: {exc.format_message()}{_usage_hint(exc)}", err=True)
+        error_line(f"{exc.format_message()}{_usage_hint(exc)}")
         code = 2
     except click.ClickException as exc:
-        click.echo(f"doseplan: error: {exc.format_message()}", err=True)
+        error_line(exc.format_message())
         code = exc.exit_code
     except click.Abort:
-        click.echo("doseplan: error: aborted", err=True)
+        error_line("aborted")
         code = 1
     except DoseplanError as exc:
-        click.echo(f"doseplan: error: {exc}", err=True)
+        error_line(str(exc))
         code = exc.exit_code
     except BrokenPipeError:
         code = 1
     except OSError as exc:  # a path the system refuses (too long, no permission, ...)
         where = f"{exc.filename}: " if exc.filename is not None else ""
         reason = exc.strerror or type(exc).__name__
-        click.echo(f"doseplan: error: {where}{reason}; check the path", err=True)
+        error_line(f"{where}{reason}; check the path")
         code = 1
     sys.exit(code if isinstance(code, int) else 0)

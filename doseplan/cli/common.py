@@ -4,11 +4,12 @@ building the plan a command prints (from a regimen and options, or a patient fil
 from __future__ import annotations
 
 import functools
-import sys
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
+from click.core import ParameterSource
 
 from doseplan.errors import InvalidDataError, UsageError
 
@@ -25,6 +26,95 @@ MAX_PATIENT_ID = 100
 """Longest patient identifier (patient.schema.json)."""
 FORMATS_PLAN = ("text", "json", "html", "pdf", "ics", "csv", "fhir")
 
+
+class Command(click.Command):
+    """A command that refuses an option given twice: click would keep the last value
+    silently, and ``--anc 0.5 --anc 1.5`` would record no low count."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        _refuse_repeats(ctx, self.get_params(ctx), args)
+        return super().parse_args(ctx, args)
+
+
+def _refuse_repeats(ctx: click.Context, params: Sequence[click.Parameter],
+                    args: Sequence[str]) -> None:
+    by_name = {name: param for param in params if isinstance(param, click.Option)
+               for name in (*param.opts, *param.secondary_opts)}
+    seen: dict[str, list[str]] = {}
+    index = 0
+    while index < len(args):
+        token = args[index]
+        index += 1
+        if token == "--":
+            return
+        name, equals, value = token.partition("=") if token.startswith("--") else (
+            token[:2], "", token[2:])
+        param = by_name.get(name) if token.startswith("-") else None
+        if param is None:
+            continue
+        takes_value = not (param.is_flag or param.count)
+        if takes_value and not equals and not value and index < len(args):
+            value = args[index]
+            index += 1
+        if param.multiple or param.count or param.name is None:
+            continue
+        values = seen.setdefault(param.name, [])
+        values.append(value)
+        if len(values) == 2:
+            shown = f" ({values[0]!r} and {values[1]!r})" if takes_value else ""
+            raise click.UsageError(f"{name} is given twice{shown}; give it once", ctx=ctx)
+
+
+class Number(click.ParamType):  # type: ignore[type-arg]
+    """A number typed as people write one: ASCII digits with at most one decimal point
+    (and a minus sign, so that a negative value is refused for what it is). Python's
+    float() would also take '0_8', '1e3', 'inf' or other scripts' digits."""
+
+    name = "number"
+
+    def __init__(self, *, whole: bool = False) -> None:
+        self.whole = whole
+        self.form = r"-?[0-9]+" if whole else r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return value
+        text = str(value)
+        if len(text) > 20 or not re.fullmatch(self.form, text):
+            example = "3" if self.whole else "0.8"
+            kind = "a whole number" if self.whole else "a number"
+            self.fail(f"{text!r} is not {kind}: write it with the digits 0-9"
+                      + ("" if self.whole else " and at most one decimal point")
+                      + f", e.g. {example}", param, ctx)
+        return int(text) if self.whole else float(text)
+
+
+NUMBER = Number()
+WHOLE = Number(whole=True)
+
+
+class FileName(click.ParamType):  # type: ignore[type-arg]
+    """A file name, never empty (an empty name would stand for the current folder)."""
+
+    name = "file"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail("the file name is empty; give the path of a file", param, ctx)
+        return value
+
+
+FILE = FileName()
+
+
+def given(ctx: click.Context, name: str) -> bool:
+    """Whether the user gave option ``name`` (not its default)."""
+    return ctx.get_parameter_source(name) in (ParameterSource.COMMANDLINE,
+                                              ParameterSource.ENVIRONMENT)
+
+
 class PlanOptions(NamedTuple):
     """The options that say who the patient is and how the regimen is laid out."""
 
@@ -37,6 +127,8 @@ class PlanOptions(NamedTuple):
     until: str | None
     with_: tuple[str, ...]
     grading: str
+    given: frozenset[str] = frozenset()
+    """The options the user gave (the others hold their defaults)."""
 
 
 def body_options(function: Callable[..., None]) -> Callable[..., None]:
@@ -45,16 +137,19 @@ def body_options(function: Callable[..., None]) -> Callable[..., None]:
 
     @functools.wraps(function)
     def command(**kwargs: Any) -> None:
-        function(options=PlanOptions(*(kwargs.pop(name) for name in PlanOptions._fields)),
-                 **kwargs)
+        ctx = click.get_current_context()
+        names = PlanOptions._fields[:-1]
+        values = [kwargs.pop(name) for name in names]
+        chosen = frozenset(name for name in names if given(ctx, name))
+        function(options=PlanOptions._make([*values, chosen]), **kwargs)
 
     options = [
         click.option("--start", default=None, metavar="YYYY-MM-DD", help="Day 1 of cycle 1."),
-        click.option("--cycles", type=int, default=None, metavar="N",
+        click.option("--cycles", type=WHOLE, default=None, metavar="N",
                      help="Cycles to show for an open-ended phase (or the last phase), 1-1000."),
-        click.option("--height-cm", type=float, default=None, help="Height in centimetres."),
-        click.option("--weight-kg", type=float, default=None, help="Weight in kilograms."),
-        click.option("--bsa", type=float, default=None, help="Body surface area in m2, if known."),
+        click.option("--height-cm", type=NUMBER, default=None, help="Height in centimetres."),
+        click.option("--weight-kg", type=NUMBER, default=None, help="Weight in kilograms."),
+        click.option("--bsa", type=NUMBER, default=None, help="Body surface area in m2, if known."),
         click.option("--bsa-formula", type=click.Choice(["mosteller", "dubois"]),
                      default="mosteller", show_default=True,
                      help="Formula for BSA from height and weight."),
@@ -84,9 +179,9 @@ def output_options(function: Callable[..., None]) -> Callable[..., None]:
                      help="iCal: timed reminders at this local time (needs --tz)."),
         click.option("--tz", default=None, metavar="ZONE",
                      help="iCal: time zone of --remind-at, e.g. Europe/Paris."),
-        click.option("--alarm-minutes", type=click.IntRange(0, 1440), default=None,
+        click.option("--alarm-minutes", type=WHOLE, default=None,
                      metavar="N", help="iCal: an alarm N minutes before each reminder."),
-        click.option("-o", "--output", default=None, metavar="FILE",
+        click.option("-o", "--output", type=FILE, default=None, metavar="FILE",
                      help="Write to FILE (atomically) instead of stdout; '-' is stdout."),
     ]
     for option in reversed(options):
@@ -117,13 +212,40 @@ def plan_and_history(
                                           ("--weight-kg", o.weight_kg), ("--bsa", o.bsa),
                                           ("--until", o.until), ("--events", events_file))
                  if value is not None]
+        given += [f"--{name.replace('_', '-')}" for name in ("bsa_formula", "grading")
+                  if name in o.given]
         if given or o.with_:
             raise click.UsageError(
                 f"{', '.join(given or ['--with'])} cannot be combined with a patient file, which "
-                "holds them; use 'doseplan record' to add events")
+                "holds them; use 'doseplan amend' to change them, 'doseplan record' to add "
+                "events")
         revisions = record.history() if history else (record.plan(),)
         return Planned(revisions[-1], revisions, record.patient, record.regimen)
     return stateless_plan(regimen, options, events_file, history=history)
+
+
+def refuse_formula_with_bsa(options: PlanOptions) -> None:
+    """--bsa-formula computes BSA from height and weight: with --bsa it would do nothing."""
+    if "bsa_formula" in options.given and options.bsa is not None:
+        raise click.UsageError("--bsa-formula computes BSA from --height-cm and --weight-kg; "
+                               "with --bsa it has no effect: give one or the other")
+
+
+APPLIES_TO = {
+    "--remind-at": ("ics",), "--tz": ("ics",), "--alarm-minutes": ("ics",),
+    "--paper": ("html", "pdf"), "--strengths": ("text", "html", "pdf", "csv", "ics"),
+}
+"""The formats each output option changes."""
+
+
+def refuse_inapplicable(fmt: str, values: dict[str, object]) -> None:
+    """Refuse an option given for a format it does not change (it would be ignored)."""
+    for option, value in values.items():
+        if value is not None and fmt not in APPLIES_TO[option]:
+            *others, last = APPLIES_TO[option]
+            formats = f"{', '.join(others)} or {last}" if others else last
+            raise click.UsageError(f"{option} applies only to --format {formats}; it changes "
+                                   f"nothing in --format {fmt}")
 
 
 def utf8(option: str, text: str | None) -> None:
@@ -137,19 +259,28 @@ def utf8(option: str, text: str | None) -> None:
 
 
 def capsule_strengths(text: str | None) -> dict[str, tuple[float, ...]]:
+    """The capsule strengths in stock: each one a strength the product has (drug
+    catalog), so that no capsule count is made of a capsule that does not exist."""
     from doseplan.capsules import STRENGTHS
+    from doseplan.drugs import catalog
 
     if text is None:
         return dict(STRENGTHS)
-    try:
-        values = tuple(sorted(float(part) for part in text.split(",")))
-    except ValueError:
-        raise click.BadParameter(f"{text!r} is not a list of mg values such as "
-                                 "2.5,5,10,15,20,25", param_hint="'--strengths'") from None
-    if not values or any(not 0 < v <= 100 for v in values):
-        raise click.BadParameter(f"{text!r} must list capsule strengths between 0 and 100 mg",
-                                 param_hint="'--strengths'")
-    return {**STRENGTHS, "lenalidomide": values}
+    products = catalog()["lenalidomide"].capsule_strengths or ()
+    listed = ", ".join(f"{s:g}" for s in products)
+    values = []
+    for part in text.split(","):
+        try:
+            value = float(NUMBER.convert(part.strip(), None, None))
+        except click.BadParameter:
+            raise click.BadParameter(f"{text!r} is not a list of mg values such as "
+                                     "2.5,5,10,15,20,25", param_hint="'--strengths'") from None
+        if value not in products:
+            raise click.BadParameter(f"{part.strip()} mg is not a lenalidomide capsule "
+                                     f"strength; the products have {listed} mg",
+                                     param_hint="'--strengths'")
+        values.append(value)
+    return {**STRENGTHS, "lenalidomide": tuple(sorted(set(values)))}
 
 
 def clock(text: str | None, tz: str | None) -> time | None:
@@ -163,6 +294,8 @@ def clock(text: str | None, tz: str | None) -> time | None:
     if tz is None:
         raise click.UsageError("--remind-at needs --tz, e.g. --remind-at 09:00 --tz Europe/Paris")
     try:
+        if not re.fullmatch("[0-9]{1,2}:[0-9]{2}", text):
+            raise ValueError(text)
         hours, minutes = (int(part) for part in text.split(":"))
         return time(hours, minutes)
     except ValueError:
@@ -170,36 +303,30 @@ def clock(text: str | None, tz: str | None) -> time | None:
                                  param_hint="'--remind-at'") from None
 
 
-def emit_binary(data: bytes, output: str | None) -> None:
-    from pathlib import Path
+def read_files(regimen: str, events_file: str | None, options: PlanOptions) -> list[str]:
+    """The names of the files a plan command reads: the regimen or patient file, the
+    events file and supportive-care files (names that are not files are left out)."""
+    import os.path
 
-    from doseplan.output import write_atomic_bytes
-
-    if output is None or output == "-":
-        if sys.stdout.isatty():
-            raise click.UsageError("PDF output is binary: give -o FILE.pdf")
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        return
-    write_atomic_bytes(Path(output), data)
+    names = [regimen, *([] if events_file is None else [events_file]), *options.with_]
+    return [name for name in names if os.path.exists(name)]
 
 
 def patient_file(name: str) -> PatientRecord | None:
     """The patient record in file NAME, or None when NAME is not a patient file."""
     import os.path
 
-    if os.path.splitext(name)[1] != ".json" or not os.path.isfile(name):
+    if not os.path.isfile(name):
         return None  # a built-in id or reference: the record machinery is not loaded
     from pathlib import Path
 
-    from doseplan.loader import read_json_file
-    from doseplan.patient import checked_record, is_patient_document
+    from doseplan.patient import checked_record, looks_like_record
 
-    path = Path(name)
-    document = read_json_file(path)
-    if not is_patient_document(document):
+    if not looks_like_record(Path(name)):
         return None
-    return checked_record(document, where=str(path))
+    from doseplan.loader import read_json_file
+
+    return checked_record(read_json_file(Path(name), kind="patient file"), where=name)
 
 
 def stateless_plan(
@@ -211,13 +338,14 @@ def stateless_plan(
     from doseplan.loader import load_regimen, load_supportive
 
     o = options
+    chosen = load_regimen(regimen)  # a bad regimen file is said first
     if o.start is None:
         raise click.UsageError("Missing option '--start'.")
+    refuse_formula_with_bsa(o)
     start_date = parse_date(o.start, what="--start")
     until_date = None if o.until is None else parse_date(o.until, what="--until")
     body = body_size(height_cm=o.height_cm, weight_kg=o.weight_kg, bsa_m2=o.bsa,
                      formula=o.bsa_formula)
-    chosen = load_regimen(regimen)
     care = [load_supportive(name, chosen) for name in dict.fromkeys(o.with_)]
     plan = build_plan(chosen, start_date, body=body, cycles=o.cycles, until=until_date,
                       supportive=care)
@@ -226,12 +354,17 @@ def stateless_plan(
     from pathlib import Path
 
     from doseplan.events import parse_events
-    from doseplan.holds import apply_events, plan_history
+    from doseplan.holds import apply_events, check_dates, plan_history
     from doseplan.loader import read_json_file, validate_document
 
     document = read_json_file(Path(events_file), kind="events file")
     validate_document(document, "events", where=events_file)
     events = parse_events(document, where=events_file)
+    for index, event in enumerate(events):  # which event does not fit the plan's days
+        try:
+            check_dates(plan, (event,))
+        except UsageError as exc:
+            raise InvalidDataError(exc.message, where=events_file, path=f"$[{index}]") from None
     try:  # an event that does not fit this plan is a fault of the file: name it
         if history:
             revisions = plan_history(plan, events, scale=o.grading)  # type: ignore[arg-type]

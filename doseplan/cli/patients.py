@@ -1,24 +1,63 @@
-"""The patient record: `doseplan init` creates it, `doseplan record` adds events to it."""
+"""The patient record: `doseplan init` creates it; `record` adds clinical events; `events`
+lists the log; `void`, `amend` and `repair` correct the record, each as a new entry of
+its log (nothing is ever deleted)."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import click
 
-from doseplan.cli.common import MAX_NOTE, MAX_PATIENT_ID, PlanOptions, body_options, utf8
+from doseplan.cli.common import (
+    FILE,
+    MAX_NOTE,
+    MAX_PATIENT_ID,
+    NUMBER,
+    WHOLE,
+    Command,
+    PlanOptions,
+    body_options,
+    refuse_formula_with_bsa,
+    utf8,
+)
+from doseplan.cli.streams import say
 from doseplan.errors import UsageError
 
+if TYPE_CHECKING:
+    from doseplan.patient import PatientRecord, Stored
+    from doseplan.plan import Plan
 
-@click.command("init")
+LOCK_WAIT_VARIABLE = "DOSEPLAN_LOCK_WAIT"
+"""Seconds a command waits for another one changing the same record (default 30)."""
+
+
+def _text(option: str, text: str | None, limit: int = MAX_NOTE) -> None:
+    """Refuse free text that could not be saved or would act on a terminal."""
+    from doseplan.text import check_text
+
+    if text is None:
+        return
+    utf8(option, text)
+    check_text(text, option)
+    if len(text) > limit:
+        raise UsageError(f"{option} is {len(text)} characters long; keep it to {limit} "
+                         "characters")
+
+
+@click.command("init", cls=Command)
 @click.argument("regimen")
 @body_options
 @click.option("--patient", "patient_id", required=True, metavar="ID",
               help="An identifier for the record, e.g. a study number (no name needed).")
-@click.option("--baseline-anc", type=float, default=None, help="Pretreatment ANC (iwCLL).")
-@click.option("--baseline-platelets", type=float, default=None,
+@click.option("--baseline-anc", type=NUMBER, default=None, help="Pretreatment ANC (iwCLL).")
+@click.option("--baseline-platelets", type=NUMBER, default=None,
               help="Pretreatment platelets, 10^9/L (iwCLL 2008 grading needs it).")
-@click.option("--baseline-hemoglobin", type=float, default=None,
+@click.option("--baseline-hemoglobin", type=NUMBER, default=None,
               help="Pretreatment hemoglobin, g/dL (iwCLL 2008 grading needs it).")
-@click.option("-o", "--output", required=True, metavar="FILE", help="The new patient file.")
+@click.option("-o", "--output", type=FILE, required=True, metavar="FILE",
+              help="The new patient file.")
 def init_command(
     regimen: str,
     options: PlanOptions,
@@ -31,26 +70,65 @@ def init_command(
     """Create a patient record for REGIMEN; record events into it with 'doseplan record'."""
     from pathlib import Path
 
+    from doseplan.bodysize import body_size
     from doseplan.dates import parse_date
-    from doseplan.events import lab
-    from doseplan.loader import builtin_ids, load_builtin, load_regimen
-    from doseplan.patient import Measurements, new_record, save_record
+    from doseplan.loader import builtin_ids, load_builtin, load_regimen, load_supportive
+    from doseplan.patient import Measurements, create_record, new_record
 
     start, until = options.start, options.until
     if start is None:
         raise click.UsageError("Missing option '--start'.")
-    utf8("--patient", patient_id)
+    if not patient_id.strip():
+        raise UsageError("--patient needs an identifier, e.g. a study number")
     if len(patient_id) > MAX_PATIENT_ID:
         raise UsageError(f"--patient is {len(patient_id)} characters long; give at most "
                          f"{MAX_PATIENT_ID}, e.g. a study number")
-    path = Path(output)
-    if path.exists():
+    _text("--patient", patient_id)
+    if patient_id != patient_id.strip():
+        raise UsageError(f"--patient {patient_id!r} has spaces at its start or end, so it would "
+                         "not match the same identifier typed without them; give it without")
+    if os.path.lexists(output):
         raise click.UsageError(f"{output} already exists; give a new file name with -o "
                                "(a record is never overwritten by init)")
+    refuse_formula_with_bsa(options)
     chosen = load_regimen(regimen)
-    baseline = {test: value for test, value in (("anc", baseline_anc),
-                                                ("platelets", baseline_platelets),
-                                                ("hemoglobin", baseline_hemoglobin))
+    baseline = _baseline(start, baseline_anc, baseline_platelets, baseline_hemoglobin)
+    builtin = chosen.id in builtin_ids() and chosen == load_builtin(chosen.id)
+    care = [load_supportive(name, chosen) for name in dict.fromkeys(options.with_)]
+    measurements = Measurements(options.height_cm, options.weight_kg, options.bsa,
+                                options.bsa_formula)
+    body_size(height_cm=options.height_cm, weight_kg=options.weight_kg, bsa_m2=options.bsa,
+              formula=options.bsa_formula)
+    record = new_record(
+        patient_id, chosen, parse_date(start, what="--start"),
+        origin=f"built-in regimen {chosen.id}" if builtin else f"regimen file {regimen}",
+        measurements=measurements, cycles=options.cycles,
+        until=None if until is None else parse_date(until, what="--until"),
+        supportive=care, grading=options.grading, baseline=baseline,
+    )
+    create_record(Path(output), record)
+    say(f"Created {output}: patient {patient_id}, regimen {chosen.id}, "
+        f"start {record.start.isoformat()}.")
+    _body_hints(record.plan(), output)
+
+
+def _body_hints(plan: Plan, output: str) -> None:
+    """Say, at once, when doses stay per m2 or per kg for want of a body size."""
+    missing = [w for w in plan.warnings if w.startswith(("No BSA given", "No weight given"))]
+    for warning in missing:
+        say(warning.split(";")[0] + ".")
+    if missing:
+        say(f"Add the body size with 'doseplan amend {output} --date YYYY-MM-DD --height-cm CM "
+            "--weight-kg KG' before these doses are given.")
+
+
+def _baseline(start: str, anc: float | None, platelets: float | None,
+              hemoglobin: float | None) -> dict[str, float]:
+    from doseplan.dates import parse_date
+    from doseplan.events import lab
+
+    baseline = {test: value for test, value in (("anc", anc), ("platelets", platelets),
+                                                ("hemoglobin", hemoglobin))
                 if value is not None}
     examples = {"anc": "3", "platelets": "150", "hemoglobin": "12"}
     for test, value in baseline.items():
@@ -60,32 +138,73 @@ def init_command(
             raise UsageError(
                 f"baseline {test} {value:g} {unit} is implausible for a pretreatment count; "
                 f"give --baseline-{test} in {unit.removeprefix('x ')}, e.g. {examples[test]}")
-    record = new_record(
-        patient_id, chosen, parse_date(start, what="--start"),
-        builtin=chosen.id in builtin_ids() and chosen == load_builtin(chosen.id),
-        measurements=Measurements(options.height_cm, options.weight_kg, options.bsa,
-                                  options.bsa_formula),
-        cycles=options.cycles, until=None if until is None else parse_date(until, what="--until"),
-        supportive=tuple(dict.fromkeys(options.with_)), grading=options.grading,
-        baseline=baseline,
-    )
-    save_record(path, record)
-    click.echo(f"Created {output}: patient {patient_id}, regimen {chosen.id}, "
-               f"start {record.start.isoformat()}.")
+    return baseline
 
 
-@click.command("record")
-@click.argument("patient_file")
+# ---------------------------------------------------------------------------
+# Changing a record
+
+
+def _changed(name: str, change: Callable[[PatientRecord], PatientRecord], *,
+             sealed: bool = True, keep_backup: bool = False) -> tuple[Stored, PatientRecord]:
+    """Apply ``change`` to the record in file ``name`` under its lock and save it; returns
+    the record as read and as saved."""
+    from pathlib import Path
+
+    from doseplan.patient import locked, looks_like_record, read_record, record_path, save_record
+
+    real = record_path(Path(name))
+    if not looks_like_record(real):  # before a FILE.lock is made beside another kind of file
+        read_record(real, shown=name, sealed=sealed)
+    with locked(real, wait=_lock_wait(), shown=name,
+                waiting=lambda message: say(f"doseplan: {message}", err=True)):
+        stored = read_record(real, shown=name, sealed=sealed)
+        updated = change(stored.record)
+        try:
+            save_record(stored, updated, shown=name, keep_backup=keep_backup)
+        except UsageError as exc:  # a full disk, a folder that cannot be written, ...
+            raise UsageError(f"{exc.message}; nothing was recorded") from None
+    if stored.format == 1:
+        say(f"{name} now holds its own copy of the regimen and supportive care, and a seal "
+            "(record format 2).")
+    return stored, updated
+
+
+def _lock_wait() -> float:
+    text = os.environ.get(LOCK_WAIT_VARIABLE)
+    if text is None:
+        from doseplan.patient import LOCK_WAIT_SECONDS
+
+        return LOCK_WAIT_SECONDS
+    value = NUMBER.convert(text, None, None)
+    if not 0 <= value <= 3600:
+        raise UsageError(f"{LOCK_WAIT_VARIABLE} must be 0 to 3600 seconds (got {text!r})")
+    return float(value)
+
+
+def _report(before: Plan, after: Plan) -> None:
+    """What changed, and what an open hold waits for (even when nothing changed)."""
+    from doseplan.diff import diff_plans, render_diff
+    from doseplan.holds import OPEN_HOLD
+
+    say(render_diff(diff_plans(before, after)), nl=False)
+    for warning in after.warnings:
+        if warning.startswith(OPEN_HOLD):
+            say(warning)
+
+
+@click.command("record", cls=Command)
+@click.argument("patient_file", type=FILE)
 @click.option("--date", "on", required=True, metavar="YYYY-MM-DD", help="Date of the event.")
-@click.option("--anc", type=float, default=None, help="ANC in 10^9/L (0.8 = 800 cells/uL).")
-@click.option("--platelets", type=float, default=None, help="Platelets in 10^9/L.")
-@click.option("--hemoglobin", type=float, default=None, help="Hemoglobin in g/dL.")
-@click.option("--flare-grade", type=int, default=None, help="Tumor flare grade 0-4 (0: gone).")
+@click.option("--anc", type=NUMBER, default=None, help="ANC in 10^9/L (0.8 = 800 cells/uL).")
+@click.option("--platelets", type=NUMBER, default=None, help="Platelets in 10^9/L.")
+@click.option("--hemoglobin", type=NUMBER, default=None, help="Hemoglobin in g/dL.")
+@click.option("--flare-grade", type=WHOLE, default=None, help="Tumor flare grade 0-4 (0: gone).")
 @click.option("--toxicity", default=None,
               type=click.Choice(["neutropenia", "thrombocytopenia", "anemia",
                                  "febrile_neutropenia", "tumor_lysis_syndrome", "other"]),
               help="A toxicity given as a grade (with --grade).")
-@click.option("--grade", type=int, default=None, help="Grade 0-5 of --toxicity.")
+@click.option("--grade", type=WHOLE, default=None, help="Grade 0-5 of --toxicity.")
 @click.option("--hold", "hold", default=None, metavar="DRUG", help="Team decision: hold DRUG.")
 @click.option("--resume", default=None, metavar="DRUG", help="Team decision: resume DRUG.")
 @click.option("--reduce", default=None, metavar="DRUG",
@@ -113,20 +232,12 @@ def record_command(
     note: str | None,
 ) -> None:
     """Record blood counts, a toxicity or a decision, and print what changed."""
-    from pathlib import Path
-
     from doseplan.dates import parse_date
-    from doseplan.diff import diff_plans, render_diff
     from doseplan.events import Event, decision, lab
     from doseplan.events import toxicity as graded
-    from doseplan.holds import OPEN_HOLD
-    from doseplan.patient import load_record, locked, read_record_document, save_record
 
     when = parse_date(on, what="--date")
-    utf8("--note", note)
-    if note is not None and len(note) > MAX_NOTE:
-        raise UsageError(f"--note is {len(note)} characters long; keep it to {MAX_NOTE} "
-                         "characters")
+    _text("--note", note)
     events: list[Event] = []
     for test, value in (("anc", anc), ("platelets", platelets), ("hemoglobin", hemoglobin)):
         if value is not None:
@@ -146,7 +257,11 @@ def record_command(
         actions = " and ".join(f"--{a}" for a, d in decided if d == drug)
         raise UsageError(f"{actions} both name {drug} on {when.isoformat()}; record one "
                          "decision per drug and date")
+    if end_treatment and decided:
+        raise UsageError("--end-treatment ends every drug; record it without --hold, "
+                         "--resume, --reduce, --re-escalate or --stop")
     for action, drug in decided:
+        _text(f"--{action}", drug, 60)
         events.append(decision(when, action, drug, note=note))  # type: ignore[arg-type]
     if end_treatment:
         events.append(decision(when, "end-treatment", note=note))
@@ -155,18 +270,217 @@ def record_command(
                                "--hemoglobin), --flare-grade, --toxicity with --grade, or a "
                                "decision (--hold, --resume, --reduce, --re-escalate, --stop, "
                                "--end-treatment)")
-    path = Path(patient_file)
-    if path.is_file():
-        read_record_document(path)  # before FILE.lock is made beside a file of another kind
-    with locked(path):
-        record = load_record(path)
-        before = record.plan()
-        updated = record.with_events(tuple(events))
-        after = updated.plan()
-        save_record(path, updated)
-    click.echo(f"Recorded {len(events)} event(s) in {patient_file} (revision "
-               f"{updated.revision}).")
-    click.echo(render_diff(diff_plans(before, after)), nl=False)
-    for warning in after.warnings:  # what a hold waits for, even if nothing changed
-        if warning.startswith(OPEN_HOLD):
-            click.echo(warning)
+
+    def add(record: PatientRecord) -> PatientRecord:
+        last = record.plan().days[-1].date
+        if when > last:
+            raise UsageError(
+                f"{events[0].describe()} is after the plan ends ({last.isoformat()}); check "
+                f"its date, or show more cycles with 'doseplan amend {patient_file} --date "
+                f"{when.isoformat()} --cycles N'")
+        return record.with_events(tuple(events))
+
+    stored, updated = _changed(patient_file, add)
+    say(f"Recorded {len(events)} event(s) in {patient_file} (revision {updated.revision}).")
+    _report(stored.record.plan(), updated.plan())
+
+
+@click.command("events", cls=Command)
+@click.argument("patient_file", type=FILE)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
+def events_command(patient_file: str, fmt: str) -> None:
+    """List the entries of a record's log, numbered (the numbers 'void' takes)."""
+    from pathlib import Path
+
+    from doseplan.cli.streams import write_output
+    from doseplan.events import Decision
+    from doseplan.patient import Correction, Void, entry_to_json, load_record
+
+    record = load_record(Path(patient_file))
+    gone = {e.what.entry: n for n, e in enumerate(record.log, 1)
+            if isinstance(e, Correction) and isinstance(e.what, Void)}
+    if fmt == "json":
+        from doseplan.render.json_calendar import dumps
+
+        write_output(dumps([{"entry": n, **entry_to_json(e),
+                             **({"voided_by": gone[n]} if n in gone else {})}
+                            for n, e in enumerate(record.log, 1)]), None)
+        return
+    lines = [f"{patient_file}: patient {record.patient}, {record.origin}, start "
+             f"{record.start.isoformat()}, revision {record.revision}"]
+    if not record.log:
+        lines.append("No entries yet.")
+    for number, entry in enumerate(record.log, 1):
+        what = entry.what.describe()
+        if isinstance(entry.what, Decision):
+            what += " (team decision)"
+        line = f"{number:>4}  {entry.date.isoformat()}  {what}"
+        if number in gone:
+            line += f"  [void: see entry {gone[number]}]"
+        lines.append(line)
+        if entry.note is not None:
+            lines.append(f"{'':>16}note: {entry.note}")
+    write_output("\n".join(lines) + "\n", None, human=True)
+
+
+@click.command("void", cls=Command)
+@click.argument("patient_file", type=FILE)
+@click.option("--entry", required=True, type=WHOLE, metavar="N",
+              help="The number of the entry ('doseplan events FILE' lists them).")
+@click.option("--date", "on", required=True, metavar="YYYY-MM-DD",
+              help="Date of the correction.")
+@click.option("--reason", required=True, help="Why the entry was a mistake.")
+def void_command(patient_file: str, entry: int, on: str, reason: str) -> None:
+    """Take back a mistaken entry of the log: the plan is rebuilt without it.
+
+    The entry stays in the log, marked void, with the reason: nothing is deleted.
+    """
+    from doseplan.dates import parse_date
+    from doseplan.patient import Correction, Void
+
+    _text("--reason", reason)
+    correction = Correction(parse_date(on, what="--date"), Void(entry, reason))
+    stored, updated = _changed(patient_file,
+                               lambda record: record.with_correction(correction))
+    target = stored.record.log[entry - 1]
+    say(f"Voided entry {entry} ({target.describe()}) in {patient_file} (revision "
+        f"{updated.revision}).")
+    _report(stored.record.plan(), updated.plan())
+
+
+@click.command("amend", cls=Command)
+@click.argument("patient_file", type=FILE)
+@click.option("--date", "on", required=True, metavar="YYYY-MM-DD",
+              help="From this date on the plan uses the change.")
+@click.option("--height-cm", type=NUMBER, default=None, help="Height in centimetres.")
+@click.option("--weight-kg", type=NUMBER, default=None, help="Weight in kilograms.")
+@click.option("--bsa", type=NUMBER, default=None, help="Body surface area in m2, if known.")
+@click.option("--bsa-formula", type=click.Choice(["mosteller", "dubois"]), default=None,
+              help="Formula for BSA from height and weight.")
+@click.option("--cycles", type=WHOLE, default=None, metavar="N",
+              help="Cycles to show for an open-ended phase (or the last phase), 1-1000.")
+@click.option("--until", default=None, metavar="YYYY-MM-DD",
+              help="Show an open-ended phase up to the cycle that holds this date.")
+@click.option("--with", "with_", multiple=True, metavar="NAME",
+              help="Attach supportive care from the date (repeatable).")
+@click.option("--without", multiple=True, metavar="NAME",
+              help="Detach supportive care from the date (repeatable).")
+@click.option("--grading", type=click.Choice(["ctcae-5", "ctcae-6", "iwcll-2008"]),
+              default=None, help="Scale that grades counts (only before any event).")
+@click.option("--baseline-anc", type=NUMBER, default=None, help="Pretreatment ANC (iwCLL).")
+@click.option("--baseline-platelets", type=NUMBER, default=None,
+              help="Pretreatment platelets, 10^9/L.")
+@click.option("--baseline-hemoglobin", type=NUMBER, default=None,
+              help="Pretreatment hemoglobin, g/dL.")
+@click.option("--note", default=None, help="Free text kept with the change.")
+def amend_command(
+    patient_file: str,
+    on: str,
+    height_cm: float | None,
+    weight_kg: float | None,
+    bsa: float | None,
+    bsa_formula: str | None,
+    cycles: int | None,
+    until: str | None,
+    with_: tuple[str, ...],
+    without: tuple[str, ...],
+    grading: str | None,
+    baseline_anc: float | None,
+    baseline_platelets: float | None,
+    baseline_hemoglobin: float | None,
+    note: str | None,
+) -> None:
+    """Change a record's body size or options from a date on (days before it stay)."""
+    from doseplan.bodysize import body_size
+    from doseplan.dates import parse_date
+    from doseplan.loader import load_supportive
+    from doseplan.patient import Amend, Correction, Measurements
+
+    when = parse_date(on, what="--date")
+    _text("--note", note)
+    if cycles is not None and until is not None:
+        raise UsageError("give either --cycles or --until, not both")
+    if bsa is not None and (height_cm is not None or bsa_formula is not None):
+        raise UsageError("give either --bsa or --height-cm and --weight-kg (with "
+                         "--bsa-formula), not both")
+    baseline_given = (baseline_anc, baseline_platelets, baseline_hemoglobin)
+    body_given = any(v is not None for v in (height_cm, weight_kg, bsa, bsa_formula))
+    if not (body_given or cycles is not None or until is not None or with_ or without
+            or grading is not None or any(v is not None for v in baseline_given)):
+        raise click.UsageError("nothing to amend: give a body size (--height-cm, --weight-kg, "
+                               "--bsa, --bsa-formula), --cycles, --until, --with, --without, "
+                               "--grading or a baseline count")
+
+    def change(record: PatientRecord) -> PatientRecord:
+        measurements = None
+        if body_given:
+            now = record.options_now().measurements
+            # What is given replaces what the record has; a BSA and a height exclude
+            # each other (BSA is given, or computed from height and weight).
+            measurements = Measurements(
+                height_cm=None if bsa is not None else (
+                    height_cm if height_cm is not None else now.height_cm),
+                weight_kg=weight_kg if weight_kg is not None else now.weight_kg,
+                bsa_m2=bsa if bsa is not None else (
+                    None if height_cm is not None else now.bsa_m2),
+                bsa_formula=bsa_formula or now.bsa_formula)
+            body_size(height_cm=measurements.height_cm, weight_kg=measurements.weight_kg,
+                      bsa_m2=measurements.bsa_m2, formula=measurements.bsa_formula)
+        baseline = None
+        if any(v is not None for v in baseline_given):
+            baseline = {**record.baseline, **_baseline(on, *baseline_given)}
+        amend = Amend(
+            measurements=measurements, cycles=cycles,
+            until=None if until is None else parse_date(until, what="--until"),
+            add=tuple(load_supportive(name, record.regimen) for name in dict.fromkeys(with_)),
+            remove=tuple(dict.fromkeys(without)), grading=grading, baseline=baseline)
+        return record.with_correction(Correction(when, amend, note))
+
+    stored, updated = _changed(patient_file, change)
+    last = updated.log[-1]
+    say(f"Amended {patient_file} from {when.isoformat()}: {last.what.describe()} (revision "
+        f"{updated.revision}).")
+    _report(stored.record.plan(), updated.plan())
+
+
+@click.command("repair", cls=Command)
+@click.argument("patient_file", type=FILE)
+@click.option("--date", "on", required=True, metavar="YYYY-MM-DD",
+              help="Date the change was checked.")
+@click.option("--reason", required=True,
+              help="Who checked the change made outside doseplan, and why it is right.")
+def repair_command(patient_file: str, on: str, reason: str) -> None:
+    """Accept a record that was changed outside doseplan, once a person has checked it.
+
+    Prints how its plan differs from the last version doseplan saved (FILE.bak), seals
+    it again and logs the repair with the reason; FILE.bak is kept as it was.
+    """
+    from pathlib import Path
+
+    from doseplan.dates import parse_date
+    from doseplan.errors import InvalidDataError
+    from doseplan.patient import Correction, Repair, backup_path, load_record, record_path
+
+    _text("--reason", reason)
+    correction = Correction(parse_date(on, what="--date"), Repair(reason))
+    try:
+        load_record(Path(patient_file))
+    except InvalidDataError as exc:
+        if "no longer matches the record's seal" not in exc.problem:
+            raise
+    else:
+        raise UsageError(f"{patient_file} matches its seal: it was not changed outside "
+                         "doseplan, so there is nothing to repair")
+    updated = _changed(patient_file, lambda r: r.with_correction(correction), sealed=False,
+                       keep_backup=True)[1]
+    say(f"Repaired {patient_file}: sealed again, and the repair is entry {len(updated.log)} "
+        f"of its log (revision {updated.revision}).")
+    backup = backup_path(record_path(Path(patient_file)))
+    try:
+        before = load_record(backup).plan()
+    except InvalidDataError:
+        say(f"{backup} cannot be read as a record, so the change cannot be shown.")
+        return
+    say(f"Compared with {patient_file}.bak, the last version doseplan saved:")
+    _report(before, updated.plan())

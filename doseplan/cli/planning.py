@@ -5,21 +5,26 @@ from __future__ import annotations
 import click
 
 from doseplan.cli.common import (
+    FILE,
     FORMATS_PLAN,
+    Command,
     PlanOptions,
     body_options,
     capsule_strengths,
     clock,
-    emit_binary,
+    given,
     output_options,
     plan_and_history,
+    read_files,
+    refuse_inapplicable,
 )
+from doseplan.cli.streams import write_output
 
 
-@click.command("plan")
+@click.command("plan", cls=Command)
 @click.argument("regimen")
 @body_options
-@click.option("--events", "events_file", default=None, metavar="FILE",
+@click.option("--events", "events_file", type=FILE, default=None, metavar="FILE",
               help="Apply the events of this JSON file (schemas/events.schema.json).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS_PLAN), default="text",
               show_default=True, help="Output format.")
@@ -41,21 +46,25 @@ def plan_command(
     REGIMEN is a built-in id, the review's reference number (22 or ref:22), a
     regimen file, or a patient file (made by 'doseplan init').
     """
-    from doseplan.output import emit
-
+    refuse_inapplicable(fmt, {"--remind-at": remind_at, "--tz": tz,
+                              "--alarm-minutes": alarm_minutes, "--strengths": strengths,
+                              "--paper": paper if given(click.get_current_context(), "paper")
+                              else None})
     plan, history, patient, chosen = plan_and_history(regimen, options, events_file,
                                                       history=fmt == "ics")
     stock = capsule_strengths(strengths)
+    reads = read_files(regimen, events_file, options)
     if fmt == "pdf":
         from doseplan.render.html import render_pdf
 
-        emit_binary(render_pdf(plan, paper=paper, strengths=stock, patient=patient), output)
+        write_output(render_pdf(plan, paper=paper, strengths=stock, patient=patient), output,
+                     reads=reads)
         return
     if fmt == "ics":
         from doseplan.render.ical import render_ics
 
         text = render_ics(plan, history=history, remind_at=clock(remind_at, tz), tz=tz,
-                          alarm_minutes=alarm_minutes)
+                          alarm_minutes=alarm_minutes, strengths=stock)
     elif fmt == "html":
         from doseplan.render.html import render_html
 
@@ -76,17 +85,17 @@ def plan_command(
         from doseplan.render.text_calendar import render_text
 
         text = render_text(plan, strengths=stock)
-    emit(text, output)
+    write_output(text, output, reads=reads, human=fmt == "text")
 
 
-@click.command("dispense")
+@click.command("dispense", cls=Command)
 @click.argument("regimen")
 @body_options
-@click.option("--events", "events_file", default=None, metavar="FILE",
+@click.option("--events", "events_file", type=FILE, default=None, metavar="FILE",
               help="Apply the events of this JSON file (schemas/events.schema.json).")
 @click.option("--strengths", default=None, metavar="MG,MG,...",
               help="Lenalidomide capsule strengths in stock (default US: 2.5,5,10,15,20,25).")
-@click.option("-o", "--output", default=None, metavar="FILE",
+@click.option("-o", "--output", type=FILE, default=None, metavar="FILE",
               help="Write to FILE (atomically) instead of stdout; '-' is stdout.")
 def dispense_command(
     regimen: str,
@@ -97,7 +106,7 @@ def dispense_command(
 ) -> None:
     """Capsules to dispense per cycle and drug, and the cumulative dose per drug."""
     from doseplan.dispense import dispensing, render_dispensing
-    from doseplan.output import emit
 
     plan = plan_and_history(regimen, options, events_file, history=False).plan
-    emit(render_dispensing(dispensing(plan, strengths=capsule_strengths(strengths)), plan), output)
+    write_output(render_dispensing(dispensing(plan, strengths=capsule_strengths(strengths)), plan),
+                 output, reads=read_files(regimen, events_file, options), human=True)

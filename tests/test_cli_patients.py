@@ -1,0 +1,402 @@
+"""Specification of doseplan.cli.patients, through the installed ``doseplan`` as a nurse or
+pharmacist meets it: a record is never lost, overwritten or silently changed; mistakes
+are corrected by new entries of its log; hand edits are detected and recovered."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import CliResult, run_installed
+
+START = "2027-01-04"
+SEALED = ("changed outside doseplan ({what} no longer matches the record's seal), so it is "
+          "not used; restore the last saved version from p.json.bak, or, once the treating "
+          "team has checked the change, accept it with 'doseplan repair p.json --date "
+          "YYYY-MM-DD --reason TEXT'")
+
+
+def ok(result: CliResult) -> str:
+    assert (result.code, result.err) == (0, ""), result
+    return result.out
+
+
+def error(result: CliResult, code: int, message: str) -> None:
+    """One line on stderr, the exit status, nothing on stdout."""
+    assert (result.code, result.out, result.err) == (code, "", f"doseplan: error: {message}\n")
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+@pytest.fixture
+def record(tmp_path: Path) -> Path:
+    """p.json: aue-2010 from START for P-001, with one count recorded (so p.json.bak)."""
+    ok(run_installed("init", "aue-2010", "--start", START, "--patient", "P-001", "-o",
+                     "p.json", cwd=tmp_path))
+    ok(run_installed("record", "p.json", "--date", "2027-01-10", "--anc", "1.5", cwd=tmp_path))
+    return tmp_path / "p.json"
+
+
+def doseplan(folder: Path, *args: str, **env: str) -> CliResult:
+    return run_installed(*args, cwd=folder, env=env or None)
+
+
+# ---------------------------------------------------------------------------
+# Outputs never replace what a command reads, a record, or its .bak and .lock
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["plan", "p.json", "-o", "p.json"],
+     "-o p.json would replace p.json, which this command reads; give another file name with -o"),
+    (["plan", "p.json", "--format", "json", "-o", "p.json"],
+     "-o p.json would replace p.json, which this command reads; give another file name with -o"),
+    (["dispense", "p.json", "-o", "p.json"],
+     "-o p.json would replace p.json, which this command reads; give another file name with -o"),
+    (["plan", "aue-2010", "--start", START, "-o", "p.json"],
+     "-o p.json would replace the patient record p.json; give another file name with -o"),
+    (["plan", "p.json", "-o", "p.json.bak"],
+     "-o p.json.bak would replace the previous version of the patient record p.json; give "
+     "another file name with -o"),
+    (["plan", "p.json", "-o", "p.json.lock"],
+     "-o p.json.lock would replace the lock file of the patient record p.json; give another "
+     "file name with -o"),
+    (["plan", "r.json", "--start", START, "-o", "r.json"],
+     "-o r.json would replace r.json, which this command reads; give another file name with -o"),
+    (["show", "r.json", "-o", "r.json"],
+     "-o r.json would replace r.json, which this command reads; give another file name with -o"),
+    (["plan", "r.json", "--start", START, "-o", "link.json"],
+     "-o link.json would replace r.json, which this command reads; give another file name "
+     "with -o"),
+    (["plan", "aue-2010", "--start", START, "--events", "e.json", "-o", "e.json"],
+     "-o e.json would replace e.json, which this command reads; give another file name with -o"),
+], ids=["plan-over-its-record", "json-over-its-record", "dispense-over-its-record",
+        "over-another-record", "over-the-bak", "over-the-lock", "plan-over-its-regimen",
+        "show-over-its-regimen", "link-to-the-regimen", "over-its-events"])
+def test_no_output_replaces_an_input_a_record_or_its_bak(record: Path, args: list[str],
+                                                         message: str) -> None:
+    """Refused with both paths named; every file stays byte for byte."""
+    folder = record.parent
+    (folder / "r.json").write_text(json.dumps(json.loads(
+        (Path(__file__).parents[1] / "examples" / "custom-regimen.json").read_text())))
+    (folder / "link.json").symlink_to("r.json")
+    (folder / "e.json").write_text('[{"date": "2027-01-10", "type": "lab", "test": "anc", '
+                                   '"value": 1.5}]')
+    before = files(folder)
+    error(doseplan(folder, *args), 2, message)
+    assert files(folder) == before
+
+
+def test_an_output_link_is_written_through(tmp_path: Path) -> None:
+    """-o onto a symbolic link replaces the file it points to; the link stays a link."""
+    (tmp_path / "out").symlink_to("calendar.txt")
+    ok(doseplan(tmp_path, "plan", "aue-2010", "--start", START, "-o", "out"))
+    assert (tmp_path / "out").is_symlink()
+    assert (tmp_path / "calendar.txt").read_text(encoding="utf-8").startswith(
+        "Lenalidomide 10 mg days 1-21")
+
+
+def test_an_output_device_is_written_to_not_replaced(tmp_path: Path) -> None:
+    """-o /dev/null writes into the device and leaves it a device."""
+    ok(doseplan(tmp_path, "plan", "aue-2010", "--start", START, "-o", "/dev/null"))
+    assert Path("/dev/null").is_char_device()
+
+
+def test_an_output_keeps_its_permissions_and_a_new_one_follows_the_umask(
+        tmp_path: Path) -> None:
+    """A replaced file keeps its mode; a new file gets the umask's (022: rw-r--r--)."""
+    target = tmp_path / "plan.txt"
+    target.write_text("old")
+    target.chmod(0o640)
+    ok(doseplan(tmp_path, "plan", "aue-2010", "--start", START, "-o", "plan.txt"))
+    assert target.stat().st_mode & 0o777 == 0o640
+    old = os.umask(0o022)
+    try:
+        ok(doseplan(tmp_path, "plan", "aue-2010", "--start", START, "-o", "new.txt"))
+    finally:
+        os.umask(old)
+    assert (tmp_path / "new.txt").stat().st_mode & 0o777 == 0o644
+
+
+# ---------------------------------------------------------------------------
+# The record file itself
+
+
+def test_a_linked_record_is_locked_and_saved_at_its_target(record: Path) -> None:
+    """record through a symbolic link: the target changes, the link stays, one lock."""
+    folder = record.parent
+    (folder / "link.json").symlink_to("p.json")
+    ok(doseplan(folder, "record", "link.json", "--date", "2027-01-11", "--anc", "1.6"))
+    assert (folder / "link.json").is_symlink()
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "link.json", "p.json", "p.json.bak", "p.json.lock"]
+    assert json.loads(record.read_text())["revision"] == 3
+
+
+def test_a_record_with_two_names_is_refused(record: Path) -> None:
+    """A hard link would let two commands change the record at once, each losing events."""
+    os.link(record, record.with_name("q.json"))
+    error(doseplan(record.parent, "record", "p.json", "--date", "2027-01-11", "--anc", "1.6"),
+          1, "p.json: has 2 names (hard links), so two of them could be changed at once; keep "
+             "one name, and copy the file (cp) where another is needed")
+
+
+def test_a_read_only_record_is_not_recorded_into(record: Path) -> None:
+    """A record made read-only on purpose (archived) is left as it is."""
+    record.chmod(0o444)
+    before = files(record.parent)
+    error(doseplan(record.parent, "record", "p.json", "--date", "2027-01-11", "--anc", "1.6"),
+          2, "cannot save p.json: the file is read-only (archived?); make it writable "
+             "(chmod u+w p.json) if it is to be changed; nothing was recorded")
+    assert files(record.parent) == before
+
+
+def test_init_never_overwrites_and_creates_the_file_exclusively(tmp_path: Path) -> None:
+    """init onto any existing name, even a dangling link, is refused."""
+    (tmp_path / "p.json").symlink_to("nowhere.json")
+    error(doseplan(tmp_path, "init", "aue-2010", "--start", START, "--patient", "P", "-o",
+                   "p.json"), 2,
+          "p.json already exists; give a new file name with -o (a record is never overwritten "
+          "by init) (see 'doseplan init --help')")
+
+
+@pytest.fixture
+def held_lock(record: Path) -> Iterator[Path]:
+    """Another process holds p.json.lock (its process number written in it)."""
+    fd = os.open(record.with_name("p.json.lock"), os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    os.write(fd, b"4242\n")
+    try:
+        yield record
+    finally:
+        os.close(fd)
+
+
+def test_a_busy_record_is_waited_for_a_bounded_time(held_lock: Path) -> None:
+    """The waiting command says what it waits for, then stops, recording nothing."""
+    before = held_lock.read_bytes()
+    started = time.monotonic()
+    result = doseplan(held_lock.parent, "record", "p.json", "--date", "2027-01-11", "--anc",
+                      "1.6", DOSEPLAN_LOCK_WAIT="1")
+    assert time.monotonic() - started < 20
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (
+        "doseplan: waiting for p.json: another doseplan command (process 4242) is changing it\n"
+        "doseplan: error: p.json is still being changed by another doseplan command (process "
+        "4242) after 1 second; nothing was done; run the command again when it has finished, "
+        "or end that process if it is stuck\n")
+    assert held_lock.read_bytes() == before
+
+
+def test_a_removed_lock_file_does_not_let_two_writers_lose_an_event(held_lock: Path) -> None:
+    """With the lock file deleted under a holder, a second command takes a new lock; when
+    the first then saves, the record it read is gone, so it writes nothing."""
+    os.unlink(held_lock.with_name("p.json.lock"))
+    ok(doseplan(held_lock.parent, "record", "p.json", "--date", "2027-01-11", "--anc", "1.6"))
+    assert json.loads(held_lock.read_text())["revision"] == 3
+
+
+# ---------------------------------------------------------------------------
+# Hand edits
+
+
+@pytest.mark.parametrize(("edit", "what"), [
+    (lambda d: d["events"].clear(), "its log of events"),
+    (lambda d: d["regimen"]["document"]["phases"][0]["administrations"][0]["dose"].update(
+        amount=20), "its copy of the regimen or of the supportive care"),
+    (lambda d: d.update(patient="P-002"), "its patient, start, body size or options"),
+    (lambda d: d.pop("seal"), "its log of events and its copy of the regimen or of the "
+                              "supportive care and its patient, start, body size or options"),
+], ids=["event-deleted", "dose-changed", "patient-changed", "seal-removed"])
+def test_a_hand_edited_record_is_refused_by_every_command(record: Path, edit: object,
+                                                          what: str) -> None:
+    """plan, record and dispense refuse it, naming what changed and how to recover."""
+    document = json.loads(record.read_text())
+    edit(document)  # type: ignore[operator]
+    record.write_text(json.dumps(document, indent=2))
+    before = files(record.parent)
+    for args in (["plan", "p.json"], ["dispense", "p.json"],
+                 ["record", "p.json", "--date", "2027-01-11", "--anc", "1.6"]):
+        error(doseplan(record.parent, *args), 1, "p.json: " + SEALED.format(what=what))
+    assert files(record.parent) == before
+
+
+def test_a_checked_hand_edit_is_accepted_by_repair(record: Path) -> None:
+    """repair shows the change against the .bak, seals again, logs the reason, keeps .bak."""
+    document = json.loads(record.read_text())
+    document["events"][0]["value"] = 0.8
+    record.write_text(json.dumps(document, indent=2))
+    backup = record.with_name("p.json.bak").read_bytes()
+    out = ok(doseplan(record.parent, "repair", "p.json", "--date", "2027-01-12", "--reason",
+                      "ANC was 0.8, checked by the pharmacist"))
+    assert out.splitlines()[0] == ("Repaired p.json: sealed again, and the repair is entry 2 "
+                                   "of its log (revision 3).")
+    assert "Compared with p.json.bak, the last version doseplan saved:" in out
+    assert "lenalidomide 10 mg oral -> lenalidomide 10 mg oral (held)" in out
+    assert record.with_name("p.json.bak").read_bytes() == backup
+    listed = ok(doseplan(record.parent, "events", "p.json"))
+    assert "   2  2027-01-12  repair after a hand edit: ANC was 0.8, checked by the " \
+           "pharmacist" in listed
+    ok(doseplan(record.parent, "plan", "p.json"))
+
+
+def test_repair_of_an_untouched_record_is_refused(record: Path) -> None:
+    error(doseplan(record.parent, "repair", "p.json", "--date", "2027-01-12", "--reason", "x"),
+          2, "p.json matches its seal: it was not changed outside doseplan, so there is "
+             "nothing to repair")
+
+
+def test_the_bak_restores_the_last_saved_version(record: Path) -> None:
+    """cp p.json.bak p.json gives a sealed record that every command reads."""
+    record.write_text(record.read_text().replace('"value": 1.5', '"value": 0.5'))
+    record.write_bytes(record.with_name("p.json.bak").read_bytes())
+    ok(doseplan(record.parent, "plan", "p.json"))
+
+
+# ---------------------------------------------------------------------------
+# Self-contained records
+
+
+def test_a_record_keeps_its_own_copy_of_supportive_care_from_a_file(tmp_path: Path) -> None:
+    """init --with ./care.json copies it in: deleting the file changes nothing."""
+    care = json.loads((Path(__file__).parents[1] / "doseplan" / "supportive" /
+                       "prednisone-tfr.json").read_text())
+    care["id"] = "my-prednisone"
+    (tmp_path / "care.json").write_text(json.dumps(care))
+    ok(doseplan(tmp_path, "init", "aue-2010", "--start", START, "--patient", "P", "--with",
+                "./care.json", "-o", "p.json"))
+    before = ok(doseplan(tmp_path, "plan", "p.json"))
+    (tmp_path / "care.json").unlink()
+    assert ok(doseplan(tmp_path, "plan", "p.json")) == before
+    assert "prednisone 20 mg" in before
+
+
+# ---------------------------------------------------------------------------
+# Corrections: events, void, amend
+
+
+def test_events_lists_the_log_with_numbers(record: Path) -> None:
+    ok(doseplan(record.parent, "record", "p.json", "--date", "2027-01-12", "--hold",
+                "lenalidomide", "--note", "seen in clinic"))
+    assert ok(doseplan(record.parent, "events", "p.json")) == (
+        "p.json: patient P-001, built-in regimen aue-2010, start 2027-01-04, revision 3\n"
+        "   1  2027-01-10  ANC 1.5 x 10^9/L\n"
+        "   2  2027-01-12  hold lenalidomide (team decision)\n"
+        "                note: seen in clinic\n")
+
+
+def test_void_takes_an_entry_back_and_keeps_it_in_the_log(record: Path) -> None:
+    """The plan is rebuilt without the entry; the log shows it void, with the reason."""
+    folder = record.parent
+    ok(doseplan(folder, "record", "p.json", "--date", "2027-01-12", "--anc", "0.08"))
+    out = ok(doseplan(folder, "void", "p.json", "--entry", "2", "--date", "2027-01-12",
+                      "--reason", "typed 0.08 for 0.8"))
+    assert out.startswith("Voided entry 2 (ANC 0.08 x 10^9/L on 2027-01-12) in p.json "
+                          "(revision 4).\n")
+    assert "(held) -> lenalidomide 10 mg oral" in out
+    listed = ok(doseplan(folder, "events", "p.json")).splitlines()
+    assert listed[2:] == ["   2  2027-01-12  ANC 0.08 x 10^9/L  [void: see entry 3]",
+                          "   3  2027-01-12  void of entry 2: typed 0.08 for 0.8"]
+
+
+@pytest.mark.parametrize(("entry", "message"), [
+    ("9", "entry 9 does not exist; the log has entries 1 to 1"),
+    ("0", "entry 0 does not exist; the log has entries 1 to 1"),
+], ids=["past-the-end", "zero"])
+def test_void_of_an_entry_that_does_not_exist_is_refused(record: Path, entry: str,
+                                                         message: str) -> None:
+    error(doseplan(record.parent, "void", "p.json", "--entry", entry, "--date", "2027-01-12",
+                   "--reason", "x"), 2, message)
+
+
+def test_amend_adds_a_body_size_from_a_date_and_days_before_stay(tmp_path: Path) -> None:
+    """An mg/m2 regimen started without a body size: init says so; amend adds it from a
+    date, and only the days from that date on change."""
+    out = ok(doseplan(tmp_path, "init", "ferrajoli-2013", "--start", START, "--patient", "P",
+                      "-o", "p.json"))
+    assert out.splitlines()[1:] == [
+        "No BSA given: rituximab stays in mg/m2.",
+        "Add the body size with 'doseplan amend p.json --date YYYY-MM-DD --height-cm CM "
+        "--weight-kg KG' before these doses are given."]
+    before = json.loads(ok(doseplan(tmp_path, "plan", "p.json", "--format", "json")))
+    ok(doseplan(tmp_path, "amend", "p.json", "--date", "2027-01-11", "--height-cm", "170",
+                "--weight-kg", "70"))
+    after = json.loads(ok(doseplan(tmp_path, "plan", "p.json", "--format", "json")))
+    early = [d for d in before["days"] if d["date"] < "2027-01-11"]
+    assert early == [d for d in after["days"] if d["date"] < "2027-01-11"]
+    doses = {d["date"]: d["doses"] for d in after["days"]}
+    assert doses["2027-01-11"][0]["dose"] == 682.5  # 375 mg/m2 x 1.82 m2
+
+
+def test_amend_shows_more_cycles_past_the_planning_horizon(record: Path) -> None:
+    """Past the last day, record says how to extend the record; amend --cycles does it."""
+    folder = record.parent
+    error(doseplan(folder, "record", "p.json", "--date", "2027-07-01", "--anc", "1.6"), 2,
+          "ANC 1.6 x 10^9/L on 2027-07-01 is after the plan ends (2027-06-20); check its date, "
+          "or show more cycles with 'doseplan amend p.json --date 2027-07-01 --cycles N'")
+    ok(doseplan(folder, "amend", "p.json", "--date", "2027-06-20", "--cycles", "6"))
+    ok(doseplan(folder, "record", "p.json", "--date", "2027-07-01", "--anc", "1.6"))
+
+
+# ---------------------------------------------------------------------------
+# Decisions that would act twice, or after the end
+
+
+def test_the_same_decision_twice_on_a_date_is_refused(record: Path) -> None:
+    """A second --reduce on one date would reduce twice."""
+    folder = record.parent
+    ok(doseplan(folder, "record", "p.json", "--date", "2027-01-12", "--reduce", "lenalidomide"))
+    error(doseplan(folder, "record", "p.json", "--date", "2027-01-12", "--reduce",
+                   "lenalidomide"), 2,
+          "reduce lenalidomide on 2027-01-12 is already recorded; record it once (if the "
+          "earlier entry is wrong, void it)")
+
+
+def test_a_decision_after_the_end_of_treatment_is_refused(record: Path) -> None:
+    folder = record.parent
+    ok(doseplan(folder, "record", "p.json", "--date", "2027-01-12", "--end-treatment"))
+    error(doseplan(folder, "record", "p.json", "--date", "2027-01-20", "--resume",
+                   "lenalidomide"), 2,
+          "resume lenalidomide on 2027-01-20 comes after the end of treatment recorded on "
+          "2027-01-12, which stopped every drug; if the treatment goes on, void the end of "
+          "treatment first")
+
+
+# ---------------------------------------------------------------------------
+# What reaches the terminal
+
+
+def test_a_file_name_with_control_characters_is_shown_escaped(tmp_path: Path) -> None:
+    """Messages and errors show the escape sequence of a file name, never send it."""
+    name = "p\x1b[2J.json"
+    out = ok(doseplan(tmp_path, "init", "aue-2010", "--start", START, "--patient", "P", "-o",
+                      name))
+    assert out == "Created p\\x1b[2J.json: patient P, regimen aue-2010, start 2027-01-04.\n"
+    result = doseplan(tmp_path, "plan", "missing\u202e.json", "--start", START)
+    assert result.err == ("doseplan: error: missing\\u202e.json: no such regimen file; check "
+                          "the path\n")
+
+
+def test_a_record_with_two_copies_of_one_supportive_care_is_refused(record: Path) -> None:
+    """Two copies would double every dose of it."""
+    document = json.loads(record.read_text())
+    document["options"]["with"] = [{"document": json.loads(
+        (Path(__file__).parents[1] / "doseplan" / "supportive" / "aspirin.json").read_text())}] * 2
+    from doseplan.patient import seal
+
+    document["seal"] = seal(document)
+    record.write_text(json.dumps(document))
+    error(doseplan(record.parent, "plan", "p.json"), 1,
+          "p.json: $.options.with: supportive care 'aspirin' is attached twice; keep one")
+
+
+def test_a_record_of_another_name_is_still_a_record(record: Path) -> None:
+    """plan recognises a record by what it holds, not by its name's ending."""
+    record.rename(record.with_name("patient.REC"))
+    assert ok(doseplan(record.parent, "plan", "patient.REC")).startswith("Lenalidomide 10 mg")
