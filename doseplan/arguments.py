@@ -24,7 +24,7 @@ def _got(value: object) -> str:
 def instance(name: str, value: object, kind: type | tuple[type, ...], expected: str, *,
              optional: bool = False) -> None:
     """``value`` must be a ``kind`` (or None when ``optional``)."""
-    if value is None and optional:
+    if type(value) is kind or value is None and optional:
         return
     if (isinstance(value, bool) and kind is not bool) or not isinstance(value, kind):
         raise TypeError(f"{name!r} must be {expected} ({_got(value)})")
@@ -33,7 +33,7 @@ def instance(name: str, value: object, kind: type | tuple[type, ...], expected: 
 def day(name: str, value: object, *, optional: bool = False) -> None:
     """A calendar date: a ``datetime.date`` that is not a ``datetime`` (no clock time, no
     time zone)."""
-    if value is None and optional:
+    if type(value) is date or value is None and optional:
         return
     if not isinstance(value, date) or isinstance(value, datetime):
         raise TypeError(f"{name!r} must be a datetime.date such as date(2027, 1, 4), "
@@ -53,11 +53,14 @@ def number(name: str, value: object, *, optional: bool = False) -> None:
 
 
 def text(name: str, value: object, *, optional: bool = False) -> None:
-    instance(name, value, str, "text (str)", optional=optional)
+    if type(value) is not str:
+        instance(name, value, str, "text (str)", optional=optional)
 
 
 def items(name: str, value: object, kind: type | tuple[type, ...], expected: str) -> None:
     """A list or tuple (not text, bytes or a mapping) whose items are ``kind``."""
+    if type(value) in (list, tuple) and all(type(item) is kind for item in value):  # type: ignore[attr-defined]
+        return  # the usual case, in one pass
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Sequence):
         raise TypeError(f"{name!r} must be a list or tuple of {expected} ({_got(value)})")
     for index, item in enumerate(value):

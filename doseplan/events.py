@@ -144,6 +144,10 @@ class Event(Value):
     note: str | None = None
 
     def __post_init__(self) -> None:
+        note = self.note
+        if type(self.date) is date and type(self.what) in _WHATS and (
+                note is None or type(note) is str and note.isascii() and note.isprintable()):
+            return  # the usual event, checked in one line
         arguments.day("date", self.date)
         arguments.instance("what", self.what, (Lab, Grade, Decision),
                            "a Lab, Grade or Decision (made by lab(), toxicity() or decision())")
@@ -157,9 +161,14 @@ class Event(Value):
         return f"{self.what.describe()} on {self.date.isoformat()}"
 
 
+_WHATS = (Lab, Grade, Decision)
+
+
 def _check(on: object, note: object) -> None:
-    arguments.day("on", on)
-    arguments.text("note", note, optional=True)
+    """The arguments of lab(), toxicity() and decision(), named as they are there."""
+    if type(on) is not date or note is not None and type(note) is not str:
+        arguments.day("on", on)
+        arguments.text("note", note, optional=True)
 
 
 def _unit_text(test: Test) -> str:

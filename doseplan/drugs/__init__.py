@@ -120,6 +120,7 @@ def misspelt(drug: str) -> str | None:
             "name would escape every rule)")
 
 
+@cache
 def assess(drug: str, amount: float, unit: str) -> Verdict:
     """Whether a daily dose of ``drug`` is plausible (see the module's description)."""
     known = catalog().get(drug)
