@@ -24,7 +24,7 @@ def _got(value: object) -> str:
 def instance(name: str, value: object, kind: type | tuple[type, ...], expected: str, *,
              optional: bool = False) -> None:
     """``value`` must be a ``kind`` (or None when ``optional``)."""
-    if type(value) is kind or value is None and optional:
+    if type(value) is kind or (value is None and optional):
         return
     if (isinstance(value, bool) and kind is not bool) or not isinstance(value, kind):
         raise TypeError(f"{name!r} must be {expected} ({_got(value)})")
@@ -33,7 +33,7 @@ def instance(name: str, value: object, kind: type | tuple[type, ...], expected: 
 def day(name: str, value: object, *, optional: bool = False) -> None:
     """A calendar date: a ``datetime.date`` that is not a ``datetime`` (no clock time, no
     time zone)."""
-    if type(value) is date or value is None and optional:
+    if type(value) is date or (value is None and optional):
         return
     if not isinstance(value, date) or isinstance(value, datetime):
         raise TypeError(f"{name!r} must be a datetime.date such as date(2027, 1, 4), "

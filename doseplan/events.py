@@ -146,7 +146,7 @@ class Event(Value):
     def __post_init__(self) -> None:
         note = self.note
         if type(self.date) is date and type(self.what) in _WHATS and (
-                note is None or type(note) is str and note.isascii() and note.isprintable()):
+                note is None or (type(note) is str and note.isascii() and note.isprintable())):
             return  # the usual event, checked in one line
         arguments.day("date", self.date)
         arguments.instance("what", self.what, (Lab, Grade, Decision),
@@ -166,7 +166,7 @@ _WHATS = (Lab, Grade, Decision)
 
 def _check(on: object, note: object) -> None:
     """The arguments of lab(), toxicity() and decision(), named as they are there."""
-    if type(on) is not date or note is not None and type(note) is not str:
+    if type(on) is not date or (note is not None and type(note) is not str):
         arguments.day("on", on)
         arguments.text("note", note, optional=True)
 

@@ -195,6 +195,29 @@ def _rule_actions(policy: Policy, rule: Rule, scale: Scale, baseline: Mapping[st
     return actions
 
 
+OTHER_TOXICITY = (
+    "the label holds lenalidomide for other grade 3-4 toxicities judged related to it, and "
+    "restarts it at the next lower dose level when the toxicity has resolved to grade 2 or "
+    "less (clinical-facts.md, Facts added after the first review of the plans)")
+"""Why a severe toxicity no rule covers asks for a decision (the label's words, shortened)."""
+
+
+def _uncovered(event: Event, what: Lab | Grade, scale: Scale) -> str:
+    """A decision to ask for when a grade 3-4 toxicity (or count) triggers no rule, so that
+    nothing goes on being planned as if it had not been recorded; else ''."""
+    if isinstance(what, Grade):
+        if what.grade < 3:
+            return ""
+        found = what.describe()
+    else:
+        if _lab_grade(what.test, what.value, scale) < 3:
+            return ""
+        found = f"{what.describe()} (grade {_lab_grade(what.test, what.value, scale)})"
+    return (f"Decision needed ({event.date.isoformat()}): {found} was recorded and no rule of "
+            f"the policy covers it, so the plan goes on unchanged until the treating team "
+            f"decides; {OTHER_TOXICITY}.")
+
+
 def _candidates(policy: Policy, what: Lab | Grade) -> tuple[Rule, ...]:
     """The rules that ``what`` could trigger, in the policy's order: those with a count
     clause on its test, or naming its toxicity (``Condition.triggered_by`` is false for
@@ -363,11 +386,17 @@ class _Replay:
                 rules = candidates.get(key)
                 if rules is None:
                     rules = candidates[key] = _candidates(policy, what)
+                triggered = False
                 for rule in rules:
                     if governs and rule.when.triggered_by(what):
+                        triggered = True
                         for action in _rule_actions(policy, rule, scale, rule_baseline, event,
                                                     what):
                             _act(action, drugs, added, notes, _cycle_end(plan_days, at, action))
+                if governs and not triggered:
+                    severe = _uncovered(event, what, scale)
+                    if severe:
+                        notes.append(severe)
                 if state is not None:
                     for hook in hooks:
                         for action in _actions(hook, event, state):

@@ -326,3 +326,25 @@ def test_counts_for_a_plan_no_rule_applies_to_are_flagged() -> None:
             "themselves.") in plan.warnings
     assert ("thalidomide is not in doseplan's drug catalog: no plausible dose range is known "
             "for it; check every thalidomide dose.") in plan.warnings
+
+
+@pytest.mark.parametrize(("event", "found"), [
+    (toxicity(day(10), "other", 4), "toxicity grade 4"),
+    (toxicity(day(10), "anemia", 3), "anemia grade 3"),
+    (lab(day(10), "hemoglobin", 4), "hemoglobin 4 g/dL (grade 3)"),
+], ids=["other-grade-4", "anemia-grade-3", "hemoglobin-4"])
+def test_a_severe_toxicity_no_rule_covers_asks_for_a_decision(event: Event, found: str) -> None:
+    """Nothing is planned on as if a grade 3-4 toxicity had not been recorded: the plan
+    asks the treating team, citing the label's rule for other toxicities."""
+    plan = plan_of("aue-2010", [event])
+    assert (f"Decision needed (2027-01-13): {found} was recorded and no rule of the policy "
+            "covers it, so the plan goes on unchanged until the treating team decides; the "
+            "label holds lenalidomide for other grade 3-4 toxicities judged related to it, "
+            "and restarts it at the next lower dose level when the toxicity has resolved to "
+            "grade 2 or less (clinical-facts.md, Facts added after the first review of the "
+            "plans).") in plan.warnings
+
+
+def test_a_mild_toxicity_no_rule_covers_asks_nothing() -> None:
+    plan = plan_of("aue-2010", [toxicity(day(10), "other", 2)])
+    assert not any(w.startswith("Decision needed") for w in plan.warnings)
