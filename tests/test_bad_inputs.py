@@ -1122,6 +1122,10 @@ def hook_returning(*actions: object) -> doseplan.Hook:
 ANC_LOW = [doseplan.lab(date(2027, 1, 11), "anc", 0.8)]
 
 HOSTILE_LIBRARY_CASES = [
+    Call("lib-toxicity-grade-as-float", lambda: doseplan.toxicity(D, "anemia", 2.5),  # type: ignore[arg-type]
+         UsageError, "grade 2.5 is not a whole number from 0 to 5"),
+    Call("lib-toxicity-grade-as-bool", lambda: doseplan.toxicity(D, "anemia", True),
+         UsageError, "grade True is not a whole number from 0 to 5"),
     Call("lib-body-size-bsa-50", lambda: doseplan.BodySize(bsa_m2=50, formula="given"),
          UsageError, "BSA 50 m2 is implausible (expected 0.6-3.5 m2); give --bsa in square "
                      "metres, e.g. 1.8"),

@@ -7,12 +7,14 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import subprocess
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import CliResult, run_installed
+from conftest import INSTALLED, CliResult, run_installed
 
 START = "2027-01-04"
 SEALED = ("changed outside doseplan ({what} no longer matches the record's seal), so it is "
@@ -400,3 +402,59 @@ def test_a_record_of_another_name_is_still_a_record(record: Path) -> None:
     """plan recognises a record by what it holds, not by its name's ending."""
     record.rename(record.with_name("patient.REC"))
     assert ok(doseplan(record.parent, "plan", "patient.REC")).startswith("Lenalidomide 10 mg")
+
+
+def test_racing_inits_create_one_record(tmp_path: Path) -> None:
+    """Eight init commands for one new file at once: one creates it, the others are refused."""
+    command = [str(INSTALLED), "init", "aue-2010", "--start", START, "--patient"]
+    workers = [subprocess.Popen([*command, f"P-{i}", "-o", "p.json"], cwd=tmp_path,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for i in range(8)]
+    for worker in workers:
+        worker.communicate(timeout=120)
+    assert sorted(w.returncode for w in workers) == [0] + [2] * 7
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.json"]
+    ok(doseplan(tmp_path, "plan", "p.json"))
+
+
+def test_a_killed_commands_temporary_file_is_removed_by_the_next(record: Path) -> None:
+    """kill -9 in the middle of a save leaves .p.json.XXXXXXXX.tmp; the next save removes it."""
+    stale = record.with_name(".p.json.0badf00d.tmp")
+    stale.write_text("half a record")
+    os.utime(stale, (time.time() - 3600, time.time() - 3600))
+    ok(doseplan(record.parent, "record", "p.json", "--date", "2027-01-11", "--anc", "1.6"))
+    assert not stale.exists()
+
+
+def test_a_record_is_never_saved_too_large_to_read_back(tmp_path: Path) -> None:
+    """Near the 1 MiB a patient file may have, the event that would pass it is refused."""
+    from dataclasses import replace
+
+    from doseplan.errors import UsageError
+    from doseplan.events import Event, lab
+    from doseplan.loader import MAX_FILE_BYTES, load_builtin
+    from doseplan.patient import create_record, encode_record, new_record
+
+    record = new_record("P", load_builtin("badoux-2011"), date(2027, 1, 4),
+                        origin="built-in regimen badoux-2011")
+    note = "n" * 2000
+    events: list[Event] = []
+    while True:  # as many events as the record can hold
+        more = [*events, lab(date(2027, 1, 10), "hemoglobin", 10 + len(events) / 1000,
+                             note=note)]
+        try:
+            encode_record(replace(record, log=tuple(more)), where="p.json")
+        except UsageError:  # the one too many
+            break
+        events = more
+    create_record(tmp_path / "p.json", replace(record, log=tuple(events)))
+    before = files(tmp_path)
+    result = doseplan(tmp_path, "record", "p.json", "--date", "2027-01-11", "--anc", "1.6",
+                      "--note", note)
+    assert (result.code, result.out) == (2, "")
+    assert result.err.startswith("doseplan: error: cannot save p.json: the record would be ")
+    assert result.err.endswith(
+        f"bytes, over the {MAX_FILE_BYTES} bytes a patient file may have, so it could not be "
+        "read back; continue the patient's care in a new record; nothing was recorded\n")
+    assert {k: v for k, v in files(tmp_path).items() if k != "p.json.lock"} == before
+    ok(doseplan(tmp_path, "plan", "p.json"))
