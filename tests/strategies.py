@@ -21,6 +21,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from doseplan.bodysize import BodySize, body_size
+from doseplan.text import is_visible
 
 Json = dict[str, Any]
 
@@ -55,9 +56,10 @@ SPECIAL_DATES = (
 text = st.text(
     st.characters(categories=("L", "N", "P", "Zs"), max_codepoint=0x2FFF),
     min_size=1, max_size=20,
-).filter(str.strip)
+).filter(is_visible)
 """Free text of the documents (quotes, titles, labels), non-ASCII included, never blank
-(the schema refuses a text of spaces: a source must say something)."""
+(the schema refuses a text of spaces or of invisible fillers: a source must say
+something)."""
 
 
 # ---------------------------------------------------------------------------
