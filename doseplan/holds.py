@@ -210,9 +210,10 @@ def _uncovered(event: Event, what: Lab | Grade, scale: Scale) -> str:
             return ""
         found = what.describe()
     else:
-        if _lab_grade(what.test, what.value, scale) < 3:
+        grade = _lab_grade(what.test, what.value, scale)
+        if grade < 3:
             return ""
-        found = f"{what.describe()} (grade {_lab_grade(what.test, what.value, scale)})"
+        found = f"{what.describe()} (grade {grade})"
     return (f"Decision needed ({event.date.isoformat()}): {found} was recorded and no rule of "
             f"the policy covers it, so the plan goes on unchanged until the treating team "
             f"decides; {OTHER_TOXICITY}.")

@@ -649,7 +649,7 @@ _RESULT_KEYS = ("patients", "tls", "tfr", "hematologic", "orr", "cr", "os", "pfs
 
 
 def _results(d: Mapping[str, Any]) -> Results:
-    return Results(source=_source(d["source"]), **{k: d.get(k) for k in _RESULT_KEYS})
+    return Results(source=Source.from_json(d["source"]), **{k: d.get(k) for k in _RESULT_KEYS})
 
 
 def _supportive(d: Mapping[str, Any]) -> Supportive:
@@ -665,7 +665,7 @@ def _supportive_administration(d: Mapping[str, Any]) -> SupportiveAdministration
     return SupportiveAdministration(
         drug=d["drug"], route=d["route"],
         dose=Dose(amount=dose["amount"], unit=cast(Unit, dose["unit"])),
-        source=_source(d["source"]),
+        source=Source.from_json(d["source"]),
         days_from_first_dose=_opt(d, "days_from_first_dose", _selection),
         with_anchor=d.get("with_anchor"),
         cycles=_opt(d, "cycles", _selection),
@@ -673,15 +673,8 @@ def _supportive_administration(d: Mapping[str, Any]) -> SupportiveAdministration
     )
 
 
-def _source(d: Mapping[str, Any]) -> Source:
-    return Source(
-        ref=d.get("ref"), quote=d.get("quote"), facts=d.get("facts"), url=d.get("url"),
-        assumption=d.get("assumption"),
-    )
-
-
 def _note(d: Mapping[str, Any]) -> Note:
-    return Note(text=d["text"], source=_source(d["source"]))
+    return Note(text=d["text"], source=Source.from_json(d["source"]))
 
 
 def _item(value: int | Mapping[str, Any]) -> Item:
@@ -699,7 +692,7 @@ def _selection(values: list[int | Mapping[str, Any]]) -> Selection:
 def _cycles(d: Mapping[str, Any]) -> CycleSpec:
     return CycleSpec(
         length_days=d["length_days"],
-        source=_source(d["source"]),
+        source=Source.from_json(d["source"]),
         count=d.get("count"),
         until=d.get("until"),
         horizon=d.get("horizon"),
@@ -720,7 +713,7 @@ def _escalation(d: Mapping[str, Any]) -> Escalation:
         each_cycle=d.get("each_cycle"),
         on_cycle_day=d.get("on_cycle_day"),
         if_tolerated=d.get("if_tolerated"),
-        source=_opt(d, "source", _source),
+        source=_opt(d, "source", Source.from_json),
     )
 
 
@@ -731,7 +724,7 @@ def _administration(d: Mapping[str, Any]) -> Administration:
         route=d["route"],
         dose=Dose(amount=dose["amount"], unit=cast(Unit, dose["unit"])),
         days=_selection(d["days"]),
-        source=_source(d["source"]),
+        source=Source.from_json(d["source"]),
         cycles=_opt(d, "cycles", _selection),
         escalation=_opt(d, "escalation", _escalation),
         dose_levels=_opt(d, "dose_levels", tuple),

@@ -12,8 +12,9 @@ Optional fields are ``None`` when the document leaves them out, so that
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from doseplan.values import Value
 
@@ -38,6 +39,12 @@ class Source(Value):
     """The address clinical-facts.md gives for the fact."""
     assumption: str | None = None
     """A parameter the sources do not state; shown to the user as a warning."""
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> Source:
+        """A source from its JSON form (regimens, policies, the drug catalog)."""
+        return cls(ref=d.get("ref"), quote=d.get("quote"), facts=d.get("facts"),
+                   url=d.get("url"), assumption=d.get("assumption"))
 
     @property
     def kind(self) -> Literal["review", "facts", "assumption"]:

@@ -132,11 +132,6 @@ class Policy(Value):
         return tuple(found)
 
 
-def _source(d: Mapping[str, Any]) -> Source:
-    return Source(ref=d.get("ref"), quote=d.get("quote"), facts=d.get("facts"),
-                  url=d.get("url"), assumption=d.get("assumption"))
-
-
 def _thresholds(items: Any) -> tuple[Threshold, ...]:
     return tuple(Threshold(test=i["test"], below=i.get("below"), at_least=i.get("at_least"))
                  for i in items)
@@ -161,11 +156,11 @@ def parse_policy(d: Mapping[str, Any]) -> Policy:
         drug=d["drug"],
         levels=tuple(levels["levels"]),
         most_levels_down=levels["most_levels_down"],
-        level_sources=tuple(_source(s) for s in levels["sources"]),
+        level_sources=tuple(Source.from_json(s) for s in levels["sources"]),
         rules=tuple(
             Rule(
                 id=r["id"], title=r["title"], when=_condition(r["when"]), action=r["action"],
-                source=_source(r["source"]),
+                source=Source.from_json(r["source"]),
                 resume=None if "resume" not in r else _condition(r["resume"]),
                 resume_levels_down=r.get("resume_levels_down", 0),
                 re_escalate=None if "re_escalate" not in r else _condition(r["re_escalate"]),
@@ -176,7 +171,7 @@ def parse_policy(d: Mapping[str, Any]) -> Policy:
             for r in d["rules"]
         ),
         added_days=d["added_drug_days"]["until"],
-        added_days_source=_source(d["added_drug_days"]["source"]),
+        added_days_source=Source.from_json(d["added_drug_days"]["source"]),
     )
 
 

@@ -68,10 +68,6 @@ class Verdict(NamedTuple):
     warning: str | None = None
 
 
-def _source(d: Mapping[str, object]) -> Source:
-    return Source(**{k: d.get(k) for k in ("ref", "quote", "facts", "url", "assumption")})  # type: ignore[arg-type]
-
-
 @cache
 def _load() -> tuple[Mapping[str, Drug], Band]:
     with open(_FILE, encoding="utf-8") as handle:
@@ -82,12 +78,12 @@ def _load() -> tuple[Mapping[str, Drug], Band]:
         drugs[d["id"]] = Drug(
             id=d["id"], name=d["name"], strict=d.get("strict", False),
             doses=tuple(DoseRange(r["unit"], r["low"], r["high"],
-                                  tuple(map(_source, r["sources"]))) for r in d["doses"]),
+                                  tuple(map(Source.from_json, r["sources"]))) for r in d["doses"]),
             capsule_strengths=None if capsules is None else tuple(capsules["strengths"]),
-            capsule_source=None if capsules is None else _source(capsules["source"]),
+            capsule_source=None if capsules is None else Source.from_json(capsules["source"]),
         )
     band = document["band"]
-    return drugs, Band(band["low"], band["high"], _source(band["source"]))
+    return drugs, Band(band["low"], band["high"], Source.from_json(band["source"]))
 
 
 def catalog() -> Mapping[str, Drug]:
