@@ -75,3 +75,9 @@ class InvalidDataError(DoseplanError):
 class RegimenError(InvalidDataError):
     """A regimen document that makes no clinical sense (schema breaks are
     ``InvalidDataError``, like every other invalid document)."""
+
+
+class EditedRecordError(InvalidDataError):
+    """A patient record that was changed outside doseplan: it no longer matches its seal,
+    claims an older format than it holds, or is older than its own ``.bak``. It is not
+    used until a person restores it or accepts it (``doseplan repair``)."""

@@ -36,7 +36,7 @@ from doseplan import loader
 from doseplan.bodysize import BodySize, body_size
 from doseplan.dates import parse_date
 from doseplan.engine import build_plan
-from doseplan.errors import InvalidDataError, UsageError
+from doseplan.errors import EditedRecordError, InvalidDataError, UsageError
 from doseplan.events import Event, event_to_json, parse_event
 from doseplan.grading import SCALES, Scale
 from doseplan.holds import apply_events, check_dates, check_new_event, plan_history
@@ -61,8 +61,14 @@ from doseplan.values import Value
 
 SCHEMA_ID = "https://doseplan.example/schemas/patient.schema.json"
 FORMAT = 2
-"""Format 2 copies every document in and is sealed; format 1 (named built-ins by id, had
-no seal) is read, and saved as format 2."""
+"""Format 2 copies every document in and is sealed. Format 1 (named built-ins by id, had
+no seal) is read, with a warning on its plan; it is changed only by ``doseplan upgrade``,
+which seals it as format 2 once a person has checked it."""
+UNSEALED = ("This record is of format 1, from an earlier doseplan, and has no seal: a change "
+            "made to it outside doseplan cannot be detected. Check what it holds with the "
+            "treating team, then seal it with 'doseplan upgrade' of its file (nothing else "
+            "changes it).")
+"""Said on every output of a plan of a format-1 record."""
 LOCK_WAIT_SECONDS = 30.0
 """How long a command waits for another one that is changing the same record."""
 
@@ -137,11 +143,21 @@ class Repair(Value):
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Upgrade(Value):
+    """A person checked an unsealed record of format 1 and had it sealed."""
+
+    reason: str
+
+    def describe(self) -> str:
+        return f"sealed after a check of the unsealed record (format 1): {self.reason}"
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Correction(Value):
     """A dated entry of the log that corrects the record rather than reporting care."""
 
     date: date
-    what: Void | Amend | Repair
+    what: Void | Amend | Repair | Upgrade
     note: str | None = None
 
     def describe(self) -> str:
@@ -178,6 +194,9 @@ class PatientRecord(Value):
     baseline: Mapping[str, float] = field(default_factory=dict)
     log: tuple[Entry, ...] = ()
     revision: int = 1
+    sealed: bool = True
+    """False for a record read from format 1, which had no seal: a change made outside
+    doseplan cannot be detected in it."""
 
     # -- what counts ----------------------------------------------------------
 
@@ -234,7 +253,11 @@ class PatientRecord(Value):
                           cycles=options.cycles, until=options.until,
                           supportive=options.supportive)
         changed = self._changed_builtin()
-        return plan if changed is None else replace(plan, warnings=(*plan.warnings, changed))
+        if changed is not None:
+            plan = replace(plan, warnings=(*plan.warnings, changed))
+        if not self.sealed:  # said with the planning-aid notice, which every output carries
+            plan = replace(plan, notice=f"{plan.notice} {UNSEALED}")
+        return plan
 
     def _changed_builtin(self) -> str | None:
         """A warning when the record's copy of a built-in regimen differs from this
@@ -446,6 +469,8 @@ def entry_to_json(entry: Entry) -> dict[str, Any]:
         out |= {"type": "void", "entry": what.entry, "reason": what.reason}
     elif isinstance(what, Repair):
         out |= {"type": "repair", "reason": what.reason}
+    elif isinstance(what, Upgrade):
+        out |= {"type": "upgrade", "reason": what.reason}
     else:
         out["type"] = "amend"
         if what.measurements is not None:
@@ -492,21 +517,112 @@ def seal(document: Mapping[str, Any]) -> dict[str, str]:
             "record": digest({**rest, "options": options})}
 
 
+def _repair_hint(where: str) -> str:
+    return (f"restore the last saved version from {where}.bak, or, once the treating team has "
+            f"checked the change, accept it with 'doseplan repair {where} --date YYYY-MM-DD "
+            "--reason TEXT'")
+
+
 def check_seal(document: Mapping[str, Any], *, where: str) -> None:
-    """Refuse a record whose content no longer matches its seal (changed by hand)."""
+    """Refuse a record whose content no longer matches its seal (changed by hand), or that
+    claims format 1 (written before records were sealed) but holds what only format 2
+    has."""
     found = document.get("seal")
-    if document.get("format") == 1 and found is None:
-        return  # written before records were sealed
+    if document.get("format") == 1:
+        problem = _format_2_content(document)
+        if problem is not None:
+            raise EditedRecordError(
+                f"says it is record format 1 (unsealed) but holds {problem}, which only "
+                "sealed records of format 2 have: it looks edited by hand, so it is not used; "
+                f"{_repair_hint(where)}", where=where, path=None)
+        return
     expected = seal(document)
     changed = [part for part in _PARTS if not isinstance(found, Mapping)
                or found.get(part) != expected[part]]
     if changed:
         what = " and ".join(_PARTS[part] for part in changed)
-        raise InvalidDataError(
+        raise EditedRecordError(
             f"changed outside doseplan ({what} no longer matches the record's seal), so it is "
-            f"not used; restore the last saved version from {where}.bak, or, once the "
-            f"treating team has checked the change, accept it with 'doseplan repair {where} "
-            "--date YYYY-MM-DD --reason TEXT'", where=where, path=None)
+            f"not used; {_repair_hint(where)}", where=where, path=None)
+
+
+_CORRECTIONS = ("void", "amend", "repair", "upgrade")
+"""The log entries that correct the record itself (format 2 only)."""
+
+
+def _format_2_content(document: Mapping[str, Any]) -> str | None:
+    """What a (schema-valid) document that says it is format 1 holds that format 1 never
+    had: a seal, a copied regimen of a built-in or where a copy came from, copied
+    supportive care, or a correction in its log. None for a genuine format-1 shape."""
+    if "seal" in document:
+        return "a seal"
+    regimen = document["regimen"]
+    if "from" in regimen:
+        return "a note of where its regimen was copied from ($.regimen.from)"
+    copied = regimen.get("document", {}).get("id")
+    if copied in builtin_ids():
+        return (f"a copy of built-in regimen {copied} (format 1 named a built-in regimen by its "
+                "id)")
+    for index, item in enumerate(document["options"]["with"]):
+        if not isinstance(item, str):
+            return f"a copy of supportive care ($.options.with[{index}])"
+    for index, entry in enumerate(document["events"]):
+        if entry.get("type") in _CORRECTIONS:
+            return f"a {entry['type']} entry in its log ($.events[{index}])"
+    return None
+
+
+def _backup_of(path: Path, document: Mapping[str, Any], *,
+               where: str) -> Mapping[str, Any] | None:
+    """The document of FILE.bak when it is a record of the same patient and start."""
+    try:
+        data, _ = read_file(backup_path(path), kind="patient file", where=f"{where}.bak")
+        older = parse_json_bytes(data, where=f"{where}.bak")
+    except (InvalidDataError, OSError):
+        return None
+    if not (is_patient_document(older) and older.get("patient") == document["patient"]
+            and older.get("start") == document["start"]):
+        return None
+    return cast(Mapping[str, Any], older)
+
+
+def revision_after_backup(path: Path, record: PatientRecord) -> PatientRecord:
+    """``record`` (about to be saved at ``path`` as a repair) with a revision above its
+    .bak's, so that a record repaired after a .bak was swapped in reads as newer."""
+    older = _backup_of(path, record_to_json(record), where=str(path))
+    revision = None if older is None else older.get("revision")
+    if type(revision) is int and revision >= record.revision:
+        return replace(record, revision=revision + 1)
+    return record
+
+
+def check_backup(path: Path, document: Mapping[str, Any], *, where: str) -> None:
+    """Refuse a record that is older than FILE.bak, the version doseplan kept when it last
+    saved it: a save leaves the file a revision or more ahead of its .bak, in the same or a
+    newer format (or, when it failed after keeping the .bak, the two alike), so a .bak
+    swapped in, or an older copy restored, would silently drop what was recorded since. A
+    .bak that is missing, unreadable or of another patient and start says nothing; a
+    copy identical to the .bak cannot be told from a failed save."""
+    older = _backup_of(path, document, where=where)
+    if older is None:
+        return
+    was, now = older.get("format"), document["format"]
+    if type(was) is int and was > now:
+        raise EditedRecordError(
+            f"is record format {now}, but {where}.bak, the version doseplan kept before it, "
+            f"is format {was}: doseplan never saves an older format, so it looks edited by "
+            f"hand, and it is not used; {_repair_hint(where)}", where=where, path=None)
+    revision = older.get("revision")
+    if older == document:
+        return  # a save that failed after keeping its .bak leaves the two alike
+    if type(revision) is int and revision >= document["revision"]:
+        raise EditedRecordError(
+            f"has revision {document['revision']}, but {where}.bak, the version doseplan kept "
+            f"before it, has revision {revision}: it looks copied back from an older version, "
+            "and what was recorded after that version is not in it, so it is not used; "
+            "restore the newest version, or, if this one is meant (the treating team has "
+            f"checked what it lacks), accept it with 'doseplan repair {where} --date "
+            "YYYY-MM-DD --reason TEXT'", where=where, path=None)
 
 
 def parse_record(document: Any, *, where: str) -> PatientRecord:
@@ -552,6 +668,7 @@ def parse_record(document: Any, *, where: str) -> PatientRecord:
             log=tuple(_entry(e, regimen, where, f"$.events[{i}]")
                       for i, e in enumerate(document["events"])),
             revision=document["revision"],
+            sealed=document["format"] != 1,
         )
     except UsageError as exc:
         raise InvalidDataError(exc.message, where=where) from None
@@ -583,7 +700,7 @@ def _supportive_of(item: Any, regimen: Regimen, where: str, path: str) -> Suppor
 
 def _entry(document: Mapping[str, Any], regimen: Regimen, where: str, path: str) -> Entry:
     kind = document.get("type")
-    if kind not in ("void", "amend", "repair"):
+    if kind not in ("void", "amend", "repair", "upgrade"):
         return parse_event(document, where=where, path=path)
     when = parse_date(document["date"], what="date")
     note = document.get("note")
@@ -591,6 +708,8 @@ def _entry(document: Mapping[str, Any], regimen: Regimen, where: str, path: str)
         return Correction(when, Void(document["entry"], document["reason"]), note)
     if kind == "repair":
         return Correction(when, Repair(document["reason"]), note)
+    if kind == "upgrade":
+        return Correction(when, Upgrade(document["reason"]), note)
     until = document.get("until")
     return Correction(when, Amend(
         measurements=None if "body" not in document else _measurements(document["body"]),
@@ -675,6 +794,8 @@ def read_record(path: Path, *, shown: str | None = None, sealed: bool = True) ->
             "not a doseplan patient record; create one with 'doseplan init'", where=where,
             path=None)
     record = checked_record(document, where=where, sealed=sealed)
+    if sealed:
+        check_backup(path, document, where=where)
     return Stored(record, path, data, (identity.st_dev, identity.st_ino), document["format"])
 
 
@@ -716,8 +837,17 @@ def save_record(stored: Stored, record: PatientRecord, *, shown: str | None = No
                 keep_backup: bool = False) -> None:
     """Replace the record file ``stored`` was read from, keeping what it held as
     FILE.bak (``keep_backup``: leave FILE.bak as it is); writes nothing if the file
-    changed since it was read."""
+    changed since it was read. A record read from format 1 (unsealed) is saved only with
+    an upgrade or a repair as its last entry."""
     where = shown or str(stored.path)
+    last = record.log[-1] if record.log else None
+    if stored.format == 1 and not (isinstance(last, Correction)
+                                   and isinstance(last.what, Upgrade | Repair)):
+        raise UsageError(
+            f"{where} is an unsealed record of format 1, from an earlier doseplan: a change "
+            "made to it outside doseplan cannot be detected; see what it holds and seal it "
+            f"with 'doseplan upgrade {where} --date YYYY-MM-DD --reason TEXT' once the "
+            "treating team has checked it")
     data = encode_record(record, where=where)
     try:
         writable = bool(os.stat(stored.path).st_mode & 0o200)

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import INSTALLED, CliResult, run_installed
@@ -227,6 +228,155 @@ def test_a_hand_edited_record_is_refused_by_every_command(record: Path, edit: ob
                  ["record", "p.json", "--date", "2027-01-11", "--anc", "1.6"]):
         error(doseplan(record.parent, *args), 1, "p.json: " + SEALED.format(what=what))
     assert files(record.parent) == before
+
+
+def _downgraded(document: dict[str, Any]) -> None:
+    """Drop the seal, say format 1, raise the dose from 10 to 25 mg."""
+    del document["seal"]
+    document["format"] = 1
+    document["regimen"]["document"]["phases"][0]["administrations"][0]["dose"]["amount"] = 25
+
+
+def _downgraded_without_origin(document: dict[str, Any]) -> None:
+    _downgraded(document)
+    del document["regimen"]["from"]
+
+
+def _downgraded_event_removed(document: dict[str, Any]) -> None:
+    """Also the way format 1 wrote a built-in (by id), with the event removed."""
+    del document["seal"]
+    document["format"] = 1
+    document["regimen"] = {"id": "aue-2010"}
+    document["events"].clear()
+
+
+DOWNGRADED = ("says it is record format 1 (unsealed) but holds {holds}, which only sealed "
+              "records of format 2 have: it looks edited by hand, so it is not used; restore "
+              "the last saved version from p.json.bak, or, once the treating team has checked "
+              "the change, accept it with 'doseplan repair p.json --date YYYY-MM-DD --reason "
+              "TEXT'")
+OLDER_FORMAT = ("is record format 1, but p.json.bak, the version doseplan kept before it, is "
+                "format 2: doseplan never saves an older format, so it looks edited by hand, "
+                "and it is not used; restore the last saved version from p.json.bak, or, once "
+                "the treating team has checked the change, accept it with 'doseplan repair "
+                "p.json --date YYYY-MM-DD --reason TEXT'")
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (_downgraded, DOWNGRADED.format(
+        holds="a note of where its regimen was copied from ($.regimen.from)")),
+    (_downgraded_without_origin, DOWNGRADED.format(
+        holds="a copy of built-in regimen aue-2010 (format 1 named a built-in regimen by its "
+              "id)")),
+    (_downgraded_event_removed, OLDER_FORMAT),
+], ids=["dose-raised", "dose-raised-origin-dropped", "event-removed-as-format-1"])
+def test_a_record_downgraded_to_escape_its_seal_is_refused(record: Path, edit: object,
+                                                          message: str) -> None:
+    """init aue-2010, record an event, drop the seal, set format 1, edit: every command
+    refuses it in one line, and no file changes (the next record does not seal it)."""
+    document = json.loads(record.read_text())
+    edit(document)  # type: ignore[operator]
+    record.write_text(json.dumps(document, indent=2))
+    before = files(record.parent)
+    for args in (["plan", "p.json"], ["dispense", "p.json"], ["events", "p.json"],
+                 ["record", "p.json", "--date", "2027-01-11", "--anc", "1.6"]):
+        error(doseplan(record.parent, *args), 1, "p.json: " + message)
+    assert files(record.parent) == before
+
+
+def test_a_second_seal_is_refused(record: Path) -> None:
+    """A seal written twice (the first one doseplan's, the second one's digests of an edit)
+    is a duplicate key: refused before either is believed."""
+    text = record.read_text()
+    record.write_text(text.replace('"seal": {', '"seal": {"events": "sha256:0"}, "seal": {', 1))
+    before = files(record.parent)
+    error(doseplan(record.parent, "plan", "p.json"), 1,
+          "p.json: key 'seal' appears twice in one object, so its value is ambiguous; keep one")
+    assert files(record.parent) == before
+
+
+def test_the_record_and_its_bak_swapped_are_refused(record: Path) -> None:
+    newer, older = record.read_bytes(), record.with_name("p.json.bak").read_bytes()
+    record.write_bytes(older)
+    record.with_name("p.json.bak").write_bytes(newer)
+    before = files(record.parent)
+    error(doseplan(record.parent, "record", "p.json", "--date", "2027-01-11", "--anc", "1.6"),
+          1, "p.json: has revision 1, but p.json.bak, the version doseplan kept before it, has "
+             "revision 2: it looks copied back from an older version, and what was recorded "
+             "after that version is not in it, so it is not used; restore the newest version, "
+             "or, if this one is meant (the treating team has checked what it lacks), accept "
+             "it with 'doseplan repair p.json --date YYYY-MM-DD --reason TEXT'")
+    assert {k: v for k, v in files(record.parent).items() if k != "p.json.lock"} == {
+        k: v for k, v in before.items() if k != "p.json.lock"}
+    ok(doseplan(record.parent, "repair", "p.json", "--date", "2027-01-12", "--reason",
+                "the newer version was lost; checked by the pharmacist"))
+    ok(doseplan(record.parent, "plan", "p.json"))
+
+
+def test_init_beside_an_earlier_records_bak_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "p.json.bak").write_text("{}")
+    error(doseplan(tmp_path, "init", "aue-2010", "--start", START, "--patient", "P-001", "-o",
+                   "p.json"), 2,
+          "p.json.bak exists, kept from an earlier record of that name; move it away, or give "
+          "a new file name with -o (a new record starts without a .bak)")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.json.bak"]
+
+
+def _format_1_record(folder: Path) -> Path:
+    """p.json as an earlier doseplan wrote it: aue-2010 by id, unsealed, one count, no .bak."""
+    ok(doseplan(folder, "init", "aue-2010", "--start", START, "--patient", "P-001", "-o",
+                "p.json"))
+    path = folder / "p.json"
+    document = json.loads(path.read_text())
+    del document["seal"]
+    document.update(format=1, regimen={"id": "aue-2010"},
+                    events=[{"date": "2027-01-10", "type": "lab", "test": "anc", "value": 1.5,
+                             "unit": "10^9/L"}])
+    path.write_text(json.dumps(document, indent=2))
+    return path
+
+
+def test_a_format_1_record_is_shown_unsealed_and_changed_only_by_upgrade(
+        tmp_path: Path) -> None:
+    """Every output says it is unsealed; record refuses it; upgrade shows what it holds,
+    seals it and logs who checked it; its plan does not change."""
+    path = _format_1_record(tmp_path)
+    before = files(tmp_path)
+    unsealed = ("This record is of format 1, from an earlier doseplan, and has no seal: a "
+                "change made to it outside doseplan cannot be detected.")
+    for fmt in ("text", "json", "csv", "ics", "fhir", "html"):
+        out = ok(doseplan(tmp_path, "plan", "p.json", "--format", fmt))
+        unfolded = out.replace("\r\n ", "").replace("\\,", ",").replace("\\n", " ")  # iCal
+        assert unsealed in " ".join(unfolded.split()), fmt
+    assert "Unsealed: record format 1, from an earlier doseplan" in ok(
+        doseplan(tmp_path, "events", "p.json"))
+    error(doseplan(tmp_path, "record", "p.json", "--date", "2027-01-11", "--anc", "1.6"), 2,
+          "p.json is an unsealed record of format 1, from an earlier doseplan: a change made to "
+          "it outside doseplan cannot be detected; see what it holds and seal it with "
+          "'doseplan upgrade p.json --date YYYY-MM-DD --reason TEXT' once the treating team "
+          "has checked it; nothing was recorded")
+    assert {k: v for k, v in files(tmp_path).items() if k != "p.json.lock"} == before
+    plan_before = ok(doseplan(tmp_path, "plan", "p.json", "--format", "json"))
+    out = ok(doseplan(tmp_path, "upgrade", "p.json", "--date", "2027-01-12", "--reason",
+                      "checked against the chart by the pharmacist"))
+    assert out.splitlines() == [
+        "p.json held, unsealed:",
+        "  regimen: built-in regimen aue-2010 (Lenalidomide 10 mg days 1-21 of 42-day cycles, "
+        "4 cycles (Aue et al.))",
+        "  body size: none given",
+        "  the regimen's own length; supportive care: none; grading ctcae-5",
+        "     1  2027-01-10  ANC 1.5 x 10^9/L",
+        "Sealed p.json as record format 2, with its own copy of the regimen and supportive "
+        "care; the upgrade is entry 2 of its log (revision 2). Its plan is unchanged.",
+    ]
+    document = json.loads(path.read_text())
+    assert (document["format"], set(document["seal"])) == (2, {"events", "documents", "record"})
+    assert "   2  2027-01-12  sealed after a check of the unsealed record (format 1): checked " \
+           "against the chart by the pharmacist" in ok(doseplan(tmp_path, "events", "p.json"))
+    plan_after = ok(doseplan(tmp_path, "plan", "p.json", "--format", "json"))
+    assert json.loads(plan_after)["days"] == json.loads(plan_before)["days"]
+    error(doseplan(tmp_path, "upgrade", "p.json", "--date", "2027-01-12", "--reason", "x"), 2,
+          "p.json is already sealed (record format 2); there is nothing to upgrade")
 
 
 def test_a_checked_hand_edit_is_accepted_by_repair(record: Path) -> None:

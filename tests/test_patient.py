@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -33,7 +34,7 @@ import doseplan.loader
 import doseplan.patient
 from doseplan.cli import main
 from doseplan.engine import build_plan
-from doseplan.errors import InvalidDataError, UsageError
+from doseplan.errors import EditedRecordError, InvalidDataError, UsageError
 from doseplan.events import (
     MAX_GRADE,
     TESTS,
@@ -56,10 +57,12 @@ from doseplan.loader import (
     validate_document,
 )
 from doseplan.patient import (
+    UNSEALED,
     Amend,
     Correction,
     Measurements,
     PatientRecord,
+    Upgrade,
     Void,
     backup_path,
     create_record,
@@ -71,6 +74,7 @@ from doseplan.patient import (
     record_to_json,
     save_record,
 )
+from doseplan.plan import NOTICE
 from doseplan.render.json_calendar import dumps, render_json
 
 CORE = settings(max_examples=200, deadline=None,
@@ -490,7 +494,11 @@ def test_concurrent_record_processes_lose_no_event(in_tmp: Path) -> None:
         for i in range(8)
     ]
     results = [(w.communicate(timeout=120)[1], w.returncode) for w in workers]
-    assert results == [("", 0)] * 8
+    assert [code for _, code in results] == [0] * 8
+    # A writer that waits more than a second (a busy machine) says so once; nothing else.
+    waiting = re.compile(r"doseplan: waiting for p\.json: another doseplan command "
+                         r"\((process \d+|a process that is starting)\) is changing it\n")
+    assert [waiting.sub("", stderr) for stderr, _ in results] == [""] * 8
     record = load_record(path)
     assert sorted(record.events, key=lambda e: e.date) == [
         lab(day(10 + i), "hemoglobin", 10 + i + 0.5) for i in range(8)]
@@ -686,20 +694,147 @@ def test_a_correction_that_does_not_fit_is_refused(correction: Correction, messa
     assert str(caught.value) == message
 
 
-def test_a_record_of_format_1_is_read_and_saved_as_format_2(tmp_path: Path) -> None:
-    """A record of an earlier doseplan (built-in by id, care by name, no seal) loads; its
-    next save copies the documents in and seals it."""
+def test_a_record_of_format_1_is_read_unsealed_and_saved_only_by_an_upgrade(
+        tmp_path: Path) -> None:
+    """A record of an earlier doseplan (built-in by id, care by name, no seal) loads, and its
+    plan says it is unsealed; an event is not saved into it; an upgrade copies the documents
+    in and seals it."""
     record = new_record("P", load_builtin("aue-2010"), START, origin="built-in regimen aue-2010",
                         supportive=(load_supportive("aspirin"),))
     path = tmp_path / "p.json"
     path.write_text(dumps(format_1(record_to_json(record))), encoding="utf-8")
     stored = read_record(record_path(path))
-    assert (stored.format, stored.record) == (1, record)
-    save_record(stored, stored.record.with_events((lab(day(10), "anc", 1.5),)))
+    assert (stored.format, stored.record) == (1, replace(record, sealed=False))
+    assert stored.record.plan().notice == f"{NOTICE} {UNSEALED}"
+    assert record.plan().notice == NOTICE
+    before = path.read_bytes()
+    with pytest.raises(UsageError) as caught:
+        save_record(stored, stored.record.with_events((lab(day(10), "anc", 1.5),)))
+    assert str(caught.value) == (
+        f"{path} is an unsealed record of format 1, from an earlier doseplan: a change made to "
+        "it outside doseplan cannot be detected; see what it holds and seal it with 'doseplan "
+        f"upgrade {path} --date YYYY-MM-DD --reason TEXT' once the treating team has checked it")
+    assert path.read_bytes() == before
+    upgrade = Correction(day(10), Upgrade("checked against the chart"))
+    save_record(stored, stored.record.with_correction(upgrade))
     saved = json.loads(path.read_text(encoding="utf-8"))
     assert saved["format"] == 2
     assert set(saved["seal"]) == {"events", "documents", "record"}
     assert saved["options"]["with"][0]["document"]["id"] == "aspirin"
+    assert saved["events"] == [{"date": day(10).isoformat(), "type": "upgrade",
+                                "reason": "checked against the chart"}]
+    assert load_record(path).plan().days == record.plan().days
+
+
+def _keep_seal(document: dict[str, Any], sealed: dict[str, Any]) -> None:
+    document["seal"] = sealed["seal"]
+
+
+def _keep_from(document: dict[str, Any], sealed: dict[str, Any]) -> None:
+    document["regimen"] = sealed["regimen"]
+
+
+def _builtin_copy(document: dict[str, Any], sealed: dict[str, Any]) -> None:
+    document["regimen"] = {"document": sealed["regimen"]["document"]}
+
+
+def _care_copy(document: dict[str, Any], sealed: dict[str, Any]) -> None:
+    document["options"]["with"] = sealed["options"]["with"]
+
+
+def _correction(document: dict[str, Any], sealed: dict[str, Any]) -> None:
+    document["events"] = [*document["events"], {"date": day(11).isoformat(), "type": "repair",
+                                                "reason": "x"}]
+
+
+@pytest.mark.parametrize(("edit", "holds"), [
+    (_keep_seal, "a seal"),
+    (_keep_from, "a note of where its regimen was copied from ($.regimen.from)"),
+    (_builtin_copy, "a copy of built-in regimen aue-2010 (format 1 named a built-in regimen "
+                    "by its id)"),
+    (_care_copy, "a copy of supportive care ($.options.with[0])"),
+    (_correction, "a repair entry in its log ($.events[1])"),
+], ids=["seal", "copied-from", "built-in-copy", "supportive-copy", "correction"])
+def test_a_record_that_says_format_1_but_holds_format_2_content_is_refused(
+        tmp_path: Path, edit: Callable[[dict[str, Any], dict[str, Any]], None],
+        holds: str) -> None:
+    """Dropping the seal and saying format 1 does not escape the seal: what only a sealed
+    record has gives the downgrade away (the dose was raised from 10 to 25 mg here)."""
+    record = aue().with_events((lab(day(10), "anc", 1.5),))
+    record = replace(record, supportive=(load_supportive("aspirin"),))
+    sealed = record_to_json(record)
+    document = format_1(sealed)
+    edit(document, sealed)
+    copied = document["regimen"].get("document")
+    if copied is not None:
+        copied["phases"][0]["administrations"][0]["dose"]["amount"] = 25
+    path = tmp_path / "p.json"
+    path.write_text(dumps(document), encoding="utf-8")
+    with pytest.raises(EditedRecordError) as caught:
+        load_record(path)
+    assert str(caught.value) == (
+        f"{path}: says it is record format 1 (unsealed) but holds {holds}, which only sealed "
+        "records of format 2 have: it looks edited by hand, so it is not used; restore the "
+        f"last saved version from {path}.bak, or, once the treating team has checked the "
+        f"change, accept it with 'doseplan repair {path} --date YYYY-MM-DD --reason TEXT'")
+
+
+def _saved_twice(tmp_path: Path) -> Path:
+    """p.json at revision 2, its .bak at revision 1, as doseplan leaves them."""
+    path = tmp_path / "p.json"
+    create_record(path, aue())
+    stored = read_record(record_path(path))
+    save_record(stored, stored.record.with_events((lab(day(10), "anc", 1.5),)))
+    return path
+
+
+def test_a_bak_swapped_in_is_refused(tmp_path: Path) -> None:
+    """The record and its .bak swapped: the record is older than its own .bak."""
+    path = _saved_twice(tmp_path)
+    newer, older = path.read_bytes(), backup_path(path).read_bytes()
+    path.write_bytes(older)
+    backup_path(path).write_bytes(newer)
+    with pytest.raises(EditedRecordError) as caught:
+        load_record(path)
+    assert str(caught.value) == (
+        f"{path}: has revision 1, but {path}.bak, the version doseplan kept before it, has "
+        "revision 2: it looks copied back from an older version, and what was recorded after "
+        "that version is not in it, so it is not used; restore the newest version, or, if this "
+        "one is meant (the treating team has checked what it lacks), accept it with 'doseplan "
+        f"repair {path} --date YYYY-MM-DD --reason TEXT'")
+
+
+def test_a_format_1_record_beside_a_format_2_bak_is_refused(tmp_path: Path) -> None:
+    """doseplan never saves an older format than the one it kept in the .bak."""
+    path = _saved_twice(tmp_path)
+    record = load_record(path).with_events((lab(day(11), "anc", 1.6),))
+    path.write_text(dumps(format_1(record_to_json(record))), encoding="utf-8")
+    with pytest.raises(EditedRecordError) as caught:
+        load_record(path)
+    assert str(caught.value).startswith(
+        f"{path}: is record format 1, but {path}.bak, the version doseplan kept before it, is "
+        "format 2: doseplan never saves an older format, so it looks edited by hand, and it "
+        "is not used; ")
+
+
+@pytest.mark.parametrize("bak", ["identical", "other-patient", "not-json", "missing"])
+def test_a_bak_that_says_nothing_against_the_record_is_ignored(tmp_path: Path,
+                                                                bak: str) -> None:
+    """A .bak like the record (a save that failed after keeping it), of another record,
+    unreadable or missing does not stop the record from being read."""
+    path = _saved_twice(tmp_path)
+    backup = backup_path(path)
+    if bak == "identical":
+        backup.write_bytes(path.read_bytes())
+    elif bak == "other-patient":
+        other = tmp_path / "other.json"
+        create_record(other, replace(aue("P-002"), revision=7))
+        backup.write_bytes(other.read_bytes())
+    elif bak == "not-json":
+        backup.write_text("{", encoding="utf-8")
+    else:
+        backup.unlink()
+    assert load_record(path).revision == 2
 
 
 def test_a_record_keeps_its_copy_when_the_built_in_regimen_changes() -> None:

@@ -8,7 +8,7 @@ command leaves no partial output.
 Each command group lives in its own module and is imported only when one of its
 commands runs (or help lists them), so that a command starts fast:
 ``library`` (regimens, show, validate), ``planning`` (plan, dispense) and
-``patients`` (init, record, events, void, amend, repair); ``common`` holds what they
+``patients`` (init, record, events, void, amend, repair, upgrade); ``common`` holds what they
 share and ``streams`` what they print.
 """
 
@@ -32,6 +32,7 @@ _COMMANDS: dict[str, Callable[[], click.Command]] = {
     "regimens": lambda: importlib.import_module("doseplan.cli.library").regimens_command,
     "repair": lambda: importlib.import_module("doseplan.cli.patients").repair_command,
     "show": lambda: importlib.import_module("doseplan.cli.library").show_command,
+    "upgrade": lambda: importlib.import_module("doseplan.cli.patients").upgrade_command,
     "validate": lambda: importlib.import_module("doseplan.cli.library").validate_command,
     "void": lambda: importlib.import_module("doseplan.cli.patients").void_command,
 }

@@ -90,6 +90,10 @@ def init_command(
     if os.path.lexists(output):
         raise click.UsageError(f"{output} already exists; give a new file name with -o "
                                "(a record is never overwritten by init)")
+    if os.path.lexists(f"{output}.bak"):
+        raise UsageError(f"{output}.bak exists, kept from an earlier record of that name; "
+                         "move it away, or give a new file name with -o (a new record starts "
+                         "without a .bak)")
     refuse_formula_with_bsa(options)
     chosen = load_regimen(regimen)
     baseline = _baseline(start, baseline_anc, baseline_platelets, baseline_hemoglobin)
@@ -164,9 +168,6 @@ def _changed(name: str, change: Callable[[PatientRecord], PatientRecord], *,
             save_record(stored, updated, shown=name, keep_backup=keep_backup)
         except UsageError as exc:  # a full disk, a folder that cannot be written, ...
             raise UsageError(f"{exc.message}; nothing was recorded") from None
-    if stored.format == 1:
-        say(f"{name} now holds its own copy of the regimen and supportive care, and a seal "
-            "(record format 2).")
     return stored, updated
 
 
@@ -294,7 +295,6 @@ def events_command(patient_file: str, fmt: str) -> None:
     from pathlib import Path
 
     from doseplan.cli.streams import write_output
-    from doseplan.events import Decision
     from doseplan.patient import Correction, Void, entry_to_json, load_record
 
     record = load_record(Path(patient_file))
@@ -307,8 +307,21 @@ def events_command(patient_file: str, fmt: str) -> None:
                              **({"voided_by": gone[n]} if n in gone else {})}
                             for n, e in enumerate(record.log, 1)]), None)
         return
+    write_output("\n".join(_log_lines(patient_file, record)) + "\n", None, human=True)
+
+
+def _log_lines(patient_file: str, record: PatientRecord) -> list[str]:
+    """The record's header and its log, numbered, as people read them."""
+    from doseplan.events import Decision
+    from doseplan.patient import Correction, Void
+
+    gone = {e.what.entry: n for n, e in enumerate(record.log, 1)
+            if isinstance(e, Correction) and isinstance(e.what, Void)}
     lines = [f"{patient_file}: patient {record.patient}, {record.origin}, start "
              f"{record.start.isoformat()}, revision {record.revision}"]
+    if not record.sealed:
+        lines.append("Unsealed: record format 1, from an earlier doseplan; a change made "
+                     "outside doseplan cannot be detected in it.")
     if not record.log:
         lines.append("No entries yet.")
     for number, entry in enumerate(record.log, 1):
@@ -321,7 +334,7 @@ def events_command(patient_file: str, fmt: str) -> None:
         lines.append(line)
         if entry.note is not None:
             lines.append(f"{'':>16}note: {entry.note}")
-    write_output("\n".join(lines) + "\n", None, human=True)
+    return lines
 
 
 @click.command("void", cls=Command)
@@ -459,21 +472,29 @@ def repair_command(patient_file: str, on: str, reason: str) -> None:
     from pathlib import Path
 
     from doseplan.dates import parse_date
-    from doseplan.errors import InvalidDataError
-    from doseplan.patient import Correction, Repair, backup_path, load_record, record_path
+    from doseplan.errors import EditedRecordError, InvalidDataError
+    from doseplan.patient import (
+        Correction,
+        Repair,
+        backup_path,
+        load_record,
+        record_path,
+        revision_after_backup,
+    )
 
     _text("--reason", reason)
     correction = Correction(parse_date(on, what="--date"), Repair(reason))
     try:
         load_record(Path(patient_file))
-    except InvalidDataError as exc:
-        if "no longer matches the record's seal" not in exc.problem:
-            raise
+    except EditedRecordError:
+        pass
     else:
         raise UsageError(f"{patient_file} matches its seal: it was not changed outside "
                          "doseplan, so there is nothing to repair")
-    updated = _changed(patient_file, lambda r: r.with_correction(correction), sealed=False,
-                       keep_backup=True)[1]
+    real = record_path(Path(patient_file))
+    updated = _changed(patient_file,
+                       lambda r: revision_after_backup(real, r.with_correction(correction)),
+                       sealed=False, keep_backup=True)[1]
     say(f"Repaired {patient_file}: sealed again, and the repair is entry {len(updated.log)} "
         f"of its log (revision {updated.revision}).")
     backup = backup_path(record_path(Path(patient_file)))
@@ -484,3 +505,46 @@ def repair_command(patient_file: str, on: str, reason: str) -> None:
         return
     say(f"Compared with {patient_file}.bak, the last version doseplan saved:")
     _report(before, updated.plan())
+
+
+@click.command("upgrade", cls=Command)
+@click.argument("patient_file", type=FILE)
+@click.option("--date", "on", required=True, metavar="YYYY-MM-DD",
+              help="Date the record was checked.")
+@click.option("--reason", required=True,
+              help="Who checked what the record holds, against what.")
+def upgrade_command(patient_file: str, on: str, reason: str) -> None:
+    """Seal a record of format 1 (from an earlier doseplan, unsealed), once a person has
+    checked what it holds.
+
+    Prints what the record holds (its regimen, options and log), copies the regimen and
+    supportive care into it, seals it as format 2 and logs the upgrade with the reason.
+    """
+    from pathlib import Path
+
+    from doseplan.dates import parse_date
+    from doseplan.patient import Correction, Upgrade, load_record
+
+    _text("--reason", reason)
+    correction = Correction(parse_date(on, what="--date"), Upgrade(reason))
+    if load_record(Path(patient_file)).sealed:
+        raise UsageError(f"{patient_file} is already sealed (record format 2); there is "
+                         "nothing to upgrade")
+    stored, updated = _changed(patient_file, lambda r: r.with_correction(correction))
+    record = stored.record
+    options = record.options_now()
+    body = options.measurements.body()
+    say(f"{patient_file} held, unsealed:")
+    say(f"  regimen: {record.origin} ({record.regimen.title})")
+    say(f"  body size: {body.describe() if body is not None else 'none given'}")
+    length = (f"{options.cycles} cycles" if options.cycles is not None
+              else f"shown until {options.until.isoformat()}" if options.until is not None
+              else "the regimen's own length")
+    care = ", ".join(c.id for c in options.supportive) or "none"
+    say(f"  {length}; supportive care: {care}; grading {record.grading}")
+    for line in _log_lines(patient_file, record)[1:]:
+        if not line.startswith("Unsealed"):
+            say(f"  {line.strip() if line.startswith('No entries') else line}")
+    say(f"Sealed {patient_file} as record format 2, with its own copy of the regimen and "
+        f"supportive care; the upgrade is entry {len(updated.log)} of its log (revision "
+        f"{updated.revision}). Its plan is unchanged.")
