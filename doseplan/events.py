@@ -180,6 +180,8 @@ def lab(on: date, test: Test, value: float, *, note: str | None = None) -> Event
     _check(on, note)
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**53:
         value = float(value)
+    if isinstance(value, float) and value == 0:
+        value = 0.0  # -0.0 would print as "-0", and JSON keeps the sign
     return Event(on, Lab(test, value), note)
 
 

@@ -51,6 +51,42 @@ class Graded(Value):
     text: str
 
 
+COUNTED: dict[Test, str] = {"anc": "neutropenia", "platelets": "thrombocytopenia",
+                            "hemoglobin": "anemia"}
+"""The toxicity each count grades."""
+
+_HIGHEST: dict[Scale, dict[str, int]] = {
+    "ctcae-5": {"neutropenia": 4, "thrombocytopenia": 4},
+    "ctcae-6": {"neutropenia": 4, "thrombocytopenia": 4},
+}
+"""Toxicities whose scale stops below grade 5: in CTCAE a neutrophil or platelet count
+decrease is graded 1 to 4 (clinical-facts.md, "Toxicity grading"). iwCLL 2008 records a
+death from any hematologic toxicity as grade 5 (Hallek et al. 2008, Table 5, footnote:
+https://pmc.ncbi.nlm.nih.gov/articles/PMC2972576/table/T5)."""
+
+
+def check_grade(toxicity: str, grade: int, scale: Scale) -> None:
+    """Refuse a grade that ``scale`` does not have for ``toxicity``."""
+    highest = _HIGHEST.get(scale, {}).get(toxicity)
+    if highest is not None and grade > highest:
+        raise UsageError(
+            f"{toxicity} grade {grade} does not exist in {SCALE_NAMES[scale]}, which grades "
+            f"it 1 to {highest}; give a grade from 0 (resolved) to {highest} (a death is "
+            "recorded as the end of treatment)")
+
+
+def agrees(graded: Graded, test: Test, grade: int) -> bool:
+    """Whether a grade given for the toxicity a count grades says what the count says: a
+    CTCAE "grade 0-1" count fits grade 0 or 1 (grade 1 starts at the lower limit of
+    normal, not known here); a hemoglobin of grade 3 fits grade 4, which is a clinical
+    judgement."""
+    if graded.grade == grade:
+        return True
+    if graded.scale != "iwcll-2008" and graded.grade == 0 and grade == 1:
+        return True
+    return test == "hemoglobin" and graded.grade == 3 and grade == 4
+
+
 def grade_lab(value: Lab, scale: Scale = "ctcae-5",
               baseline: dict[str, float] | None = None) -> Graded:
     """Grade one lab value; iwCLL 2008 needs the pretreatment platelets or hemoglobin."""

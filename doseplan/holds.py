@@ -28,7 +28,7 @@ from doseplan import arguments
 from doseplan.drugs import assess
 from doseplan.errors import UsageError
 from doseplan.events import TEST_NAMES, TOXICITY_NAMES, Decision, Event, Grade, Lab
-from doseplan.grading import Scale, grade_lab
+from doseplan.grading import COUNTED, Scale, agrees, check_grade, grade_lab
 from doseplan.plan import ADDED, HELD, REDUCED, STOPPED, Plan, PlanDay, PlannedDose
 from doseplan.policy import Condition, Policy, Rule, load_policy
 from doseplan.values import Value
@@ -287,6 +287,7 @@ def apply_events(
     policy = load_policy() if policy is None else policy
     ordered = sorted(events, key=_event_date)  # stable: same-day order is kept
     check_dates(plan, ordered)
+    check_grades(ordered, scale)
     replay = _Replay(plan, ordered[0].date, policy, hooks, scale, baseline)
     _check_drugs(ordered, replay.drugs)
     replay.apply(_by_day(ordered).items())
@@ -418,6 +419,9 @@ class _Replay:
         self.walk.run(plan.days, self.index, len(plan.days), self.days)
         self.index = len(plan.days)
         warnings = [*plan.warnings, *self.policy.assumptions(), *dict.fromkeys(self.notes),
+                    *(f"{found[:1].upper()}{found[1:]}: the two disagree, and the plan acts "
+                      "on each as recorded; check which is right and void the other."
+                      for found in disagreements(ordered, self.scale, self.rule_baseline)),
                     *_open_holds(self.drugs)]
         if not self.governs and any(not isinstance(e.what, Decision) for e in ordered):
             warnings.append(
@@ -509,6 +513,37 @@ def _cycle_end(days: Sequence[PlanDay], index: int, action: Action) -> date | No
             and days[last + 1].cycle == cycle:
         last += 1
     return days[last].date
+
+
+def check_grades(events: Iterable[Event], scale: Scale) -> None:
+    """Every grade given must exist on the grading scale for its toxicity."""
+    for event in events:
+        if isinstance(event.what, Grade):
+            check_grade(event.what.toxicity, event.what.grade, scale)
+
+
+def disagreements(events: Sequence[Event], scale: Scale,
+                  baseline: Mapping[str, float] | None) -> list[str]:
+    """Each count and grade of the same toxicity, on the same date, that disagree (ANC
+    0.5 and neutropenia grade 0), said as "on DATE, COUNT is grade N (SCALE), but
+    TOXICITY grade M is recorded too"."""
+    found = []
+    for event in events:
+        if not isinstance(event.what, Lab):
+            continue
+        toxicity = COUNTED[event.what.test]
+        given = [e.what.grade for e in events if e.date == event.date
+                 and isinstance(e.what, Grade) and e.what.toxicity == toxicity]
+        if not given:
+            continue
+        try:
+            graded = grade_lab(event.what, scale, dict(baseline or {}))
+        except UsageError:  # a count this scale cannot grade (iwCLL without a baseline)
+            continue
+        found += [f"on {event.date.isoformat()}, {graded.text}, but {TOXICITY_NAMES[toxicity]} "
+                  f"grade {grade} is recorded too" for grade in dict.fromkeys(given)
+                  if not agrees(graded, event.what.test, grade)]
+    return found
 
 
 def check_dates(plan: Plan, events: Sequence[Event]) -> None:

@@ -57,13 +57,14 @@ def write_atomic_bytes(path: Path, data: bytes, *, exclusive: bool = False,
         raise UsageError(f"cannot write {shown}: it already exists; give a new file name")
     target = os.fspath(path)
     if mode is not None and stat.S_ISLNK(mode):
-        target = os.path.realpath(target)
-        try:
+        try:  # the kernel follows the link: /dev/stdout's target may be a pipe with no name
             mode = os.stat(target).st_mode
         except FileNotFoundError:
             mode = None
         except OSError as exc:
             raise UsageError(f"cannot write {shown}: {exc.strerror}; check the link") from None
+        if mode is None or not (stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISFIFO(mode)):
+            target = os.path.realpath(target)  # a file is replaced beside the link's target
     if mode is not None and stat.S_ISDIR(mode):
         raise UsageError(f"cannot write {shown}: it is a folder; give a file name")
     if mode is not None and (stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISFIFO(mode)):

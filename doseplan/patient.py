@@ -39,7 +39,14 @@ from doseplan.engine import build_plan
 from doseplan.errors import EditedRecordError, InvalidDataError, UsageError
 from doseplan.events import Event, event_to_json, parse_event
 from doseplan.grading import SCALES, Scale
-from doseplan.holds import apply_events, check_dates, check_new_event, plan_history
+from doseplan.holds import (
+    apply_events,
+    check_dates,
+    check_grades,
+    check_new_event,
+    disagreements,
+    plan_history,
+)
 from doseplan.loader import (
     build_regimen,
     build_supportive,
@@ -300,6 +307,13 @@ class PatientRecord(Value):
         for event in new:
             check_new_event(counted, event)
             counted.append(event)
+        scale, baseline = self._scale_and_baseline()
+        check_grades(new, scale)
+        known = disagreements(self.events, scale, baseline)
+        for found in disagreements(counted, scale, baseline):
+            if found not in known:
+                raise UsageError(f"{found}: the two disagree; record only the right one (void "
+                                 "a wrong entry first)")
         return self._appended(new)
 
     def with_correction(self, correction: Correction) -> PatientRecord:

@@ -35,6 +35,10 @@ first dose (a span of a billion days would otherwise be expanded into memory).""
 
 def check_regimen(regimen: Regimen, *, where: str) -> None:
     """Raise ``RegimenError`` for the first problem of meaning found."""
+    if regimen.variant_of == regimen.id:
+        raise RegimenError(
+            f"variant_of names this regimen itself ({regimen.id}); give the id of the regimen "
+            "it varies, or remove variant_of", where=where, path="$.variant_of")
     seen: set[str] = set()
     for i, phase in enumerate(regimen.phases):
         at = f"$.phases[{i}]"

@@ -319,6 +319,19 @@ RECORD_CASES = [
     Case("record-anc-negative", [*RECORD, "2027-02-10", "--anc", "-1"], 2,
          "ANC -1 x 10^9/L is implausible (expected 0-100); give ANC in 10^9/L, e.g. 0.8 for "
          "800 cells/uL", a_record),
+    Case("record-platelets-minus-zero", [*RECORD, "2027-02-10", "--platelets", "-0"], 2,
+         "Invalid value for '--platelets': '-0' is zero with a minus sign; write 0 (see "
+         "'doseplan record --help')", a_record),
+    *(Case(f"record-{toxicity}-grade-5",
+           [*RECORD, "2027-02-10", "--toxicity", toxicity, "--grade", "5"], 2,
+           f"{toxicity} grade 5 does not exist in CTCAE v5.0, which grades it 1 to 4; give a "
+           "grade from 0 (resolved) to 4 (a death is recorded as the end of treatment)",
+           a_record) for toxicity in ("neutropenia", "thrombocytopenia")),
+    Case("record-anc-and-neutropenia-grade-disagree",
+         [*RECORD, "2027-02-10", "--anc", "0.5", "--toxicity", "neutropenia", "--grade", "0"], 2,
+         "on 2027-02-10, ANC 0.5 x 10^9/L is grade 3 (CTCAE v5.0), but neutropenia grade 0 is "
+         "recorded too: the two disagree; record only the right one (void a wrong entry "
+         "first)", a_record),
     Case("record-grade-minus-1",
          [*RECORD, "2027-02-10", "--toxicity", "anemia", "--grade", "-1"], 2,
          "grade -1 does not exist; give a grade from 0 (resolved) to 5", a_record),
@@ -676,6 +689,12 @@ UNSAFE = "which would change how a terminal or calendar shows it; remove it"
 NUMBER = "write it with the digits 0-9 and at most one decimal point, e.g. 0.8"
 
 HOSTILE_CASES = [
+    *(Case(f"regimen-its-own-variant-{command}", [command, "r.json"], 1,
+           "r.json: $.variant_of: variant_of names this regimen itself (my-regimen); give the "
+           "id of the regimen it varies, or remove variant_of",
+           regimen_like_aue("r.json", lambda d: d.update(id="my-regimen",
+                                                          variant_of="my-regimen")))
+      for command in ("validate", "show")),
     Case("regimen-lenalidomide-250-mg", validate("r.json"), 1,
          f"r.json: {ADMIN}.dose.amount: lenalidomide 250 mg is outside the plausible daily "
          f"doses {LENALIDOMIDE_RANGE}; check the dose",

@@ -111,6 +111,15 @@ def test_an_output_device_is_written_to_not_replaced(tmp_path: Path) -> None:
     assert Path("/dev/null").is_char_device()
 
 
+@pytest.mark.parametrize("name", ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"])
+def test_standard_output_by_name_into_a_pipe_is_written_to(tmp_path: Path, name: str) -> None:
+    """-o /dev/stdout when standard output is a pipe (a link to a pipe that has no file
+    name) writes the calendar into the pipe, as -o - does."""
+    expected = ok(doseplan(tmp_path, "plan", "aue-2010", "--start", START, "-o", "-"))
+    assert ok(doseplan(tmp_path, "plan", "aue-2010", "--start", START, "-o", name)) == expected
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
 def test_an_output_keeps_its_permissions_and_a_new_one_follows_the_umask(
         tmp_path: Path) -> None:
     """A replaced file keeps its mode; a new file gets the umask's (022: rw-r--r--)."""
@@ -608,3 +617,18 @@ def test_a_record_is_never_saved_too_large_to_read_back(tmp_path: Path) -> None:
         "read back; continue the patient's care in a new record; nothing was recorded\n")
     assert {k: v for k, v in files(tmp_path).items() if k != "p.json.lock"} == before
     ok(doseplan(tmp_path, "plan", "p.json"))
+
+
+def test_a_grade_that_disagrees_with_a_count_recorded_earlier_is_refused(record: Path) -> None:
+    """The fixture's ANC 1.5 on 2027-01-10 is grade 0-1: a neutropenia grade 3 recorded for
+    the same date later is refused, naming both; one for another date is recorded."""
+    before = files(record.parent)
+    error(doseplan(record.parent, "record", "p.json", "--date", "2027-01-10", "--toxicity",
+                   "neutropenia", "--grade", "3"), 2,
+          "on 2027-01-10, ANC 1.5 x 10^9/L is grade 0-1 (CTCAE v5.0), but neutropenia grade 3 "
+          "is recorded too: the two disagree; record only the right one (void a wrong entry "
+          "first)")
+    assert {k: v for k, v in files(record.parent).items() if k != "p.json.lock"} == {
+        k: v for k, v in before.items() if k != "p.json.lock"}
+    ok(doseplan(record.parent, "record", "p.json", "--date", "2027-01-11", "--toxicity",
+                "neutropenia", "--grade", "3"))

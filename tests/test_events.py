@@ -85,3 +85,10 @@ def test_the_unit_must_be_the_canonical_one() -> None:
         parse_event({"date": "2027-02-12", "type": "lab", "test": "anc", "value": 800,
                      "unit": "g/dL"})
     assert str(caught.value) == "<data>: $: unit 'g/dL' is not '10^9/L'; convert the value"
+
+
+def test_a_count_of_minus_zero_is_zero() -> None:
+    """-0.0 would print as "-0" while JSON stores it as it is."""
+    event = lab(date(2027, 1, 10), "platelets", -0.0)
+    assert event.describe() == "platelets 0 x 10^9/L on 2027-01-10"
+    assert event_to_json(event)["value"] == 0

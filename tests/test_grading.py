@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from doseplan.errors import UsageError
-from doseplan.events import Lab
-from doseplan.grading import grade_lab
+from doseplan.events import Lab, Test
+from doseplan.grading import Scale, agrees, check_grade, grade_lab
 
 CTCAE5 = [
     ("anc", 1.6, 0), ("anc", 1.4, 2), ("anc", 1.0, 2), ("anc", 0.99, 3), ("anc", 0.5, 3),
@@ -80,3 +80,42 @@ def test_an_unknown_scale_is_refused() -> None:
         grade_lab(Lab("anc", 1.0), "ctcae-4")  # type: ignore[arg-type]
     assert str(caught.value) == ("unknown grading scale 'ctcae-4'; use one of ctcae-5, "
                                  "ctcae-6, iwcll-2008")
+
+
+@pytest.mark.parametrize(("toxicity", "grade", "scale", "message"), [
+    ("neutropenia", 5, "ctcae-5", "neutropenia grade 5 does not exist in CTCAE v5.0, which "
+     "grades it 1 to 4; give a grade from 0 (resolved) to 4 (a death is recorded as the end "
+     "of treatment)"),
+    ("thrombocytopenia", 5, "ctcae-6", "thrombocytopenia grade 5 does not exist in CTCAE "
+     "v6.0, which grades it 1 to 4; give a grade from 0 (resolved) to 4 (a death is recorded "
+     "as the end of treatment)"),
+    ("neutropenia", 4, "ctcae-5", None),
+    ("neutropenia", 5, "iwcll-2008", None),
+    ("febrile_neutropenia", 5, "ctcae-5", None),
+], ids=["ctcae5-neutropenia-5", "ctcae6-thrombocytopenia-5", "ctcae5-neutropenia-4",
+        "iwcll-fatal-5", "febrile-neutropenia-5"])
+def test_a_grade_must_exist_on_its_scale(toxicity: str, grade: int, scale: Scale,
+                                         message: str | None) -> None:
+    """CTCAE grades a neutrophil or platelet count decrease 1 to 4 (clinical-facts.md,
+    "Toxicity grading"); iwCLL 2008: "Death occurring as a result of toxicity at any level
+    of decrease from pretreatment will be recorded as grade 5" (Table 5)."""
+    if message is None:
+        check_grade(toxicity, grade, scale)
+        return
+    with pytest.raises(UsageError) as caught:
+        check_grade(toxicity, grade, scale)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(("test", "value", "scale", "grade", "expected"), [
+    ("anc", 0.5, "ctcae-5", 3, True),
+    ("anc", 0.5, "ctcae-5", 0, False),
+    ("anc", 2.0, "ctcae-5", 1, True),  # "grade 0-1": grade 1 starts at the LLN
+    ("anc", 2.0, "iwcll-2008", 1, False),
+    ("hemoglobin", 7.5, "ctcae-5", 4, True),  # grade 4 is a clinical judgement
+    ("platelets", 20.0, "ctcae-5", 2, False),
+], ids=["same", "count-severe-grade-0", "ctcae-0-1", "iwcll-0-is-0", "hb-judgement",
+        "platelets-4-vs-2"])
+def test_a_count_and_a_grade_agree_when_they_say_the_same(
+        test: Test, value: float, scale: Scale, grade: int, expected: bool) -> None:
+    assert agrees(grade_lab(Lab(test, value), scale), test, grade) is expected

@@ -348,3 +348,23 @@ def test_a_severe_toxicity_no_rule_covers_asks_for_a_decision(event: Event, foun
 def test_a_mild_toxicity_no_rule_covers_asks_nothing() -> None:
     plan = plan_of("aue-2010", [toxicity(day(10), "other", 2)])
     assert not any(w.startswith("Decision needed") for w in plan.warnings)
+
+
+def test_a_count_and_a_grade_that_disagree_are_both_applied_and_said() -> None:
+    """ANC 0.5 and neutropenia grade 0 on one date: the plan acts on each (the count holds)
+    and says that the two disagree."""
+    plan = apply_events(build_plan(load_builtin("aue-2010"), START),
+                        [lab(day(10), "anc", 0.5), toxicity(day(10), "neutropenia", 0)])
+    assert (f"On {day(10).isoformat()}, ANC 0.5 x 10^9/L is grade 3 (CTCAE v5.0), but "
+            "neutropenia grade 0 is recorded too: the two disagree, and the plan acts on each "
+            "as recorded; check which is right and void the other.") in plan.warnings
+    assert plan.days[10].doses[0].status == "held"
+
+
+def test_a_grade_the_scale_does_not_have_is_refused() -> None:
+    with pytest.raises(UsageError) as caught:
+        apply_events(build_plan(load_builtin("aue-2010"), START),
+                     [toxicity(day(10), "neutropenia", 5)], scale="ctcae-6")
+    assert str(caught.value) == (
+        "neutropenia grade 5 does not exist in CTCAE v6.0, which grades it 1 to 4; give a "
+        "grade from 0 (resolved) to 4 (a death is recorded as the end of treatment)")

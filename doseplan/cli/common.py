@@ -87,7 +87,10 @@ class Number(click.ParamType):  # type: ignore[type-arg]
             self.fail(f"{text!r} is not {kind}: write it with the digits 0-9"
                       + ("" if self.whole else " and at most one decimal point")
                       + f", e.g. {example}", param, ctx)
-        return int(text) if self.whole else float(text)
+        number = int(text) if self.whole else float(text)
+        if text.startswith("-") and number == 0:
+            self.fail(f"{text!r} is zero with a minus sign; write 0", param, ctx)
+        return number
 
 
 NUMBER = Number()
