@@ -8,6 +8,25 @@ fix it. The CLI turns ``UsageError`` into exit status 2 and every other
 
 from __future__ import annotations
 
+MAX_MESSAGE = 1000
+"""The most characters an error message has, whatever the input it quotes."""
+
+
+def bounded(message: str) -> str:
+    """``message`` on one line and at most MAX_MESSAGE characters: a longer one keeps its
+    start (what and where) and its end (how to fix it), and says how much was left out."""
+    line = " ".join(message.split())
+    if len(line) <= MAX_MESSAGE:
+        return line
+    head, tail = line[:600], line[-300:]
+    return f"{head} [... {len(line) - 900} characters left out ...] {tail}"
+
+
+def quoted(value: object, limit: int = 60) -> str:
+    """``repr(value)``, cut to ``limit`` characters (an input quoted in a message)."""
+    shown = repr(value)
+    return shown if len(shown) <= limit else f"{shown[:limit - 4]}...{shown[-1]}"
+
 
 class DoseplanError(ValueError):
     """Base class of every error doseplan raises on purpose."""
@@ -15,8 +34,9 @@ class DoseplanError(ValueError):
     exit_code = 1
 
     def __init__(self, message: str) -> None:
-        # One line, always: a message that spans lines would break the CLI contract.
-        super().__init__(" ".join(message.split()))
+        # One short line, always: a message that spans lines would break the CLI contract,
+        # and one that quotes a large input whole would bury what is wrong.
+        super().__init__(bounded(message))
 
     @property
     def message(self) -> str:
@@ -36,7 +56,7 @@ class UnknownRegimenError(UsageError):
         self.name = name
         self.known = known
         super().__init__(
-            f"unknown regimen {name!r}: give a built-in id ({', '.join(known)}) "
+            f"unknown regimen {quoted(name)}: give a built-in id ({', '.join(known)}) "
             "or the path of a regimen JSON file; 'doseplan regimens' lists them"
         )
 
@@ -49,7 +69,8 @@ class AmbiguousRegimenError(UsageError):
         self.name = name
         self.ids = ids
         super().__init__(
-            f"reference {name!r} has several regimens ({', '.join(ids)}); give one of these ids"
+            f"reference {quoted(name)} has several regimens ({', '.join(ids)}); give one of "
+            "these ids"
         )
 
 

@@ -27,6 +27,7 @@ from doseplan.errors import (
     UnknownRegimenError,
     UnknownSupportiveError,
     UsageError,
+    quoted,
 )
 from doseplan.model import (
     Administration,
@@ -141,7 +142,7 @@ def parse_json_bytes(raw: bytes, *, where: str) -> Any:
         ) from None
     except _DuplicateKeyError as exc:
         raise InvalidDataError(
-            f"key {exc.key!r} appears twice in one object, so its value is ambiguous; "
+            f"key {quoted(exc.key)} appears twice in one object, so its value is ambiguous; "
             "keep one", where=where, path=None,
         ) from None
     except RecursionError:
@@ -422,7 +423,7 @@ def load_supportive(name: str, regimen: Regimen | None = None) -> Supportive:
     own = [item.id for item in (regimen.supportive or ())] if regimen is not None else []
     known = ", ".join([*own, *builtin_supportive_ids()])
     raise UnknownSupportiveError(
-        f"unknown supportive care {name!r}: give one of {known}, or the path of a "
+        f"unknown supportive care {quoted(name)}: give one of {known}, or the path of a "
         "supportive-care JSON file; 'doseplan show ID' lists a regimen's own"
     )
 
@@ -552,7 +553,24 @@ def _schema_problem(error: Any) -> str:
         return f"{error.message}; add it"
     if validator == "additionalProperties":
         allowed = ", ".join(sorted(error.schema.get("properties", {})))
+        extra = [k for k in value if k not in error.schema.get("properties", {})]
+        if len(extra) > 3 or len(json.dumps(extra, ensure_ascii=False)) > 80:
+            first = json.dumps(extra[0], ensure_ascii=False)
+            first = first if len(first) <= 40 else first[:37] + '..."'
+            return (f"{len(extra)} keys are not allowed here (the first is {first}); "
+                    f"allowed keys are {allowed}")
         return f"{error.message}; allowed keys are {allowed}"
+    if validator in ("maxItems", "minItems"):
+        limit = error.validator_value
+        if validator == "maxItems":
+            return f"{len(value)} items, over the limit of {limit}; give at most {limit}"
+        return f"{len(value)} items; give at least {limit}"
+    if validator in ("maxLength", "minLength"):
+        limit = error.validator_value
+        if validator == "maxLength":
+            return (f"the text is {len(value)} characters long, over the limit of {limit}; "
+                    f"shorten it (it starts {shown})")
+        return f"{shown} is too short; give at least {limit} characters"
     if validator == "enum":
         options = ", ".join(json.dumps(o) for o in error.validator_value)
         return f"{shown} is not allowed; use one of {options}"
@@ -572,6 +590,8 @@ def _schema_problem(error: Any) -> str:
         return f"{shown} matches more than one allowed form; {_schema_hint(error)}"
     if validator in ("oneOf", "anyOf"):
         return f"{shown} does not match any allowed form; {_schema_hint(error)}"
+    if len(error.message) > 200:  # jsonschema quotes the value whole
+        return f"{shown} is not allowed here ({validator}); see the schema in schemas/"
     return f"{error.message}"
 
 

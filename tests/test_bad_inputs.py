@@ -669,6 +669,12 @@ def regimen_like_aue(name: str, change: Callable[[dict[str, Any]], object]) -> S
     return setup
 
 
+def text_file(name: str, text: str) -> Setup:
+    def setup(folder: Path) -> None:
+        (folder / name).write_text(text, encoding="utf-8")
+    return setup
+
+
 def json_file(name: str, document: object) -> Setup:
     def setup(folder: Path) -> None:
         (folder / name).write_text(json.dumps(document), encoding="utf-8")
@@ -688,7 +694,53 @@ LENALIDOMIDE_RANGE = ("2.5-25 mg ([16], clinical-facts.md (Facts added after the
 UNSAFE = "which would change how a terminal or calendar shows it; remove it"
 NUMBER = "write it with the digits 0-9 and at most one decimal point, e.g. 0.8"
 
+LONG = "x" * 100_000
+
+
+def _many_administrations(document: dict[str, Any]) -> None:
+    document["phases"][0]["administrations"] *= 3000
+
+
+def _many_phases(document: dict[str, Any]) -> None:
+    document["phases"] = [{**document["phases"][0], "name": f"p{i}"} for i in range(11)]
+
+
+def _many_keys(document: dict[str, Any]) -> None:
+    document.update({f"key{i}": 1 for i in range(2000)})
+
+
+LARGE_INPUT_CASES = [
+    Case("large-3000-administrations", validate("r.json"), 1,
+         "r.json: $.phases[0].administrations: 3000 items, over the limit of 20; give at most "
+         "20", regimen_like_aue("r.json", _many_administrations)),
+    Case("large-11-phases", validate("r.json"), 1,
+         "r.json: $.phases: 11 items, over the limit of 10; give at most 10",
+         regimen_like_aue("r.json", _many_phases)),
+    Case("large-2000-unknown-keys", validate("r.json"), 1,
+         "r.json: $: 2000 keys are not allowed here (the first is \"key0\"); allowed keys are "
+         "$schema, citation, id, notes, phases, supportive, title, variant_of",
+         regimen_like_aue("r.json", _many_keys)),
+    Case("large-title", validate("r.json"), 1,
+         "r.json: $.title: the text is 100000 characters long, over the limit of 200; shorten "
+         f"it (it starts \"{'x' * 56}...)",
+         regimen_like_aue("r.json", lambda d: d.update(title=LONG))),
+    Case("large-unknown-regimen", ["show", LONG], 2,
+         f"unknown regimen '{'x' * 55}...': give a built-in id ({', '.join(builtin_ids())}) or "
+         "the path of a regimen JSON file; 'doseplan regimens' lists them"),
+    Case("large-duplicate-key", validate("r.json"), 1,
+         f"r.json: key '{'x' * 55}...' appears twice in one object, so its value is ambiguous; "
+         "keep one", text_file("r.json", f'{{"{LONG}": 1, "{LONG}": 2}}')),
+    Case("large-start", ["plan", "aue-2010", "--start", LONG], 2,
+         f"--start '{'x' * 55}...' is not a date in the form YYYY-MM-DD, e.g. 2027-01-04"),
+    Case("large-number", ["plan", "aue-2010", "--start", "2027-01-04", "--height-cm",
+                          "1" * 30_000], 2,
+         f"Invalid value for '--height-cm': '{'1' * 55}...' is not a number: write it with the "
+         "digits 0-9 and at most one decimal point, e.g. 0.8 (see 'doseplan plan --help')"),
+]
+
+
 HOSTILE_CASES = [
+    *LARGE_INPUT_CASES,
     *(Case(f"regimen-its-own-variant-{command}", [command, "r.json"], 1,
            "r.json: $.variant_of: variant_of names this regimen itself (my-regimen); give the "
            "id of the regimen it varies, or remove variant_of",

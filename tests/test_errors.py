@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from doseplan.errors import (
+    MAX_MESSAGE,
     DoseplanError,
     InvalidDataError,
     RegimenError,
     UnknownRegimenError,
     UsageError,
+    quoted,
 )
 
 
@@ -40,3 +44,28 @@ def test_unknown_regimen_lists_what_exists(name: str) -> None:
     assert str(error) == (f"unknown regimen {name!r}: give a built-in id (a, b) or the path of a "
                           "regimen JSON file; 'doseplan regimens' lists them")
     assert error.exit_code == 2
+
+
+@given(st.text(max_size=5000))
+def test_an_error_message_is_one_bounded_line(text: str) -> None:
+    """Whatever it quotes, a message is one line of at most MAX_MESSAGE characters."""
+    message = DoseplanError(f"what went wrong: {text}; how to fix it").message
+    assert len(message) <= MAX_MESSAGE
+    assert "\n" not in message
+
+
+def test_a_long_message_keeps_what_is_wrong_and_how_to_fix_it() -> None:
+    message = InvalidDataError("the value " + "x" * 5000 + " is wrong; give another one",
+                               where="r.json", path="$.title").message
+    assert message.startswith("r.json: $.title: the value xxx")
+    assert message.endswith("x is wrong; give another one")
+    assert "[... 4154 characters left out ...]" in message
+    assert len(message) == 600 + len(" [... 4154 characters left out ...] ") + 300
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    ("short", "'short'"),
+    ("x" * 100, "'" + "x" * 55 + "...'"),
+], ids=["short", "long"])
+def test_quoted_input_is_cut_to_sixty_characters(value: str, shown: str) -> None:
+    assert quoted(value) == shown

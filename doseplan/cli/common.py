@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import click
 from click.core import ParameterSource
 
-from doseplan.errors import InvalidDataError, UsageError
+from doseplan.errors import InvalidDataError, UsageError, quoted
 
 if TYPE_CHECKING:
     from datetime import time
@@ -84,7 +84,7 @@ class Number(click.ParamType):  # type: ignore[type-arg]
         if len(text) > 20 or not re.fullmatch(self.form, text):
             example = "3" if self.whole else "0.8"
             kind = "a whole number" if self.whole else "a number"
-            self.fail(f"{text!r} is not {kind}: write it with the digits 0-9"
+            self.fail(f"{quoted(text)} is not {kind}: write it with the digits 0-9"
                       + ("" if self.whole else " and at most one decimal point")
                       + f", e.g. {example}", param, ctx)
         number = int(text) if self.whole else float(text)

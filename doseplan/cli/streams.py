@@ -17,7 +17,7 @@ from typing import TextIO
 
 import click
 
-from doseplan.errors import UsageError
+from doseplan.errors import UsageError, bounded
 from doseplan.text import for_terminal
 
 
@@ -63,7 +63,7 @@ def say(text: str, *, err: bool = False, nl: bool = True) -> None:
 def error_line(message: str) -> None:
     """Print one ``doseplan: error:`` line on stderr (nothing if stderr is closed)."""
     if sys.stderr is not None:
-        _put(sys.stderr, f"doseplan: error: {for_terminal(message, one_line=True)}\n")
+        _put(sys.stderr, f"doseplan: error: {bounded(for_terminal(message, one_line=True))}\n")
 
 
 def write_output(content: str | bytes, output: str | None, *, reads: Sequence[str] = (),
