@@ -36,7 +36,7 @@ from doseplan import loader
 from doseplan.bodysize import BodySize, body_size
 from doseplan.dates import parse_date
 from doseplan.engine import build_plan
-from doseplan.errors import EditedRecordError, InvalidDataError, UsageError
+from doseplan.errors import EditedRecordError, InvalidDataError, UsageError, quoted
 from doseplan.events import Event, event_to_json, parse_event
 from doseplan.grading import SCALES, Scale
 from doseplan.holds import (
@@ -63,7 +63,7 @@ from doseplan.model import Regimen, Supportive
 from doseplan.output import write_atomic_bytes
 from doseplan.plan import Plan
 from doseplan.render.json_calendar import dumps
-from doseplan.text import check_text
+from doseplan.text import INVISIBLE, check_text, describe_character
 from doseplan.values import Value
 
 SCHEMA_ID = "https://doseplan.example/schemas/patient.schema.json"
@@ -420,6 +420,23 @@ def _check_grading(grading: str, baseline: Mapping[str, float]) -> None:
         )
 
 
+def patient_id(text: str, *, what: str = "the patient identifier") -> str:
+    """A patient identifier as it is stored, compared and exported: in Unicode normal form
+    NFC, so that two ids that print the same are the same. Refuses an id with a character
+    that does not print as itself (a zero-width or formatting character, a control, a
+    space other than U+0020), which would let two ids look alike and differ."""
+    import unicodedata
+
+    check_text(text, what)
+    for index, char in enumerate(text, 1):
+        if char in INVISIBLE or (unicodedata.category(char)[0] in "CZ" and char != " "):
+            raise UsageError(
+                f"{what} {quoted(text)} holds {describe_character(char)} (character {index}), "
+                "which does not print as itself, so two identifiers could look alike and "
+                "differ; type it again with visible characters only")
+    return unicodedata.normalize("NFC", text)
+
+
 def new_record(patient: str, regimen: Regimen, start: date, *, origin: str,
                measurements: Measurements = Measurements(), cycles: int | None = None,
                until: date | None = None, supportive: Sequence[Supportive] = (),
@@ -428,7 +445,7 @@ def new_record(patient: str, regimen: Regimen, start: date, *, origin: str,
     """A new record, checked by building its plan once."""
     if not isinstance(patient, str) or not patient.strip():
         raise UsageError("--patient needs an identifier, e.g. a study number")
-    check_text(patient, "the patient identifier")
+    patient = patient_id(patient)
     _check_grading(grading, baseline or {})
     ids = [care.id for care in supportive]
     for name in dict.fromkeys(n for n in ids if ids.count(n) > 1):
@@ -668,7 +685,7 @@ def parse_record(document: Any, *, where: str) -> PatientRecord:
         supportive = tuple(_supportive_of(item, regimen, where, f"$.options.with[{i}]")
                            for i, item in enumerate(options.get("with", ())))
         record = PatientRecord(
-            patient=document["patient"],
+            patient=patient_id(document["patient"]),
             regimen=regimen,
             origin=origin,
             start=parse_date(document["start"], what="start"),

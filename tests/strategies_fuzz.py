@@ -33,6 +33,7 @@ from hypothesis import strategies as st
 from doseplan.bodysize import BodySize
 from doseplan.drugs import catalog
 from doseplan.engine import build_plan
+from doseplan.errors import UsageError
 from doseplan.events import (
     ACTIONS,
     MAX_GRADE,
@@ -60,7 +61,7 @@ from doseplan.loader import (
     supportive_document,
 )
 from doseplan.model import Regimen, Supportive
-from doseplan.patient import Measurements, PatientRecord
+from doseplan.patient import Measurements, PatientRecord, patient_id
 from doseplan.plan import Plan
 from doseplan.text import unsafe_character
 
@@ -79,6 +80,15 @@ UNCATALOGUED = tuple(drug for drug in DRUGS if drug not in catalog())
 def safe(text: str) -> bool:
     """Whether ``text`` holds no character doseplan refuses in outside text."""
     return unsafe_character(text) is None
+
+
+def stored_id(text: str) -> bool:
+    """Whether ``text`` is a patient id as doseplan stores it (visible, NFC)."""
+    try:
+        return patient_id(text) == text
+    except UsageError:
+        return False
+
 ROUTES: tuple[str, ...] = _suite.ROUTES
 UNITS: tuple[str, ...] = _suite.UNITS
 text: st.SearchStrategy[str] = _suite.text
@@ -333,11 +343,16 @@ notes = st.one_of(st.none(), text, st.text(st.characters(codec="utf-8"),
 terminal control character: ``doseplan.text.UNSAFE``)."""
 
 
+_COUNTED_TO_4 = ("neutropenia", "thrombocytopenia")
+"""Toxicities CTCAE grades 1 to 4 (``doseplan.grading.check_grade``)."""
+
+
 @st.composite
 def valid_events(draw: st.DrawFn, dates: st.SearchStrategy[date], drugs: Sequence[str],
                  *, min_size: int = 0, max_size: int = 8) -> list[Event]:
     """Events built by the checked constructors: counts across their plausible range,
-    grades 0-5 of every toxicity, decisions about ``drugs``, rarely end of treatment."""
+    grades 0-5 of every toxicity (0-4 of those every scale grades 1 to 4), decisions about
+    ``drugs``, rarely end of treatment."""
     found: list[Event] = []
     kinds = ["lab", "lab", "toxicity"] + (["decision", "decision"] if drugs else [])
     for _ in range(draw(st.integers(min_size, max_size))):
@@ -347,8 +362,8 @@ def valid_events(draw: st.DrawFn, dates: st.SearchStrategy[date], drugs: Sequenc
             found.append(lab(on, test, draw(lab_values(test)), note=note))
         elif kind == "toxicity":
             name = draw(st.sampled_from(TOXICITIES))
-            found.append(toxicity(on, name, draw(st.integers(0, MAX_GRADE.get(name, 5))),
-                                  note=note))
+            highest = 4 if name in _COUNTED_TO_4 else MAX_GRADE.get(name, 5)
+            found.append(toxicity(on, name, draw(st.integers(0, highest)), note=note))
         elif draw(st.integers(0, 19)) == 0:
             found.append(decision(on, "end-treatment", note=note))
         else:
@@ -547,7 +562,7 @@ def patient_records(draw: st.DrawFn) -> PatientRecord:
     scale: Scale = draw(st.sampled_from(SCALES))
     record = PatientRecord(
         patient=draw(st.text(st.characters(codec="utf-8"), min_size=1,
-                             max_size=100).filter(safe)),
+                             max_size=100).filter(stored_id)),
         regimen=regimen,
         origin=f"built-in regimen {regimen.id}" if kind == "builtin" else "regimen file r.json",
         start=draw(start_dates()),

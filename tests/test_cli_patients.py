@@ -632,3 +632,20 @@ def test_a_grade_that_disagrees_with_a_count_recorded_earlier_is_refused(record:
         k: v for k, v in before.items() if k != "p.json.lock"}
     ok(doseplan(record.parent, "record", "p.json", "--date", "2027-01-11", "--toxicity",
                 "neutropenia", "--grade", "3"))
+
+
+def test_a_patient_id_is_one_identifier_whatever_its_unicode_form(tmp_path: Path) -> None:
+    """init with "José" typed with a combining accent stores, prints and exports "José" with
+    one precomposed "é" (NFC); an id with a zero-width space is refused."""
+    ok(doseplan(tmp_path, "init", "aue-2010", "--start", START, "--patient", "Jose\u0301",
+                "-o", "p.json"))
+    assert json.loads((tmp_path / "p.json").read_text(encoding="utf-8"))["patient"] == "Jos\u00e9"
+    for fmt in ("fhir", "html"):
+        out = ok(doseplan(tmp_path, "plan", "p.json", "--format", fmt))
+        assert "Jos\u00e9" in out, fmt
+        assert "Jose\u0301" not in out, fmt
+    error(doseplan(tmp_path, "init", "aue-2010", "--start", START, "--patient", "P\u200b1",
+                   "-o", "q.json"), 2,
+          "--patient 'P\\u200b1' holds U+200B (character 2), which does not print as itself, "
+          "so two identifiers could look alike and differ; type it again with visible "
+          "characters only")

@@ -69,6 +69,7 @@ from doseplan.patient import (
     load_record,
     new_record,
     parse_record,
+    patient_id,
     read_record,
     record_path,
     record_to_json,
@@ -880,3 +881,31 @@ def test_a_save_that_would_be_too_large_to_read_back_is_refused(
     assert str(caught.value).endswith(
         " bytes, over the 20000 bytes a patient file may have, so it could not be read back; "
         "continue the patient's care in a new record")
+
+
+@pytest.mark.parametrize("char", ["\u200b", "\u00a0", "\u2060", "\u200e", "\u00ad", "\t",
+                                  "\u3000"],
+                         ids=["zero-width-space", "no-break-space", "word-joiner",
+                              "left-to-right-mark", "soft-hyphen", "tab", "ideographic-space"])
+def test_a_patient_id_with_a_character_that_does_not_print_as_itself_is_refused(
+        char: str) -> None:
+    """Two ids that print alike must be the same id."""
+    with pytest.raises(UsageError) as caught:
+        patient_id(f"P{char}1")
+    assert str(caught.value) == (
+        f"the patient identifier {f'P{char}1'!r} holds U+{ord(char):04X} (character 2), which "
+        "does not print as itself, so two identifiers could look alike and differ; type it "
+        "again with visible characters only")
+
+
+def test_a_patient_id_is_kept_in_one_normal_form(tmp_path: Path) -> None:
+    """"José" typed with a combining accent is the same id as with "é": stored, read and
+    exported as NFC, even from a record that holds the other form."""
+    composed, decomposed = "Jos\u00e9", "Jose\u0301"
+    assert patient_id(decomposed) == composed
+    assert new_record(decomposed, load_builtin("aue-2010"), START,
+                      origin="built-in regimen aue-2010").patient == composed
+    path = tmp_path / "p.json"
+    create_record(path, replace(aue(), patient=decomposed))
+    assert json.loads(path.read_text(encoding="utf-8"))["patient"] == decomposed
+    assert load_record(path).patient == composed

@@ -23,7 +23,7 @@ from doseplan.cli.common import (
     utf8,
 )
 from doseplan.cli.streams import say
-from doseplan.errors import UsageError
+from doseplan.errors import UsageError, quoted
 
 if TYPE_CHECKING:
     from doseplan.patient import PatientRecord, Stored
@@ -74,6 +74,7 @@ def init_command(
     from doseplan.dates import parse_date
     from doseplan.loader import builtin_ids, load_builtin, load_regimen, load_supportive
     from doseplan.patient import Measurements, create_record, new_record
+    from doseplan.patient import patient_id as checked_patient_id
 
     start, until = options.start, options.until
     if start is None:
@@ -85,8 +86,10 @@ def init_command(
                          f"{MAX_PATIENT_ID}, e.g. a study number")
     _text("--patient", patient_id)
     if patient_id != patient_id.strip():
-        raise UsageError(f"--patient {patient_id!r} has spaces at its start or end, so it would "
-                         "not match the same identifier typed without them; give it without")
+        raise UsageError(f"--patient {quoted(patient_id)} has spaces at its start or end, so it "
+                         "would not match the same identifier typed without them; give it "
+                         "without")
+    patient_id = checked_patient_id(patient_id, what="--patient")
     if os.path.lexists(output):
         raise click.UsageError(f"{output} already exists; give a new file name with -o "
                                "(a record is never overwritten by init)")
