@@ -79,9 +79,11 @@ def read_file(path: Path, *, kind: str = "file",
         info = path.stat()
         if stat.S_ISDIR(info.st_mode):
             raise IsADirectoryError
-        if not stat.S_ISREG(info.st_mode):  # a pipe would wait forever for a writer
+        if stat.S_ISFIFO(info.st_mode) or stat.S_ISCHR(info.st_mode):
+            return _read_stream(path, kind=kind, where=where, advice=advice)
+        if not stat.S_ISREG(info.st_mode):
             raise InvalidDataError(
-                f"is not a regular file (a device, a pipe or a socket); {advice}",
+                f"is not a regular file, a pipe or a device (a socket?); {advice}",
                 where=where, path=None)
         if info.st_size > MAX_FILE_BYTES:
             raise InvalidDataError(
@@ -108,6 +110,63 @@ def read_file(path: Path, *, kind: str = "file",
             where=where, path=None,
         ) from None
     return raw, info
+
+
+PIPE_WAIT_SECONDS = 10.0
+"""How long a pipe or device given as an input file may take to give all it holds
+(``--events <(program)``); ``DOSEPLAN_INPUT_WAIT`` sets it (0 to 600 seconds)."""
+
+
+def _read_stream(path: Path, *, kind: str, where: str,
+                 advice: str) -> tuple[bytes, os.stat_result]:
+    """All a pipe or a character device gives until its end, bounded in size
+    (MAX_FILE_BYTES) and in time (PIPE_WAIT_SECONDS): a named pipe that no program writes
+    to, or a terminal, is never waited for without end."""
+    import select
+    import time
+
+    wait = _pipe_wait(where)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)  # no wait for a writer
+    try:
+        info = os.fstat(fd)
+        poller = select.poll()
+        poller.register(fd, select.POLLIN | select.POLLHUP)
+        deadline = time.monotonic() + wait
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise InvalidDataError(
+                    f"the pipe or device gave no end of file within {wait:g} second"
+                    f"{'' if wait == 1 else 's'} (no "
+                    f"program wrote it, or one still writes); {advice}, or make sure the "
+                    "program that writes it finishes", where=where, path=None)
+            if not poller.poll(left * 1000):
+                continue
+            try:
+                chunk = os.read(fd, 1 << 16)
+            except BlockingIOError:
+                continue
+            if not chunk:
+                return b"".join(chunks), info
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_FILE_BYTES:
+                raise InvalidDataError(
+                    f"{kind} is over the limit of {MAX_FILE_BYTES} bytes; {advice}",
+                    where=where, path=None)
+    finally:
+        os.close(fd)
+
+
+def _pipe_wait(where: str) -> float:
+    text = os.environ.get("DOSEPLAN_INPUT_WAIT")
+    if text is None:
+        return PIPE_WAIT_SECONDS
+    if not re.fullmatch(r"[0-9]{1,3}(\.[0-9]+)?", text) or float(text) > 600:
+        raise UsageError(f"DOSEPLAN_INPUT_WAIT must be 0 to 600 seconds (got {quoted(text)})")
+    return float(text)
 
 
 _MAIN_KINDS = ("file", "regimen file", "patient file")

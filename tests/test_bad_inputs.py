@@ -811,12 +811,6 @@ HOSTILE_CASES = [
          "may have; show fewer cycles",
          regimen_like_aue("r.json", lambda d: d["phases"][0]["cycles"].update(
              count=1000, length_days=365))),
-    Case("regimen-named-pipe", validate("fifo.json"), 1,
-         "fifo.json: is not a regular file (a device, a pipe or a socket); give a regimen or "
-         "patient JSON file", fifo("fifo.json")),
-    Case("events-named-pipe", [*AUE, "--events", "fifo.json"], 1,
-         "fifo.json: is not a regular file (a device, a pipe or a socket); check that this is "
-         "an events file", fifo("fifo.json")),
     Case("events-note-with-right-to-left-override", [*AUE, "--events", "e.json"], 1,
          f"e.json: $[0].note: text \"x\\u202ey\" holds the control character U+202E, {UNSAFE}",
          json_file("e.json", [{"date": "2027-01-10", "type": "lab", "test": "anc",

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
+import subprocess
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
+from conftest import INSTALLED
 
 from doseplan import loader
 from doseplan.errors import InvalidDataError, RegimenError, UnknownRegimenError
@@ -571,3 +574,61 @@ def test_parse_regimen_checks_the_schema_first(document: Any, message: str) -> N
     with pytest.raises(InvalidDataError) as info:
         parse_regimen(document, where="r.json")
     assert str(info.value) == f"r.json: {message}"
+
+
+# ---------------------------------------------------------------------------
+# Inputs from a pipe or a device, as a shell gives them
+
+
+EVENT = '[{"date": "2027-01-10", "type": "lab", "test": "anc", "value": 0.5, "unit": "10^9/L"}]'
+
+
+def shell(command: str, folder: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """``command`` run by bash in ``folder`` with the installed doseplan first on PATH."""
+    path = f"{INSTALLED.parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    return subprocess.run(["bash", "-c", command], cwd=folder, capture_output=True,
+                          text=True, check=False, timeout=120,
+                          env={**os.environ, "PATH": path, **env})
+
+
+@pytest.mark.parametrize("command", [
+    f"doseplan plan aue-2010 --start 2027-01-04 --events <(printf '%s' '{EVENT}')",
+    f"printf '%s' '{EVENT}' | doseplan plan aue-2010 --start 2027-01-04 --events /dev/stdin",
+    f"mkfifo e.json; (sleep 0.2; printf '%s' '{EVENT}' > e.json) & "
+    "doseplan plan aue-2010 --start 2027-01-04 --events e.json",
+], ids=["process-substitution", "stdin", "named-pipe-written-later"])
+def test_an_events_file_can_come_from_a_pipe(tmp_path: Path, command: str) -> None:
+    """--events <(program) works: a pipe is read to its end (bounded in size and time)."""
+    done = shell(command, tmp_path)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert "Open hold: lenalidomide is held: ANC 0.5 x 10^9/L is grade 3" in done.stdout
+
+
+def test_a_regimen_can_come_from_process_substitution(tmp_path: Path) -> None:
+    (tmp_path / "aue.json").write_text(json.dumps(builtin_document("aue-2010")))
+    done = shell("doseplan plan <(cat aue.json) --start 2027-01-04", tmp_path)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.startswith("Lenalidomide 10 mg days 1-21 of 42-day cycles")
+
+
+@pytest.mark.parametrize(("command", "message"), [
+    ("mkfifo r.json; doseplan validate r.json",
+     "r.json: the pipe or device gave no end of file within 0.5 seconds (no program wrote "
+     "it, or one still writes); give a regimen or patient JSON file, or make sure the program "
+     "that writes it finishes"),
+    ("mkfifo e.json; doseplan plan aue-2010 --start 2027-01-04 --events e.json",
+     "e.json: the pipe or device gave no end of file within 0.5 seconds (no program wrote "
+     "it, or one still writes); check that this is an events file, or make sure the program "
+     "that writes it finishes"),
+    ("doseplan validate /dev/zero",
+     f"/dev/zero: regimen file is over the limit of {loader.MAX_FILE_BYTES} bytes; give a "
+     "regimen or patient JSON file"),
+    ("DOSEPLAN_INPUT_WAIT=forever doseplan validate /dev/null",
+     "DOSEPLAN_INPUT_WAIT must be 0 to 600 seconds (got 'forever')"),
+], ids=["pipe-without-writer", "events-pipe-without-writer", "endless-device", "bad-wait"])
+def test_a_pipe_that_cannot_be_read_safely_is_refused_in_one_line(
+        tmp_path: Path, command: str, message: str) -> None:
+    """A named pipe nobody writes is given up after DOSEPLAN_INPUT_WAIT seconds; a device
+    without end is read only to the size limit."""
+    done = shell(command, tmp_path, DOSEPLAN_INPUT_WAIT="0.5")
+    assert (done.returncode, done.stdout, done.stderr) == (1, "", f"doseplan: error: {message}\n")
