@@ -6,6 +6,8 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -46,3 +48,49 @@ def test_the_examples_run_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     for number, source in enumerate(examples(), start=1):
         with contextlib.redirect_stdout(io.StringIO()):
             exec(compile(source, f"{API_DOC}:example {number}", "exec"), namespace)
+
+
+AUE = doseplan.load_regimen("aue-2010")
+DAY = date(2027, 1, 4)
+PLAN = doseplan.build_plan(AUE, DAY)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: doseplan.load_regimen("aue2010"),
+    lambda: doseplan.parse_date("2027-02-30"),
+    lambda: doseplan.build_plan(AUE, DAY, cycles=0),
+    lambda: doseplan.lab(DAY, "anc", -1.0),
+    lambda: doseplan.toxicity(DAY, "neutropenia", 9),
+    lambda: doseplan.apply_events(PLAN, [doseplan.toxicity(DAY, "neutropenia", 5)]),
+    lambda: doseplan.parse_regimen({"id": "x"}),
+    lambda: doseplan.body_size(height_cm=1.7, weight_kg=70.0),
+    lambda: doseplan.validate_document({}, "regimen", where="r.json"),
+], ids=["unknown-regimen", "impossible-date", "zero-cycles", "negative-count", "grade-9",
+        "grade-the-scale-lacks", "not-a-regimen", "height-in-metres", "empty-document"])
+def test_every_error_raised_on_purpose_is_a_doseplan_error(call: Callable[[], object]) -> None:
+    """docs/api.md: "Every error raised on purpose is a DoseplanError with a one-line
+    message"."""
+    with pytest.raises(doseplan.DoseplanError) as caught:
+        call()
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(("call", "argument"), [
+    (lambda: doseplan.build_plan(AUE, "2027-01-04"),  # type: ignore[arg-type]
+     "start"),
+    (lambda: doseplan.build_plan("aue-2010", DAY),  # type: ignore[arg-type]
+     "regimen"),
+    (lambda: doseplan.apply_events(PLAN, None),  # type: ignore[arg-type]
+     "events"),
+    (lambda: doseplan.render_text(None),  # type: ignore[arg-type]
+     "plan"),
+    (lambda: doseplan.lab("2027-01-04", "anc", 1.0),  # type: ignore[arg-type]
+     "on"),
+], ids=["date-as-text", "regimen-as-id", "events-none", "plan-none", "event-date-as-text"])
+def test_an_argument_of_the_wrong_type_is_a_type_error_naming_it(
+        call: Callable[[], object], argument: str) -> None:
+    """docs/api.md: an argument of the wrong type raises TypeError naming the argument."""
+    with pytest.raises(TypeError) as caught:
+        call()
+    assert not isinstance(caught.value, doseplan.DoseplanError)
+    assert str(caught.value).startswith(f"{argument!r} must be ")
