@@ -83,9 +83,10 @@ def safe(text: str) -> bool:
 
 
 def stored_id(text: str) -> bool:
-    """Whether ``text`` is a patient id as doseplan stores it (visible, NFC)."""
+    """Whether ``text`` is a patient id as doseplan stores it (visible, NFC, no spaces
+    around it)."""
     try:
-        return patient_id(text) == text
+        return text == text.strip() != "" and patient_id(text) == text
     except UsageError:
         return False
 

@@ -225,7 +225,12 @@ def test_a_removed_lock_file_does_not_let_two_writers_lose_an_event(held_lock: P
     (lambda d: d.update(patient="P-002"), "its patient, start, body size or options"),
     (lambda d: d.pop("seal"), "its log of events and its copy of the regimen or of the "
                               "supportive care and its patient, start, body size or options"),
-], ids=["event-deleted", "dose-changed", "patient-changed", "seal-removed"])
+    (lambda d: d.pop("notice"), "its patient, start, body size or options"),
+    (lambda d: d["events"][0].update(note="typed later"), "its log of events"),
+    (lambda d: d["seal"].pop("events"), "its log of events"),
+    (lambda d: d["seal"].update(events=d["seal"]["record"]), "its log of events"),
+], ids=["event-deleted", "dose-changed", "patient-changed", "seal-removed", "field-dropped",
+        "field-added", "seal-part-dropped", "seal-part-swapped"])
 def test_a_hand_edited_record_is_refused_by_every_command(record: Path, edit: object,
                                                           what: str) -> None:
     """plan, record and dispense refuse it, naming what changed and how to recover."""
@@ -649,3 +654,16 @@ def test_a_patient_id_is_one_identifier_whatever_its_unicode_form(tmp_path: Path
           "--patient 'P\\u200b1' holds U+200B (character 2), which does not print as itself, "
           "so two identifiers could look alike and differ; type it again with visible "
           "characters only")
+
+
+def test_a_reordered_log_is_refused_and_reordered_keys_are_not_a_change(record: Path) -> None:
+    """The order of the log is what it says (entries are numbered); the order of keys in
+    an object says nothing, so a file rewritten by another JSON tool is still read."""
+    ok(doseplan(record.parent, "record", "p.json", "--date", "2027-01-12", "--anc", "1.6"))
+    document = json.loads(record.read_text())
+    record.write_text(json.dumps(dict(reversed(document.items())), indent=1))
+    ok(doseplan(record.parent, "plan", "p.json"))
+    document["events"].reverse()
+    record.write_text(json.dumps(document, indent=2))
+    error(doseplan(record.parent, "plan", "p.json"), 1,
+          "p.json: " + SEALED.format(what="its log of events"))

@@ -29,6 +29,7 @@ from conftest import START, day, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import regimen_documents, start_dates, text
+from strategies_fuzz import stored_id
 
 import doseplan.loader
 import doseplan.patient
@@ -129,8 +130,8 @@ def events_within(draw: st.DrawFn, first: date, last: date, drugs: list[str],
             found.append(lab(on, test, draw(LAB_VALUES[test]), note=note))
         elif kind == "toxicity":
             name = draw(st.sampled_from(TOXICITIES))
-            found.append(toxicity(on, name, draw(st.integers(0, MAX_GRADE.get(name, 5))),
-                                  note=note))
+            highest = 4 if name in ("neutropenia", "thrombocytopenia") else MAX_GRADE.get(name, 5)
+            found.append(toxicity(on, name, draw(st.integers(0, highest)), note=note))
         elif draw(st.integers(0, 9)) == 0:
             found.append(decision(on, "end-treatment", note=note))
         else:
@@ -173,7 +174,7 @@ def records(draw: st.DrawFn) -> PatientRecord:
     if grading == "iwcll-2008":
         baseline |= {"platelets": 180.0, "hemoglobin": 13.5}
     record = PatientRecord(
-        patient=draw(text.filter(str.strip)), regimen=regimen, origin=origin, start=start,
+        patient=draw(text.filter(stored_id)), regimen=regimen, origin=origin, start=start,
         measurements=draw(measurements()), cycles=cycles, until=until, supportive=supportive,
         grading=grading, baseline=baseline, revision=draw(st.integers(1, 10_000)))
     try:
