@@ -310,23 +310,23 @@ def events_command(patient_file: str, fmt: str) -> None:
                              **({"voided_by": gone[n]} if n in gone else {})}
                             for n, e in enumerate(record.log, 1)]), None)
         return
-    write_output("\n".join(_log_lines(patient_file, record)) + "\n", None, human=True)
-
-
-def _log_lines(patient_file: str, record: PatientRecord) -> list[str]:
-    """The record's header and its log, numbered, as people read them."""
-    from doseplan.events import Decision
-    from doseplan.patient import Correction, Void
-
-    gone = {e.what.entry: n for n, e in enumerate(record.log, 1)
-            if isinstance(e, Correction) and isinstance(e.what, Void)}
     lines = [f"{patient_file}: patient {record.patient}, {record.origin}, start "
              f"{record.start.isoformat()}, revision {record.revision}"]
     if not record.sealed:
         lines.append("Unsealed: record format 1, from an earlier doseplan; a change made "
                      "outside doseplan cannot be detected in it.")
-    if not record.log:
-        lines.append("No entries yet.")
+    lines += _log_lines(record) or ["No entries yet."]
+    write_output("\n".join(lines) + "\n", None, human=True)
+
+
+def _log_lines(record: PatientRecord) -> list[str]:
+    """The record's log, numbered, as people read it."""
+    from doseplan.events import Decision
+    from doseplan.patient import Correction, Void
+
+    gone = {e.what.entry: n for n, e in enumerate(record.log, 1)
+            if isinstance(e, Correction) and isinstance(e.what, Void)}
+    lines = []
     for number, entry in enumerate(record.log, 1):
         what = entry.what.describe()
         if isinstance(entry.what, Decision):
@@ -545,9 +545,8 @@ def upgrade_command(patient_file: str, on: str, reason: str) -> None:
               else "the regimen's own length")
     care = ", ".join(c.id for c in options.supportive) or "none"
     say(f"  {length}; supportive care: {care}; grading {record.grading}")
-    for line in _log_lines(patient_file, record)[1:]:
-        if not line.startswith("Unsealed"):
-            say(f"  {line.strip() if line.startswith('No entries') else line}")
+    for line in _log_lines(record) or ["no entries"]:
+        say(f"  {line}")
     say(f"Sealed {patient_file} as record format 2, with its own copy of the regimen and "
         f"supportive care; the upgrade is entry {len(updated.log)} of its log (revision "
         f"{updated.revision}). Its plan is unchanged.")
