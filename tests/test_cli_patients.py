@@ -370,6 +370,10 @@ def test_a_format_1_record_is_shown_unsealed_and_changed_only_by_upgrade(
           "'doseplan upgrade p.json --date YYYY-MM-DD --reason TEXT' once the treating team "
           "has checked it; nothing was recorded")
     assert {k: v for k, v in files(tmp_path).items() if k != "p.json.lock"} == before
+    error(doseplan(tmp_path, "repair", "p.json", "--date", "2027-01-12", "--reason", "x"), 2,
+          "p.json is an unsealed record of format 1, with no seal to repair; seal it with "
+          "'doseplan upgrade p.json --date YYYY-MM-DD --reason TEXT' once the treating team "
+          "has checked it")
     plan_before = ok(doseplan(tmp_path, "plan", "p.json", "--format", "json"))
     out = ok(doseplan(tmp_path, "upgrade", "p.json", "--date", "2027-01-12", "--reason",
                       "checked against the chart by the pharmacist"))

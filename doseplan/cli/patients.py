@@ -488,10 +488,14 @@ def repair_command(patient_file: str, on: str, reason: str) -> None:
     _text("--reason", reason)
     correction = Correction(parse_date(on, what="--date"), Repair(reason))
     try:
-        load_record(Path(patient_file))
+        unchanged = load_record(Path(patient_file))
     except EditedRecordError:
         pass
     else:
+        if not unchanged.sealed:
+            raise UsageError(f"{patient_file} is an unsealed record of format 1, with no seal "
+                             f"to repair; seal it with 'doseplan upgrade {patient_file} --date "
+                             "YYYY-MM-DD --reason TEXT' once the treating team has checked it")
         raise UsageError(f"{patient_file} matches its seal: it was not changed outside "
                          "doseplan, so there is nothing to repair")
     real = record_path(Path(patient_file))
