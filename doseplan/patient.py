@@ -25,6 +25,7 @@ import contextlib
 import fcntl
 import os
 import time
+import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -262,6 +263,12 @@ class PatientRecord(Value):
         changed = self._changed_builtin()
         if changed is not None:
             plan = replace(plan, warnings=(*plan.warnings, changed))
+        hidden = _hidden_character(self.patient)
+        if hidden is not None:  # a record made before such ids were refused
+            plan = replace(plan, warnings=(*plan.warnings, (
+                f"This record's patient id holds {describe_character(self.patient[hidden])} "
+                f"(character {hidden + 1}), which does not print as itself: two ids that look "
+                "the same may differ. Check it against the patient's identifier.")))
         if not self.sealed:  # said with the planning-aid notice, which every output carries
             plan = replace(plan, notice=f"{plan.notice} {UNSEALED}")
         return plan
@@ -425,16 +432,22 @@ def patient_id(text: str, *, what: str = "the patient identifier") -> str:
     NFC, so that two ids that print the same are the same. Refuses an id with a character
     that does not print as itself (a zero-width or formatting character, a control, a
     space other than U+0020), which would let two ids look alike and differ."""
-    import unicodedata
-
     check_text(text, what)
-    for index, char in enumerate(text, 1):
-        if char in INVISIBLE or (unicodedata.category(char)[0] in "CZ" and char != " "):
-            raise UsageError(
-                f"{what} {quoted(text)} holds {describe_character(char)} (character {index}), "
-                "which does not print as itself, so two identifiers could look alike and "
-                "differ; type it again with visible characters only")
+    found = _hidden_character(text)
+    if found is not None:
+        raise UsageError(
+            f"{what} {quoted(text)} holds {describe_character(text[found])} (character "
+            f"{found + 1}), which does not print as itself, so two identifiers could look "
+            "alike and differ; type it again with visible characters only")
     return unicodedata.normalize("NFC", text)
+
+
+def _hidden_character(text: str) -> int | None:
+    """The index of the first character of ``text`` that does not print as itself."""
+    for index, char in enumerate(text):
+        if char in INVISIBLE or (unicodedata.category(char)[0] in "CZ" and char != " "):
+            return index
+    return None
 
 
 def new_record(patient: str, regimen: Regimen, start: date, *, origin: str,
@@ -685,7 +698,7 @@ def parse_record(document: Any, *, where: str) -> PatientRecord:
         supportive = tuple(_supportive_of(item, regimen, where, f"$.options.with[{i}]")
                            for i, item in enumerate(options.get("with", ())))
         record = PatientRecord(
-            patient=patient_id(document["patient"]),
+            patient=unicodedata.normalize("NFC", document["patient"]),
             regimen=regimen,
             origin=origin,
             start=parse_date(document["start"], what="start"),

@@ -910,3 +910,15 @@ def test_a_patient_id_is_kept_in_one_normal_form(tmp_path: Path) -> None:
     create_record(path, replace(aue(), patient=decomposed))
     assert json.loads(path.read_text(encoding="utf-8"))["patient"] == decomposed
     assert load_record(path).patient == composed
+
+
+def test_a_record_made_before_hidden_characters_were_refused_is_read_with_a_warning(
+        tmp_path: Path) -> None:
+    """Refusing it on read would lock the record (nothing could void or repair it): its
+    plan says what the id holds instead."""
+    path = tmp_path / "p.json"
+    create_record(path, replace(aue(), patient="P\u00a0001"))
+    plan = load_record(path).plan()
+    assert ("This record's patient id holds U+00A0 (character 2), which does not print as "
+            "itself: two ids that look the same may differ. Check it against the patient's "
+            "identifier.") in plan.warnings
