@@ -522,26 +522,35 @@ def check_grades(events: Iterable[Event], scale: Scale) -> None:
             check_grade(event.what.toxicity, event.what.grade, scale)
 
 
+_COUNTED_TOXICITIES = frozenset(COUNTED.values())
+"""The toxicities a count grades (neutropenia, thrombocytopenia, anemia)."""
+
+
 def disagreements(events: Sequence[Event], scale: Scale,
                   baseline: Mapping[str, float] | None) -> list[str]:
     """Each count and grade of the same toxicity, on the same date, that disagree (ANC
     0.5 and neutropenia grade 0), said as "on DATE, COUNT is grade N (SCALE), but
     TOXICITY grade M is recorded too"."""
+    given: dict[tuple[date, str], list[int]] = {}
+    for event in events:
+        if isinstance(event.what, Grade) and event.what.toxicity in _COUNTED_TOXICITIES:
+            given.setdefault((event.date, event.what.toxicity), []).append(event.what.grade)
+    if not given:  # the usual case: no grade given for a count's toxicity
+        return []
     found = []
     for event in events:
         if not isinstance(event.what, Lab):
             continue
         toxicity = COUNTED[event.what.test]
-        given = [e.what.grade for e in events if e.date == event.date
-                 and isinstance(e.what, Grade) and e.what.toxicity == toxicity]
-        if not given:
+        grades = given.get((event.date, toxicity))
+        if not grades:
             continue
         try:
             graded = grade_lab(event.what, scale, dict(baseline or {}))
         except UsageError:  # a count this scale cannot grade (iwCLL without a baseline)
             continue
         found += [f"on {event.date.isoformat()}, {graded.text}, but {TOXICITY_NAMES[toxicity]} "
-                  f"grade {grade} is recorded too" for grade in dict.fromkeys(given)
+                  f"grade {grade} is recorded too" for grade in dict.fromkeys(grades)
                   if not agrees(graded, event.what.test, grade)]
     return found
 
