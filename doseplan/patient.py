@@ -33,7 +33,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple, cast
 
-from doseplan import loader
+from doseplan import arguments, loader
 from doseplan.bodysize import BodySize, body_size
 from doseplan.dates import parse_date
 from doseplan.engine import build_plan
@@ -456,8 +456,9 @@ def new_record(patient: str, regimen: Regimen, start: date, *, origin: str,
                grading: str = "ctcae-5", baseline: Mapping[str, float] | None = None,
                ) -> PatientRecord:
     """A new record, checked by building its plan once."""
-    if not isinstance(patient, str) or not patient.strip():
-        raise UsageError("--patient needs an identifier, e.g. a study number")
+    arguments.text("patient", patient)
+    if not patient.strip():
+        raise UsageError("the patient identifier is empty; give one, e.g. a study number")
     patient = patient_id(patient)
     _check_grading(grading, baseline or {})
     ids = [care.id for care in supportive]

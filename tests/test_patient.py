@@ -922,3 +922,18 @@ def test_a_record_made_before_hidden_characters_were_refused_is_read_with_a_warn
     assert ("This record's patient id holds U+00A0 (character 2), which does not print as "
             "itself: two ids that look the same may differ. Check it against the patient's "
             "identifier.") in plan.warnings
+
+
+@pytest.mark.parametrize("patient", ["", "   "], ids=["empty", "spaces"])
+def test_a_record_needs_a_patient_identifier(patient: str) -> None:
+    """The library's words name no command-line option."""
+    with pytest.raises(UsageError) as caught:
+        new_record(patient, load_builtin("aue-2010"), START, origin="built-in regimen aue-2010")
+    assert str(caught.value) == "the patient identifier is empty; give one, e.g. a study number"
+
+
+def test_a_patient_identifier_of_another_type_is_a_type_error() -> None:
+    with pytest.raises(TypeError) as caught:
+        new_record(7, load_builtin("aue-2010"), START,  # type: ignore[arg-type]
+                   origin="built-in regimen aue-2010")
+    assert str(caught.value).startswith("'patient' must be ")
