@@ -125,7 +125,7 @@ def _read_stream(path: Path, *, kind: str, where: str,
     import select
     import time
 
-    wait = _pipe_wait(where)
+    wait = _pipe_wait()
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)  # no wait for a writer
     try:
         info = os.fstat(fd)
@@ -137,11 +137,11 @@ def _read_stream(path: Path, *, kind: str, where: str,
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
+                seconds = "1 second" if wait == 1 else f"{wait:g} seconds"
                 raise InvalidDataError(
-                    f"the pipe or device gave no end of file within {wait:g} second"
-                    f"{'' if wait == 1 else 's'} (no "
-                    f"program wrote it, or one still writes); {advice}, or make sure the "
-                    "program that writes it finishes", where=where, path=None)
+                    f"the pipe or device gave no end of file within {seconds} (no program "
+                    f"wrote it, or one still writes); {advice}, or make sure the program that "
+                    "writes it finishes", where=where, path=None)
             if not poller.poll(left * 1000):
                 continue
             try:
@@ -160,7 +160,8 @@ def _read_stream(path: Path, *, kind: str, where: str,
         os.close(fd)
 
 
-def _pipe_wait(where: str) -> float:
+def _pipe_wait() -> float:
+    """PIPE_WAIT_SECONDS, or DOSEPLAN_INPUT_WAIT when it is set."""
     text = os.environ.get("DOSEPLAN_INPUT_WAIT")
     if text is None:
         return PIPE_WAIT_SECONDS
@@ -605,30 +606,26 @@ def _schema_problem(error: Any) -> str:
     """Say what is wrong and what would be valid, in one line."""
     validator = error.validator
     value = error.instance
-    shown = json.dumps(value, ensure_ascii=False)
-    if len(shown) > 60:
-        shown = shown[:57] + "..."
+    shown = _clipped_json(value, 60)
     if validator == "required":
         return f"{error.message}; add it"
     if validator == "additionalProperties":
         allowed = ", ".join(sorted(error.schema.get("properties", {})))
         extra = [k for k in value if k not in error.schema.get("properties", {})]
         if len(extra) > 3 or len(json.dumps(extra, ensure_ascii=False)) > 80:
-            first = json.dumps(extra[0], ensure_ascii=False)
-            first = first if len(first) <= 40 else first[:37] + '..."'
-            return (f"{len(extra)} keys are not allowed here (the first is {first}); "
+            return (f"{len(extra)} keys are not allowed here (the first is "
+                    f"{_clipped_json(extra[0], 40)}); "
                     f"allowed keys are {allowed}")
         return f"{error.message}; allowed keys are {allowed}"
-    if validator in ("maxItems", "minItems"):
-        limit = error.validator_value
-        if validator == "maxItems":
-            return f"{len(value)} items, over the limit of {limit}; give at most {limit}"
+    limit = error.validator_value
+    if validator == "maxItems":
+        return f"{len(value)} items, over the limit of {limit}; give at most {limit}"
+    if validator == "minItems":
         return f"{len(value)} items; give at least {limit}"
-    if validator in ("maxLength", "minLength"):
-        limit = error.validator_value
-        if validator == "maxLength":
-            return (f"the text is {len(value)} characters long, over the limit of {limit}; "
-                    f"shorten it (it starts {shown})")
+    if validator == "maxLength":
+        return (f"the text is {len(value)} characters long, over the limit of {limit}; "
+                f"shorten it (it starts {shown})")
+    if validator == "minLength":
         return f"{shown} is too short; give at least {limit} characters"
     if validator == "enum":
         options = ", ".join(json.dumps(o) for o in error.validator_value)
@@ -652,6 +649,12 @@ def _schema_problem(error: Any) -> str:
     if len(error.message) > 200:  # jsonschema quotes the value whole
         return f"{shown} is not allowed here ({validator}); see the schema in schemas/"
     return f"{error.message}"
+
+
+def _clipped_json(value: Any, limit: int) -> str:
+    """``value`` as JSON, cut to ``limit`` characters (a value quoted in a message)."""
+    shown = json.dumps(value, ensure_ascii=False)
+    return shown if len(shown) <= limit else shown[:limit - 3] + "..."
 
 
 def _form_types(error: Any) -> list[str]:

@@ -617,7 +617,7 @@ def _format_2_content(document: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _backup_of(path: Path, document: Mapping[str, Any], *,
+def _backup_of(path: Path, patient: str, start: str, *,
                where: str) -> Mapping[str, Any] | None:
     """The document of FILE.bak when it is a record of the same patient and start."""
     try:
@@ -625,8 +625,8 @@ def _backup_of(path: Path, document: Mapping[str, Any], *,
         older = parse_json_bytes(data, where=f"{where}.bak")
     except (InvalidDataError, OSError):
         return None
-    if not (is_patient_document(older) and older.get("patient") == document["patient"]
-            and older.get("start") == document["start"]):
+    if not (is_patient_document(older) and older.get("patient") == patient
+            and older.get("start") == start):
         return None
     return cast(Mapping[str, Any], older)
 
@@ -634,7 +634,7 @@ def _backup_of(path: Path, document: Mapping[str, Any], *,
 def revision_after_backup(path: Path, record: PatientRecord) -> PatientRecord:
     """``record`` (about to be saved at ``path`` as a repair) with a revision above its
     .bak's, so that a record repaired after a .bak was swapped in reads as newer."""
-    older = _backup_of(path, record_to_json(record), where=str(path))
+    older = _backup_of(path, record.patient, record.start.isoformat(), where=str(path))
     revision = None if older is None else older.get("revision")
     if type(revision) is int and revision >= record.revision:
         return replace(record, revision=revision + 1)
@@ -648,8 +648,8 @@ def check_backup(path: Path, document: Mapping[str, Any], *, where: str) -> None
     swapped in, or an older copy restored, would silently drop what was recorded since. A
     .bak that is missing, unreadable or of another patient and start says nothing; a
     copy identical to the .bak cannot be told from a failed save."""
-    older = _backup_of(path, document, where=where)
-    if older is None:
+    older = _backup_of(path, document["patient"], document["start"], where=where)
+    if older is None or older == document:  # alike: a save that failed after keeping .bak
         return
     was, now = older.get("format"), document["format"]
     if type(was) is int and was > now:
@@ -658,8 +658,6 @@ def check_backup(path: Path, document: Mapping[str, Any], *, where: str) -> None
             f"is format {was}: doseplan never saves an older format, so it looks edited by "
             f"hand, and it is not used; {_repair_hint(where)}", where=where, path=None)
     revision = older.get("revision")
-    if older == document:
-        return  # a save that failed after keeping its .bak leaves the two alike
     if type(revision) is int and revision >= document["revision"]:
         raise EditedRecordError(
             f"has revision {document['revision']}, but {where}.bak, the version doseplan kept "
@@ -772,16 +770,20 @@ def is_patient_document(document: Any) -> bool:
     return isinstance(document, Mapping) and document.get("$schema") == SCHEMA_ID
 
 
-def checked_record(document: Any, *, where: str, sealed: bool = True) -> PatientRecord:
-    """The record of a patient file's document (already read): schema-valid, sealed
-    (unless ``sealed`` is False: for repair), parsed, and with a plan that can be built.
-    A seal that is damaged (a digest missing or malformed) is a seal that does not match,
-    so the schema is checked without it."""
+def checked_record(document: Any, *, where: str, sealed: bool = True,
+                   path: Path | None = None) -> PatientRecord:
+    """The record of a patient file's document (already read from ``path``, its real
+    file): schema-valid, sealed and not older than the file's .bak (unless ``sealed`` is
+    False: for repair), parsed, and with a plan that can be built. A seal that is damaged
+    (a digest missing or malformed) is a seal that does not match, so the schema is
+    checked without it."""
     unsealed = ({k: v for k, v in document.items() if k != "seal"}
                 if isinstance(document, Mapping) and document.get("format") != 1 else document)
     validate_document(unsealed, "patient", where=where)
     if sealed:
         check_seal(document, where=where)
+        if path is not None:
+            check_backup(path, document, where=where)
     record = parse_record(document, where=where)
     try:
         record.plan()
@@ -842,9 +844,7 @@ def read_record(path: Path, *, shown: str | None = None, sealed: bool = True) ->
         raise InvalidDataError(
             "not a doseplan patient record; create one with 'doseplan init'", where=where,
             path=None)
-    record = checked_record(document, where=where, sealed=sealed)
-    if sealed:
-        check_backup(path, document, where=where)
+    record = checked_record(document, where=where, sealed=sealed, path=path)
     return Stored(record, path, data, (identity.st_dev, identity.st_ino), document["format"])
 
 

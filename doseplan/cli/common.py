@@ -323,16 +323,14 @@ def patient_file(name: str) -> PatientRecord | None:
         return None  # a built-in id or reference: the record machinery is not loaded
     from pathlib import Path
 
-    from doseplan.patient import check_backup, checked_record, looks_like_record
+    from doseplan.patient import checked_record, looks_like_record
 
     if not looks_like_record(Path(name)):
         return None
     from doseplan.loader import read_json_file
 
-    document = read_json_file(Path(name), kind="patient file")
-    record = checked_record(document, where=name)
-    check_backup(Path(os.path.realpath(name)), document, where=name)
-    return record
+    return checked_record(read_json_file(Path(name), kind="patient file"), where=name,
+                          path=Path(os.path.realpath(name)))
 
 
 def stateless_plan(

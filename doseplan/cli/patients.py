@@ -527,17 +527,20 @@ def upgrade_command(patient_file: str, on: str, reason: str) -> None:
     Prints what the record holds (its regimen, options and log), copies the regimen and
     supportive care into it, seals it as format 2 and logs the upgrade with the reason.
     """
-    from pathlib import Path
 
     from doseplan.dates import parse_date
-    from doseplan.patient import Correction, Upgrade, load_record
+    from doseplan.patient import Correction, Upgrade
 
     _text("--reason", reason)
     correction = Correction(parse_date(on, what="--date"), Upgrade(reason))
-    if load_record(Path(patient_file)).sealed:
-        raise UsageError(f"{patient_file} is already sealed (record format 2); there is "
-                         "nothing to upgrade")
-    stored, updated = _changed(patient_file, lambda r: r.with_correction(correction))
+
+    def upgrade(record: PatientRecord) -> PatientRecord:
+        if record.sealed:
+            raise UsageError(f"{patient_file} is already sealed (record format 2); there is "
+                             "nothing to upgrade")
+        return record.with_correction(correction)
+
+    stored, updated = _changed(patient_file, upgrade)
     record = stored.record
     options = record.options_now()
     body = options.measurements.body()
