@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
+from doseplan import status
 from doseplan.model import (
     Administration,
     CycleSpec,
@@ -104,6 +105,12 @@ def describe_regimen(
     ``library`` the supportive care attachable to any regimen."""
     c = regimen.citation
     lines = _wrap(f"{regimen.id}: {regimen.title}", "", "  ")
+    lines += _wrap(status.words(regimen.status))
+    needed = status.acknowledgement(regimen)
+    if needed is not None:
+        lines += _wrap(f"A plan of it needs {needed}.")
+    for notice in status.notices(regimen):
+        lines += _wrap(notice)
     lines += _wrap(f"Citation: [{c.ref}] {c.authors}, {c.trial}. Setting: {c.setting}.")
     if regimen.variant_of is not None:
         lines += _wrap(f"Variant of {regimen.variant_of}.")

@@ -40,6 +40,7 @@ from doseplan.model import (
     Note,
     Phase,
     Regimen,
+    RegimenStatus,
     Results,
     Selection,
     Source,
@@ -398,9 +399,9 @@ def load_regimen(name: str | Path) -> Regimen:
     """A built-in regimen by id or by the review's reference number ("22" or "ref:22"),
     or a regimen file by path.
 
-    A reference with several regimens gives its main one (not a variant) when there
-    is exactly one. Files are checked against the schema; built-ins were checked
-    by the tests.
+    A reference with several regimens gives its main one when there is exactly one:
+    not a variant, and never a superseded schedule (the trial's later one instead).
+    Files are checked against the schema; built-ins were checked by the tests.
     """
     if not isinstance(name, str):
         arguments.instance("name", name, os.PathLike, "a regimen id or a path (str or Path)")
@@ -413,7 +414,8 @@ def load_regimen(name: str | Path) -> Regimen:
         number = text[4:] if text.startswith("ref:") else text
         if number.isascii() and number.isdigit() and len(number) < 6:
             found = regimens_for_reference(int(number))
-            main = [r for r in found if r.variant_of is None]
+            usable = [r for r in found if r.status is None or r.status.value != "superseded"]
+            main = [r for r in usable if r.variant_of is None] or usable
             if len(main) == 1:
                 return main[0]
             if found:
@@ -705,6 +707,7 @@ def build_regimen(document: Mapping[str, Any], *, where: str) -> Regimen:
             variant_of=document.get("variant_of"),
             supportive=_opt(document, "supportive",
                             lambda items: tuple(_supportive(i) for i in items)),
+            status=_opt(document, "status", _status),
         )
     except (KeyError, TypeError, AttributeError) as exc:
         raise RegimenError(
@@ -718,6 +721,11 @@ def build_regimen(document: Mapping[str, Any], *, where: str) -> Regimen:
 
 def _opt(document: Mapping[str, Any], key: str, convert: Any) -> Any:
     return None if key not in document else convert(document[key])
+
+
+def _status(d: Mapping[str, Any]) -> RegimenStatus:
+    return RegimenStatus(value=d["value"], why=d["why"], parts=tuple(d.get("parts", ())),
+                         instead=d.get("instead"))
 
 
 def _citation(d: Mapping[str, Any]) -> Citation:
@@ -835,6 +843,10 @@ def regimen_to_json(regimen: Regimen) -> dict[str, Any]:
         out["$schema"] = regimen.schema
     out["id"] = regimen.id
     out["title"] = regimen.title
+    if regimen.status is not None:
+        st = regimen.status
+        out["status"] = _drop_none({"value": st.value, "why": st.why,
+                                    "parts": list(st.parts) or None, "instead": st.instead})
     if regimen.variant_of is not None:
         out["variant_of"] = regimen.variant_of
     c = regimen.citation

@@ -329,6 +329,23 @@ class Note(Value):
     source: Source
 
 
+STATUSES = ("as-published", "superseded", "safety-report", "reconstructed")
+"""What a regimen's calendar is (``doseplan.status`` says each in words)."""
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class RegimenStatus(Value):
+    """What a regimen's calendar is, and why: one of ``STATUSES``."""
+
+    value: str
+    why: str
+    """The reason, from the regimen's sources."""
+    parts: tuple[str, ...] = ()
+    """For ``reconstructed``: each part of the calendar that comes from elsewhere."""
+    instead: str | None = None
+    """For ``superseded``: the id of the schedule the trial used instead."""
+
+
 @dataclass(frozen=True, eq=False, repr=False)
 class Regimen(Value):
     """A published schedule as data."""
@@ -344,6 +361,8 @@ class Regimen(Value):
     """The id of the regimen this one varies (e.g. the original publication's schedule)."""
     supportive: tuple[Supportive, ...] | None = None
     """Supportive care the trial used, attachable with ``--with ID``."""
+    status: RegimenStatus | None = None
+    """What the calendar is; None in a file that does not say (shown as not stated)."""
 
     def sources(self) -> tuple[Source, ...]:
         """Every source in the regimen, in document order."""

@@ -33,12 +33,34 @@ MAX_SUPPORTIVE_DAYS = 3650
 first dose (a span of a billion days would otherwise be expanded into memory)."""
 
 
+def _check_status(regimen: Regimen, where: str) -> None:
+    """Parts belong to a reconstructed regimen, a schedule used instead to a superseded one."""
+    status = regimen.status
+    if status is None:
+        return
+    if status.parts and status.value != "reconstructed":
+        raise RegimenError(
+            f"only a reconstructed regimen lists parts from elsewhere, and this one is "
+            f"{status.value}; remove parts or make the status reconstructed",
+            where=where, path="$.status.parts")
+    if status.instead is not None and status.value != "superseded":
+        raise RegimenError(
+            f"only a superseded regimen names the schedule used instead, and this one is "
+            f"{status.value}; remove instead or make the status superseded",
+            where=where, path="$.status.instead")
+    if status.instead == regimen.id:
+        raise RegimenError(
+            f"instead names this regimen itself ({regimen.id}); give the id of the schedule "
+            "the trial used instead", where=where, path="$.status.instead")
+
+
 def check_regimen(regimen: Regimen, *, where: str) -> None:
     """Raise ``RegimenError`` for the first problem of meaning found."""
     if regimen.variant_of == regimen.id:
         raise RegimenError(
             f"variant_of names this regimen itself ({regimen.id}); give the id of the regimen "
             "it varies, or remove variant_of", where=where, path="$.variant_of")
+    _check_status(regimen, where)
     seen: set[str] = set()
     for i, phase in enumerate(regimen.phases):
         at = f"$.phases[{i}]"

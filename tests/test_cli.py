@@ -38,13 +38,18 @@ def test_plan_matches_golden_file(name: str, args: list[str]) -> None:
 
 
 def test_regimens_lists_every_builtin_as_text() -> None:
-    """`doseplan regimens` lists each built-in id with its reference and title."""
+    """`doseplan regimens` lists each built-in id with its status, reference and title
+    (issue 27: "`regimens` lists it as a column")."""
     result = run_cli("regimens")
     assert result.code == 0
+    regimens = list(map(load_builtin, builtin_ids()))
     assert result.out.splitlines() == [
-        f"{r.id:<{max(map(len, builtin_ids()))}}  [{r.citation.ref}] {r.title}"
-        for r in map(load_builtin, builtin_ids())
+        f"{r.id:<{max(map(len, builtin_ids()))}}  {r.status.value:<13}  "
+        f"[{r.citation.ref}] {r.title}"
+        for r in regimens if r.status is not None
     ]
+    assert len(result.out.splitlines()) == len(regimens)
+    assert result.out.splitlines()[0].startswith("andritsos-2008               safety-report  [13]")
 
 
 def test_regimens_json_has_id_title_reference_authors_setting() -> None:
@@ -54,7 +59,9 @@ def test_regimens_json_has_id_title_reference_authors_setting() -> None:
     (aue,) = [item for item in listed if item["id"] == "aue-2010"]
     assert (aue["reference"], aue["authors"], aue["setting"]) == (
         17, "Aue et al.", "relapsed/refractory CLL")
-    assert all({"id", "title", "reference", "authors", "setting"} <= set(i) for i in listed)
+    assert all({"id", "title", "reference", "authors", "setting", "status"} <= set(i)
+               for i in listed)
+    assert {item["id"]: item["status"] for item in listed}["chanan-khan-2006"] == "superseded"
 
 
 def test_show_describes_schedule_citation_and_assumptions() -> None:

@@ -15,6 +15,7 @@ def regimens_command(fmt: str) -> None:
     """List the built-in regimens."""
     from doseplan.cli.streams import write_output
     from doseplan.loader import builtin_regimens
+    from doseplan.status import value
 
     found = builtin_regimens()
     if fmt == "json":
@@ -29,13 +30,15 @@ def regimens_command(fmt: str) -> None:
                 "setting": r.citation.setting,
                 "trial": r.citation.trial,
                 "variant_of": r.variant_of,
+                "status": value(r.status),
             }
             for r in found
         ]), None)
         return
     width = max(len(r.id) for r in found)
-    write_output("".join(f"{r.id:<{width}}  [{r.citation.ref}] {r.title}\n" for r in found),
-                 None, human=True)
+    state = max(len(value(r.status)) for r in found)
+    write_output("".join(f"{r.id:<{width}}  {value(r.status):<{state}}  [{r.citation.ref}] "
+                         f"{r.title}\n" for r in found), None, human=True)
 
 
 @click.command("show", cls=Command)
