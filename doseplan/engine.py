@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from functools import partial
 from typing import NamedTuple
 
-from doseplan import arguments
+from doseplan import arguments, status
 from doseplan.bodysize import BodySize
 from doseplan.cycles import CycleInstance, cycle_counts, cycles_until, expand_cycles
 from doseplan.drugs import assess
@@ -56,8 +56,13 @@ def build_plan(
     cycles: int | None = None,
     until: date | None = None,
     supportive: Sequence[Supportive] = (),
+    acknowledge: str | None = None,
 ) -> Plan:
     """Expand ``regimen`` from ``start`` (day 1 of cycle 1) into a plan.
+
+    A superseded or reconstructed regimen is planned only when ``acknowledge`` names its
+    status, a safety report only with ``acknowledge="safety-report"``
+    (``StatusNotAcknowledgedError`` otherwise).
 
     ``cycles`` replaces the planning horizon of an open-ended phase (or the cycle
     count of the last phase), with a warning; ``until`` shows an open-ended phase
@@ -71,6 +76,8 @@ def build_plan(
     arguments.whole("cycles", cycles, optional=True)
     arguments.day("until", until, optional=True)
     arguments.items("supportive", supportive, Supportive, "Supportive (from load_supportive)")
+    arguments.text("acknowledge", acknowledge, optional=True)
+    status.check_acknowledged(regimen, acknowledge)
     ids = [care.id for care in supportive]
     for name in dict.fromkeys(n for n in ids if ids.count(n) > 1):
         raise UsageError(f"supportive care {name!r} is attached twice; attach it once")
@@ -108,6 +115,10 @@ def build_plan(
         warnings=layout.warnings,
         days=days,
         supportive=tuple(c.id for c in care),
+        status=status.value(regimen.status),
+        status_text=status.words(regimen.status),
+        notices=status.notices(regimen),
+        acknowledged=acknowledge,
     )
     if not START_YEARS[0] <= start.year <= START_YEARS[1]:
         plan = replace(plan, warnings=(

@@ -33,7 +33,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple, cast
 
-from doseplan import arguments, loader
+from doseplan import arguments, loader, status
 from doseplan.bodysize import BodySize, body_size
 from doseplan.dates import parse_date
 from doseplan.engine import build_plan
@@ -205,6 +205,8 @@ class PatientRecord(Value):
     sealed: bool = True
     """False for a record read from format 1, which had no seal: a change made outside
     doseplan cannot be detected in it."""
+    acknowledged: str | None = None
+    """The regimen status acknowledged when the record was created (``doseplan.status``)."""
 
     # -- what counts ----------------------------------------------------------
 
@@ -257,9 +259,17 @@ class PatientRecord(Value):
         return _splice(plans, [entry.date for entry in amendments], amendments)
 
     def _build(self, options: _Options) -> Plan:
+        acknowledge = self.acknowledged
+        if acknowledge is None and not self.sealed:  # made before a status was acknowledged
+            acknowledge = status.needed(self.regimen)
         plan = build_plan(self.regimen, self.start, body=options.measurements.body(),
                           cycles=options.cycles, until=options.until,
-                          supportive=options.supportive)
+                          supportive=options.supportive, acknowledge=acknowledge)
+        if acknowledge != self.acknowledged:
+            plan = replace(plan, warnings=(*plan.warnings, (
+                f"This record was made before doseplan asked for the regimen's status to be "
+                f"acknowledged; the regimen is {acknowledge}: the treating team must confirm "
+                "it is the schedule they mean.")))
         changed = self._changed_builtin()
         if changed is not None:
             plan = replace(plan, warnings=(*plan.warnings, changed))
@@ -454,8 +464,9 @@ def new_record(patient: str, regimen: Regimen, start: date, *, origin: str,
                measurements: Measurements = Measurements(), cycles: int | None = None,
                until: date | None = None, supportive: Sequence[Supportive] = (),
                grading: str = "ctcae-5", baseline: Mapping[str, float] | None = None,
-               ) -> PatientRecord:
-    """A new record, checked by building its plan once."""
+               acknowledge: str | None = None) -> PatientRecord:
+    """A new record, checked by building its plan once; ``acknowledge`` is the regimen's
+    status when it needs one (``build_plan``), kept in the record."""
     arguments.text("patient", patient)
     if not patient.strip():
         raise UsageError("the patient identifier is empty; give one, e.g. a study number")
@@ -465,7 +476,8 @@ def new_record(patient: str, regimen: Regimen, start: date, *, origin: str,
     for name in dict.fromkeys(n for n in ids if ids.count(n) > 1):
         raise UsageError(f"supportive care {name!r} is attached twice; attach it once")
     record = PatientRecord(patient, regimen, origin, start, measurements, cycles, until,
-                           tuple(supportive), cast(Scale, grading), dict(baseline or {}))
+                           tuple(supportive), cast(Scale, grading), dict(baseline or {}),
+                           acknowledged=acknowledge)
     record.plan()
     return record
 
@@ -490,6 +502,7 @@ def record_to_json(record: PatientRecord) -> dict[str, Any]:
             "with": [{"document": supportive_to_json(care)} for care in record.supportive],
             "grading": record.grading,
             "baseline": dict(record.baseline),
+            **({} if record.acknowledged is None else {"acknowledged": record.acknowledged}),
         },
         "events": [entry_to_json(e) for e in record.log],
         "revision": record.revision,
@@ -712,6 +725,7 @@ def parse_record(document: Any, *, where: str) -> PatientRecord:
                       for i, e in enumerate(document["events"])),
             revision=document["revision"],
             sealed=document["format"] != 1,
+            acknowledged=options.get("acknowledged"),
         )
     except UsageError as exc:
         raise InvalidDataError(exc.message, where=where) from None

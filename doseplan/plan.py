@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
 
+from doseplan.status import NOT_TO_FOLLOW, SAFETY_REPORT, UNSTATED, UNSTATED_WORDS
 from doseplan.values import Value
 
 if TYPE_CHECKING:
@@ -79,6 +80,24 @@ class Plan(Value):
     events: tuple[Event, ...] = ()
     """The recorded events applied to the plan, in date order."""
     notice: str = NOTICE
+    status: str = UNSTATED
+    """What the regimen's calendar is (``doseplan.status``): as-published, superseded,
+    safety-report, reconstructed, or unstated."""
+    status_text: str = UNSTATED_WORDS
+    """The status in words, shown at the top of every output before any day."""
+    notices: tuple[str, ...] = ()
+    """The notices a pharmacist expects near the top (each said once per output)."""
+    acknowledged: str | None = None
+    """The status the user acknowledged to make this plan, if it needed one."""
+
+    def heading(self) -> tuple[str, ...]:
+        """What every output says first: the status, then the notices."""
+        return (self.status_text, *self.notices)
+
+    @property
+    def not_to_follow(self) -> str | None:
+        """What every entry of a safety report's calendar says; None for other plans."""
+        return NOT_TO_FOLLOW if self.status == SAFETY_REPORT else None
 
     def dosing_days(self) -> tuple[PlanDay, ...]:
         return tuple(day for day in self.days if day.doses)

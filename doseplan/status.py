@@ -24,16 +24,22 @@ SAFETY_REPORT = "safety-report"
 ACKNOWLEDGE_OPTION = "--acknowledge-status"
 INSIST_OPTION = "--plan-safety-report-not-for-treatment"
 
+UNSTATED_WORDS = ("Regimen status: not stated. This regimen file does not say whether it "
+                  "follows a published schedule; check it against its source.")
+NOT_TO_FOLLOW = ("NOT TO FOLLOW: from a report of serious adverse events, not a regimen; "
+                 "do not give this dose.")
+"""What every calendar entry of a safety report's plan says."""
+NOT_TO_FOLLOW_MARK = "NOT TO FOLLOW (safety report)"
+"""The same, where an entry has room for a few words (a printed day, an event's title)."""
+
 _HEADLINES = {
-    "as-published": "Regimen status: as published. The calendar follows the trial's schedule "
-                    "as the review and the trial's own report give it.",
+    "as-published": "Regimen status: as published (the trial's schedule as it was reported).",
     "superseded": "Regimen status: SUPERSEDED. The trial itself abandoned this schedule.",
     "reconstructed": "Regimen status: RECONSTRUCTED. Parts of this calendar do not come from "
                      "the trial's report; the treating team must confirm them.",
     SAFETY_REPORT: "NOT A REGIMEN TO FOLLOW: this is a report of serious adverse events. "
                    "The calendar is for study only; do not give these doses.",
-    UNSTATED: "Regimen status: not stated. This regimen file does not say whether it follows "
-              "a published schedule; check it against its source.",
+    UNSTATED: UNSTATED_WORDS,
 }
 
 LABEL_NOTICE = (
@@ -84,6 +90,12 @@ def notices(regimen: Regimen) -> tuple[str, ...]:
     if regimen.citation.ref in ORIGIN_REFERENCES:
         found.append(ORIGIN_NOTICE)
     return tuple(found)
+
+
+def needed(regimen: Regimen) -> str | None:
+    """The acknowledgement a plan of ``regimen`` needs (its status), or None."""
+    found = value(regimen.status)
+    return found if found in (*ACKNOWLEDGED, SAFETY_REPORT) else None
 
 
 def acknowledgement(regimen: Regimen) -> str | None:

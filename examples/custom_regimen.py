@@ -20,5 +20,7 @@ try:
 except DoseplanError as exc:
     raise SystemExit(f"error: {exc}") from None
 
-plan = build_plan(regimen, date(2027, 1, 4), cycles=2)
+# The file's status is reconstructed (parts come from elsewhere than a trial's report):
+# a plan of it says so first, and is made only when the caller acknowledges it.
+plan = build_plan(regimen, date(2027, 1, 4), cycles=2, acknowledge="reconstructed")
 print(render_text(plan), end="")

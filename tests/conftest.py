@@ -21,6 +21,7 @@ from doseplan.events import Event, lab
 from doseplan.holds import apply_events
 from doseplan.loader import load_builtin
 from doseplan.plan import Plan
+from doseplan.status import needed
 
 settings.register_profile("ci", derandomize=True, print_blob=True)
 """CI runs the same examples each time (`HYPOTHESIS_PROFILE=ci`, set by .ci/run), so that a
@@ -74,8 +75,11 @@ def day(n: int) -> date:
 
 def plan_of(regimen_id: str, events: Sequence[Event] = (), start: date = START,
             **build: object) -> Plan:
-    """A built-in regimen's plan (``build``: build_plan's keywords) with ``events``."""
-    plan = build_plan(load_builtin(regimen_id), start, **build)  # type: ignore[arg-type]
+    """A built-in regimen's plan (``build``: build_plan's keywords) with ``events``; its
+    status is acknowledged when it needs to be (tests of that acknowledgement: test_status)."""
+    regimen = load_builtin(regimen_id)
+    build.setdefault("acknowledge", needed(regimen))
+    plan = build_plan(regimen, start, **build)  # type: ignore[arg-type]
     return apply_events(plan, events)
 
 

@@ -63,6 +63,7 @@ from doseplan.loader import (
 from doseplan.model import Regimen, Supportive
 from doseplan.patient import Measurements, PatientRecord, patient_id
 from doseplan.plan import Plan
+from doseplan.status import needed
 from doseplan.text import unsafe_character
 
 Json = Any
@@ -522,10 +523,12 @@ def builtin_cases(draw: st.DrawFn, *, supportive: st.SearchStrategy[tuple[str, .
     count = draw(cycle_overrides() if cycles is None else cycles)
     chosen = draw(supportive_choices() if supportive is None else supportive)
     care = [load_supportive(name, regimen) for name in chosen]
-    if care and not _gives(build_plan(regimen, start, body=body, cycles=count),
+    if care and not _gives(build_plan(regimen, start, body=body, cycles=count,
+                                      acknowledge=needed(regimen)),
                            "lenalidomide"):
         count = None  # e.g. blum-2011 gives lenalidomide from cycle 2: show every cycle
-    plan = build_plan(regimen, start, body=body, cycles=count, supportive=care)
+    plan = build_plan(regimen, start, body=body, cycles=count, supportive=care,
+                      acknowledge=needed(regimen))
     scale: Scale = draw(st.sampled_from(SCALES))
     events = draw(events_within(plan, min_size=min_events, max_size=max_events))
     return PlanCase(regimen, start, body, count, chosen, scale, draw(baselines(scale)), plan,
@@ -573,6 +576,7 @@ def patient_records(draw: st.DrawFn) -> PatientRecord:
         grading=scale,
         baseline=draw(baselines(scale)),
         revision=draw(st.integers(1, 10_000)),
+        acknowledged=needed(regimen),
     )
     if chosen and not _gives(replace(record, supportive=()).base_plan(), "lenalidomide"):
         record = replace(record, cycles=None)

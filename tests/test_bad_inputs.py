@@ -454,7 +454,8 @@ REGIMEN_CASES = [
                  "give 'from' <= 'to'"),
     regimen_case("regimen-unknown-key", validate("regimen-unknown-key.json"),
                  "$: Additional properties are not allowed ('colour' was unexpected); allowed "
-                 "keys are $schema, citation, id, notes, phases, status, supportive, title, variant_of"),
+                 "keys are $schema, citation, id, notes, phases, status, supportive, title, "
+                 "variant_of"),
     regimen_case("regimen-duplicate-phase", validate("regimen-duplicate-phase.json"),
                  "$.phases[1].name: phase name 'treatment' is used twice; give each phase its "
                  "own name"),

@@ -70,11 +70,12 @@ def doseplan(folder: Path, *args: str, **env: str) -> CliResult:
     (["plan", "p.json", "-o", "p.json.lock"],
      "-o p.json.lock would replace the lock file of the patient record p.json; give another "
      "file name with -o"),
-    (["plan", "r.json", "--start", START, "-o", "r.json"],
+    (["plan", "r.json", "--start", START, "--acknowledge-status", "reconstructed", "-o", "r.json"],
      "-o r.json would replace r.json, which this command reads; give another file name with -o"),
     (["show", "r.json", "-o", "r.json"],
      "-o r.json would replace r.json, which this command reads; give another file name with -o"),
-    (["plan", "r.json", "--start", START, "-o", "link.json"],
+    (["plan", "r.json", "--start", START, "--acknowledge-status", "reconstructed", "-o",
+      "link.json"],
      "-o link.json would replace r.json, which this command reads; give another file name "
      "with -o"),
     (["plan", "aue-2010", "--start", START, "--events", "e.json", "-o", "e.json"],

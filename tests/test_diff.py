@@ -4,25 +4,25 @@ from __future__ import annotations
 
 from datetime import date
 
+from conftest import plan_of
+
 from doseplan.diff import diff_plans, render_diff
-from doseplan.engine import build_plan
 from doseplan.events import lab
 from doseplan.holds import apply_events
-from doseplan.loader import load_builtin
 
 START = date(2027, 1, 4)
 
 
 def test_no_change_says_so() -> None:
     """The same plan twice has no changed day."""
-    plan = build_plan(load_builtin("aue-2010"), START)
+    plan = plan_of("aue-2010", start=START)
     assert diff_plans(plan, plan) == ()
     assert render_diff(()) == "No day of the plan changed.\n"
 
 
 def test_a_hold_is_one_run_per_dose_with_its_reason() -> None:
     """Consecutive days with the same change fold into one line with the reason."""
-    before = build_plan(load_builtin("aue-2010"), START)
+    before = plan_of("aue-2010", start=START)
     after = apply_events(before, [lab(date(2027, 1, 20), "anc", 0.7)])
     changes = diff_plans(before, after)
     assert changes[0].date == date(2027, 1, 20)

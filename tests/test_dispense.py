@@ -280,7 +280,7 @@ from datetime import date
 from doseplan.dispense import dispensing, render_dispensing
 from doseplan.engine import build_plan
 from doseplan.loader import load_builtin
-plan = build_plan(load_builtin("gcllsg-br-len"), date(2027, 1, 4))
+plan = build_plan(load_builtin("gcllsg-br-len"), date(2027, 1, 4), acknowledge="reconstructed")
 print(render_dispensing(dispensing(plan), plan), end="")
 """
 

@@ -7,12 +7,14 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from conftest import plan_of
 
 from doseplan.bodysize import body_size
 from doseplan.engine import build_plan
 from doseplan.errors import UsageError
 from doseplan.loader import builtin_document, load_builtin, parse_regimen
 from doseplan.plan import NOTICE
+from doseplan.status import needed
 
 START = date(2027, 1, 4)
 
@@ -60,7 +62,7 @@ def dosing(plan: Any, drug: str = "lenalidomide") -> list[tuple[int, int, float]
 
 def test_aue_pulses_21_of_42_days_for_4_cycles() -> None:
     """[17]: 10 mg on days 1-21 of each 42-day cycle, 4 cycles, rest days included."""
-    plan = build_plan(load_builtin("aue-2010"), START)
+    plan = plan_of("aue-2010", start=START)
     assert len(plan.days) == 4 * 42
     assert plan.end == START + timedelta(days=4 * 42 - 1)
     assert dosing(plan) == [(c, d, 10) for c in range(1, 5) for d in range(1, 22)]
@@ -69,7 +71,7 @@ def test_aue_pulses_21_of_42_days_for_4_cycles() -> None:
 
 def test_badoux_escalates_5_mg_every_28_days_to_25_mg() -> None:
     """[18]: 5 mg daily, +5 mg every 28 days, never above 25 mg."""
-    plan = build_plan(load_builtin("badoux-2011"), START)
+    plan = plan_of("badoux-2011", start=START)
     doses = [x.dose for day in plan.days for x in day.doses]
     assert len(doses) == len(plan.days) == 12 * 28
     assert doses == [min(25, 5 + 5 * (k // 28)) for k in range(len(doses))]
@@ -77,7 +79,7 @@ def test_badoux_escalates_5_mg_every_28_days_to_25_mg() -> None:
 
 def test_plan_days_carry_date_phase_cycle_and_cycle_day() -> None:
     """Each entry names its date, phase, cycle and cycle day; rest days have no doses."""
-    day = build_plan(load_builtin("aue-2010"), START).days[43]
+    day = plan_of("aue-2010", start=START).days[43]
     assert (day.date, day.phase, day.cycle, day.cycle_day, day.doses) == (
         date(2027, 2, 16), "treatment", 2, 2, day.doses)
     assert [x.dose for x in day.doses] == [10]
@@ -85,7 +87,7 @@ def test_plan_days_carry_date_phase_cycle_and_cycle_day() -> None:
 
 def test_a_fixed_dose_says_where_it_comes_from() -> None:
     """The basis gives the number, the rule the schedule and the review reference."""
-    dose = build_plan(load_builtin("aue-2010"), START).days[0].doses[0]
+    dose = plan_of("aue-2010", start=START).days[0].doses[0]
     assert (dose.drug, dose.dose, dose.unit, dose.route, dose.status) == (
         "lenalidomide", 10, "mg", "oral", "planned")
     assert dose.basis == "10 mg"
@@ -94,7 +96,7 @@ def test_a_fixed_dose_says_where_it_comes_from() -> None:
 
 def test_an_escalated_dose_names_its_step() -> None:
     """An escalation dose says which step it is and that it is conditional."""
-    plan = build_plan(load_builtin("badoux-2011"), START)
+    plan = plan_of("badoux-2011", start=START)
     assert plan.days[28].doses[0].basis == (
         "step 2 of 5 of escalation from 5 to 25 mg every 28 days, if tolerated: 10 mg")
 
@@ -248,7 +250,7 @@ def test_open_ended_phase_shows_its_horizon_and_says_so() -> None:
 
 def test_changing_a_fixed_cycle_count_is_a_warning() -> None:
     """--cycles on a fixed regimen is shown as a deviation from the publication."""
-    plan = build_plan(load_builtin("aue-2010"), START, cycles=8)
+    plan = plan_of("aue-2010", start=START, cycles=8)
     assert len(plan.days) == 8 * 42
     assert ("Cycle count changed by the user: phase 'treatment' shows 8 cycles; "
             "the published regimen has 4.") in plan.warnings
@@ -258,21 +260,21 @@ def test_changing_a_fixed_cycle_count_is_a_warning() -> None:
 def test_cycle_count_out_of_range(cycles: int) -> None:
     """--cycles outside 1-1000 is refused with the valid range."""
     with pytest.raises(UsageError) as caught:
-        build_plan(load_builtin("aue-2010"), START, cycles=cycles)
+        plan_of("aue-2010", start=START, cycles=cycles)
     assert str(caught.value) == f"--cycles must be between 1 and 1000 (got {cycles})"
 
 
 def test_a_plan_that_leaves_the_calendar_is_refused() -> None:
     """A start so late that the plan passes 9999-12-31 is a clear error."""
     with pytest.raises(UsageError) as caught:
-        build_plan(load_builtin("aue-2010"), date(9999, 12, 1))
+        plan_of("aue-2010", start=date(9999, 12, 1))
     assert str(caught.value) == ("a plan starting 9999-12-01 would run outside the calendar "
                                  "(years 1-9999); check --start")
 
 
 def test_assumptions_and_notes_become_warnings() -> None:
     """Every assumption and note of the regimen reaches the plan's warnings."""
-    plan = build_plan(load_builtin("badoux-2011"), START)
+    plan = plan_of("badoux-2011", start=START)
     assert plan.warnings[0] == (
         "Assumption (phase 'treatment' cycles): The review gives no cycle length: cycles are "
         "counted as 28 days, the interval of the dose steps. Treatment continues until "
@@ -286,7 +288,7 @@ def test_assumptions_and_notes_become_warnings() -> None:
 
 def test_every_plan_carries_the_planning_aid_notice() -> None:
     """The notice that the plan must be checked travels with every plan."""
-    assert build_plan(load_builtin("aue-2010"), START).notice == NOTICE
+    assert plan_of("aue-2010", start=START).notice == NOTICE
     assert "checked by the treating team" in NOTICE
 
 
@@ -326,7 +328,7 @@ def test_aspirin_goes_with_every_lenalidomide_day() -> None:
     """with_anchor care is given on exactly the anchor drug's days, with its assumption."""
     from doseplan.loader import load_supportive
 
-    plan = build_plan(load_builtin("aue-2010"), START, supportive=[load_supportive("aspirin")])
+    plan = plan_of("aue-2010", start=START, supportive=[load_supportive("aspirin")])
     assert [(c, d) for c, d, _ in dosing(plan, "aspirin")] == [
         (c, d) for c, d, _ in dosing(plan, "lenalidomide")]
     assert any(w.startswith("Assumption (supportive care aspirin, aspirin): The review says "
@@ -366,7 +368,7 @@ def test_supportive_days_after_the_plan_are_named() -> None:
 )
 def test_until_shows_the_cycle_that_holds_the_date(until: date, cycles: int) -> None:
     """--until shows an open-ended phase up to the cycle containing that date."""
-    plan = build_plan(load_builtin("badoux-2011"), START, until=until)
+    plan = plan_of("badoux-2011", start=START, until=until)
     assert plan.cycles == (("treatment", cycles),)
     assert (f"Phase 'treatment' continues until progression; the calendar shows {cycles} "
             f"cycles (set with --until {until.isoformat()}).") in plan.warnings
@@ -390,7 +392,7 @@ def test_until_shows_the_cycle_that_holds_the_date(until: date, cycles: int) -> 
 def test_until_errors(regimen_id: str, kwargs: dict[str, Any], message: str) -> None:
     """--until that cannot apply is refused with what to do instead."""
     with pytest.raises(UsageError) as caught:
-        build_plan(load_builtin(regimen_id), START, **kwargs)
+        plan_of(regimen_id, start=START, **kwargs)
     assert str(caught.value) == message
 
 
@@ -415,11 +417,13 @@ def test_a_cached_layout_gives_the_plan_built_afresh(
     cares = [(), (load_supportive("aspirin", regimen),)]
     starts = [date(2027, 1, 4), date(2027, 2, 28)]
     cases = [(s, b, c) for s in starts for b in bodies for c in cares]
-    cached = [build_plan(regimen, s, body=b, supportive=c, **options) for s, b, c in cases]
+    cached = [build_plan(regimen, s, body=b, supportive=c, **options,
+                         acknowledge=needed(regimen)) for s, b, c in cases]
     fresh = []
     for s, b, c in cases:
         engine._LAYOUTS.clear()
-        fresh.append(build_plan(regimen, s, body=b, supportive=c, **options))
+        fresh.append(build_plan(regimen, s, body=b, supportive=c, **options,
+                                acknowledge=needed(regimen)))
     assert cached == fresh
     assert len({p.days[0].doses for p in cached}) > 1 or len({p.warnings for p in cached}) > 1
 
@@ -430,18 +434,18 @@ def test_the_layout_cache_stays_small() -> None:
 
     regimen = load_builtin("aue-2010")
     for cycles in range(1, 3 * engine._LAYOUTS_KEPT):
-        build_plan(regimen, date(2027, 1, 4), cycles=cycles)
+        build_plan(regimen, date(2027, 1, 4), cycles=cycles, acknowledge=needed(regimen))
     assert len(engine._LAYOUTS) <= engine._LAYOUTS_KEPT
 
 
 @pytest.mark.parametrize("year", [1900, 1999, 2100], ids=["1900", "1999", "2100"])
 def test_a_start_far_from_today_s_years_is_flagged(year: int) -> None:
     """A start outside 2000-2099 is most likely a typing error: the plan says so first."""
-    plan = build_plan(load_builtin("aue-2010"), date(year, 1, 4))
+    plan = plan_of("aue-2010", start=date(year, 1, 4))
     assert plan.warnings[0] == (f"The start date {year}-01-04 is outside the years 2000 to "
                                 "2099; check the year.")
 
 
 def test_a_start_in_this_century_is_not_flagged() -> None:
     assert not any("outside the years" in w
-                   for w in build_plan(load_builtin("aue-2010"), START).warnings)
+                   for w in plan_of("aue-2010", start=START).warnings)

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from conftest import plan_of
 from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 from strategies import start_dates
@@ -96,6 +97,7 @@ from doseplan.render.html import render_html
 from doseplan.render.ical import render_ics
 from doseplan.render.json_calendar import dumps, plan_from_json, render_json
 from doseplan.render.text_calendar import render_text
+from doseplan.status import needed
 from doseplan.text import unsafe_character
 
 T = TypeVar("T")
@@ -197,7 +199,7 @@ def load_regimen_document(document: Any) -> Regimen:
     loads must plan, or say why not)."""
     validate_document(document, "regimen", where="fuzz.json")
     regimen = parse_regimen(document, where="fuzz.json")
-    build_plan(regimen, START)
+    build_plan(regimen, START, acknowledge=needed(regimen))
     return regimen
 
 
@@ -226,7 +228,7 @@ def test_regimen_files_load_or_are_refused(folder: Path, value: Any) -> None:
 
     def load(content: Any) -> Regimen:
         regimen = load_regimen_file(write(folder / "regimen.json", content))
-        build_plan(regimen, START)
+        build_plan(regimen, START, acknowledge=needed(regimen))
         return regimen
 
     only_doseplan_errors(load, value)
@@ -322,7 +324,7 @@ def test_near_valid_patient_files_load_losslessly_or_are_refused(folder: Path,
 
 
 def attach(supportive: Supportive, regimen_id: str) -> Plan:
-    return build_plan(load_builtin(regimen_id), START, supportive=[supportive])
+    return plan_of(regimen_id, start=START, supportive=[supportive])
 
 
 @FILES
@@ -431,9 +433,10 @@ def test_arbitrary_events_raise_only_doseplan_errors(regimen_id: str, data: st.D
     start, cycles = data.draw(start_dates()), data.draw(st.integers(1, 2))
     body = data.draw(st.sampled_from((None, body_size(height_cm=170, weight_kg=70))))
     plan = only_doseplan_errors(
-        lambda c: build_plan(regimen, start, body=body, cycles=cycles, supportive=c), care)
+        lambda c: build_plan(regimen, start, body=body, cycles=cycles, supportive=c,
+                             acknowledge=needed(regimen)), care)
     if plan is None:  # supportive care timed against a drug these cycles do not give
-        plan = build_plan(regimen, start, body=body, cycles=cycles)
+        plan = build_plan(regimen, start, body=body, cycles=cycles, acknowledge=needed(regimen))
     events = [e for c in data.draw(arbitrary_events(plan))
               if (e := only_doseplan_errors(make_event, c)) is not None]
     scale = data.draw(st.sampled_from(SCALES))
@@ -555,7 +558,8 @@ def test_supportive_care_only_where_the_regimen_puts_lenalidomide(case: PlanCase
     lenalidomide dose; aspirin: 81 mg on each lenalidomide day; nowhere else, before or
     after events (which may hold or stop them, never move them)."""
     assert set(case.supportive) <= {"prednisone-tfr", "aspirin"}, "new built-in care"
-    regimen_only = build_plan(case.regimen, case.start, body=case.body, cycles=case.cycles)
+    regimen_only = build_plan(case.regimen, case.start, body=case.body, cycles=case.cycles,
+                              acknowledge=needed(case.regimen))
     lenalidomide = [d.date for d in regimen_only.days
                     if any(x.drug == "lenalidomide" for x in d.doses)]
     last = case.plan.days[-1].date
@@ -672,8 +676,8 @@ PLANS = [
     ["chen-2011", "--start", "2028-02-29", "--height-cm", "170", "--weight-kg", "70",
      "--with", "prednisone-tfr", "--with", "aspirin", "--cycles", "3", "--events", "{dir}/e1.json"],
     ["shanafelt-2011", "--start", "2027-12-31", "--bsa", "1.9", "--weight-kg", "80",
-     "--grading", "ctcae-6", "--events", "{dir}/e2.json"],
-    ["egle-2013", "--start", "1999-12-31"],
+     "--grading", "ctcae-6", "--events", "{dir}/e2.json", "--acknowledge-status", "reconstructed"],
+    ["egle-2013", "--start", "1999-12-31", "--acknowledge-status", "reconstructed"],
     ["{dir}/p.json"],
 ]
 FORMATS = [
@@ -944,13 +948,14 @@ def test_finding_f8_lone_surrogates_are_refused(folder: Path) -> None:
         regimen = load_regimen_file(path)
     except DoseplanError:
         return
-    write_atomic(folder / "f8.txt", render_text(build_plan(regimen, START)))
+    write_atomic(folder / "f8.txt", render_text(build_plan(regimen, START,
+                                                           acknowledge=needed(regimen))))
 
 
 def test_finding_f9_ical_text_has_no_control_characters() -> None:
     """A note with a control character is refused where it is made; iCal text has none."""
     with pytest.raises(UsageError):
         lab(START, "anc", 1.0, note="\x08")
-    plan = build_plan(load_builtin("aue-2010"), START)
+    plan = plan_of("aue-2010", start=START)
     after = apply_events(plan, [lab(START, "anc", 1.0, note="tab\tok")])
     assert len(ical_events(render_ics(after))) == 84  # 4 cycles x days 1-21

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 from conftest import START, check_golden, day
+from conftest import plan_of as planned
 
 from doseplan.engine import build_plan
 from doseplan.errors import UsageError
@@ -22,7 +23,7 @@ from doseplan.render.text_calendar import render_text
 
 
 def plan_of(regimen_id: str, events: Sequence[Event], **kwargs: object) -> Plan:
-    return apply_events(build_plan(load_builtin(regimen_id), START), events, **kwargs)  # type: ignore[arg-type]
+    return apply_events(planned(regimen_id, start=START), events, **kwargs)  # type: ignore[arg-type]
 
 
 def lenalidomide(plan: Plan, n: int) -> tuple[float, str]:
@@ -33,7 +34,7 @@ def lenalidomide(plan: Plan, n: int) -> tuple[float, str]:
 
 def test_grade_3_neutropenia_on_day_40_of_badoux_holds_lenalidomide() -> None:
     """[18] day 40, ANC 0.8: held from that day with the reason; earlier days unchanged."""
-    base = build_plan(load_builtin("badoux-2011"), START)
+    base = planned("badoux-2011", start=START)
     plan = apply_events(base, [lab(day(40), "anc", 0.8)])
     assert plan.days[:39] == base.days[:39]
     assert lenalidomide(plan, 40) == (10, "held")
@@ -244,7 +245,7 @@ def test_events_that_cannot_apply_are_refused(events: list[Event], message: str)
 
 def test_no_events_give_the_plan_unchanged() -> None:
     """Applying nothing returns the same plan."""
-    base = build_plan(load_builtin("aue-2010"), START)
+    base = planned("aue-2010", start=START)
     assert apply_events(base, []) is base
 
 
@@ -279,7 +280,7 @@ def test_the_history_fails_as_the_first_version_with_a_bad_event(
         events: list[Event], bad: int) -> None:
     """Events in date order, one bad: plan_history fails with the error apply_events
     gives for the first version that holds it, though a later event is bad another way."""
-    base = build_plan(load_builtin("aue-2010"), START)
+    base = planned("aue-2010", start=START)
     with pytest.raises(UsageError) as expected:
         apply_events(base, events[:bad + 1])
     with pytest.raises(UsageError) as found:
@@ -291,7 +292,7 @@ def test_a_copy_of_the_walk_shares_no_state_with_it() -> None:
     """plan_history finishes each version on a copy of the walk: events applied to the
     copy (a hold that remembers the dose before it, a reduction, a lab) leave the
     original exactly as it was."""
-    base = build_plan(load_builtin("badoux-2011"), START)
+    base = planned("badoux-2011", start=START)
     replay = _Replay(base, day(30), load_policy(), (), "ctcae-5", None)
     before = (copy.deepcopy(replay.drugs), replay.days[:], replay.index)
     branch = replay.branch()
@@ -306,7 +307,7 @@ def test_a_copy_of_the_walk_shares_no_state_with_it() -> None:
 
 def test_plan_history_has_one_plan_per_recorded_event() -> None:
     """The history starts without events and ends with all of them applied."""
-    base = build_plan(load_builtin("aue-2010"), START)
+    base = planned("aue-2010", start=START)
     events = [lab(day(10), "anc", 0.8), lab(day(20), "anc", 1.5), lab(day(20), "platelets", 90)]
     history = plan_history(base, events)
     assert len(history) == 4
@@ -353,7 +354,7 @@ def test_a_mild_toxicity_no_rule_covers_asks_nothing() -> None:
 def test_a_count_and_a_grade_that_disagree_are_both_applied_and_said() -> None:
     """ANC 0.5 and neutropenia grade 0 on one date: the plan acts on each (the count holds)
     and says that the two disagree."""
-    plan = apply_events(build_plan(load_builtin("aue-2010"), START),
+    plan = apply_events(planned("aue-2010", start=START),
                         [lab(day(10), "anc", 0.5), toxicity(day(10), "neutropenia", 0)])
     assert (f"On {day(10).isoformat()}, ANC 0.5 x 10^9/L is grade 3 (CTCAE v5.0), but "
             "neutropenia grade 0 is recorded too: the two disagree, and the plan acts on each "
@@ -363,7 +364,7 @@ def test_a_count_and_a_grade_that_disagree_are_both_applied_and_said() -> None:
 
 def test_a_grade_the_scale_does_not_have_is_refused() -> None:
     with pytest.raises(UsageError) as caught:
-        apply_events(build_plan(load_builtin("aue-2010"), START),
+        apply_events(planned("aue-2010", start=START),
                      [toxicity(day(10), "neutropenia", 5)], scale="ctcae-6")
     assert str(caught.value) == (
         "neutropenia grade 5 does not exist in CTCAE v6.0, which grades it 1 to 4; give a "

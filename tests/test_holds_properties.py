@@ -37,6 +37,7 @@ from doseplan.loader import builtin_ids, load_builtin, parse_regimen
 from doseplan.model import Regimen
 from doseplan.plan import PLANNED, Plan, PlanDay
 from doseplan.policy import load_policy
+from doseplan.status import needed
 
 CORE = settings(max_examples=200, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -107,7 +108,8 @@ def cases(draw: st.DrawFn, regimens: st.SearchStrategy[Regimen] | None = None,
     if regimens is None:
         regimens = st.one_of(builtin_regimens(), generated_regimens())
     regimen = draw(regimens)
-    return Case(regimen, build_plan(regimen, draw(start_dates())), draw(st.sampled_from(scales)))
+    return Case(regimen, build_plan(regimen, draw(start_dates()),
+                                    acknowledge=needed(regimen)), draw(st.sampled_from(scales)))
 
 
 LAB_VALUES: dict[Test, st.SearchStrategy[float]] = {
@@ -515,7 +517,7 @@ def badoux(events: Sequence[Event]) -> tuple[Plan, Plan]:
     """[18] badoux-2011 from START (lenalidomide 5 mg in cycle 1, 10 mg from day 29, then
     up to 25 mg): the plan without and with ``events``."""
     regimen = load_builtin("badoux-2011")
-    case = Case(regimen, build_plan(regimen, START), "ctcae-5")
+    case = Case(regimen, build_plan(regimen, START, acknowledge=needed(regimen)), "ctcae-5")
     return case.plan, case.apply(events)
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import START, day, run_cli
+from conftest import START, day, plan_of, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import regimen_documents, start_dates, text
@@ -78,6 +78,7 @@ from doseplan.patient import (
 )
 from doseplan.plan import NOTICE
 from doseplan.render.json_calendar import dumps, render_json
+from doseplan.status import needed
 
 CORE = settings(max_examples=200, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -163,7 +164,7 @@ def records(draw: st.DrawFn) -> PatientRecord:
     cycles = draw(st.integers(1, 12)) if how == "cycles" else None
     until = None
     if how == "until":
-        base = build_plan(regimen, start)
+        base = build_plan(regimen, start, acknowledge=needed(regimen))
         until = draw(st.sampled_from([d.date for d in base.days
                                       if d.phase == open_phases[0] and d.cycle_day > 0]))
     grading = draw(st.sampled_from(SCALES))
@@ -176,7 +177,8 @@ def records(draw: st.DrawFn) -> PatientRecord:
     record = PatientRecord(
         patient=draw(text.filter(stored_id)), regimen=regimen, origin=origin, start=start,
         measurements=draw(measurements()), cycles=cycles, until=until, supportive=supportive,
-        grading=grading, baseline=baseline, revision=draw(st.integers(1, 10_000)))
+        grading=grading, baseline=baseline, revision=draw(st.integers(1, 10_000)),
+        acknowledged=needed(regimen))
     try:
         plan = record.plan()
     except UsageError:  # e.g. aspirin, but no lenalidomide in the cycles shown
@@ -256,7 +258,8 @@ def test_a_saved_record_loads_back_equal_with_the_same_plan(record: PatientRecor
         loaded = load_record(path)
     assert loaded == record
     base = build_plan(record.regimen, record.start, body=record.measurements.body(),
-                      cycles=record.cycles, until=record.until, supportive=record.supportive)
+                      cycles=record.cycles, until=record.until, supportive=record.supportive,
+                      acknowledge=record.acknowledged)
     assert loaded.plan() == apply_events(base, record.events, scale=record.grading,
                                          baseline=record.baseline)
 
@@ -265,8 +268,11 @@ def test_the_patient_schema_names_every_key_a_record_has() -> None:
     """The file holds what the schema lists and nothing derived: no days, no doses."""
     document = record_to_json(aue())
     assert set(document) == set(schema("patient")["properties"])
-    assert set(document["options"]) == set(schema("patient")["properties"]["options"]
-                                           ["properties"])
+    keys = set(schema("patient")["properties"]["options"]["properties"])
+    assert set(document["options"]) == keys - {"acknowledged"}
+    acknowledged = new_record("P", load_builtin("egle-2013"), START, origin="built-in regimen "
+                              "egle-2013", acknowledge="reconstructed")
+    assert set(record_to_json(acknowledged)["options"]) == keys
 
 
 def test_the_plan_is_recomputed_from_the_events_that_count(in_tmp: Path) -> None:
@@ -274,7 +280,7 @@ def test_the_plan_is_recomputed_from_the_events_that_count(in_tmp: Path) -> None
     init_aue(in_tmp)
     assert run_cli("record", "p.json", "--date", day(10).isoformat(), "--anc", "0.8").code == 0
     held = run_cli("plan", "p.json", "--format", "json")
-    base = build_plan(load_builtin("aue-2010"), START)
+    base = plan_of("aue-2010", start=START)
     assert held.out == render_json(apply_events(base, [lab(day(10), "anc", 0.8)]))
     assert run_cli("void", "p.json", "--entry", "1", "--date", day(11).isoformat(),
                    "--reason", "another patient's count").code == 0
@@ -650,7 +656,8 @@ def test_an_amendment_changes_no_day_before_its_date(data: st.DataObject) -> Non
     the amendment's date on; every day before it is as it was."""
     regimen = load_builtin(data.draw(st.sampled_from(builtin_ids())))
     record = new_record("P", regimen, START, origin=f"built-in regimen {regimen.id}",
-                        measurements=Measurements(bsa_m2=1.8, weight_kg=70))
+                        measurements=Measurements(bsa_m2=1.8, weight_kg=70),
+                        acknowledge=needed(regimen))
     before = record.plan()
     when = data.draw(st.sampled_from([d.date for d in before.days]))
     choice = data.draw(st.sampled_from(("body", "cycles", "with")))

@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import REVIEW_FILE, shared_text
+from conftest import REVIEW_FILE, plan_of, shared_text
 
-from doseplan.engine import build_plan
 from doseplan.errors import UsageError
 from doseplan.events import Grade, Lab, lab
 from doseplan.holds import apply_events
-from doseplan.loader import load_builtin, validate_document
+from doseplan.loader import validate_document
 from doseplan.policy import load_policy, policy_document
 
 
@@ -66,7 +65,7 @@ def test_which_rules_an_event_triggers(event: Lab | Grade, rules: list[str]) -> 
 
 def test_policy_assumptions_become_warnings_once_events_apply() -> None:
     """A plan with events shows the assumptions of the rules it may use."""
-    base = build_plan(load_builtin("aue-2010"), date(2027, 1, 4))
+    base = plan_of("aue-2010", start=date(2027, 1, 4))
     plan = apply_events(base, [lab(date(2027, 1, 10), "anc", 2.0)])
     for text in load_policy().assumptions():
         assert text in plan.warnings

@@ -33,6 +33,7 @@ from strategies import (
 from doseplan import BodySize, Plan, Regimen, RegimenError, build_plan, builtin_ids, parse_regimen
 from doseplan.loader import builtin_document, regimen_to_json, schema, validate_document
 from doseplan.render.json_calendar import plan_from_json, render_json
+from doseplan.status import needed
 
 Json = Mapping[str, Any]
 
@@ -159,7 +160,8 @@ def _fits(admin: Json, dose: Any, bsa: float | None, weight: float | None) -> bo
 def build(doc: Json, start: date, body: BodySize | None, cycles: int | None
           ) -> tuple[Regimen, Plan]:
     regimen = parse_regimen(doc, where="gen")
-    return regimen, build_plan(regimen, start, body=body, cycles=cycles)
+    return regimen, build_plan(regimen, start, body=body, cycles=cycles,
+                               acknowledge=needed(regimen))
 
 
 # ---------------------------------------------------------------------------
@@ -472,7 +474,7 @@ def test_pre_treatment_days_stay_before_cycle_one(doc: Json, start: date, cycles
         assert ("falls before day 1, which only cycle 1 may use" in refusal
                 or "is outside the" in refusal)
         return
-    plan = build_plan(regimen, start, cycles=cycles)
+    plan = build_plan(regimen, start, cycles=cycles, acknowledge=needed(regimen))
     assert all(len(day.doses) <= 1 for day in plan.days)
     (admin,) = doc["phases"][0]["administrations"]
     negatives = {d for d in resolve(admin["days"], 0) if d < 0}

@@ -15,9 +15,9 @@ from datetime import date, timedelta
 
 import pytest
 from conftest import REVIEW_FILE, check_golden, run_cli, shared_text
+from conftest import plan_of as planned
 
 from doseplan.bodysize import body_size
-from doseplan.engine import build_plan
 from doseplan.loader import load_builtin, load_regimen
 from doseplan.plan import Plan
 from doseplan.render.json_calendar import render_json
@@ -38,7 +38,7 @@ Dose = tuple[int, int, float]
 
 def plan_of(regimen_id: str) -> Plan:
     """The regimen's calendar from START, without a body size."""
-    return build_plan(load_builtin(regimen_id), START)
+    return planned(regimen_id, start=START)
 
 
 def given(plan: Plan, drug: str) -> list[Dose]:
@@ -336,4 +336,4 @@ def test_golden_calendar(regimen_id: str) -> None:
     """The whole calendar (170 cm, 70 kg) matches the checked golden JSON."""
     body = body_size(height_cm=170, weight_kg=70)
     check_golden(f"{regimen_id}.json",
-                 render_json(build_plan(load_builtin(regimen_id), START, body=body)))
+                 render_json(planned(regimen_id, start=START, body=body)))

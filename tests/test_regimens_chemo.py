@@ -30,9 +30,9 @@ from datetime import date
 
 import pytest
 from conftest import REVIEW_FILE, check_golden, shared_text
+from conftest import plan_of as planned
 
 from doseplan.bodysize import body_size
-from doseplan.engine import build_plan
 from doseplan.loader import load_builtin
 from doseplan.plan import Plan
 from doseplan.render.json_calendar import render_json
@@ -46,7 +46,7 @@ Dose = tuple[str, int, int, float]
 
 def plan_of(regimen_id: str, cycles: int | None = None) -> Plan:
     """The plan from 2027-01-04 without a body size, so mg/m2 doses stay per m2."""
-    return build_plan(load_builtin(regimen_id), START, cycles=cycles)
+    return planned(regimen_id, start=START, cycles=cycles)
 
 
 def doses(plan: Plan, drug: str) -> list[Dose]:
@@ -248,7 +248,7 @@ def test_lenalidomide_is_an_oral_fixed_dose_in_mg(regimen_id: str) -> None:
 
 def test_bsa_turns_mg_per_m2_into_mg() -> None:
     """With 170 cm and 70 kg (BSA 1.82 m2), bendamustine 90 mg/m2 is 163.8 mg."""
-    plan = build_plan(load_builtin("gcllsg-br-len"), START,
+    plan = planned("gcllsg-br-len", start=START,
                       body=body_size(height_cm=170, weight_kg=70))
     given = {x.dose for d in plan.days for x in d.doses if x.drug == "bendamustine"}
     assert given == {163.8}
@@ -402,6 +402,6 @@ def test_results_are_copied_from_table_2(regimen_id: str) -> None:
 @pytest.mark.parametrize("regimen_id", IDS, ids=IDS)
 def test_golden_calendar(regimen_id: str) -> None:
     """The JSON calendar (170 cm, 70 kg) matches the reviewed golden file."""
-    plan = build_plan(load_builtin(regimen_id), START,
+    plan = planned(regimen_id, start=START,
                       body=body_size(height_cm=170, weight_kg=70))
     check_golden(f"{regimen_id}.json", render_json(plan))

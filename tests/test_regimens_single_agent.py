@@ -13,9 +13,9 @@ from datetime import date
 
 import pytest
 from conftest import check_golden
+from conftest import plan_of as planned
 
 from doseplan.bodysize import body_size
-from doseplan.engine import build_plan
 from doseplan.loader import load_builtin
 from doseplan.plan import Plan
 from doseplan.render.json_calendar import render_json
@@ -89,7 +89,7 @@ SPEC_IDS = [spec.regimen_id for spec in SPECS]
 
 
 def plan_of(regimen_id: str, cycles: int | None = None) -> Plan:
-    return build_plan(load_builtin(regimen_id), START, cycles=cycles)
+    return planned(regimen_id, start=START, cycles=cycles)
 
 
 def doses(plan: Plan) -> list[tuple[int, int, float]]:
@@ -269,6 +269,6 @@ def test_table_1_results_are_copied_as_printed(
 @pytest.mark.parametrize("regimen_id", IDS, ids=list(IDS))
 def test_calendar_matches_the_reviewed_golden_file(regimen_id: str) -> None:
     """The JSON calendar (170 cm, 70 kg) is exactly the hand-checked golden file."""
-    plan = build_plan(load_builtin(regimen_id), START,
+    plan = planned(regimen_id, start=START,
                       body=body_size(height_cm=170, weight_kg=70))
     check_golden(f"{regimen_id}.json", render_json(plan))

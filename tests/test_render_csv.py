@@ -20,7 +20,7 @@ from doseplan.plan import NOTICE, Plan
 from doseplan.render.csv_calendar import COLUMNS, guard, number, render_csv
 
 HEADER = ("date,weekday,phase,cycle,cycle_day,drug,dose,unit,route,status,capsules,basis,rule,"
-          "reason,notice\r\n")
+          "reason,regimen_status,notices,notice\r\n")
 
 
 
@@ -79,7 +79,26 @@ def test_first_row_of_aue_exactly() -> None:
     lines = render_csv(plan_of("aue-2010")).split("\r\n")
     assert lines[1] == (
         "2027-01-04,Mon,treatment,1,1,lenalidomide,10,mg,oral,planned,1 x 10 mg capsule,"
-        "10 mg,\"treatment: lenalidomide days 1-21, every cycle [17]\",," + NOTICE)
+        "10 mg,\"treatment: lenalidomide days 1-21, every cycle [17]\",,as-published,"
+        "\"Regimen status: as published (the trial's schedule as it was reported). "
+        "Lenalidomide is not indicated for CLL: "
+        "\"\"REVLIMID is not indicated and is not recommended for the treatment of patients "
+        "with chronic lymphocytic leukemia (CLL) outside of controlled clinical trials\"\" "
+        "(US label, https://revlimidhcp.com/rd-dose-modifications).\"," + NOTICE)
+    assert lines[2].endswith(",as-published,," + NOTICE)
+
+
+def test_the_status_is_on_every_row_and_the_notices_on_the_first_only() -> None:
+    """Issue 27: the status is "a field" of CSV; each notice is "said once in every
+    format"; a safety report's every entry "says why it should not be followed"."""
+    found = rows(render_csv(plan_of("chen-2011")))
+    assert {r["regimen_status"] for r in found} == {"as-published"}
+    assert [bool(r["notices"]) for r in found[:2]] == [True, False]
+    assert "ORIGIN, a phase 3 trial" in found[0]["notices"]
+    report = rows(render_csv(plan_of("andritsos-2008")))
+    assert {r["regimen_status"] for r in report} == {
+        "safety-report: NOT TO FOLLOW: from a report of serious adverse events, not a "
+        "regimen; do not give this dose."}
 
 
 def test_rest_days_have_no_rows_and_a_plan_without_doses_is_the_header_alone() -> None:
@@ -196,7 +215,8 @@ from doseplan.loader import builtin_ids, load_builtin
 from doseplan.render.csv_calendar import render_csv
 import sys
 sys.stdout.buffer.write(render_csv(build_plan(load_builtin("gcllsg-br-len"),
-                                              date(2027, 1, 4))).encode())
+                                              date(2027, 1, 4),
+                                              acknowledge="reconstructed")).encode())
 """
 
 

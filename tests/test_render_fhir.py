@@ -197,6 +197,35 @@ def test_the_validator_rejects_what_fhir_does_not_allow() -> None:
 # PlanDefinition
 
 
+@pytest.mark.parametrize(("regimen_id", "status", "words"), [
+    ("aue-2010", "draft", "Regimen status: as published"),
+    ("egle-2013", "draft", "Regimen status: RECONSTRUCTED."),
+    ("chanan-khan-2006", "retired", "Regimen status: SUPERSEDED."),
+    ("andritsos-2008", "retired", "NOT A REGIMEN TO FOLLOW"),
+], ids=["as-published", "reconstructed", "superseded", "safety-report"])
+def test_plan_definition_carries_the_regimen_status_in_standard_elements(
+        regimen_id: str, status: str, words: str) -> None:
+    """Issue 27: "the PlanDefinition ... carry it in a standard element where one fits":
+    status retired is "withdrawn or superseded and should no longer be used"
+    (http://hl7.org/fhir/publication-status); usage says the status and the notices."""
+    definition = json.loads(render_plan_definition(load_builtin(regimen_id)))
+    assert definition["status"] == status
+    assert definition["usage"].startswith(words)
+    assert "REVLIMID is not indicated" in definition["usage"]
+
+
+def test_a_bundle_of_a_safety_report_says_not_to_follow_on_every_request() -> None:
+    """Issue 27: a planned safety report's "every calendar entry says why it should not be
+    followed"."""
+    plan = plan_of("andritsos-2008", start=START, acknowledge="safety-report")
+    bundle = json.loads(render_fhir_bundle(plan))
+    requests = [e["resource"] for e in bundle["entry"]
+                if e["resource"]["resourceType"] == "MedicationRequest"]
+    assert requests
+    assert all(any(n["text"].startswith("NOT TO FOLLOW") for n in r["note"])
+               for r in requests)
+
+
 def test_plan_definition_carries_id_url_draft_status_citation_and_notice() -> None:
     """[17]: a draft clinical protocol citing the trial and the review, with the notice."""
     definition = json.loads(render_plan_definition(load_builtin("aue-2010")))
@@ -444,7 +473,8 @@ def test_without_a_body_size_doses_stay_per_m2_in_ucum() -> None:
 
 def test_the_care_plan_instantiates_the_definition_and_lists_every_request() -> None:
     """The CarePlan names the PlanDefinition's URL, the plan's dates, each request in
-    order, and the notice and warnings as notes."""
+    order, and the regimen's status, the notices, the planning-aid notice and the warnings
+    as notes (issue 27: the CarePlan "carries it")."""
     plan = plan_of("gcllsg-br-len", body=BODY)
     regimen = load_builtin("gcllsg-br-len")
     bundle = bundle_of(plan, regimen=regimen)
@@ -458,7 +488,9 @@ def test_the_care_plan_instantiates_the_definition_and_lists_every_request() -> 
     assert [a["reference"]["reference"] for a in care_plan["activity"]] == urls(
         bundle, "MedicationRequest")
     assert [s["reference"] for s in care_plan["supportingInfo"]] == urls(bundle, "Observation")
-    assert [n["text"] for n in care_plan["note"]] == [NOTICE, *plan.warnings]
+    assert [n["text"] for n in care_plan["note"]] == [
+        *plan.heading(), NOTICE, *plan.warnings]
+    assert care_plan["description"].startswith("Regimen status: RECONSTRUCTED.")
     assert all(r["basedOn"] == [{"reference": urls(bundle, "CarePlan")[0]}]
                for r in resources(bundle, "MedicationRequest"))
 
@@ -631,7 +663,7 @@ def test_ids_differ_between_patients_and_start_dates() -> None:
     plan = plan_of("aue-2010")
     one = {e["fullUrl"] for e in bundle_of(plan, patient_id="P-001")["entry"]}
     two = {e["fullUrl"] for e in bundle_of(plan, patient_id="P-002")["entry"]}
-    later = build_plan(load_builtin("aue-2010"), START + timedelta(days=7))
+    later = plan_of("aue-2010", start=START + timedelta(days=7))
     three = {e["fullUrl"] for e in bundle_of(later, patient_id="P-001")["entry"]}
     assert one.isdisjoint(two)
     assert one.isdisjoint(three)

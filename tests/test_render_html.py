@@ -29,11 +29,10 @@ import pytest
 from conftest import START, TESTS, check_golden, day, needs, neutropenia, plan_of
 
 from doseplan.bodysize import body_size
-from doseplan.engine import build_plan
 from doseplan.errors import UsageError
 from doseplan.events import decision, lab, toxicity
 from doseplan.holds import apply_events
-from doseplan.loader import builtin_supportive_ids, load_builtin, load_supportive
+from doseplan.loader import builtin_supportive_ids, load_supportive
 from doseplan.plan import Plan
 from doseplan.render.html import render_html, render_pdf
 
@@ -51,7 +50,7 @@ def ferrajoli_plan() -> Plan:
 
 def everything_plan() -> Plan:
     """A crowded plan: two phases, infusions, both supportive care sets, events."""
-    plan = build_plan(load_builtin("egle-2013"), START,
+    plan = plan_of("egle-2013", start=START,
                       body=body_size(height_cm=170, weight_kg=70),
                       supportive=[load_supportive(s) for s in builtin_supportive_ids()])
     return apply_events(plan, [
@@ -311,7 +310,7 @@ def test_clinic_infusions_are_clinic_visits_and_capsules_are_not() -> None:
 def test_supportive_care_and_added_drugs_are_marked() -> None:
     """Prednisone for flare prophylaxis reads (supportive); ibuprofen added by a flare, ADDED."""
     plan = apply_events(
-        build_plan(load_builtin("aue-2010"), START, supportive=[load_supportive("prednisone-tfr")]),
+        plan_of("aue-2010", start=START, supportive=[load_supportive("prednisone-tfr")]),
         [toxicity(day(3), "tumor_flare", 2)])
     page = render_html(plan)
     assert [d.text() for d in cell_on(page, day(3)).find("div", "dose")] == [

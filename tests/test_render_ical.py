@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import START, check_golden, day
+from conftest import START, check_golden, day, plan_of
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from ical.calendar import Calendar
@@ -26,11 +26,9 @@ from ical.event import Event as IcalEvent
 from ical.event import EventStatus
 
 from doseplan.bodysize import body_size
-from doseplan.engine import build_plan
 from doseplan.errors import UsageError
 from doseplan.events import Event, decision, lab, toxicity
 from doseplan.holds import Hold, PlanState, apply_events, plan_history
-from doseplan.loader import load_builtin
 from doseplan.plan import NOTICE, Plan
 from doseplan.render import ical
 from doseplan.render.ical import render_ics
@@ -49,7 +47,7 @@ NASTY = 'said "ouch", then; left\nnext line <script>alert(1)</script> \\ end'
 
 def base_of(regimen_id: str) -> Plan:
     body = BODY if regimen_id.startswith("ferrajoli") else None
-    return build_plan(load_builtin(regimen_id), START, body=body)
+    return plan_of(regimen_id, start=START, body=body)
 
 
 def history_of(regimen_id: str, events: Sequence[Event]) -> tuple[Plan, ...]:
@@ -203,10 +201,10 @@ def test_uids_are_uuid5_of_regimen_start_and_day_without_patient_data() -> None:
     assert len(set(uids)) == len(uids)
     assert all(u.endswith("@doseplan") and uuid.UUID(u.removesuffix("@doseplan")).version == 5
                for u in uids)
-    heavier = build_plan(load_builtin("ferrajoli-2013"), START,
+    heavier = plan_of("ferrajoli-2013", start=START,
                          body=body_size(height_cm=190, weight_kg=95))
     assert [e.uid for e in parse(render_ics(heavier)).events] == uids
-    later = build_plan(load_builtin("ferrajoli-2013"), START + timedelta(days=7), body=BODY)
+    later = plan_of("ferrajoli-2013", start=START + timedelta(days=7), body=BODY)
     assert set(uids).isdisjoint(e.uid for e in parse(render_ics(later)).events)
 
 

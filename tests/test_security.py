@@ -27,12 +27,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, CliResult, needs, run_cli
+from conftest import REPO, CliResult, needs, plan_of, run_cli
 
 import doseplan
 from doseplan import loader
-from doseplan.engine import build_plan
-from doseplan.loader import load_builtin
 from doseplan.render.csv_calendar import render_csv
 
 START = "2027-01-04"
@@ -262,7 +260,8 @@ def test_ical_gives_back_user_text_exactly_and_no_injected_line(
 
     calendar = icalendar.Calendar.from_ical(written)
     if where == "title":
-        assert str(calendar["DESCRIPTION"]).startswith(f"{expected}. Reference [22]")
+        assert str(calendar["DESCRIPTION"]).startswith(f"{expected}. Regimen status: ")
+        assert "Reference [22]" in str(calendar["DESCRIPTION"])
         for name in ("NAME", "X-WR-CALNAME"):  # icalendar reads them as unknown, still escaped
             assert unescape_text(str(calendar[name])) == expected
         events = calendar.walk("VEVENT")
@@ -299,7 +298,7 @@ def csv_rows(text: str) -> list[list[str]]:
 @pytest.mark.parametrize("formula", FORMULAS.values(), ids=FORMULAS.keys())
 def test_csv_cells_that_start_a_formula_are_neutralised(column: str, formula: str) -> None:
     """A text cell starting with = + - @ tab or CR gets a leading apostrophe."""
-    plan = build_plan(load_builtin("aue-2010"), date.fromisoformat(START))
+    plan = plan_of("aue-2010", start=date.fromisoformat(START))
     first = plan.days[0]
     dose = first.doses[0]
     if column == "phase":

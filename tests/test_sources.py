@@ -7,11 +7,12 @@ import re
 from datetime import date
 
 import pytest
-from conftest import REVIEW_FILE, shared_text
+from conftest import REVIEW_FILE, plan_of, shared_text
 
 from doseplan.engine import build_plan
 from doseplan.loader import builtin_ids, builtin_supportive_ids, load_builtin, load_supportive
 from doseplan.model import Source
+from doseplan.status import needed
 
 
 def normal(text: str) -> str:
@@ -72,7 +73,8 @@ def test_every_assumption_is_a_warning_on_every_plan(regimen_id: str) -> None:
     """A parameter the sources do not state reaches the user as a warning."""
     regimen = load_builtin(regimen_id)
     care = regimen.supportive or ()
-    plan = build_plan(regimen, date(2027, 1, 4), supportive=care)
+    plan = build_plan(regimen, date(2027, 1, 4), supportive=care,
+                      acknowledge=needed(regimen))
     for source in regimen.sources():
         if source.assumption is not None:
             assert any(source.assumption in w for w in plan.warnings)
@@ -85,7 +87,7 @@ def test_supportive_care_quotes_and_assumptions(item_id: str) -> None:
     """Built-in supportive care quotes the review verbatim or states its assumption."""
     review = normal(shared_text(REVIEW_FILE))
     item = load_supportive(item_id)
-    plan = build_plan(load_builtin("aue-2010"), date(2027, 1, 4), supportive=[item])
+    plan = plan_of("aue-2010", start=date(2027, 1, 4), supportive=[item])
     for admin in item.administrations:
         if admin.source.kind == "review":
             assert admin.source.quote is not None

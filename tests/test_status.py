@@ -108,8 +108,7 @@ def test_the_safety_report_is_a_report_of_serious_adverse_events() -> None:
 WORDS = {
     "as-published": (
         RegimenStatus(value="as-published", why="All from [17]."),
-        "Regimen status: as published. The calendar follows the trial's schedule as the "
-        "review and the trial's own report give it."),
+        "Regimen status: as published (the trial's schedule as it was reported)."),
     "superseded": (
         RegimenStatus(value="superseded", why="Too toxic.", instead="new-one"),
         "Regimen status: SUPERSEDED. The trial itself abandoned this schedule. Too toxic. "

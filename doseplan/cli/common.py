@@ -12,6 +12,7 @@ import click
 from click.core import ParameterSource
 
 from doseplan.errors import InvalidDataError, UsageError, quoted
+from doseplan.status import ACKNOWLEDGE_OPTION, ACKNOWLEDGED, INSIST_OPTION, SAFETY_REPORT
 
 if TYPE_CHECKING:
     from datetime import time
@@ -130,8 +131,21 @@ class PlanOptions(NamedTuple):
     until: str | None
     with_: tuple[str, ...]
     grading: str
+    acknowledge_status: str | None
+    plan_safety_report_not_for_treatment: bool
     given: frozenset[str] = frozenset()
     """The options the user gave (the others hold their defaults)."""
+
+    @property
+    def acknowledge(self) -> str | None:
+        """The regimen status the user acknowledged (``build_plan``'s ``acknowledge``)."""
+        if self.plan_safety_report_not_for_treatment:
+            if self.acknowledge_status is not None:
+                raise click.UsageError(
+                    f"{ACKNOWLEDGE_OPTION} and {INSIST_OPTION} acknowledge different statuses; "
+                    "give the one the regimen's status needs ('doseplan show' says which)")
+            return SAFETY_REPORT
+        return self.acknowledge_status
 
 
 def body_options(function: Callable[..., None]) -> Callable[..., None]:
@@ -164,6 +178,14 @@ def body_options(function: Callable[..., None]) -> Callable[..., None]:
         click.option("--grading", type=click.Choice(["ctcae-5", "ctcae-6", "iwcll-2008"]),
                      default="ctcae-5", show_default=True,
                      help="Scale that grades recorded blood counts."),
+        click.option(ACKNOWLEDGE_OPTION, "acknowledge_status", default=None,
+                     type=click.Choice(list(ACKNOWLEDGED)),
+                     help="Plan a regimen of this status, knowing what it means: superseded "
+                          "(its trial abandoned the schedule) or reconstructed (parts of the "
+                          "calendar come from elsewhere; 'doseplan show' lists them)."),
+        click.option(INSIST_OPTION, "plan_safety_report_not_for_treatment", is_flag=True,
+                     help="Plan a report of serious adverse events, for study only: every "
+                          "page and entry says not to follow it."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -217,6 +239,10 @@ def plan_and_history(
                  if value is not None]
         given += [f"--{name.replace('_', '-')}" for name in ("bsa_formula", "grading")
                   if name in o.given]
+        given += [option for option, value in ((ACKNOWLEDGE_OPTION, o.acknowledge_status),
+                                               (INSIST_OPTION,
+                                                o.plan_safety_report_not_for_treatment))
+                  if value]
         if given or o.with_:
             raise click.UsageError(
                 f"{', '.join(given or ['--with'])} cannot be combined with a patient file, which "
@@ -352,7 +378,7 @@ def stateless_plan(
                      formula=o.bsa_formula)
     care = [load_supportive(name, chosen) for name in dict.fromkeys(o.with_)]
     plan = build_plan(chosen, start_date, body=body, cycles=o.cycles, until=until_date,
-                      supportive=care)
+                      supportive=care, acknowledge=o.acknowledge)
     if events_file is None:
         return Planned(plan, (plan,), None, chosen)
     from pathlib import Path

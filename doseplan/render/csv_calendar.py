@@ -11,6 +11,10 @@ Layout, chosen for programs that import CSV:
   imports read the file as one rectangular table.
 * The planning-aid notice is the last column, ``notice``, repeated on every
   row, so that it stays with any row that is copied, filtered or imported.
+  ``regimen_status`` (as-published, superseded, safety-report, reconstructed or
+  unstated) is on every row too; a safety report's rows also say not to follow
+  them. ``notices`` holds, on the first row only, what the plan says first: the
+  status in words and the notices (the label's CLL statement, ORIGIN).
 * Dates are ISO 8601; weekdays are fixed English abbreviations (Mon-Sun),
   whatever the locale. Numbers are written as the plan has them, without
   trailing zeros (10, 2.5, 682.5); ``cycle_day`` is negative before day 1.
@@ -43,7 +47,7 @@ from doseplan.plan import Plan, PlanDay, PlannedDose
 
 COLUMNS = (
     "date", "weekday", "phase", "cycle", "cycle_day", "drug", "dose", "unit", "route",
-    "status", "capsules", "basis", "rule", "reason", "notice",
+    "status", "capsules", "basis", "rule", "reason", "regimen_status", "notices", "notice",
 )
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 NOT_DISPENSED = ("held", "stopped")
@@ -70,14 +74,18 @@ def render_csv(plan: Plan, *, strengths: Mapping[str, Sequence[float]] = STRENGT
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(COLUMNS)
+    heading = " ".join(plan.heading())
+    state = plan.status if plan.not_to_follow is None else f"{plan.status}: {plan.not_to_follow}"
     for day in plan.days:
         for dose in day.doses:
-            writer.writerow([guard(cell) for cell in _row(plan, day, dose, strengths)])
+            row = _row(plan, day, dose, strengths, state, heading)
+            writer.writerow([guard(cell) for cell in row])
+            heading = ""
     return out.getvalue()
 
 
 def _row(plan: Plan, day: PlanDay, dose: PlannedDose,
-         strengths: Mapping[str, Sequence[float]]) -> list[str]:
+         strengths: Mapping[str, Sequence[float]], state: str, heading: str) -> list[str]:
     capsules = None
     if dose.status not in NOT_DISPENSED:
         capsules = capsule_text(dose.drug, dose.dose, dose.unit, strengths)
@@ -96,5 +104,7 @@ def _row(plan: Plan, day: PlanDay, dose: PlannedDose,
         dose.basis,
         dose.rule,
         dose.reason or "",
+        state,
+        heading,
         plan.notice,
     ]

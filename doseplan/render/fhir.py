@@ -45,7 +45,7 @@ from datetime import date
 from itertools import pairwise
 from typing import Any
 
-from doseplan import arguments
+from doseplan import arguments, status
 from doseplan.bodysize import BodySize
 from doseplan.describe import describe_administration, describe_cycles, describe_source
 from doseplan.errors import UsageError
@@ -190,8 +190,15 @@ def _of_cycles(cycles: Selection | None) -> str:
 # The regimen: PlanDefinition
 
 
+RETIRED = ("superseded", "safety-report")
+"""Regimen statuses whose PlanDefinition.status is retired: "This resource has been
+withdrawn or superseded and should no longer be used" (http://hl7.org/fhir/publication-status);
+the others are draft, a planning aid."""
+
+
 def regimen_to_fhir(regimen: Regimen) -> dict[str, Any]:
-    """The regimen as a PlanDefinition dict (status draft: a planning aid)."""
+    """The regimen as a PlanDefinition dict (status draft: a planning aid; retired when
+    superseded or a safety report); ``usage`` says its status and notices in words."""
     c = regimen.citation
     about = [f"{regimen.title}. Citation: [{c.ref}] {c.authors}, {c.trial}. "
              f"Setting: {c.setting}."]
@@ -216,8 +223,9 @@ def regimen_to_fhir(regimen: Regimen) -> dict[str, Any]:
         "title": _text(regimen.title),
         "type": {"coding": [{"system": _PLAN_TYPE, "code": "clinical-protocol",
                              "display": "Clinical Protocol"}]},
-        "status": "draft",
+        "status": "retired" if status.value(regimen.status) in RETIRED else "draft",
         "description": _text(" ".join(about)),
+        "usage": _text(" ".join((status.words(regimen.status), *status.notices(regimen)))),
         "relatedArtifact": artifacts,
         "action": [_phase_action(index, phase)
                    for index, phase in enumerate(regimen.phases, start=1)],
@@ -474,7 +482,7 @@ def _care_plan(plan: Plan, resource_id: str, subject: dict[str, Any], requests: 
         "status": "active",
         "intent": "plan",
         "title": _text(plan.title),
-        "description": _text(f"{description} {plan.notice}"),
+        "description": _text(f"{plan.status_text} {description} {plan.notice}"),
         "subject": subject,
         "period": {"start": (plan.days[0].date if plan.days else plan.start).isoformat(),
                    "end": plan.end.isoformat()},
@@ -483,7 +491,8 @@ def _care_plan(plan: Plan, resource_id: str, subject: dict[str, Any], requests: 
         out["supportingInfo"] = [{"reference": url} for url in observations]
     if requests:
         out["activity"] = [{"reference": {"reference": url}} for url in requests]
-    out["note"] = [{"text": _text(text)} for text in (plan.notice, *plan.warnings)]
+    out["note"] = [{"text": _text(text)}
+                   for text in (*plan.heading(), plan.notice, *plan.warnings)]
     return out
 
 
@@ -513,6 +522,7 @@ def _medication_request(plan: Plan, segment: Segment, resource_id: str,
     out["note"] = [
         *({"text": _text(f"{label}: {basis}")} for basis in segment.bases),
         *({"text": _text(f"Rule: {rule}")} for rule in segment.rules),
+        *([] if plan.not_to_follow is None else [{"text": plan.not_to_follow}]),
         {"text": _text(plan.notice)},
     ]
     out["dosageInstruction"] = [{

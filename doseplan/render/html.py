@@ -31,6 +31,7 @@ from doseplan import arguments
 from doseplan.capsules import STRENGTHS, capsule_text
 from doseplan.errors import UsageError
 from doseplan.plan import Plan, PlanDay, PlannedDose
+from doseplan.status import NOT_TO_FOLLOW_MARK
 from doseplan.values import Value
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -130,6 +131,8 @@ class MonthView(Value):
     name: str
     """e.g. "January 2027"."""
     page: int
+    status: str | None
+    """The regimen's status in words: on page 1, and on every page unless as published."""
     weeks: tuple[tuple[CellView, ...], ...]
     notes: tuple[tuple[int, str], ...]
     """(number, reason) of every held, reduced, stopped or added dose on the page."""
@@ -239,16 +242,19 @@ def _context(
     spanned = months_spanned(plan)
     months: list[MonthView] = []
     for page, (year, month) in enumerate(spanned, start=1):
-        weeks = _weeks(year, month, by_date, several_phases, strengths, notes)
+        weeks = _weeks(year, month, by_date, several_phases, strengths, notes,
+                       plan.not_to_follow is not None)
         used = sorted({d.note for week in weeks for c in week for d in c.doses
                        if d.note is not None})
         page_notes = tuple((n, reasons[n]) for n in used)
-        blocks = _Blocks(plan.title, facts, drugs if page == 1 else (),
+        status = plan.status_text if page == 1 or plan.status != "as-published" else None
+        blocks = _Blocks(plan.title, status, plan.notices if page == 1 else (), facts,
+                         drugs if page == 1 else (),
                          events if page == 1 else (), plan.warnings if page == 1 else (),
                          weeks, page_notes, plan.notice)
         size, scale = _fit(blocks, sheet)
-        months.append(MonthView(f"{MONTHS[month - 1]} {year}", page, weeks, page_notes,
-                                size, number(scale)))
+        months.append(MonthView(f"{MONTHS[month - 1]} {year}", page, status, weeks,
+                                page_notes, size, number(scale)))
     return {
         "plan": plan,
         "patient": patient,
@@ -324,13 +330,14 @@ def _weeks(
     several_phases: bool,
     strengths: Mapping[str, Sequence[float]],
     notes: Mapping[str, int],
+    not_to_follow: bool,
 ) -> tuple[tuple[CellView, ...], ...]:
     first = date(year, month, 1)
     start = first - timedelta(days=first.weekday())
     weeks: list[tuple[CellView, ...]] = []
     while True:
         week = tuple(_cell(start + timedelta(days=i), month, by_date, several_phases, strengths,
-                           notes) for i in range(7))
+                           notes, not_to_follow) for i in range(7))
         weeks.append(week)
         start += timedelta(days=7)
         if start.month != month:
@@ -344,20 +351,21 @@ def _cell(
     several_phases: bool,
     strengths: Mapping[str, Sequence[float]],
     notes: Mapping[str, int],
+    not_to_follow: bool,
 ) -> CellView:
     if day.month != month:
         return CellView("pad", 0, day.isoformat(), "", "", False, ())
     found = by_date.get(day)
     if found is None:
         return CellView("outside", day.day, day.isoformat(), "", "", False, ())
-    doses = tuple(_dose(d, strengths, notes) for d in found.doses)
+    doses = tuple(_dose(d, strengths, notes, not_to_follow) for d in found.doses)
     return CellView("dosing" if doses else "rest", day.day, day.isoformat(),
                     found.phase if several_phases else "", f"C{found.cycle} D{found.cycle_day}",
                     found.cycle_day == 1, doses)
 
 
 def _dose(dose: PlannedDose, strengths: Mapping[str, Sequence[float]],
-          notes: Mapping[str, int]) -> DoseView:
+          notes: Mapping[str, int], not_to_follow: bool) -> DoseView:
     clinic = dose.route in CLINIC_ROUTES
     route = _ROUTE_WORDS.get(dose.route, dose.route)
     text = f"{dose.drug} {number(dose.dose)} {dose.unit} {route}"
@@ -368,6 +376,8 @@ def _dose(dose: PlannedDose, strengths: Mapping[str, Sequence[float]],
         kind, mark = ("clinic", "CLINIC VISIT") if clinic else ("take", "")
     else:  # a status this renderer does not know: say it, never hide it
         kind, mark = "other", dose.status.upper()
+    if not_to_follow:
+        mark = NOT_TO_FOLLOW_MARK + (f" - {mark}" if mark else "")
     capsules = None
     if dose.status not in _NOT_TAKEN and dose.route == "oral":
         capsules = capsule_text(dose.drug, dose.dose, dose.unit, strengths)
@@ -398,6 +408,8 @@ _GAP_EM = 0.4
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class _Blocks(Value):
     title: str
+    status: str | None
+    notices: tuple[str, ...]
     facts: tuple[tuple[str, str], ...]
     drugs: tuple[DrugView, ...]
     events: tuple[str, ...]
@@ -438,9 +450,13 @@ def _height_em(blocks: _Blocks, sheet: _Paper, font_pt: float, scale: float = 1.
         return _lines(value, box, em * rel, bold=bold) * _LINE * rel
 
     total += text(blocks.title, 1.25, bold=True) + _GAP_EM
+    if blocks.status is not None:
+        total += text(blocks.status, 0.95, bold=True) + _GAP_EM
     facts = "   ".join(f"{label}: {value}" for label, value in blocks.facts)
     total += text(facts, 0.9) + _GAP_EM
     total += 1.4 * _LINE + _GAP_EM  # month name
+    for notice in blocks.notices:  # first in the order sheet, at its scale
+        total += text(notice, 0.85 * scale) + _GAP_EM * scale
     if blocks.drugs:
         # Table: drug 16%, schedule 38%, calculation 46%; cells padded 0.2em a side.
         small, pad = 0.85 * scale, 0.4 * 0.85 * scale

@@ -33,6 +33,7 @@ from doseplan.capsules import STRENGTHS, capsule_text
 from doseplan.errors import UsageError
 from doseplan.plan import ADDED, HELD, PLANNED, STOPPED, Plan, PlanDay, PlannedDose
 from doseplan.render.json_calendar import number
+from doseplan.status import NOT_TO_FOLLOW_MARK
 from doseplan.text import for_document
 
 if TYPE_CHECKING:
@@ -228,35 +229,43 @@ def _end(day: date, remind_at: time | None,
 def _entries(plans: Sequence[Plan],
              strengths: Mapping[str, Sequence[float]]) -> list[dict[date, _Entry]]:
     """For each plan, the entry of each day with doses."""
-    cache: dict[tuple[PlanDay, tuple[Event, ...], str, str], _Entry] = {}
+    cache: dict[tuple[PlanDay, tuple[Event, ...], tuple[str, ...], bool], _Entry] = {}
     result: list[dict[date, _Entry]] = []
     for plan in plans:
         recorded: dict[date, list[Event]] = {}
         for event in plan.events:
             recorded.setdefault(event.date, []).append(event)
         by_date: dict[date, _Entry] = {}
+        first = True
         for day in plan.days:
             if not day.doses:
                 continue
-            key = (day, tuple(recorded.get(day.date, ())), plan.title, plan.notice)
+            shown = (plan.title, plan.notice, plan.status, *(plan.heading() if first else ()))
+            key = (day, tuple(recorded.get(day.date, ())), shown, first)
             entry = cache.get(key)
             if entry is None:
-                entry = cache[key] = _entry(plan, day, key[1], strengths)
+                entry = cache[key] = _entry(plan, day, key[1], strengths, first)
+            first = False
             by_date[day.date] = entry
         result.append(by_date)
     return result
 
 
 def _entry(plan: Plan, day: PlanDay, recorded: Sequence[Event],
-           strengths: Mapping[str, Sequence[float]]) -> _Entry:
+           strengths: Mapping[str, Sequence[float]], first: bool) -> _Entry:
     active = any(dose.status != STOPPED for dose in day.doses)
-    lines = [_where(day)]
+    lines = [*plan.heading(), ""] if first else []
+    lines.append(_where(day))
+    if plan.not_to_follow is not None:
+        lines.append(plan.not_to_follow)
     for dose in day.doses:
         lines.extend(_dose_lines(dose, strengths))
     lines.extend(_recorded_lines(recorded))
     lines.extend(["", plan.title, plan.notice])
-    return _Entry(active, "; ".join(_dose_summary(dose, strengths) for dose in day.doses),
-                  "\n".join(lines))
+    summary = "; ".join(_dose_summary(dose, strengths) for dose in day.doses)
+    if plan.not_to_follow is not None:
+        summary = f"{NOT_TO_FOLLOW_MARK}: {summary}"
+    return _Entry(active, summary, "\n".join(lines))
 
 
 def _cancelled(plan: Plan, day: PlanDay) -> _Entry:
@@ -328,5 +337,6 @@ def _recorded_lines(recorded: Sequence[Event]) -> list[str]:
 
 def _about(plan: Plan) -> str:
     """The calendar's description: which regimen, and the notice."""
-    return (f"{plan.title}. Reference [{plan.reference}] {plan.authors}; regimen id "
-            f"{plan.regimen_id}; cycle 1 day 1 {plan.start.isoformat()}. {plan.notice}")
+    return (f"{plan.title}. {' '.join(plan.heading())} Reference [{plan.reference}] "
+            f"{plan.authors}; regimen id {plan.regimen_id}; cycle 1 day 1 "
+            f"{plan.start.isoformat()}. {plan.notice}")

@@ -14,6 +14,7 @@ from typing import Any, cast
 from doseplan import arguments
 from doseplan.bodysize import BodySize, Formula
 from doseplan.plan import Plan, PlanDay, PlannedDose
+from doseplan.status import UNSTATED, UNSTATED_WORDS
 
 SCHEMA_ID = "https://doseplan.example/schemas/calendar.schema.json"
 
@@ -30,6 +31,9 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
     return {
         "$schema": SCHEMA_ID,
         "notice": plan.notice,
+        "status": {"value": plan.status, "text": plan.status_text,
+                   "acknowledged": plan.acknowledged},
+        "notices": list(plan.notices),
         "regimen": {
             "id": plan.regimen_id,
             "reference": plan.reference,
@@ -94,12 +98,17 @@ def render_json(plan: Plan) -> str:
     return dumps(plan_to_json(plan))
 
 
+UNSTATED_STATUS = {"value": UNSTATED, "text": UNSTATED_WORDS, "acknowledged": None}
+"""The status of a calendar written before plans stated one."""
+
+
 def plan_from_json(document: Mapping[str, Any]) -> Plan:
     """Read back a plan written by ``plan_to_json`` (the document is trusted)."""
     from doseplan.events import parse_events
 
     regimen = document["regimen"]
     body = document["body"]
+    status = document.get("status", UNSTATED_STATUS)
     return Plan(
         regimen_id=regimen["id"],
         reference=regimen["reference"],
@@ -128,4 +137,8 @@ def plan_from_json(document: Mapping[str, Any]) -> Plan:
             for day in document["days"]
         ),
         notice=document["notice"],
+        status=status["value"],
+        status_text=status["text"],
+        notices=tuple(document.get("notices", ())),
+        acknowledged=status["acknowledged"],
     )

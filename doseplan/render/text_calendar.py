@@ -66,6 +66,8 @@ def render_text(plan: Plan, *, strengths: Mapping[str, Sequence[float]] = STRENG
                     lines.append(f"{start}{text} ({extra})")
                 else:
                     lines.extend([start + text, " " * (len(lead) + 2) + f"({extra})"])
+            if plan.not_to_follow is not None:
+                lines.extend(_wrap(plan.not_to_follow, " " * len(lead), " " * len(lead)))
             index += 1
             continue
         end = index
@@ -91,6 +93,7 @@ def render_text(plan: Plan, *, strengths: Mapping[str, Sequence[float]] = STRENG
 
 def _header(plan: Plan) -> list[str]:
     lines = _wrap(plan.title, "", "  ")
+    lines.extend(_wrap(plan.status_text, "", ""))
     lines.append(f"Reference [{plan.reference}] {plan.authors}; regimen id {plan.regimen_id}")
     cycles = ", ".join(f"{name} {count}" for name, count in plan.cycles)
     lines.extend(_wrap(
@@ -100,7 +103,10 @@ def _header(plan: Plan) -> list[str]:
         lines.append("Supportive care: " + ", ".join(plan.supportive))
     if plan.body is not None:
         lines.append(f"Body size: {plan.body.describe()}")
-    lines.extend(["", *_wrap(plan.notice, "", ""), ""])
+    lines.extend(["", *_wrap(plan.notice, "", "")])
+    for notice in plan.notices:
+        lines.extend(_wrap(notice, "", ""))
+    lines.append("")
     if plan.warnings:
         lines.append("Warnings:")
         for warning in plan.warnings:
