@@ -258,8 +258,9 @@ def test_bsa_turns_mg_per_m2_into_mg() -> None:
 # Lenalidomide: start, maximum and escalation steps
 
 LENALIDOMIDE_BY_CYCLE = [
-    # [25] the maximal tolerated dose, 5 mg, in every course.
-    ("gimema-llc0606", None, {"treatment": [5] * 6}),
+    # [25] facts: "In all patients, lenalidomide was given at the starting dose of 2.5 mg
+    # daily during the first course"; then the maximal tolerated dose, 5 mg.
+    ("gimema-llc0606", None, {"treatment": [2.5, 5, 5, 5, 5, 5]}),
     # [27] 2,5 mg in cycle 1, up to 25 mg/day (steps: facts + assumption);
     # maintenance at the last planned dose (assumption).
     ("egle-2013", None, {"induction": [2.5, 5, 10, 15, 20, 25], "maintenance": [25] * 6}),
@@ -292,7 +293,7 @@ def test_lenalidomide_dose_of_each_cycle(
 
 
 START_AND_MAX = [
-    ("gimema-llc0606", None, 5, 5),  # [25] MTD 5 mg
+    ("gimema-llc0606", None, 2.5, 5),  # [25] 2.5 mg in course 1, then the MTD, 5 mg
     ("egle-2013", None, 2.5, 25),  # [27] 2,5 mg up to 25 mg/day
     ("gcllsg-br-len", None, 2.5, 2.5),  # [28] no dose given: assumption
     ("blum-2011", 12, 2.5, 25),  # [29] 2,5 mg escalated to 25 mg (reached in cycle 11)
