@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from doseplan import status
+from doseplan import choices, status
 from doseplan.model import (
     Administration,
     CycleSpec,
@@ -46,6 +46,8 @@ def _selection_words(selection: Selection, one: str, many: str, end: str) -> str
 
 def describe_administration(admin: Administration) -> str:
     dose = f"{admin.dose.amount:g} {admin.dose.unit}"
+    if admin.dose_choice is not None:
+        dose = f"at the dose chosen for the patient (dose choice {admin.dose_choice!r})"
     if admin.cycles is None:
         cycles = "every cycle"
     else:
@@ -129,6 +131,11 @@ def describe_regimen(
                        "  ", "    ")
         for admin in phase.administrations:
             lines += _wrap(f"- {describe_administration(admin)}.", "    ", "      ")
+    if regimen.dose_choices:
+        lines.append("")
+        lines.append(f"Dose choices ({choices.OPTION} NAME=AMOUNT):")
+        for choice in regimen.dose_choices:
+            lines += _wrap(f"- {choices.describe(choice)}", "  ", "    ")
     lines.append("")
     lines.append("Sources:")
     seen: set[str] = set()

@@ -9,7 +9,7 @@ each number, and gathers the warnings the user must see.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from functools import partial
@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from doseplan import arguments, status
 from doseplan.bodysize import BodySize
+from doseplan.choices import choose
 from doseplan.cycles import CycleInstance, cycle_counts, cycles_until, expand_cycles
 from doseplan.drugs import assess
 from doseplan.errors import UsageError
@@ -57,12 +58,17 @@ def build_plan(
     until: date | None = None,
     supportive: Sequence[Supportive] = (),
     acknowledge: str | None = None,
+    doses: Mapping[str, float] | None = None,
 ) -> Plan:
     """Expand ``regimen`` from ``start`` (day 1 of cycle 1) into a plan.
 
     A superseded or reconstructed regimen is planned only when ``acknowledge`` names its
     status, a safety report only with ``acknowledge="safety-report"``
     (``StatusNotAcknowledgedError`` otherwise).
+
+    ``doses`` fills the regimen's dose choices by name (``doseplan.choices``): a phase I
+    trial's dose level, a borrowed dose confirmed, a dose no source gives; a choice
+    without a default must be given.
 
     ``cycles`` replaces the planning horizon of an open-ended phase (or the cycle
     count of the last phase), with a warning; ``until`` shows an open-ended phase
@@ -78,6 +84,8 @@ def build_plan(
     arguments.items("supportive", supportive, Supportive, "Supportive (from load_supportive)")
     arguments.text("acknowledge", acknowledge, optional=True)
     status.check_acknowledged(regimen, acknowledge)
+    given = _doses(doses)
+    planned, choice_lines = choose(regimen, given)
     ids = [care.id for care in supportive]
     for name in dict.fromkeys(n for n in ids if ids.count(n) > 1):
         raise UsageError(f"supportive care {name!r} is attached twice; attach it once")
@@ -89,7 +97,7 @@ def build_plan(
         how = f"set with --until {until.isoformat()}"
     counts, count_warnings = cycle_counts(regimen, cycles, how)
     care = tuple(supportive)
-    layout = _layout(regimen, counts, count_warnings, body, care)
+    layout = _layout(planned, counts, count_warnings, body, care)
     first, last = layout.first, layout.last
     try:
         ordinal = start.toordinal()
@@ -112,12 +120,12 @@ def build_plan(
         end=start + timedelta(days=last),
         cycles=layout.cycles,
         body=body,
-        warnings=layout.warnings,
+        warnings=(*choice_lines, *layout.warnings),
         days=days,
         supportive=tuple(c.id for c in care),
         status=status.value(regimen.status),
         status_text=status.words(regimen.status),
-        notices=status.notices(regimen),
+        notices=(*_before_start(start, first), *status.notices(regimen)),
         acknowledged=acknowledge,
     )
     if not START_YEARS[0] <= start.year <= START_YEARS[1]:
@@ -125,6 +133,26 @@ def build_plan(
             f"The start date {start.isoformat()} is outside the years {START_YEARS[0]} to "
             f"{START_YEARS[1]}; check the year.", *plan.warnings))
     return plan
+
+
+def _before_start(start: date, first: int) -> tuple[str, ...]:
+    """A plan that doses before its start date says so first, with the date."""
+    if first >= 0:
+        return ()
+    begins = start + timedelta(days=first)
+    days = "1 day" if first == -1 else f"{-first} days"
+    return (f"Dosing starts before the start date: the first dose is on "
+            f"{begins.isoformat()}, {days} before day 1 of cycle 1 ({start.isoformat()}).",)
+
+
+def _doses(doses: Mapping[str, float] | None) -> dict[str, float]:
+    if doses is None:
+        return {}
+    arguments.mapping("doses", doses)
+    for name, amount in doses.items():
+        arguments.text("a name in doses", name)
+        arguments.number(f"doses[{name!r}]", amount)
+    return dict(doses)
 
 
 MAX_PLAN_DAYS = 50_000

@@ -34,6 +34,8 @@ from doseplan.model import (
     Citation,
     CycleSpec,
     Dose,
+    DoseChoice,
+    DoseLevel,
     Escalation,
     Item,
     LengthOverride,
@@ -708,6 +710,8 @@ def build_regimen(document: Mapping[str, Any], *, where: str) -> Regimen:
             supportive=_opt(document, "supportive",
                             lambda items: tuple(_supportive(i) for i in items)),
             status=_opt(document, "status", _status),
+            dose_choices=_opt(document, "dose_choices",
+                              lambda items: tuple(_dose_choice(i) for i in items)),
         )
     except (KeyError, TypeError, AttributeError) as exc:
         raise RegimenError(
@@ -726,6 +730,14 @@ def _opt(document: Mapping[str, Any], key: str, convert: Any) -> Any:
 def _status(d: Mapping[str, Any]) -> RegimenStatus:
     return RegimenStatus(value=d["value"], why=d["why"], parts=tuple(d.get("parts", ())),
                          instead=d.get("instead"))
+
+
+def _dose_choice(d: Mapping[str, Any]) -> DoseChoice:
+    levels = tuple(DoseLevel(amount=level["amount"], source=Source.from_json(level["source"]),
+                             label=level.get("label")) for level in d["levels"])
+    return DoseChoice(name=d["name"], drug=d["drug"], unit=cast(Unit, d["unit"]), kind=d["kind"],
+                      why=d["why"], levels=levels, default=d.get("default"),
+                      default_why=d.get("default_why"))
 
 
 def _citation(d: Mapping[str, Any]) -> Citation:
@@ -819,6 +831,7 @@ def _administration(d: Mapping[str, Any]) -> Administration:
         escalation=_opt(d, "escalation", _escalation),
         dose_levels=_opt(d, "dose_levels", tuple),
         label=d.get("label"),
+        dose_choice=d.get("dose_choice"),
     )
 
 
@@ -847,6 +860,8 @@ def regimen_to_json(regimen: Regimen) -> dict[str, Any]:
         st = regimen.status
         out["status"] = _drop_none({"value": st.value, "why": st.why,
                                     "parts": list(st.parts) or None, "instead": st.instead})
+    if regimen.dose_choices is not None:
+        out["dose_choices"] = [_dose_choice_json(choice) for choice in regimen.dose_choices]
     if regimen.variant_of is not None:
         out["variant_of"] = regimen.variant_of
     c = regimen.citation
@@ -860,6 +875,15 @@ def regimen_to_json(regimen: Regimen) -> dict[str, Any]:
     if regimen.notes is not None:
         out["notes"] = [{"text": n.text, "source": _source_json(n.source)} for n in regimen.notes]
     return out
+
+
+def _dose_choice_json(c: DoseChoice) -> dict[str, Any]:
+    return _drop_none({
+        "name": c.name, "drug": c.drug, "unit": c.unit, "kind": c.kind, "why": c.why,
+        "levels": [_drop_none({"amount": level.amount, "label": level.label,
+                               "source": _source_json(level.source)}) for level in c.levels],
+        "default": c.default, "default_why": c.default_why,
+    })
 
 
 def _results_json(r: Results) -> dict[str, Any]:
@@ -942,6 +966,7 @@ def _administration_json(a: Administration) -> dict[str, Any]:
         "label": a.label,
         "route": a.route,
         "dose": {"amount": a.dose.amount, "unit": a.dose.unit},
+        "dose_choice": a.dose_choice,
         "days": _selection_json(a.days),
         "cycles": None if a.cycles is None else _selection_json(a.cycles),
         "escalation": None if esc is None else _escalation_json(esc),

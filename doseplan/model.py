@@ -181,6 +181,9 @@ class Administration(Value):
     dose_levels: tuple[float, ...] | None = None
     """Doses (in the dose unit) available for reductions, lowest first."""
     label: str | None = None
+    dose_choice: str | None = None
+    """The name of the regimen's ``DoseChoice`` the dose is taken from; ``dose.amount`` is
+    its default, or its lowest level."""
 
     @property
     def maximum(self) -> float:
@@ -329,6 +332,40 @@ class Note(Value):
     source: Source
 
 
+DOSE_CHOICE_KINDS = ("dose-level", "borrowed", "unknown")
+"""Why a dose is chosen for each patient (``DoseChoice.kind``)."""
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class DoseLevel(Value):
+    """One dose a ``DoseChoice`` offers, with its source."""
+
+    amount: float
+    source: Source
+    label: str | None = None
+    """What the level is, e.g. "the maximum tolerated dose"."""
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class DoseChoice(Value):
+    """A dose chosen for each patient from ``levels``: a phase I trial's dose level
+    (``dose-level``), a dose borrowed from another trial that the user confirms
+    (``borrowed``), or a dose no source gives (``unknown``). Without ``default`` a plan
+    needs the choice."""
+
+    name: str
+    drug: str
+    unit: Unit
+    kind: str
+    why: str
+    levels: tuple[DoseLevel, ...]
+    default: float | None = None
+    default_why: str | None = None
+
+    def amounts(self) -> tuple[float, ...]:
+        return tuple(level.amount for level in self.levels)
+
+
 STATUSES = ("as-published", "superseded", "safety-report", "reconstructed")
 """What a regimen's calendar is (``doseplan.status`` says each in words)."""
 
@@ -363,6 +400,8 @@ class Regimen(Value):
     """Supportive care the trial used, attachable with ``--with ID``."""
     status: RegimenStatus | None = None
     """What the calendar is; None in a file that does not say (shown as not stated)."""
+    dose_choices: tuple[DoseChoice, ...] | None = None
+    """Doses chosen for each patient (``build_plan``'s ``doses``)."""
 
     def sources(self) -> tuple[Source, ...]:
         """Every source in the regimen, in document order."""
@@ -373,6 +412,8 @@ class Regimen(Value):
                 found.append(admin.source)
                 if admin.escalation is not None and admin.escalation.source is not None:
                     found.append(admin.escalation.source)
+        for choice in self.dose_choices or ():
+            found.extend(level.source for level in choice.levels)
         found.extend(note.source for note in self.notes or ())
         if self.citation.results is not None:
             found.append(self.citation.results.source)

@@ -207,6 +207,8 @@ class PatientRecord(Value):
     doseplan cannot be detected in it."""
     acknowledged: str | None = None
     """The regimen status acknowledged when the record was created (``doseplan.status``)."""
+    doses: Mapping[str, float] = field(default_factory=dict)
+    """The regimen's dose choices made when the record was created (``doseplan.choices``)."""
 
     # -- what counts ----------------------------------------------------------
 
@@ -264,7 +266,8 @@ class PatientRecord(Value):
             acknowledge = status.needed(self.regimen)
         plan = build_plan(self.regimen, self.start, body=options.measurements.body(),
                           cycles=options.cycles, until=options.until,
-                          supportive=options.supportive, acknowledge=acknowledge)
+                          supportive=options.supportive, acknowledge=acknowledge,
+                          doses=self.doses)
         if acknowledge != self.acknowledged:
             plan = replace(plan, warnings=(*plan.warnings, (
                 f"This record was made before doseplan asked for the regimen's status to be "
@@ -464,9 +467,11 @@ def new_record(patient: str, regimen: Regimen, start: date, *, origin: str,
                measurements: Measurements = Measurements(), cycles: int | None = None,
                until: date | None = None, supportive: Sequence[Supportive] = (),
                grading: str = "ctcae-5", baseline: Mapping[str, float] | None = None,
-               acknowledge: str | None = None) -> PatientRecord:
+               acknowledge: str | None = None,
+               doses: Mapping[str, float] | None = None) -> PatientRecord:
     """A new record, checked by building its plan once; ``acknowledge`` is the regimen's
-    status when it needs one (``build_plan``), kept in the record."""
+    status when it needs one and ``doses`` its dose choices (``build_plan``), kept in the
+    record."""
     arguments.text("patient", patient)
     if not patient.strip():
         raise UsageError("the patient identifier is empty; give one, e.g. a study number")
@@ -477,7 +482,7 @@ def new_record(patient: str, regimen: Regimen, start: date, *, origin: str,
         raise UsageError(f"supportive care {name!r} is attached twice; attach it once")
     record = PatientRecord(patient, regimen, origin, start, measurements, cycles, until,
                            tuple(supportive), cast(Scale, grading), dict(baseline or {}),
-                           acknowledged=acknowledge)
+                           acknowledged=acknowledge, doses=dict(doses or {}))
     record.plan()
     return record
 
@@ -503,6 +508,7 @@ def record_to_json(record: PatientRecord) -> dict[str, Any]:
             "grading": record.grading,
             "baseline": dict(record.baseline),
             **({} if record.acknowledged is None else {"acknowledged": record.acknowledged}),
+            **({"doses": dict(record.doses)} if record.doses else {}),
         },
         "events": [entry_to_json(e) for e in record.log],
         "revision": record.revision,
@@ -726,6 +732,7 @@ def parse_record(document: Any, *, where: str) -> PatientRecord:
             revision=document["revision"],
             sealed=document["format"] != 1,
             acknowledged=options.get("acknowledged"),
+            doses=dict(options.get("doses", {})),
         )
     except UsageError as exc:
         raise InvalidDataError(exc.message, where=where) from None

@@ -74,7 +74,59 @@ def check_regimen(regimen: Regimen, *, where: str) -> None:
         _check_cycles(phase.cycles, where, f"{at}.cycles")
         for j, admin in enumerate(phase.administrations):
             _check_administration(phase, i, admin, where, f"{at}.administrations[{j}]")
+    _check_dose_choices(regimen, where)
     _check_supportive(regimen, where)
+
+
+def _check_dose_choices(regimen: Regimen, where: str) -> None:
+    """Each dose choice offers distinct levels, lowest first, that the drug catalog
+    accepts; its default is one of them; each is taken by an administration of its drug
+    and unit, whose dose is the default (or the lowest level) and does not escalate."""
+    choices = {}
+    for k, choice in enumerate(regimen.dose_choices or ()):
+        at = f"$.dose_choices[{k}]"
+        if choice.name in choices:
+            raise RegimenError(f"dose choice {choice.name!r} is named twice; give each its "
+                               "own name", where=where, path=f"{at}.name")
+        choices[choice.name] = choice
+        amounts = choice.amounts()
+        if list(amounts) != sorted(set(amounts)):
+            raise RegimenError("the levels repeat or are out of order; list each level once, "
+                               "lowest first", where=where, path=f"{at}.levels")
+        for n, amount in enumerate(amounts):
+            _check_dose(choice.drug, amount, choice.unit, where, f"{at}.levels[{n}].amount")
+        if choice.default is not None and choice.default not in amounts:
+            raise RegimenError(f"the default {choice.default:g} is not one of the levels; "
+                               "make it one of them", where=where, path=f"{at}.default")
+    used: set[str] = set()
+    for i, phase in enumerate(regimen.phases):
+        for j, admin in enumerate(phase.administrations):
+            if admin.dose_choice is None:
+                continue
+            at = f"$.phases[{i}].administrations[{j}]"
+            found = choices.get(admin.dose_choice)
+            if found is None:
+                names = ", ".join(choices) or "none is declared in dose_choices"
+                raise RegimenError(f"dose choice {admin.dose_choice!r} is not declared; use "
+                                   f"one of {names}", where=where, path=f"{at}.dose_choice")
+            used.add(found.name)
+            if (found.drug, found.unit) != (admin.drug, admin.dose.unit):
+                raise RegimenError(
+                    f"dose choice {found.name!r} is {found.drug} in {found.unit}, not "
+                    f"{admin.drug} in {admin.dose.unit}; take the dose from a choice of this "
+                    "drug and unit", where=where, path=f"{at}.dose_choice")
+            shown = found.default if found.default is not None else found.amounts()[0]
+            if admin.dose.amount != shown or admin.escalation is not None:
+                raise RegimenError(
+                    f"a dose taken from dose choice {found.name!r} is {shown:g} "
+                    f"{found.unit} (its default, or its lowest level) and does not "
+                    "escalate; write that amount, or remove dose_choice",
+                    where=where, path=f"{at}.dose")
+    for k, choice in enumerate(regimen.dose_choices or ()):
+        if choice.name not in used:
+            raise RegimenError(f"no administration takes its dose from dose choice "
+                               f"{choice.name!r}; give one dose_choice, or remove the choice",
+                               where=where, path=f"$.dose_choices[{k}]")
 
 
 def _check_supportive(regimen: Regimen, where: str) -> None:

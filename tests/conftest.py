@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import Phase, settings
@@ -20,6 +21,7 @@ from doseplan.engine import build_plan
 from doseplan.events import Event, lab
 from doseplan.holds import apply_events
 from doseplan.loader import load_builtin
+from doseplan.model import Regimen
 from doseplan.plan import Plan
 from doseplan.status import needed
 
@@ -73,12 +75,25 @@ def day(n: int) -> date:
     return START + timedelta(days=n - 1)
 
 
+def lowest_doses(regimen: Regimen) -> dict[str, float]:
+    """The lowest level of each of the regimen's dose choices without a default: the
+    tests' choice where a plan needs one (tests of the choices: test_choices)."""
+    return {c.name: c.amounts()[0] for c in regimen.dose_choices or () if c.default is None}
+
+
+def planning(regimen: Regimen) -> dict[str, Any]:
+    """build_plan's keywords that let any regimen be planned: its status acknowledged
+    when it needs to be (tests of that: test_status) and ``lowest_doses``."""
+    return {"acknowledge": needed(regimen), "doses": lowest_doses(regimen)}
+
+
 def plan_of(regimen_id: str, events: Sequence[Event] = (), start: date = START,
             **build: object) -> Plan:
     """A built-in regimen's plan (``build``: build_plan's keywords) with ``events``; its
-    status is acknowledged when it needs to be (tests of that acknowledgement: test_status)."""
+    status is acknowledged and its dose choices made when it needs them (``planning``)."""
     regimen = load_builtin(regimen_id)
-    build.setdefault("acknowledge", needed(regimen))
+    for key, value in planning(regimen).items():
+        build.setdefault(key, value)
     plan = build_plan(regimen, start, **build)  # type: ignore[arg-type]
     return apply_events(plan, events)
 

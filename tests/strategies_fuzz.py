@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
+from conftest import lowest_doses, planning
 from hypothesis import strategies as st
 
 from doseplan.bodysize import BodySize
@@ -524,11 +525,11 @@ def builtin_cases(draw: st.DrawFn, *, supportive: st.SearchStrategy[tuple[str, .
     chosen = draw(supportive_choices() if supportive is None else supportive)
     care = [load_supportive(name, regimen) for name in chosen]
     if care and not _gives(build_plan(regimen, start, body=body, cycles=count,
-                                      acknowledge=needed(regimen)),
+                                      **planning(regimen)),
                            "lenalidomide"):
         count = None  # e.g. blum-2011 gives lenalidomide from cycle 2: show every cycle
     plan = build_plan(regimen, start, body=body, cycles=count, supportive=care,
-                      acknowledge=needed(regimen))
+                      **planning(regimen))
     scale: Scale = draw(st.sampled_from(SCALES))
     events = draw(events_within(plan, min_size=min_events, max_size=max_events))
     return PlanCase(regimen, start, body, count, chosen, scale, draw(baselines(scale)), plan,
@@ -576,7 +577,7 @@ def patient_records(draw: st.DrawFn) -> PatientRecord:
         grading=scale,
         baseline=draw(baselines(scale)),
         revision=draw(st.integers(1, 10_000)),
-        acknowledged=needed(regimen),
+        acknowledged=needed(regimen), doses=lowest_doses(regimen),
     )
     if chosen and not _gives(replace(record, supportive=()).base_plan(), "lenalidomide"):
         record = replace(record, cycles=None)

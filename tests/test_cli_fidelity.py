@@ -33,3 +33,80 @@ def test_gimema_course_1_is_2_5_mg_on_every_day_it_is_given(tmp_path: Path) -> N
     course_1 = [day for day in json.loads(result.out)["days"] if day["cycle"] == 1
                 and any(d["drug"] == "lenalidomide" for d in day["doses"])]
     assert len(course_1) == 14
+
+
+def test_blum_refuses_17_5_mg_and_never_plans_above_the_level_chosen(tmp_path: Path) -> None:
+    """The review, [29]: "... receiving 2,5 mg (6 pts), 5,0 mg (7 pts), and 7,5 mg (4 pts) of
+    lenalidomide"; clinical-facts.md: "Phase I trials ([25], [26], [28], [29]) escalate the
+    dose between groups of patients"."""
+    refused = run_installed("plan", "blum-2011", "--start", START, "--acknowledge-status",
+                            "reconstructed", "--dose", "lenalidomide=17.5", cwd=tmp_path)
+    assert (refused.code, refused.out) == (2, "")
+    assert refused.err == ("doseplan: error: 17.5 mg is not a lenalidomide dose of blum-2011; "
+                           "choose one of 2.5, 5 or 7.5 mg with --dose lenalidomide=AMOUNT\n")
+    chosen = run_installed("plan", "blum-2011", "--start", START, "--acknowledge-status",
+                           "reconstructed", "--dose", "lenalidomide=7.5", "--cycles", "12",
+                           "--format", "json", cwd=tmp_path)
+    assert (chosen.code, chosen.err) == (0, "")
+    by_cycle = lenalidomide_by_cycle(json.loads(chosen.out))
+    assert by_cycle == {cycle: {7.5} for cycle in range(2, 13)}
+
+
+def test_show_lists_the_levels_with_their_sources(tmp_path: Path) -> None:
+    shown = run_installed("show", "blum-2011", cwd=tmp_path)
+    assert shown.code == 0
+    text = " ".join(shown.out.split())
+    assert ("Dose choices (--dose NAME=AMOUNT): - lenalidomide (a dose level of the trial): "
+            in text)
+    assert ("Levels: 2.5 mg (the initial dose level; 6 patients, [29]); 5 mg (7 patients, "
+            "[29]); 7.5 mg (4 patients; the highest level reported, [29]). Default 2.5 mg, "
+            "the lowest dose level (the review reports no maximum tolerated dose)") in text
+    assert "lenalidomide at the dose chosen for the patient" in text
+
+
+def test_a_record_keeps_the_level_it_was_made_with(tmp_path: Path) -> None:
+    made = run_installed("init", "blum-2011", "--start", START, "--patient", "P1",
+                         "--acknowledge-status", "reconstructed", "--dose", "lenalidomide=5",
+                         "-o", "p.json", cwd=tmp_path)
+    assert made.code == 0, made.err
+    assert json.loads((tmp_path / "p.json").read_text())["options"]["doses"] == {
+        "lenalidomide": 5}
+    plan = run_installed("plan", "p.json", "--format", "json", cwd=tmp_path)
+    assert set().union(*lenalidomide_by_cycle(json.loads(plan.out)).values()) == {5}
+    again = run_installed("plan", "p.json", "--dose", "lenalidomide=7.5", cwd=tmp_path)
+    assert again.code == 2
+    assert again.err.startswith("doseplan: error: --dose cannot be combined with a patient "
+                                "file")
+
+
+def test_gcllsg_without_a_lenalidomide_dose_lists_the_choices(tmp_path: Path) -> None:
+    """The review, [28]: "Lenalidomide was given orally for 7 days followed by rituximab
+    375 mg/m2 on day 1 ... and lenalidomide orally daily every 28 days": no dose."""
+    refused = run_installed("plan", "gcllsg-br-len", "--start", START, "--acknowledge-status",
+                            "reconstructed", cwd=tmp_path)
+    assert (refused.code, refused.out) == (2, "")
+    assert refused.err == (
+        "doseplan: error: gcllsg-br-len: no source gives the lenalidomide dose; choose one of "
+        "2.5 or 5 mg with --dose lenalidomide=AMOUNT ('doseplan show gcllsg-br-len' gives the "
+        "sources)\n")
+
+
+def test_gcllsg_says_first_that_it_doses_before_the_start(tmp_path: Path) -> None:
+    """The same sentence of [28] read as a lead-in before day 1: the plan says so, with the
+    date, before any day; issue 28: "any plan that doses before `--start` says so in its
+    first lines, with the date"."""
+    planned = run_installed("plan", "gcllsg-br-len", "--start", START, "--acknowledge-status",
+                            "reconstructed", "--dose", "lenalidomide=5", cwd=tmp_path)
+    assert (planned.code, planned.err) == (0, "")
+    head = " ".join(planned.out.split("Warnings:")[0].split())
+    assert ("Dosing starts before the start date: the first dose is on 2026-12-28, 7 days "
+            "before day 1 of cycle 1 (2027-01-04).") in head
+    as_json = run_installed("plan", "gcllsg-br-len", "--start", START, "--acknowledge-status",
+                            "reconstructed", "--dose", "lenalidomide=5", "--format", "json",
+                            cwd=tmp_path)
+    plan = json.loads(as_json.out)
+    assert plan["notices"][0].startswith("Dosing starts before the start date")
+    assert plan["days"][0]["date"] == "2026-12-28"
+    no_lead_in = run_installed("plan", "aue-2010", "--start", START, "--format", "json",
+                               cwd=tmp_path)
+    assert not any("before the start date" in n for n in json.loads(no_lead_in.out)["notices"])

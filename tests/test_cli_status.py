@@ -117,7 +117,7 @@ def test_an_acknowledgement_that_does_not_fit_is_refused(args: list[str], messag
 def test_dispense_needs_the_acknowledgement_too() -> None:
     assert run_cli("dispense", "gcllsg-br-len", "--start", START).code == 2
     assert run_cli("dispense", "gcllsg-br-len", "--start", START, "--acknowledge-status",
-                   "reconstructed").code == 0
+                   "reconstructed", "--dose", "lenalidomide=2.5").code == 0
 
 
 def test_a_record_keeps_the_acknowledgement_it_was_created_with(tmp_path: Path) -> None:

@@ -154,8 +154,8 @@ def test_stopped_doses_leave_cycles_with_nothing_to_dispense() -> None:
 def test_stocked_strengths_change_the_7_5_mg_breakdown(
     strengths: dict[str, tuple[float, ...]], capsules: tuple[tuple[float, int], ...]
 ) -> None:
-    """[29] 7.5 mg in cycle 4: two capsules a day in the US, one 7.5 mg capsule in the EU."""
-    d = dispensing(plan_of("blum-2011"), strengths=strengths)
+    """[29] at its 7.5 mg level: two capsules a day in the US, one 7.5 mg capsule in the EU."""
+    d = dispensing(plan_of("blum-2011", doses={"lenalidomide": 7.5}), strengths=strengths)
     assert supply(d, "lenalidomide", 4) == CycleSupply(
         "treatment", 4, "lenalidomide", 21, 157.5, capsules)
     assert d.strengths == strengths
@@ -234,7 +234,7 @@ def test_the_summary_table_for_aue() -> None:
 
 def test_the_summary_names_the_strengths_it_counted_with() -> None:
     """EU stock is stated in the header, because the counts depend on it."""
-    plan = plan_of("blum-2011")
+    plan = plan_of("blum-2011", doses={"lenalidomide": 7.5})
     text = render_dispensing(dispensing(plan, strengths=EU), plan)
     assert "Capsule strengths stocked: lenalidomide 2.5, 5, 7.5, 10, 15, 20, 25 mg\n" in text
     assert "treatment      4  lenalidomide    21  157.5 mg  21 x 7.5 mg capsules\n" in text
@@ -280,7 +280,8 @@ from datetime import date
 from doseplan.dispense import dispensing, render_dispensing
 from doseplan.engine import build_plan
 from doseplan.loader import load_builtin
-plan = build_plan(load_builtin("gcllsg-br-len"), date(2027, 1, 4), acknowledge="reconstructed")
+plan = build_plan(load_builtin("gcllsg-br-len"), date(2027, 1, 4), acknowledge="reconstructed",
+                  doses={"lenalidomide": 2.5})
 print(render_dispensing(dispensing(plan), plan), end="")
 """
 

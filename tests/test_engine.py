@@ -7,14 +7,13 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from conftest import plan_of
+from conftest import plan_of, planning
 
 from doseplan.bodysize import body_size
 from doseplan.engine import build_plan
 from doseplan.errors import UsageError
 from doseplan.loader import builtin_document, load_builtin, parse_regimen
 from doseplan.plan import NOTICE
-from doseplan.status import needed
 
 START = date(2027, 1, 4)
 
@@ -418,12 +417,12 @@ def test_a_cached_layout_gives_the_plan_built_afresh(
     starts = [date(2027, 1, 4), date(2027, 2, 28)]
     cases = [(s, b, c) for s in starts for b in bodies for c in cares]
     cached = [build_plan(regimen, s, body=b, supportive=c, **options,
-                         acknowledge=needed(regimen)) for s, b, c in cases]
+                         **planning(regimen)) for s, b, c in cases]
     fresh = []
     for s, b, c in cases:
         engine._LAYOUTS.clear()
         fresh.append(build_plan(regimen, s, body=b, supportive=c, **options,
-                                acknowledge=needed(regimen)))
+                                **planning(regimen)))
     assert cached == fresh
     assert len({p.days[0].doses for p in cached}) > 1 or len({p.warnings for p in cached}) > 1
 
@@ -434,7 +433,7 @@ def test_the_layout_cache_stays_small() -> None:
 
     regimen = load_builtin("aue-2010")
     for cycles in range(1, 3 * engine._LAYOUTS_KEPT):
-        build_plan(regimen, date(2027, 1, 4), cycles=cycles, acknowledge=needed(regimen))
+        build_plan(regimen, date(2027, 1, 4), cycles=cycles, **planning(regimen))
     assert len(engine._LAYOUTS) <= engine._LAYOUTS_KEPT
 
 

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from conftest import plan_of
+from conftest import plan_of, planning
 from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 from strategies import start_dates
@@ -97,7 +97,6 @@ from doseplan.render.html import render_html
 from doseplan.render.ical import render_ics
 from doseplan.render.json_calendar import dumps, plan_from_json, render_json
 from doseplan.render.text_calendar import render_text
-from doseplan.status import needed
 from doseplan.text import unsafe_character
 
 T = TypeVar("T")
@@ -199,7 +198,7 @@ def load_regimen_document(document: Any) -> Regimen:
     loads must plan, or say why not)."""
     validate_document(document, "regimen", where="fuzz.json")
     regimen = parse_regimen(document, where="fuzz.json")
-    build_plan(regimen, START, acknowledge=needed(regimen))
+    build_plan(regimen, START, **planning(regimen))
     return regimen
 
 
@@ -228,7 +227,7 @@ def test_regimen_files_load_or_are_refused(folder: Path, value: Any) -> None:
 
     def load(content: Any) -> Regimen:
         regimen = load_regimen_file(write(folder / "regimen.json", content))
-        build_plan(regimen, START, acknowledge=needed(regimen))
+        build_plan(regimen, START, **planning(regimen))
         return regimen
 
     only_doseplan_errors(load, value)
@@ -434,9 +433,9 @@ def test_arbitrary_events_raise_only_doseplan_errors(regimen_id: str, data: st.D
     body = data.draw(st.sampled_from((None, body_size(height_cm=170, weight_kg=70))))
     plan = only_doseplan_errors(
         lambda c: build_plan(regimen, start, body=body, cycles=cycles, supportive=c,
-                             acknowledge=needed(regimen)), care)
+                             **planning(regimen)), care)
     if plan is None:  # supportive care timed against a drug these cycles do not give
-        plan = build_plan(regimen, start, body=body, cycles=cycles, acknowledge=needed(regimen))
+        plan = build_plan(regimen, start, body=body, cycles=cycles, **planning(regimen))
     events = [e for c in data.draw(arbitrary_events(plan))
               if (e := only_doseplan_errors(make_event, c)) is not None]
     scale = data.draw(st.sampled_from(SCALES))
@@ -559,7 +558,7 @@ def test_supportive_care_only_where_the_regimen_puts_lenalidomide(case: PlanCase
     after events (which may hold or stop them, never move them)."""
     assert set(case.supportive) <= {"prednisone-tfr", "aspirin"}, "new built-in care"
     regimen_only = build_plan(case.regimen, case.start, body=case.body, cycles=case.cycles,
-                              acknowledge=needed(case.regimen))
+                              **planning(case.regimen))
     lenalidomide = [d.date for d in regimen_only.days
                     if any(x.drug == "lenalidomide" for x in d.doses)]
     last = case.plan.days[-1].date
@@ -949,7 +948,7 @@ def test_finding_f8_lone_surrogates_are_refused(folder: Path) -> None:
     except DoseplanError:
         return
     write_atomic(folder / "f8.txt", render_text(build_plan(regimen, START,
-                                                           acknowledge=needed(regimen))))
+                                                           **planning(regimen))))
 
 
 def test_finding_f9_ical_text_has_no_control_characters() -> None:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
+from conftest import planning
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import continuous_escalation_documents, regimen_documents, start_dates, text
@@ -37,7 +38,6 @@ from doseplan.loader import builtin_ids, load_builtin, parse_regimen
 from doseplan.model import Regimen
 from doseplan.plan import PLANNED, Plan, PlanDay
 from doseplan.policy import load_policy
-from doseplan.status import needed
 
 CORE = settings(max_examples=200, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -109,7 +109,7 @@ def cases(draw: st.DrawFn, regimens: st.SearchStrategy[Regimen] | None = None,
         regimens = st.one_of(builtin_regimens(), generated_regimens())
     regimen = draw(regimens)
     return Case(regimen, build_plan(regimen, draw(start_dates()),
-                                    acknowledge=needed(regimen)), draw(st.sampled_from(scales)))
+                                    **planning(regimen)), draw(st.sampled_from(scales)))
 
 
 LAB_VALUES: dict[Test, st.SearchStrategy[float]] = {
@@ -517,7 +517,7 @@ def badoux(events: Sequence[Event]) -> tuple[Plan, Plan]:
     """[18] badoux-2011 from START (lenalidomide 5 mg in cycle 1, 10 mg from day 29, then
     up to 25 mg): the plan without and with ``events``."""
     regimen = load_builtin("badoux-2011")
-    case = Case(regimen, build_plan(regimen, START, acknowledge=needed(regimen)), "ctcae-5")
+    case = Case(regimen, build_plan(regimen, START, **planning(regimen)), "ctcae-5")
     return case.plan, case.apply(events)
 
 

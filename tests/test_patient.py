@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import START, day, plan_of, run_cli
+from conftest import START, day, lowest_doses, plan_of, planning, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import regimen_documents, start_dates, text
@@ -164,7 +164,7 @@ def records(draw: st.DrawFn) -> PatientRecord:
     cycles = draw(st.integers(1, 12)) if how == "cycles" else None
     until = None
     if how == "until":
-        base = build_plan(regimen, start, acknowledge=needed(regimen))
+        base = build_plan(regimen, start, **planning(regimen))
         until = draw(st.sampled_from([d.date for d in base.days
                                       if d.phase == open_phases[0] and d.cycle_day > 0]))
     grading = draw(st.sampled_from(SCALES))
@@ -178,7 +178,7 @@ def records(draw: st.DrawFn) -> PatientRecord:
         patient=draw(text.filter(stored_id)), regimen=regimen, origin=origin, start=start,
         measurements=draw(measurements()), cycles=cycles, until=until, supportive=supportive,
         grading=grading, baseline=baseline, revision=draw(st.integers(1, 10_000)),
-        acknowledged=needed(regimen))
+        acknowledged=needed(regimen), doses=lowest_doses(regimen))
     try:
         plan = record.plan()
     except UsageError:  # e.g. aspirin, but no lenalidomide in the cycles shown
@@ -259,7 +259,7 @@ def test_a_saved_record_loads_back_equal_with_the_same_plan(record: PatientRecor
     assert loaded == record
     base = build_plan(record.regimen, record.start, body=record.measurements.body(),
                       cycles=record.cycles, until=record.until, supportive=record.supportive,
-                      acknowledge=record.acknowledged)
+                      acknowledge=record.acknowledged, doses=record.doses)
     assert loaded.plan() == apply_events(base, record.events, scale=record.grading,
                                          baseline=record.baseline)
 
@@ -269,10 +269,10 @@ def test_the_patient_schema_names_every_key_a_record_has() -> None:
     document = record_to_json(aue())
     assert set(document) == set(schema("patient")["properties"])
     keys = set(schema("patient")["properties"]["options"]["properties"])
-    assert set(document["options"]) == keys - {"acknowledged"}
-    acknowledged = new_record("P", load_builtin("egle-2013"), START, origin="built-in regimen "
-                              "egle-2013", acknowledge="reconstructed")
-    assert set(record_to_json(acknowledged)["options"]) == keys
+    assert set(document["options"]) == keys - {"acknowledged", "doses"}
+    chosen = new_record("P", load_builtin("blum-2011"), START, origin="built-in regimen "
+                        "blum-2011", acknowledge="reconstructed", doses={"lenalidomide": 5})
+    assert set(record_to_json(chosen)["options"]) == keys
 
 
 def test_the_plan_is_recomputed_from_the_events_that_count(in_tmp: Path) -> None:
@@ -657,7 +657,7 @@ def test_an_amendment_changes_no_day_before_its_date(data: st.DataObject) -> Non
     regimen = load_builtin(data.draw(st.sampled_from(builtin_ids())))
     record = new_record("P", regimen, START, origin=f"built-in regimen {regimen.id}",
                         measurements=Measurements(bsa_m2=1.8, weight_kg=70),
-                        acknowledge=needed(regimen))
+                        **planning(regimen))
     before = record.plan()
     when = data.draw(st.sampled_from([d.date for d in before.days]))
     choice = data.draw(st.sampled_from(("body", "cycles", "with")))

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from conftest import planning
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from strategies import (
@@ -33,7 +34,6 @@ from strategies import (
 from doseplan import BodySize, Plan, Regimen, RegimenError, build_plan, builtin_ids, parse_regimen
 from doseplan.loader import builtin_document, regimen_to_json, schema, validate_document
 from doseplan.render.json_calendar import plan_from_json, render_json
-from doseplan.status import needed
 
 Json = Mapping[str, Any]
 
@@ -161,7 +161,7 @@ def build(doc: Json, start: date, body: BodySize | None, cycles: int | None
           ) -> tuple[Regimen, Plan]:
     regimen = parse_regimen(doc, where="gen")
     return regimen, build_plan(regimen, start, body=body, cycles=cycles,
-                               acknowledge=needed(regimen))
+                               **planning(regimen))
 
 
 # ---------------------------------------------------------------------------
@@ -474,7 +474,7 @@ def test_pre_treatment_days_stay_before_cycle_one(doc: Json, start: date, cycles
         assert ("falls before day 1, which only cycle 1 may use" in refusal
                 or "is outside the" in refusal)
         return
-    plan = build_plan(regimen, start, cycles=cycles, acknowledge=needed(regimen))
+    plan = build_plan(regimen, start, cycles=cycles, **planning(regimen))
     assert all(len(day.doses) <= 1 for day in plan.days)
     (admin,) = doc["phases"][0]["administrations"]
     negatives = {d for d in resolve(admin["days"], 0) if d < 0}

@@ -266,8 +266,9 @@ LENALIDOMIDE_BY_CYCLE = [
     ("egle-2013", None, {"induction": [2.5, 5, 10, 15, 20, 25], "maintenance": [25] * 6}),
     # [28] no dose in the review: 2.5 mg throughout (assumption).
     ("gcllsg-br-len", None, {"induction": [2.5] * 6, "continued": [2.5] * 6}),
-    # [29] none in cycle 1, 2,5 mg from cycle 2, +2.5 mg per cycle (assumed timing), 25 mg cap.
-    ("blum-2011", 12, {"treatment": [None, 2.5, 5, 7.5, 10, 12.5, 15, 17.5, 20, 22.5, 25, 25]}),
+    # [29] none in cycle 1, then one dose level from cycle 2, never climbing: "receiving 2,5
+    # mg (6 pts), 5,0 mg (7 pts), and 7,5 mg (4 pts)"; by default the lowest.
+    ("blum-2011", 12, {"treatment": [None] + [2.5] * 11}),
     # [30] none during PCR; 5 mg, then 10 mg after the first cycle (facts).
     ("shanafelt-2011", None, {"induction": [None] * 6, "consolidation": [5, 10, 10, 10, 10, 10]}),
 ]
@@ -296,7 +297,7 @@ START_AND_MAX = [
     ("gimema-llc0606", None, 2.5, 5),  # [25] 2.5 mg in course 1, then the MTD, 5 mg
     ("egle-2013", None, 2.5, 25),  # [27] 2,5 mg up to 25 mg/day
     ("gcllsg-br-len", None, 2.5, 2.5),  # [28] no dose given: assumption
-    ("blum-2011", 12, 2.5, 25),  # [29] 2,5 mg escalated to 25 mg (reached in cycle 11)
+    ("blum-2011", 12, 2.5, 2.5),  # [29] one dose level per patient; by default the lowest
     ("shanafelt-2011", None, 5, 10),  # [30] 5 mg/day with escalation to 10 mg/day
 ]
 
@@ -319,7 +320,6 @@ def test_lenalidomide_starts_low_and_never_exceeds_its_maximum(
 STEPS = [
     ("egle-2013", 5, date(2027, 2, 1), ("induction", 2, 1)),
     ("egle-2013", 25, date(2027, 5, 24), ("induction", 6, 1)),
-    ("blum-2011", 5, date(2027, 3, 1), ("treatment", 3, 1)),
     ("shanafelt-2011", 10, date(2027, 6, 7), ("consolidation", 2, 1)),
 ]
 
@@ -340,11 +340,11 @@ def test_escalation_steps_on_day_1_of_a_new_cycle(
 
 
 @pytest.mark.parametrize(
-    "regimen_id", ["egle-2013", "blum-2011", "shanafelt-2011"],
-    ids=["egle-2013", "blum-2011", "shanafelt-2011"],
+    "regimen_id", ["egle-2013", "shanafelt-2011"],
+    ids=["egle-2013", "shanafelt-2011"],
 )
 def test_escalations_are_conditional_on_tolerance(regimen_id: str) -> None:
-    """Each planned step is flagged as given only if tolerated ([27] facts, [29], [30])."""
+    """Each planned step is flagged as given only if tolerated ([27] facts, [30])."""
     assert any("conditional on tolerance" in w for w in plan_of(regimen_id).warnings)
 
 

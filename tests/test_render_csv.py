@@ -153,7 +153,7 @@ def test_capsule_column_for_other_drugs_and_other_stock() -> None:
                                         body=body_size(height_cm=170, weight_kg=70))))
     assert (ferrajoli[0]["drug"], ferrajoli[0]["dose"], ferrajoli[0]["capsules"]) == (
         "rituximab", "682.5", "")
-    blum = plan_of("blum-2011")
+    blum = plan_of("blum-2011", doses={"lenalidomide": 7.5})
     cycle_4 = next(d.date for d in blum.days if d.cycle == 4 and d.cycle_day == 1)
     assert lenalidomide_row(blum, cycle_4)["capsules"] == "1 x 5 mg + 1 x 2.5 mg capsules"
     eu = rows(render_csv(blum, strengths={"lenalidomide": LENALIDOMIDE_EU}))
@@ -216,7 +216,8 @@ from doseplan.render.csv_calendar import render_csv
 import sys
 sys.stdout.buffer.write(render_csv(build_plan(load_builtin("gcllsg-br-len"),
                                               date(2027, 1, 4),
-                                              acknowledge="reconstructed")).encode())
+                                              acknowledge="reconstructed",
+                                              doses={"lenalidomide": 2.5})).encode())
 """
 
 

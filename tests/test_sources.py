@@ -7,12 +7,11 @@ import re
 from datetime import date
 
 import pytest
-from conftest import REVIEW_FILE, plan_of, shared_text
+from conftest import REVIEW_FILE, plan_of, planning, shared_text
 
 from doseplan.engine import build_plan
 from doseplan.loader import builtin_ids, builtin_supportive_ids, load_builtin, load_supportive
 from doseplan.model import Source
-from doseplan.status import needed
 
 
 def normal(text: str) -> str:
@@ -74,7 +73,7 @@ def test_every_assumption_is_a_warning_on_every_plan(regimen_id: str) -> None:
     regimen = load_builtin(regimen_id)
     care = regimen.supportive or ()
     plan = build_plan(regimen, date(2027, 1, 4), supportive=care,
-                      acknowledge=needed(regimen))
+                      **planning(regimen))
     for source in regimen.sources():
         if source.assumption is not None:
             assert any(source.assumption in w for w in plan.warnings)

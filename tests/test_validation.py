@@ -575,3 +575,89 @@ def test_documents_that_make_sense_load_and_round_trip(changes: dict[str, Any]) 
     """A meaningful document loads without error and converts back to the same JSON."""
     document = variant(changes)
     assert regimen_to_json(load(document)) == document
+
+
+# ---------------------------------------------------------------------------
+# Dose choices
+
+LEVELS: dict[str, Any] = {
+    "name": "lenalidomide", "drug": "lenalidomide", "unit": "mg", "kind": "dose-level",
+    "why": "A phase I trial's dose levels.",
+    "levels": [{"amount": 5, "source": REVIEW}, {"amount": 10, "source": REVIEW}],
+    "default": 5, "default_why": "the lowest level",
+}
+CHOSEN = {"$.dose_choices": [LEVELS], f"{A0}.dose_choice": "lenalidomide",
+          f"{A0}.dose.amount": 5}
+
+
+def test_an_administration_takes_its_dose_from_a_dose_choice() -> None:
+    regimen = load(variant(CHOSEN))
+    assert regimen.phases[0].administrations[0].dose_choice == "lenalidomide"
+    assert regimen.dose_choices is not None
+    assert regimen.dose_choices[0].amounts() == (5, 10)
+    assert regimen_to_json(regimen) == variant(CHOSEN)
+
+
+DOSE_CHOICE_ERRORS: Table = {
+    "undeclared-choice": (
+        {f"{A0}.dose_choice": "lenalidomide"},
+        f"{A0}.dose_choice",
+        "dose choice 'lenalidomide' is not declared; use one of none is declared in "
+        "dose_choices",
+    ),
+    "choice-of-another-drug": (
+        {**CHOSEN, "$.phases[0].administrations[1]": {**ALLOPURINOL,
+                                                       "dose_choice": "lenalidomide"}},
+        "$.phases[0].administrations[1].dose_choice",
+        "dose choice 'lenalidomide' is lenalidomide in mg, not allopurinol in mg; take the "
+        "dose from a choice of this drug and unit",
+    ),
+    "amount-not-the-default": (
+        {**CHOSEN, f"{A0}.dose.amount": 10},
+        f"{A0}.dose",
+        "a dose taken from dose choice 'lenalidomide' is 5 mg (its default, or its lowest "
+        "level) and does not escalate; write that amount, or remove dose_choice",
+    ),
+    "escalating-choice": (
+        {**CHOSEN, f"{A0}.escalation": {"step": 5, "max": 10, "each_cycle": True}},
+        f"{A0}.dose",
+        "a dose taken from dose choice 'lenalidomide' is 5 mg (its default, or its lowest "
+        "level) and does not escalate; write that amount, or remove dose_choice",
+    ),
+    "levels-out-of-order": (
+        {**CHOSEN, "$.dose_choices[0].levels": [{"amount": 10, "source": REVIEW},
+                                                {"amount": 5, "source": REVIEW}]},
+        "$.dose_choices[0].levels",
+        "the levels repeat or are out of order; list each level once, lowest first",
+    ),
+    "implausible-level": (
+        {**CHOSEN, "$.dose_choices[0].levels[1].amount": 500},
+        "$.dose_choices[0].levels[1].amount",
+        "lenalidomide 500 mg is outside the plausible daily doses 2.5-25 mg ([16], "
+        "clinical-facts.md (Facts added after the first review of the plans), [14]); check "
+        "the dose",
+    ),
+    "default-not-a-level": (
+        {**CHOSEN, "$.dose_choices[0].default": 7.5},
+        "$.dose_choices[0].default",
+        "the default 7.5 is not one of the levels; make it one of them",
+    ),
+    "choice-named-twice": (
+        {**CHOSEN, "$.dose_choices[1]": LEVELS},
+        "$.dose_choices[1].name",
+        "dose choice 'lenalidomide' is named twice; give each its own name",
+    ),
+    "unused-choice": (
+        {"$.dose_choices": [LEVELS]},
+        "$.dose_choices[0]",
+        "no administration takes its dose from dose choice 'lenalidomide'; give one "
+        "dose_choice, or remove the choice",
+    ),
+}
+
+
+@cases(DOSE_CHOICE_ERRORS)
+def test_dose_choices_are_checked(changes: dict[str, Any], path: str, problem: str) -> None:
+    """A dose choice offers distinct plausible levels, lowest first, with a default among
+    them, and is taken by a non-escalating administration of its drug at that dose."""
+    assert_rejected(changes, path, problem)

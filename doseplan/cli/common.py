@@ -98,6 +98,26 @@ NUMBER = Number()
 WHOLE = Number(whole=True)
 
 
+class DoseParam(click.ParamType):  # type: ignore[type-arg]
+    """``NAME=AMOUNT``: a dose choice of the regimen and the amount chosen for it."""
+
+    name = "NAME=AMOUNT"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        if isinstance(value, tuple):
+            return value
+        name, equals, amount = str(value).partition("=")
+        if not equals or not re.fullmatch(r"[a-z][a-z0-9]*(-[a-z0-9]+)*", name):
+            self.fail(f"{quoted(str(value))} is not NAME=AMOUNT; give the dose choice and "
+                      "its amount, e.g. lenalidomide=5 ('doseplan show' lists the choices)",
+                      param, ctx)
+        return name, NUMBER.convert(amount, param, ctx)
+
+
+DOSE = DoseParam()
+
+
 class FileName(click.ParamType):  # type: ignore[type-arg]
     """A file name, never empty (an empty name would stand for the current folder)."""
 
@@ -133,6 +153,7 @@ class PlanOptions(NamedTuple):
     grading: str
     acknowledge_status: str | None
     plan_safety_report_not_for_treatment: bool
+    dose: tuple[tuple[str, float], ...]
     given: frozenset[str] = frozenset()
     """The options the user gave (the others hold their defaults)."""
 
@@ -146,6 +167,17 @@ class PlanOptions(NamedTuple):
                     "give the one the regimen's status needs ('doseplan show' says which)")
             return SAFETY_REPORT
         return self.acknowledge_status
+
+    @property
+    def doses(self) -> dict[str, float]:
+        """The dose choices the user made (``build_plan``'s ``doses``)."""
+        chosen: dict[str, float] = {}
+        for name, amount in self.dose:
+            if name in chosen:
+                raise click.UsageError(f"--dose {name} is given twice; give each dose "
+                                       "choice once")
+            chosen[name] = amount
+        return chosen
 
 
 def body_options(function: Callable[..., None]) -> Callable[..., None]:
@@ -186,6 +218,10 @@ def body_options(function: Callable[..., None]) -> Callable[..., None]:
         click.option(INSIST_OPTION, "plan_safety_report_not_for_treatment", is_flag=True,
                      help="Plan a report of serious adverse events, for study only: every "
                           "page and entry says not to follow it."),
+        click.option("--dose", "dose", type=DOSE, multiple=True, metavar="NAME=AMOUNT",
+                     help="Choose a dose the regimen leaves to the team (repeatable): a "
+                          "phase I trial's dose level, a borrowed dose to confirm "
+                          "('doseplan show' lists the choices), e.g. lenalidomide=5."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -241,7 +277,8 @@ def plan_and_history(
                   if name in o.given]
         given += [option for option, value in ((ACKNOWLEDGE_OPTION, o.acknowledge_status),
                                                (INSIST_OPTION,
-                                                o.plan_safety_report_not_for_treatment))
+                                                o.plan_safety_report_not_for_treatment),
+                                               ("--dose", o.dose))
                   if value]
         if given or o.with_:
             raise click.UsageError(
@@ -378,7 +415,7 @@ def stateless_plan(
                      formula=o.bsa_formula)
     care = [load_supportive(name, chosen) for name in dict.fromkeys(o.with_)]
     plan = build_plan(chosen, start_date, body=body, cycles=o.cycles, until=until_date,
-                      supportive=care, acknowledge=o.acknowledge)
+                      supportive=care, acknowledge=o.acknowledge, doses=o.doses)
     if events_file is None:
         return Planned(plan, (plan,), None, chosen)
     from pathlib import Path

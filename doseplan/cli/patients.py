@@ -112,7 +112,7 @@ def init_command(
         measurements=measurements, cycles=options.cycles,
         until=None if until is None else parse_date(until, what="--until"),
         supportive=care, grading=options.grading, baseline=baseline,
-        acknowledge=options.acknowledge,
+        acknowledge=options.acknowledge, doses=options.doses,
     )
     create_record(Path(output), record)
     say(f"Created {output}: patient {patient_id}, regimen {chosen.id}, "
