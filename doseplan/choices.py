@@ -23,6 +23,11 @@ def _amount(value: float) -> str:
     return f"{value:g}"
 
 
+def _what(choice: DoseChoice) -> str:
+    """The dose's name in words: "lenalidomide", "maintenance lenalidomide"."""
+    return choice.name.replace("-", " ")
+
+
 def _levels(choice: DoseChoice) -> str:
     amounts = [_amount(a) for a in choice.amounts()]
     listed = amounts[0] if len(amounts) == 1 else f"{', '.join(amounts[:-1])} or {amounts[-1]}"
@@ -36,13 +41,17 @@ def describe(choice: DoseChoice) -> str:
         + (f"{level.label}, " if level.label else "")
         + f"{level.source.cite()})"
         for level in choice.levels)
-    default = ("no default: a plan needs the choice" if choice.default is None
-               else f"default {_amount(choice.default)} {choice.unit}, {choice.default_why}")
+    if choice.default is not None:
+        default = (f"Default {_amount(choice.default)} {choice.unit}, {choice.default_why}; "
+                   f"choose with {OPTION} {choice.name}=AMOUNT.")
+    elif choice.kind == "borrowed" and len(choice.levels) == 1:
+        default = (f"No default: a plan needs it confirmed with {OPTION} "
+                   f"{choice.name}={_amount(choice.amounts()[0])}.")
+    else:
+        default = f"No default: a plan needs it chosen with {OPTION} {choice.name}=AMOUNT."
     what = KIND_WORDS[choice.kind] if choice.name == choice.drug else (
         f"{choice.drug}, {KIND_WORDS[choice.kind]}")
-    return (f"{choice.name} ({what}): {choice.why} "
-            f"Levels: {levels}. {default[0].upper()}{default[1:]}; choose with "
-            f"{OPTION} {choice.name}=AMOUNT.")
+    return f"{choice.name} ({what}): {choice.why} Levels: {levels}. {default}"
 
 
 KIND_WORDS = {
@@ -75,7 +84,7 @@ def choose(regimen: Regimen, doses: Mapping[str, float]) -> tuple[Regimen, tuple
                 raise UsageError(_missing(regimen, choice))
             chosen[choice.name] = choice.default
             lines.append(
-                f"Dose choice: {choice.drug} {_amount(choice.default)} {choice.unit}, "
+                f"Dose choice: {_what(choice)} {_amount(choice.default)} {choice.unit}, "
                 f"{choice.default_why} (the default; "
                 + (f"the levels are {_levels(choice)}: choose with {OPTION} "
                    f"{choice.name}=AMOUNT" if len(choice.levels) > 1 else "the only level")
@@ -89,7 +98,7 @@ def choose(regimen: Regimen, doses: Mapping[str, float]) -> tuple[Regimen, tuple
         level = choice.levels[choice.amounts().index(given)]
         label = f" ({level.label})" if level.label else ""
         lines.append(
-            f"Dose choice: {choice.drug} {_amount(given)} {choice.unit}{label}, "
+            f"Dose choice: {_what(choice)} {_amount(given)} {choice.unit}{label}, "
             f"{_given_words(choice)} ({level.source.cite()}). {choice.why}")
     if not chosen:
         return regimen, ()
@@ -111,15 +120,15 @@ def _given_words(choice: DoseChoice) -> str:
 
 def _missing(regimen: Regimen, choice: DoseChoice) -> str:
     if choice.kind == "borrowed":
-        what = (f"the {choice.drug} dose is borrowed from another trial; confirm it with "
+        what = (f"the {_what(choice)} dose is borrowed from another trial; confirm it with "
                 f"{OPTION} {choice.name}={_amount(choice.amounts()[0])}"
                 if len(choice.levels) == 1 else
-                f"the {choice.drug} dose is borrowed from another trial; confirm one of "
+                f"the {_what(choice)} dose is borrowed from another trial; confirm one of "
                 f"{_levels(choice)} with {OPTION} {choice.name}=AMOUNT")
     elif choice.kind == "unknown":
-        what = (f"no source gives the {choice.drug} dose; choose one of {_levels(choice)} "
+        what = (f"no source gives the {_what(choice)} dose; choose one of {_levels(choice)} "
                 f"with {OPTION} {choice.name}=AMOUNT")
     else:
-        what = (f"the {choice.drug} dose level must be chosen; choose one of "
+        what = (f"the {_what(choice)} dose level must be chosen; choose one of "
                 f"{_levels(choice)} with {OPTION} {choice.name}=AMOUNT")
     return f"{regimen.id}: {what} ('doseplan show {regimen.id}' gives the sources)"

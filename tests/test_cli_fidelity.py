@@ -110,3 +110,50 @@ def test_gcllsg_says_first_that_it_doses_before_the_start(tmp_path: Path) -> Non
     no_lead_in = run_installed("plan", "aue-2010", "--start", START, "--format", "json",
                                cwd=tmp_path)
     assert not any("before the start date" in n for n in json.loads(no_lead_in.out)["notices"])
+
+
+def test_egle_needs_its_borrowed_doses_confirmed_and_shows_them_borrowed(
+        tmp_path: Path) -> None:
+    """The review, [26] (not [27]): "with fludarabine 25 mg/m2 on days 3-5 and rituximab
+    375 mg/m2 on day 1"; clinical-facts.md, [27]: "FR doses: UNVERIFIED"."""
+    plan = ("plan", "egle-2013", "--start", START, "--acknowledge-status", "reconstructed")
+    refused = run_installed(*plan, cwd=tmp_path)
+    assert (refused.code, refused.out) == (2, "")
+    assert refused.err == (
+        "doseplan: error: egle-2013: the fludarabine dose is borrowed from another trial; "
+        "confirm it with --dose fludarabine=25 ('doseplan show egle-2013' gives the "
+        "sources)\n")
+    confirmed = run_installed(*plan, "--dose", "fludarabine=25", "--dose", "rituximab=375",
+                              "--dose", "maintenance-lenalidomide=7.5", "--format", "json",
+                              cwd=tmp_path)
+    assert (confirmed.code, confirmed.err) == (0, "")
+    warnings = json.loads(confirmed.out)["warnings"]
+    assert warnings[0].startswith("Dose choice: fludarabine 25 mg/m2 (Brown et al.), "
+                                  "confirmed by the user ([26]). NOT FROM THIS TRIAL")
+    assert warnings[1].startswith("Dose choice: rituximab 375 mg/m2 (Brown et al.), "
+                                  "confirmed by the user ([26]). NOT FROM THIS TRIAL")
+
+
+def test_egle_rises_5_mg_a_cycle_and_has_no_invented_maintenance_dose(tmp_path: Path) -> None:
+    """clinical-facts.md, [27]: "Lenalidomide will be increased by dose steps of 5 mg every
+    cycle in the absence of limiting toxicity. If limiting toxicity ensues the patients will
+    be treated with last tolerable dose"; the review: "escalated up to 25 mg/day"."""
+    plan = ("plan", "egle-2013", "--start", START, "--acknowledge-status", "reconstructed",
+            "--dose", "fludarabine=25", "--dose", "rituximab=375")
+    refused = run_installed(*plan, cwd=tmp_path)
+    assert refused.err == (
+        "doseplan: error: egle-2013: no source gives the maintenance lenalidomide dose; choose "
+        "one of 2.5, 7.5, 12.5, 17.5, 22.5 or 25 mg with --dose maintenance-lenalidomide=AMOUNT "
+        "('doseplan show egle-2013' gives the sources)\n")
+    made = run_installed(*plan, "--dose", "maintenance-lenalidomide=12.5", "--format", "json",
+                         cwd=tmp_path)
+    days = json.loads(made.out)["days"]
+    by_phase: dict[str, dict[int, set[float]]] = {}
+    for day in days:
+        for dose in day["doses"]:
+            if dose["drug"] == "lenalidomide":
+                by_phase.setdefault(day["phase"], {}).setdefault(day["cycle"], set()).add(
+                    dose["dose"])
+    assert by_phase["induction"] == {1: {2.5}, 2: {7.5}, 3: {12.5}, 4: {17.5}, 5: {22.5},
+                                     6: {25}}
+    assert set().union(*by_phase["maintenance"].values()) == {12.5}

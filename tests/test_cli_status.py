@@ -17,6 +17,11 @@ LABEL = "REVLIMID is not indicated and is not recommended for the treatment of p
 ORIGIN = "Celgene agreed to stop lenalidomide due to an imbalance in the number of deaths"
 
 
+EGLE_DOSES = ("--dose", "fludarabine=25", "--dose", "rituximab=375", "--dose",
+              "maintenance-lenalidomide=2.5")
+"""The dose choices a plan of [27] needs (test_cli_fidelity)."""
+
+
 def flat(text: str) -> str:
     return " ".join(text.split())
 
@@ -88,7 +93,7 @@ def test_a_reconstructed_regimen_needs_the_acknowledgement_and_lists_its_parts(
                                   "calendar come from elsewhere than the trial's report")
     assert refused.err.count("\n") == 1
     shown = run_installed("plan", "egle-2013", "--start", START, "--acknowledge-status",
-                          "reconstructed", cwd=tmp_path)
+                          "reconstructed", *EGLE_DOSES, cwd=tmp_path)
     assert shown.code == 0
     head = flat(shown.out.split("Date ")[0])
     assert "Regimen status: RECONSTRUCTED." in head
@@ -126,7 +131,8 @@ def test_a_record_keeps_the_acknowledgement_it_was_created_with(tmp_path: Path) 
     assert refused.code == 2
     assert not (tmp_path / "p.json").exists()
     made = run_installed("init", "egle-2013", "--start", START, "--patient", "P-1",
-                         "--acknowledge-status", "reconstructed", "-o", "p.json", cwd=tmp_path)
+                         "--acknowledge-status", "reconstructed", *EGLE_DOSES, "-o", "p.json",
+                         cwd=tmp_path)
     assert made.code == 0
     stored = json.loads((tmp_path / "p.json").read_text())
     assert stored["options"]["acknowledged"] == "reconstructed"
