@@ -65,6 +65,8 @@ def describe_administration(admin: Administration) -> str:
                  f"(maximum {esc.maximum:g} {admin.dose.unit})")
         if esc.if_tolerated:
             text += ", if tolerated"
+    if admin.may_escalate is not None:
+        text += f"; {admin.may_escalate.describe(admin.drug, admin.dose.unit)}"
     if admin.dose_levels is not None:
         levels = ", ".join(f"{x:g}" for x in admin.dose_levels)
         text += f"; dose levels {levels} {admin.dose.unit}"

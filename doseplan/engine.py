@@ -430,6 +430,8 @@ def _planned_dose(
             + (", if tolerated" if esc.if_tolerated else "")
             + f": {_fmt(amount)} {unit}"
         )
+    if admin.may_escalate is not None:
+        origin += f"; {admin.may_escalate.describe(admin.drug, unit)}"
     return _dose(admin.drug, admin.route, amount, unit, origin, body, rule, warnings)
 
 
@@ -548,6 +550,11 @@ def _escalation_warnings(regimen: Regimen) -> list[str]:
                     "tolerance: the calendar shows the planned steps; confirm blood counts "
                     "and toxicity before each step."
                 )
+            if admin.may_escalate is not None:
+                found.append(
+                    f"Conditional escalation ({_where(phase, admin)}): "
+                    f"{admin.may_escalate.describe(admin.drug, admin.dose.unit)} "
+                    f"({admin.may_escalate.source.cite()}).")
     return found
 
 

@@ -39,6 +39,7 @@ from doseplan.model import (
     Escalation,
     Item,
     LengthOverride,
+    MayEscalate,
     Note,
     Phase,
     Regimen,
@@ -832,6 +833,8 @@ def _administration(d: Mapping[str, Any]) -> Administration:
         dose_levels=_opt(d, "dose_levels", tuple),
         label=d.get("label"),
         dose_choice=d.get("dose_choice"),
+        may_escalate=_opt(d, "may_escalate", lambda m: MayEscalate(
+            to=tuple(m["to"]), source=Source.from_json(m["source"]))),
     )
 
 
@@ -971,6 +974,8 @@ def _administration_json(a: Administration) -> dict[str, Any]:
         "cycles": None if a.cycles is None else _selection_json(a.cycles),
         "escalation": None if esc is None else _escalation_json(esc),
         "dose_levels": None if a.dose_levels is None else list(a.dose_levels),
+        "may_escalate": None if a.may_escalate is None else {
+            "to": list(a.may_escalate.to), "source": _source_json(a.may_escalate.source)},
         "source": _source_json(a.source),
     })
 

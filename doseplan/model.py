@@ -167,6 +167,22 @@ class Escalation(Value):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
+class MayEscalate(Value):
+    """Higher doses the trial permitted if the drug was tolerated, that the team may
+    choose: shown on the plan, never planned by itself."""
+
+    to: tuple[float, ...]
+    source: Source
+
+    def describe(self, drug: str, unit: str) -> str:
+        amounts = [f"{a:g}" for a in self.to]
+        listed = amounts[0] if len(amounts) == 1 else (
+            f"{', '.join(amounts[:-1])} or {amounts[-1]}")
+        return (f"{drug} may go up to {listed} {unit} a day if tolerated: the team decides; "
+                "not planned")
+
+
+@dataclass(frozen=True, eq=False, repr=False)
 class Administration(Value):
     """One drug given on chosen days of chosen cycles of a phase."""
 
@@ -184,6 +200,7 @@ class Administration(Value):
     dose_choice: str | None = None
     """The name of the regimen's ``DoseChoice`` the dose is taken from; ``dose.amount`` is
     its default, or its lowest level."""
+    may_escalate: MayEscalate | None = None
 
     @property
     def maximum(self) -> float:
@@ -412,6 +429,8 @@ class Regimen(Value):
                 found.append(admin.source)
                 if admin.escalation is not None and admin.escalation.source is not None:
                     found.append(admin.escalation.source)
+                if admin.may_escalate is not None:
+                    found.append(admin.may_escalate.source)
         for choice in self.dose_choices or ():
             found.extend(level.source for level in choice.levels)
         found.extend(note.source for note in self.notes or ())

@@ -312,6 +312,8 @@ def _check_administration(
     _check_dose(admin.drug, admin.dose.amount, admin.dose.unit, where, f"{at}.dose.amount")
     if admin.escalation is not None:
         _check_escalation(admin, admin.escalation, shortest, where, f"{at}.escalation")
+    if admin.may_escalate is not None:
+        _check_may_escalate(admin, admin.may_escalate.to, where, f"{at}.may_escalate.to")
     _check_levels(admin, where, at)
 
 
@@ -319,6 +321,17 @@ def _check_drug(drug: str, where: str, path: str) -> None:
     refused = misspelt(drug)
     if refused is not None:
         raise RegimenError(refused, where=where, path=path)
+
+
+def _check_may_escalate(admin: Administration, to: tuple[float, ...], where: str,
+                        path: str) -> None:
+    """Doses the team may go up to: above the planned maximum, highest last, plausible."""
+    if list(to) != sorted(set(to)) or to[0] <= admin.maximum:
+        raise RegimenError(
+            f"the doses to go up to must each be above the planned maximum "
+            f"({admin.maximum:g} {admin.dose.unit}), lowest first", where=where, path=path)
+    for n, amount in enumerate(to):
+        _check_dose(admin.drug, amount, admin.dose.unit, where, f"{path}[{n}]")
 
 
 def _check_dose(drug: str, amount: float, unit: str, where: str, path: str) -> None:

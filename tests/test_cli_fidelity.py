@@ -157,3 +157,20 @@ def test_egle_rises_5_mg_a_cycle_and_has_no_invented_maintenance_dose(tmp_path: 
     assert by_phase["induction"] == {1: {2.5}, 2: {7.5}, 3: {12.5}, 4: {17.5}, 5: {22.5},
                                      6: {25}}
     assert set().union(*by_phase["maintenance"].values()) == {12.5}
+
+
+def test_continuum_shows_its_conditional_escalation_and_never_applies_it(
+        tmp_path: Path) -> None:
+    """clinical-facts.md, [32]: "Lenalidomide dose escalation (to 5 mg or 10 mg per day) was
+    permitted if the drug was well tolerated"."""
+    made = run_installed("plan", "continuum-2012", "--start", START, "--cycles", "24",
+                         "--format", "json", cwd=tmp_path)
+    plan = json.loads(made.out)
+    doses = [d for day in plan["days"] for d in day["doses"]]
+    assert {d["dose"] for d in doses} == {2.5}
+    words = "lenalidomide may go up to 5 or 10 mg a day if tolerated: the team decides"
+    assert all(d["basis"] == f"2.5 mg; {words}; not planned" for d in doses)
+    assert any(w.startswith(f"Conditional escalation (lenalidomide in phase 'maintenance'): "
+                            f"{words}") for w in plan["warnings"])
+    shown = run_installed("show", "continuum-2012", cwd=tmp_path)
+    assert f"2.5 mg oral on days 1-28 of every cycle; {words}" in " ".join(shown.out.split())

@@ -661,3 +661,37 @@ def test_dose_choices_are_checked(changes: dict[str, Any], path: str, problem: s
     """A dose choice offers distinct plausible levels, lowest first, with a default among
     them, and is taken by a non-escalating administration of its drug at that dose."""
     assert_rejected(changes, path, problem)
+
+
+MAY_ESCALATE_ERRORS: Table = {
+    "not-above-the-dose": (
+        {f"{A0}.may_escalate": {"to": [10, 15], "source": REVIEW}},
+        f"{A0}.may_escalate.to",
+        "the doses to go up to must each be above the planned maximum (10 mg), lowest first",
+    ),
+    "out-of-order": (
+        {f"{A0}.may_escalate": {"to": [20, 15], "source": REVIEW}},
+        f"{A0}.may_escalate.to",
+        "the doses to go up to must each be above the planned maximum (10 mg), lowest first",
+    ),
+    "implausible": (
+        {f"{A0}.may_escalate": {"to": [15, 100], "source": REVIEW}},
+        f"{A0}.may_escalate.to[1]",
+        "lenalidomide 100 mg is outside the plausible daily doses 2.5-25 mg ([16], "
+        "clinical-facts.md (Facts added after the first review of the plans), [14]); check "
+        "the dose",
+    ),
+}
+
+
+@cases(MAY_ESCALATE_ERRORS)
+def test_doses_the_team_may_go_up_to_are_checked(
+    changes: dict[str, Any], path: str, problem: str
+) -> None:
+    """Each is above the planned maximum, lowest first, and plausible for the drug."""
+    assert_rejected(changes, path, problem)
+
+
+def test_doses_the_team_may_go_up_to_round_trip() -> None:
+    document = variant({f"{A0}.may_escalate": {"to": [15, 20], "source": REVIEW}})
+    assert regimen_to_json(load(document)) == document
