@@ -6,12 +6,16 @@ phase starts the day after the previous one ends, plus its ``gap_days``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 
 from doseplan.errors import UsageError
-from doseplan.model import MAX_CYCLES, Regimen
+from doseplan.model import MAX_CYCLES, Administration, Item, Regimen, Selection, Span
 from doseplan.values import Value
+
+EXTENDED = "lenalidomide"
+"""The drug that cycles added beyond a fixed regimen's count give, unless others are named."""
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
@@ -58,6 +62,70 @@ def cycle_counts(
             f"shows {counts[i]} cycles ({why})."
         )
     return tuple(counts), tuple(warnings)
+
+
+def extend_only(
+    regimen: Regimen, counts: tuple[int, ...], extend: Sequence[str] = (),
+) -> tuple[Regimen, tuple[str, ...]]:
+    """``regimen`` with each phase shown beyond its published count (``--cycles``) giving
+    lenalidomide alone in the added cycles, and the drugs named in ``extend``: every other
+    drug keeps the cycles it was published with. And a warning for each such phase."""
+    phases = list(regimen.phases)
+    warnings: list[str] = []
+    offered: set[str] = set()
+    for index, (phase, count) in enumerate(zip(regimen.phases, counts, strict=True)):
+        published = phase.cycles.count
+        if published is None or count <= published:
+            continue
+        drugs = dict.fromkeys(a.drug for a in phase.administrations)
+        offered.update(drugs)
+        kept = sorted((d for d in drugs if d == EXTENDED or d in extend),
+                      key=lambda d: d != EXTENDED)
+        others = [d for d in drugs if d not in kept]
+        phases[index] = replace(phase, administrations=tuple(
+            admin if admin.drug in kept else _within(admin, published)
+            for admin in phase.administrations))
+        added = (f"cycle {count}" if count == published + 1
+                 else f"cycles {published + 1}-{count}")
+        named = "" if not extend else f" (--extend {', --extend '.join(extend)})"
+        text = (f"--cycles {count} adds {added} of phase {phase.name!r} to the published "
+                f"{published}, with {' and '.join(kept) or 'no drug'} only{named}")
+        if others:
+            text += (f"; {' and '.join(others)} keep{'s' if len(others) == 1 else ''} the "
+                     f"published {published} cycles (extend one with --extend DRUG)")
+        warnings.append(text + ".")
+    for name in extend:
+        if name not in offered:
+            where = (f"the extended phases give {', '.join(sorted(offered))}" if offered
+                     else "no phase is shown beyond its published cycles (--cycles N)")
+            raise UsageError(f"--extend {name} names no drug to extend: {where}")
+    if not warnings:
+        return regimen, ()
+    return replace(regimen, phases=tuple(phases)), tuple(warnings)
+
+
+def extensible(regimen: Regimen, counts: tuple[int, ...]) -> tuple[str, ...]:
+    """The drugs ``extend_only`` may name: those, besides lenalidomide, of the phases shown
+    beyond their published count."""
+    return tuple(dict.fromkeys(
+        admin.drug for phase, count in zip(regimen.phases, counts, strict=True)
+        if phase.cycles.count is not None and count > phase.cycles.count
+        for admin in phase.administrations if admin.drug != EXTENDED))
+
+
+def _within(admin: Administration, published: int) -> Administration:
+    """``admin`` given in the published cycles only (its open spans stop there)."""
+    chosen = (range(1, published + 1) if admin.cycles is None
+              else admin.cycles.resolve(published))
+    items: list[Item] = []
+    for cycle in chosen:
+        last = items[-1] if items else None
+        if isinstance(last, Span) and last.stop == cycle - 1:
+            items[-1] = Span(last.start, cycle)
+        else:
+            items.append(Span(cycle, cycle))
+    single = tuple(i.start if isinstance(i, Span) and i.stop == i.start else i for i in items)
+    return replace(admin, cycles=Selection(single))
 
 
 def expand_cycles(regimen: Regimen, counts: tuple[int, ...]) -> tuple[CycleInstance, ...]:

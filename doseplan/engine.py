@@ -18,7 +18,13 @@ from typing import NamedTuple
 from doseplan import arguments, status
 from doseplan.bodysize import BodySize
 from doseplan.choices import choose
-from doseplan.cycles import CycleInstance, cycle_counts, cycles_until, expand_cycles
+from doseplan.cycles import (
+    CycleInstance,
+    cycle_counts,
+    cycles_until,
+    expand_cycles,
+    extend_only,
+)
 from doseplan.drugs import assess
 from doseplan.errors import UsageError
 from doseplan.escalation import rung_indexes
@@ -59,6 +65,7 @@ def build_plan(
     supportive: Sequence[Supportive] = (),
     acknowledge: str | None = None,
     doses: Mapping[str, float] | None = None,
+    extend: Sequence[str] = (),
 ) -> Plan:
     """Expand ``regimen`` from ``start`` (day 1 of cycle 1) into a plan.
 
@@ -69,6 +76,9 @@ def build_plan(
     ``doses`` fills the regimen's dose choices by name (``doseplan.choices``): a phase I
     trial's dose level, a borrowed dose confirmed, a dose no source gives; a choice
     without a default must be given.
+
+    ``cycles`` beyond a fixed phase's published count add cycles of lenalidomide alone,
+    and of the drugs named in ``extend``, with a warning that says which.
 
     ``cycles`` replaces the planning horizon of an open-ended phase (or the cycle
     count of the last phase), with a warning; ``until`` shows an open-ended phase
@@ -83,6 +93,7 @@ def build_plan(
     arguments.day("until", until, optional=True)
     arguments.items("supportive", supportive, Supportive, "Supportive (from load_supportive)")
     arguments.text("acknowledge", acknowledge, optional=True)
+    arguments.items("extend", extend, str, "drug names (str)")
     status.check_acknowledged(regimen, acknowledge)
     given = _doses(doses)
     planned, choice_lines = choose(regimen, given)
@@ -96,6 +107,7 @@ def build_plan(
         cycles = cycles_until(regimen, start, until)
         how = f"set with --until {until.isoformat()}"
     counts, count_warnings = cycle_counts(regimen, cycles, how)
+    planned, extended = extend_only(planned, counts, extend)
     care = tuple(supportive)
     layout = _layout(planned, counts, count_warnings, body, care)
     first, last = layout.first, layout.last
@@ -120,7 +132,7 @@ def build_plan(
         end=start + timedelta(days=last),
         cycles=layout.cycles,
         body=body,
-        warnings=(*choice_lines, *layout.warnings),
+        warnings=(*choice_lines, *extended, *layout.warnings),
         days=days,
         supportive=tuple(c.id for c in care),
         status=status.value(regimen.status),

@@ -35,6 +35,7 @@ from typing import Any, NamedTuple, cast
 
 from doseplan import arguments, loader, status
 from doseplan.bodysize import BodySize, body_size
+from doseplan.cycles import cycle_counts, extensible
 from doseplan.dates import parse_date
 from doseplan.engine import build_plan
 from doseplan.errors import EditedRecordError, InvalidDataError, UsageError, quoted
@@ -209,6 +210,9 @@ class PatientRecord(Value):
     """The regimen status acknowledged when the record was created (``doseplan.status``)."""
     doses: Mapping[str, float] = field(default_factory=dict)
     """The regimen's dose choices made when the record was created (``doseplan.choices``)."""
+    extend: tuple[str, ...] | None = None
+    """The drugs besides lenalidomide that cycles beyond a fixed regimen's count give
+    (``build_plan``); None for a record made when such cycles gave every drug."""
 
     # -- what counts ----------------------------------------------------------
 
@@ -260,6 +264,13 @@ class PatientRecord(Value):
         amendments = self._amendments()
         return _splice(plans, [entry.date for entry in amendments], amendments)
 
+    def _extended(self, cycles: int | None) -> tuple[str, ...]:
+        """The drugs named to extend that the cycles shown extend (an amendment may have
+        shown fewer); every such drug for a record made before that choice."""
+        counts, _ = cycle_counts(self.regimen, cycles)
+        found = extensible(self.regimen, counts)
+        return found if self.extend is None else tuple(d for d in self.extend if d in found)
+
     def _build(self, options: _Options) -> Plan:
         acknowledge = self.acknowledged
         if acknowledge is None and not self.sealed:  # made before a status was acknowledged
@@ -267,7 +278,12 @@ class PatientRecord(Value):
         plan = build_plan(self.regimen, self.start, body=options.measurements.body(),
                           cycles=options.cycles, until=options.until,
                           supportive=options.supportive, acknowledge=acknowledge,
-                          doses=self.doses)
+                          doses=self.doses, extend=self._extended(options.cycles))
+        if self.extend is None and self._extended(options.cycles):
+            plan = replace(plan, warnings=(*plan.warnings, (
+                "This record was made when cycles added beyond the published count gave every "
+                "drug of the phase: they still do in this record; the treating team must "
+                "confirm them.")))
         if acknowledge != self.acknowledged:
             plan = replace(plan, warnings=(*plan.warnings, (
                 f"This record was made before doseplan asked for the regimen's status to be "
@@ -468,7 +484,8 @@ def new_record(patient: str, regimen: Regimen, start: date, *, origin: str,
                until: date | None = None, supportive: Sequence[Supportive] = (),
                grading: str = "ctcae-5", baseline: Mapping[str, float] | None = None,
                acknowledge: str | None = None,
-               doses: Mapping[str, float] | None = None) -> PatientRecord:
+               doses: Mapping[str, float] | None = None,
+               extend: Sequence[str] = ()) -> PatientRecord:
     """A new record, checked by building its plan once; ``acknowledge`` is the regimen's
     status when it needs one and ``doses`` its dose choices (``build_plan``), kept in the
     record."""
@@ -482,7 +499,8 @@ def new_record(patient: str, regimen: Regimen, start: date, *, origin: str,
         raise UsageError(f"supportive care {name!r} is attached twice; attach it once")
     record = PatientRecord(patient, regimen, origin, start, measurements, cycles, until,
                            tuple(supportive), cast(Scale, grading), dict(baseline or {}),
-                           acknowledged=acknowledge, doses=dict(doses or {}))
+                           acknowledged=acknowledge, doses=dict(doses or {}),
+                           extend=tuple(extend))
     record.plan()
     return record
 
@@ -509,6 +527,7 @@ def record_to_json(record: PatientRecord) -> dict[str, Any]:
             "baseline": dict(record.baseline),
             **({} if record.acknowledged is None else {"acknowledged": record.acknowledged}),
             **({"doses": dict(record.doses)} if record.doses else {}),
+            **({} if record.extend is None else {"extend": list(record.extend)}),
         },
         "events": [entry_to_json(e) for e in record.log],
         "revision": record.revision,
@@ -733,6 +752,7 @@ def parse_record(document: Any, *, where: str) -> PatientRecord:
             sealed=document["format"] != 1,
             acknowledged=options.get("acknowledged"),
             doses=dict(options.get("doses", {})),
+            extend=None if "extend" not in options else tuple(options["extend"]),
         )
     except UsageError as exc:
         raise InvalidDataError(exc.message, where=where) from None

@@ -577,7 +577,7 @@ def patient_records(draw: st.DrawFn) -> PatientRecord:
         grading=scale,
         baseline=draw(baselines(scale)),
         revision=draw(st.integers(1, 10_000)),
-        acknowledged=needed(regimen), doses=lowest_doses(regimen),
+        acknowledged=needed(regimen), doses=lowest_doses(regimen), extend=(),
     )
     if chosen and not _gives(replace(record, supportive=()).base_plan(), "lenalidomide"):
         record = replace(record, cycles=None)

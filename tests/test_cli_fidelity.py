@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import run_installed
 
 START = "2027-01-04"
@@ -174,3 +175,45 @@ def test_continuum_shows_its_conditional_escalation_and_never_applies_it(
                             f"{words}") for w in plan["warnings"])
     shown = run_installed("show", "continuum-2012", cwd=tmp_path)
     assert f"2.5 mg oral on days 1-28 of every cycle; {words}" in " ".join(shown.out.split())
+
+
+FERRAJOLI_14 = ("plan", "ferrajoli-2013", "--start", START, "--cycles", "14", "--format", "json")
+
+
+def drug_cycles(plan: dict[str, Any], drug: str) -> set[int]:
+    return {day["cycle"] for day in plan["days"] for d in day["doses"] if d["drug"] == drug}
+
+
+def test_cycles_beyond_a_fixed_regimen_add_lenalidomide_alone(tmp_path: Path) -> None:
+    """Issue 28: "`ferrajoli-2013 --cycles 14` adds no rituximab"; the review, [22]:
+    rituximab in cycles 1-12 of a 12-cycle regimen."""
+    made = run_installed(*FERRAJOLI_14, cwd=tmp_path)
+    assert (made.code, made.err) == (0, "")
+    plan = json.loads(made.out)
+    assert max(drug_cycles(plan, "rituximab")) == 12
+    assert {13, 14} <= drug_cycles(plan, "lenalidomide")
+    assert ("--cycles 14 adds cycles 13-14 of phase 'treatment' to the published 12, with "
+            "lenalidomide only; rituximab keeps the published 12 cycles (extend one with "
+            "--extend DRUG).") in plan["warnings"]
+
+
+def test_a_named_drug_is_extended_too(tmp_path: Path) -> None:
+    made = run_installed(*FERRAJOLI_14, "--extend", "rituximab", cwd=tmp_path)
+    plan = json.loads(made.out)
+    assert {13, 14} <= drug_cycles(plan, "rituximab")
+    assert ("--cycles 14 adds cycles 13-14 of phase 'treatment' to the published 12, with "
+            "lenalidomide and rituximab only (--extend rituximab).") in plan["warnings"]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--cycles", "14", "--extend", "aspirin"),
+     "--extend aspirin names no drug to extend: the extended phases give lenalidomide, "
+     "rituximab"),
+    (("--extend", "rituximab"),
+     "--extend rituximab names no drug to extend: no phase is shown beyond its published "
+     "cycles (--cycles N)"),
+], ids=["drug-not-given", "nothing-extended"])
+def test_an_extension_that_extends_nothing_is_refused(tmp_path: Path, args: tuple[str, ...],
+                                                      message: str) -> None:
+    refused = run_installed("plan", "ferrajoli-2013", "--start", START, *args, cwd=tmp_path)
+    assert (refused.code, refused.out, refused.err) == (2, "", f"doseplan: error: {message}\n")

@@ -178,7 +178,8 @@ def records(draw: st.DrawFn) -> PatientRecord:
         patient=draw(text.filter(stored_id)), regimen=regimen, origin=origin, start=start,
         measurements=draw(measurements()), cycles=cycles, until=until, supportive=supportive,
         grading=grading, baseline=baseline, revision=draw(st.integers(1, 10_000)),
-        acknowledged=needed(regimen), doses=lowest_doses(regimen))
+        acknowledged=needed(regimen), doses=lowest_doses(regimen),
+        extend=())
     try:
         plan = record.plan()
     except UsageError:  # e.g. aspirin, but no lenalidomide in the cycles shown
@@ -944,3 +945,28 @@ def test_a_patient_identifier_of_another_type_is_a_type_error() -> None:
         new_record(7, load_builtin("aue-2010"), START,  # type: ignore[arg-type]
                    origin="built-in regimen aue-2010")
     assert str(caught.value).startswith("'patient' must be ")
+
+
+def test_a_record_made_before_extend_keeps_every_drug_in_added_cycles(in_tmp: Path) -> None:
+    """A record saved without ``extend`` was made when cycles beyond the published count
+    gave every drug: its calendar does not change, and says so; a new record gives
+    lenalidomide alone there unless it names the drug."""
+    new = new_record("P", load_builtin("ferrajoli-2013"), START, origin="built-in regimen "
+                     "ferrajoli-2013", cycles=14)
+    assert record_to_json(new)["options"]["extend"] == []
+    old = replace(new, extend=None)
+    save(in_tmp / "old.json", old)
+    loaded = load_record(in_tmp / "old.json")
+    assert loaded.extend is None
+    cycles = {d.cycle for d in loaded.plan().days for x in d.doses if x.drug == "rituximab"}
+    assert {13, 14} <= cycles
+    assert loaded.plan().warnings[-1] == (
+        "This record was made when cycles added beyond the published count gave every drug "
+        "of the phase: they still do in this record; the treating team must confirm them.")
+    assert max(d.cycle for d in new.plan().days for x in d.doses if x.drug == "rituximab") == 12
+    named = new_record("P", load_builtin("ferrajoli-2013"), START, origin="built-in regimen "
+                       "ferrajoli-2013", cycles=14, extend=["rituximab"])
+    assert {13, 14} <= {d.cycle for d in named.plan().days for x in d.doses
+                        if x.drug == "rituximab"}
+    amended = replace(named, cycles=12)
+    assert not any("adds" in w for w in amended.plan().warnings)

@@ -154,6 +154,7 @@ class PlanOptions(NamedTuple):
     acknowledge_status: str | None
     plan_safety_report_not_for_treatment: bool
     dose: tuple[tuple[str, float], ...]
+    extend: tuple[str, ...]
     given: frozenset[str] = frozenset()
     """The options the user gave (the others hold their defaults)."""
 
@@ -222,6 +223,9 @@ def body_options(function: Callable[..., None]) -> Callable[..., None]:
                      help="Choose a dose the regimen leaves to the team (repeatable): a "
                           "phase I trial's dose level, a borrowed dose to confirm "
                           "('doseplan show' lists the choices), e.g. lenalidomide=5."),
+        click.option("--extend", "extend", multiple=True, metavar="DRUG",
+                     help="With --cycles beyond a fixed regimen's count: give DRUG in the added "
+                          "cycles too (repeatable); otherwise they give lenalidomide alone."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -278,7 +282,7 @@ def plan_and_history(
         given += [option for option, value in ((ACKNOWLEDGE_OPTION, o.acknowledge_status),
                                                (INSIST_OPTION,
                                                 o.plan_safety_report_not_for_treatment),
-                                               ("--dose", o.dose))
+                                               ("--dose", o.dose), ("--extend", o.extend))
                   if value]
         if given or o.with_:
             raise click.UsageError(
@@ -415,7 +419,8 @@ def stateless_plan(
                      formula=o.bsa_formula)
     care = [load_supportive(name, chosen) for name in dict.fromkeys(o.with_)]
     plan = build_plan(chosen, start_date, body=body, cycles=o.cycles, until=until_date,
-                      supportive=care, acknowledge=o.acknowledge, doses=o.doses)
+                      supportive=care, acknowledge=o.acknowledge, doses=o.doses,
+                      extend=tuple(dict.fromkeys(o.extend)))
     if events_file is None:
         return Planned(plan, (plan,), None, chosen)
     from pathlib import Path

@@ -113,6 +113,7 @@ def init_command(
         until=None if until is None else parse_date(until, what="--until"),
         supportive=care, grading=options.grading, baseline=baseline,
         acknowledge=options.acknowledge, doses=options.doses,
+        extend=tuple(dict.fromkeys(options.extend)),
     )
     create_record(Path(output), record)
     say(f"Created {output}: patient {patient_id}, regimen {chosen.id}, "
