@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from doseplan.cycles import CycleInstance, cycle_counts, expand_cycles
+from doseplan.cycles import (
+    CycleInstance,
+    cycle_counts,
+    expand_cycles,
+    extend_only,
+    extensible,
+)
 from doseplan.loader import load_builtin
 
 
@@ -29,3 +35,22 @@ def test_cycles_override_the_horizon_of_an_open_ended_phase() -> None:
 def test_cycles_equal_to_the_published_count_need_no_warning() -> None:
     """Asking for the published count is not a deviation."""
     assert cycle_counts(load_builtin("aue-2010"), 4) == ((4,), ())
+
+
+def test_cycles_beyond_the_count_keep_other_drugs_to_their_published_cycles() -> None:
+    """ferrajoli-2013 [22] shown for 14 cycles: rituximab's open span stops at cycle 12."""
+    regimen = load_builtin("ferrajoli-2013")
+    extended, warnings = extend_only(regimen, (14,))
+    rituximab = [a for a in extended.phases[0].administrations if a.drug == "rituximab"]
+    original = [a for a in regimen.phases[0].administrations if a.drug == "rituximab"]
+    assert [a.cycles.resolve(14) if a.cycles else None for a in rituximab] == [
+        a.cycles.resolve(12) if a.cycles else tuple(range(1, 13)) for a in original]
+    assert len(warnings) == 1
+    assert extensible(regimen, (14,)) == ("rituximab",)
+    assert extensible(regimen, (12,)) == ()
+
+
+def test_nothing_changes_within_the_published_count() -> None:
+    regimen = load_builtin("ferrajoli-2013")
+    assert extend_only(regimen, (12,)) == (regimen, ())
+    assert extend_only(regimen, (4,)) == (regimen, ())

@@ -214,6 +214,19 @@ def test_plan_definition_carries_the_regimen_status_in_standard_elements(
     assert "REVLIMID is not indicated" in definition["usage"]
 
 
+def test_a_dose_chosen_for_each_patient_has_no_number_in_the_plan_definition() -> None:
+    """gcllsg-br-len [28]: no source gives the lenalidomide dose, so the definition gives
+    none (the plan's requests carry the dose chosen)."""
+    definition = json.loads(render_plan_definition(load_builtin("gcllsg-br-len")))
+    actions = [a for phase in definition["action"] for a in phase["action"]
+               if a["title"].startswith("lenalidomide")]
+    assert [a["title"] for a in actions] == [
+        "lenalidomide (7-day lead-in) at the dose chosen for the patient oral",
+        "lenalidomide at the dose chosen for the patient oral",
+        "lenalidomide at the dose chosen for the patient oral"]
+    assert all("extension" not in a for a in actions)
+
+
 def test_a_bundle_of_a_safety_report_says_not_to_follow_on_every_request() -> None:
     """Issue 27: a planned safety report's "every calendar entry says why it should not be
     followed"."""

@@ -288,11 +288,15 @@ def _administration_action(phase_index: int, index: int, phase: Phase,
     documentation = [_artifact(admin.source)]
     if admin.escalation is not None and admin.escalation.source is not None:
         documentation.append(_artifact(admin.escalation.source))
+    if admin.dose_choice is None:
+        dose = [{"url": DOSE, "valueQuantity": quantity(admin.dose.amount, admin.dose.unit)}]
+        title = f"{name} {admin.dose.amount:g} {admin.dose.unit} {admin.route}"
+    else:  # no number: the dose is chosen for each patient
+        dose, title = [], f"{name} at the dose chosen for the patient {admin.route}"
     out: dict[str, Any] = {
         "id": f"{_phase_id(phase_index)}-administration-{index}",
-        "extension": [{"url": DOSE, "valueQuantity": quantity(admin.dose.amount,
-                                                              admin.dose.unit)}],
-        "title": _text(f"{name} {admin.dose.amount:g} {admin.dose.unit} {admin.route}"),
+        **({"extension": dose} if dose else {}),
+        "title": _text(title),
         "description": _text(description + "."),
         "documentation": documentation,
     }
