@@ -676,7 +676,9 @@ PLANS = [
      "--with", "prednisone-tfr", "--with", "aspirin", "--cycles", "3", "--events", "{dir}/e1.json"],
     ["shanafelt-2011", "--start", "2027-12-31", "--bsa", "1.9", "--weight-kg", "80",
      "--grading", "ctcae-6", "--events", "{dir}/e2.json", "--acknowledge-status", "reconstructed"],
-    ["egle-2013", "--start", "1999-12-31", "--acknowledge-status", "reconstructed"],
+    ["egle-2013", "--start", "1999-12-31", "--acknowledge-status", "reconstructed",
+     "--dose", "fludarabine=25", "--dose", "rituximab=375", "--dose",
+     "maintenance-lenalidomide=7.5"],
     ["{dir}/p.json"],
 ]
 FORMATS = [

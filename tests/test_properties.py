@@ -55,6 +55,8 @@ class PhaseLayout:
     lengths: tuple[int, ...]
     starts: tuple[int, ...]
     """Day offset of day 1 of each cycle (offset 0 = day 1 of the first cycle)."""
+    published: int | None = None
+    """The phase's fixed cycle count: cycles shown beyond it give lenalidomide alone."""
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,8 @@ def layout_of(doc: Json, cycles: int | None) -> Layout:
         for length in lengths:
             starts.append(offset)
             offset += length
-        phases.append(PhaseLayout(phase["name"], count, lengths, tuple(starts)))
+        phases.append(PhaseLayout(phase["name"], count, lengths, tuple(starts),
+                                  phase["cycles"].get("count")))
     earliest = min([0] + [d for a in doc["phases"][0]["administrations"]
                           for d in pre_treatment_days(a)])
     return Layout(tuple(phases), earliest, offset - 1)
@@ -115,12 +118,16 @@ def day_offset(cycle_start: int, day: int) -> int:
 def dosing_offsets(admin: Json, phase: PhaseLayout) -> list[tuple[int, int]]:
     """(offset, cycle start) of each selected day of each selected cycle, in order.
 
-    Days before day 1 belong to cycle 1 only; days past a cycle's end do not exist.
+    Days before day 1 belong to cycle 1 only; days past a cycle's end do not exist. Cycles
+    shown beyond a fixed count give lenalidomide alone.
     """
     chosen = (set(range(1, phase.count + 1)) if "cycles" not in admin
               else resolve(admin["cycles"], phase.count))
+    last = phase.count
+    if admin["drug"] != "lenalidomide" and phase.published is not None:
+        last = min(last, phase.published)
     found = []
-    for cycle in sorted(c for c in chosen if c <= phase.count):
+    for cycle in sorted(c for c in chosen if c <= last):
         length, start = phase.lengths[cycle - 1], phase.starts[cycle - 1]
         for day in sorted(resolve(admin["days"], length)):
             if day <= length and (day > 0 or cycle == 1):
@@ -344,13 +351,15 @@ def rung_index(admin: Json, dose: float) -> int:
 def test_every_days_escalation_on_continuous_dosing(
     doc: Json, start: date, cycles: int | None
 ) -> None:
-    """With daily dosing and every_days N, dosing day k (from 0) is on rung min(k // N, top)."""
+    """With daily dosing and every_days N, dosing day k (from 0) is on rung min(k // N, top).
+    (Cycles shown beyond a fixed count give lenalidomide alone: another drug stops there.)"""
     _, plan = build(doc, start, None, cycles)
     (admin,) = doc["phases"][0]["administrations"]
     every = admin["escalation"]["every_days"]
     top = len(expected_rungs(admin)) - 1
     doses = [dose.dose for day in plan.days for dose in day.doses]
-    assert len(doses) == len(plan.days)  # continuous: one dose every day
+    assert [day for day in plan.days if day.doses] == list(plan.days[:len(doses)])
+    assert len(doses) == len(plan.days) or admin["drug"] != "lenalidomide"
     assert [rung_index(admin, d) for d in doses] == [
         min(k // every, top) for k in range(len(doses))
     ]
