@@ -3,14 +3,19 @@ it accepts, accepts with a warning, or refuses."""
 
 from __future__ import annotations
 
-import pytest
-from conftest import REVIEW_FILE, shared_text
+import json
+from pathlib import Path
 
-from doseplan.drugs import assess, band, catalog, document, near_miss
+import pytest
+from conftest import REVIEW_FILE, run_installed, shared_text
+
+from doseplan.drugs import CLASSES, assess, bands, catalog, document, near_miss
 from doseplan.loader import (
+    builtin_document,
     builtin_regimens,
     builtin_supportive_ids,
     load_supportive,
+    supportive_document,
     validate_document,
 )
 from doseplan.policy import load_policy
@@ -26,11 +31,11 @@ def test_the_catalog_follows_its_schema() -> None:
 
 
 def test_every_range_quotes_its_sources_or_states_its_assumption() -> None:
-    """Each dose range and the band cite the review or the facts page verbatim, or are an
-    assumption."""
+    """Each dose range and each class's band cite the review or the facts page verbatim, or
+    are an assumption."""
     review, facts = normal(shared_text(REVIEW_FILE)), normal(shared_text("clinical-facts.md"))
     sources = [s for drug in catalog().values() for r in drug.doses for s in r.sources]
-    sources += [band().source]
+    sources += [b.source for b in bands().values()]
     sources += [d.capsule_source for d in catalog().values() if d.capsule_source is not None]
     for source in sources:
         if source.assumption is not None:
@@ -73,18 +78,34 @@ def test_every_built_in_dose_is_within_its_sourced_range() -> None:
     ("lenalidomide", 25, "mg/kg",
      "lenalidomide is dosed in mg in the sources, not in mg/kg; check the unit"),
     ("rituximab", 3750, "mg/m2",
-     "rituximab 3750 mg/m2 is implausible: the sources give 50-375 mg/m2 ([23], [26]) and "
-     "doseplan accepts 25-562.5 mg/m2 at most; check the dose and its unit"),
+     "rituximab 3750 mg/m2 is above the highest daily dose the sources give, 375 mg/m2 "
+     "([23], [26]); an antibody has no margin above it: check the dose"),
+    ("rituximab", 20, "mg/m2",
+     "rituximab 20 mg/m2 is implausible: the sources give 50-375 mg/m2 ([23], [26]) and "
+     "doseplan accepts 25-375 mg/m2 at most; check the dose and its unit"),
+    ("bendamustine", 135, "mg/m2",
+     "bendamustine 135 mg/m2 is above the highest daily dose the sources give, 90 mg/m2 "
+     "([28]); a cytotoxic has no margin above it: check the dose"),
+    ("pentostatin", 3, "mg/m2",
+     "pentostatin 3 mg/m2 is above the highest daily dose the sources give, 2 mg/m2 ([30]); "
+     "a cytotoxic has no margin above it: check the dose"),
+    ("fludarabine", 45, "mg/m2",
+     "fludarabine 45 mg/m2 is above the highest daily dose the sources give, 30 mg/m2 ([26], "
+     "clinical-facts.md (What the original publications add to the review)); a cytotoxic has "
+     "no margin above it: check the dose"),
     ("rituximab", 375, "mg",
      "rituximab is dosed in mg/m2 in the sources, not in mg; check the unit"),
     ("lenalidomid", 10, "mg",
      "drug 'lenalidomid' is not in the drug catalog; did you mean 'lenalidomide'? (a misspelt "
      "name would escape every rule)"),
 ], ids=["lenalidomide-250-mg", "lenalidomide-below-the-floor", "lenalidomide-per-kg",
-        "rituximab-ten-times", "rituximab-flat-mg", "misspelt-name"])
+        "rituximab-ten-times", "rituximab-below-the-band", "bendamustine-150-percent",
+        "pentostatin-150-percent", "fludarabine-150-percent", "rituximab-flat-mg",
+        "misspelt-name"])
 def test_implausible_doses_are_refused(drug: str, amount: float, unit: str,
                                        refused: str) -> None:
-    """Beyond the band, in a unit the sources never use, or under a misspelt name."""
+    """Beyond the band of the drug's class (none above a cytotoxic's or an antibody's
+    sourced maximum), in a unit the sources never use, or under a misspelt name."""
     assert assess(drug, amount, unit).refused == refused
 
 
@@ -95,7 +116,23 @@ def test_a_dose_in_the_band_is_accepted_with_a_warning() -> None:
     assert verdict.warning is not None
     assert verdict.warning.startswith(
         "Assumption (plausible doses): bendamustine 70 mg/m2 is outside the 90 mg/m2 the "
-        "sources give ([28]); A dose from half the lowest")
+        "sources give ([28]); A cytotoxic dose above the highest")
+
+
+@pytest.mark.parametrize(("drug", "amount"), [
+    ("aspirin", 325), ("aspirin", 81), ("allopurinol", 100), ("allopurinol", 600),
+    ("allopurinol", 800),
+], ids=["aspirin-325", "aspirin-81", "allopurinol-renal-100", "allopurinol-600",
+        "allopurinol-800"])
+def test_supportive_doses_of_the_sources_are_plausible(drug: str, amount: float) -> None:
+    """clinical-facts.md: "daily aspirin (81-325 mg/day)"; allopurinol "should not exceed
+    100 mg" (renal) and "Oral: 600 to 800 mg/day for 1 to 3 days"."""
+    assert assess(drug, amount, "mg") == (None, None)
+
+
+def test_every_drug_has_a_class_with_a_band() -> None:
+    assert {d.drug_class for d in catalog().values()} <= set(bands()) == set(CLASSES)
+    assert bands()["cytotoxic"].high == bands()["antibody"].high == 1
 
 
 def test_a_drug_outside_the_catalog_is_accepted_with_a_warning() -> None:
@@ -113,3 +150,43 @@ def test_a_drug_outside_the_catalog_is_accepted_with_a_warning() -> None:
 def test_near_misses_are_one_or_two_edits_away(name: str, near: str | None) -> None:
     """A name one or two edits from a catalog id, or the same letters, is a near miss."""
     assert near_miss(name) == near
+
+
+def regimen_with(tmp_path: Path, regimen_id: str, drug: str, amount: float) -> str:
+    """A copy of a built-in regimen with every dose of ``drug`` set to ``amount``."""
+    document = json.loads(json.dumps(builtin_document(regimen_id)))
+    for phase in document["phases"]:
+        for admin in phase["administrations"]:
+            if admin["drug"] == drug:
+                admin["dose"]["amount"] = amount
+    (tmp_path / "r.json").write_text(json.dumps(document), encoding="utf-8")
+    return "r.json"
+
+
+def test_bendamustine_at_150_percent_is_refused_by_validate(tmp_path: Path) -> None:
+    """The review, [28]: "bendamustine90 mg/m2 intravenously on days 1 and 2"; 135 mg/m2
+    is 1.5 times it, and a cytotoxic has no margin above its sourced maximum."""
+    name = regimen_with(tmp_path, "gcllsg-br-len", "bendamustine", 135)
+    result = run_installed("validate", name, cwd=tmp_path)
+    assert (result.code, result.out) == (1, "")
+    assert result.err == (
+        "doseplan: error: r.json: $.phases[0].administrations[2].dose.amount: bendamustine "
+        "135 mg/m2 is above the highest daily dose the sources give, 90 mg/m2 ([28]); a "
+        "cytotoxic has no margin above it: check the dose\n")
+
+
+@pytest.mark.parametrize("amount", [325, 81], ids=["325-mg", "81-mg"])
+def test_aspirin_doses_of_the_sources_are_planned(tmp_path: Path, amount: float) -> None:
+    """clinical-facts.md: lenalidomide thromboprophylaxis uses "daily aspirin (81-325
+    mg/day)"."""
+    document = json.loads(json.dumps(supportive_document("aspirin")))
+    for admin in document["administrations"]:
+        admin["dose"]["amount"] = amount
+    (tmp_path / "a.json").write_text(json.dumps(document), encoding="utf-8")
+    result = run_installed("plan", "aue-2010", "--start", "2027-01-04", "--with", "a.json",
+                           "--format", "json", cwd=tmp_path)
+    assert (result.code, result.err) == (0, "")
+    plan = json.loads(result.out)
+    assert {d["dose"] for day in plan["days"] for d in day["doses"]
+            if d["drug"] == "aspirin"} == {amount}
+    assert not any("plausible doses" in w for w in plan["warnings"])

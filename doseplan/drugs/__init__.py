@@ -1,12 +1,13 @@
 """The drug catalog: which drugs doseplan knows, and which daily doses are plausible.
 
-``catalog.json`` (``schemas/drugs.schema.json``) gives each drug the daily doses its
-sources state, per unit, each range with its sources (the review, clinical-facts.md, or
-an assumption), and capsule strengths where they matter. A dose inside the sourced
-range is plausible; inside the catalog's band around it (an assumption, stated in the
-file) it is accepted with a warning; outside the band, or in a unit the sources never
-use for the drug, it is refused as a likely typing or unit error. A ``strict`` drug
-(lenalidomide) has no band: the label's floor and the trials' maximum bound it.
+``catalog.json`` (``schemas/drugs.schema.json``) gives each drug its class and the daily
+doses its sources state, per unit, each range with its sources (the review,
+clinical-facts.md, or an assumption), and capsule strengths where they matter. A dose
+inside the sourced range is plausible; inside the band of the drug's class around it (an
+assumption, stated in the file) it is accepted with a warning; outside the band, or in a
+unit the sources never use for the drug, it is refused as a likely typing or unit error.
+An oral anticancer drug (lenalidomide) has no band, and cytotoxics and antibodies none
+above their sourced maximum.
 
 A drug name the catalog does not know is accepted with a warning, unless it is one
 letter or two away from a catalog name (a misspelling would escape every rule).
@@ -41,12 +42,19 @@ class DoseRange(Value):
         return ", ".join(dict.fromkeys(s.cite() for s in self.sources))
 
 
+CLASSES = ("oral-anticancer", "cytotoxic", "antibody", "steroid", "supportive")
+"""The classes of drug; each has its band (``bands``)."""
+_CLASS_WORDS = {"oral-anticancer": "an oral anticancer drug", "cytotoxic": "a cytotoxic",
+                "antibody": "an antibody", "steroid": "a steroid",
+                "supportive": "a supportive drug"}
+
+
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Drug(Value):
     id: str
     name: str
+    drug_class: str
     doses: tuple[DoseRange, ...]
-    strict: bool = False
     capsule_strengths: tuple[float, ...] | None = None
     capsule_source: Source | None = None
 
@@ -69,21 +77,22 @@ class Verdict(NamedTuple):
 
 
 @cache
-def _load() -> tuple[Mapping[str, Drug], Band]:
+def _load() -> tuple[Mapping[str, Drug], Mapping[str, Band]]:
     with open(_FILE, encoding="utf-8") as handle:
         document = json.load(handle)
     drugs = {}
     for d in document["drugs"]:
         capsules = d.get("capsules_mg")
         drugs[d["id"]] = Drug(
-            id=d["id"], name=d["name"], strict=d.get("strict", False),
+            id=d["id"], name=d["name"], drug_class=d["class"],
             doses=tuple(DoseRange(r["unit"], r["low"], r["high"],
                                   tuple(map(Source.from_json, r["sources"]))) for r in d["doses"]),
             capsule_strengths=None if capsules is None else tuple(capsules["strengths"]),
             capsule_source=None if capsules is None else Source.from_json(capsules["source"]),
         )
-    band = document["band"]
-    return drugs, Band(band["low"], band["high"], Source.from_json(band["source"]))
+    bands = {name: Band(b["low"], b["high"], Source.from_json(b["source"]))
+             for name, b in document["bands"].items()}
+    return drugs, bands
 
 
 def catalog() -> Mapping[str, Drug]:
@@ -91,7 +100,8 @@ def catalog() -> Mapping[str, Drug]:
     return _load()[0]
 
 
-def band() -> Band:
+def bands() -> Mapping[str, Band]:
+    """The band of plausible doses of each class of drug."""
     return _load()[1]
 
 
@@ -135,10 +145,16 @@ def assess(drug: str, amount: float, unit: str) -> Verdict:
              else _g(found.low)) + f" {unit}"
     if found.low <= amount <= found.high:
         return Verdict()
-    if known.strict:
+    band = bands()[known.drug_class]
+    if band.low == band.high == 1:
         return Verdict(refused=f"{drug} {_g(amount)} {unit} is outside the plausible daily "
                                f"doses {given} ({found.cite()}); check the dose")
-    low, high = band().low * found.low, band().high * found.high
+    if band.high == 1 and amount > found.high:
+        return Verdict(refused=f"{drug} {_g(amount)} {unit} is above the highest daily dose "
+                               f"the sources give, {_g(found.high)} {unit} ({found.cite()}); "
+                               f"{_CLASS_WORDS[known.drug_class]} has no margin above it: "
+                               "check the dose")
+    low, high = band.low * found.low, band.high * found.high
     if not low <= amount <= high:
         return Verdict(refused=f"{drug} {_g(amount)} {unit} is implausible: the sources give "
                                f"{given} ({found.cite()}) and doseplan accepts "
@@ -146,7 +162,7 @@ def assess(drug: str, amount: float, unit: str) -> Verdict:
                                "unit")
     return Verdict(warning=f"Assumption (plausible doses): {drug} {_g(amount)} {unit} is "
                            f"outside the {given} the sources give ({found.cite()}); "
-                           f"{band().source.assumption} Check this dose.")
+                           f"{band.source.assumption} Check this dose.")
 
 
 def near_miss(name: str) -> str | None:
