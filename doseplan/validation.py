@@ -9,7 +9,7 @@ would be valid.
 
 from __future__ import annotations
 
-from doseplan.drugs import assess, misspelt
+from doseplan.drugs import assess, assess_course, misspelt
 from doseplan.errors import RegimenError
 from doseplan.model import (
     MAX_CYCLES,
@@ -75,7 +75,44 @@ def check_regimen(regimen: Regimen, *, where: str) -> None:
         for j, admin in enumerate(phase.administrations):
             _check_administration(phase, i, admin, where, f"{at}.administrations[{j}]")
     _check_dose_choices(regimen, where)
+    for i, phase in enumerate(regimen.phases):
+        _check_courses(phase, where, f"$.phases[{i}]")
     _check_supportive(regimen, where)
+
+
+def _check_courses(phase: Phase, where: str, at: str) -> None:
+    """No cycle of the phase gives a drug more in total than the sources give in a course
+    (the drug catalog's course limits; an escalating dose counts at its maximum)."""
+    count = phase.cycles.planned_count
+    lengths = phase.cycles.lengths(count)
+    chosen = [set(range(1, count + 1)) if a.cycles is None else set(a.cycles.resolve(count))
+              for a in phase.administrations]
+    seen: set[tuple[tuple[int, ...], int, bool]] = set()
+    for cycle, length in enumerate(lengths, start=1):
+        given = tuple(n for n, cycles in enumerate(chosen) if cycle in cycles)
+        key = (given, length, cycle == 1)
+        if key in seen:  # the same administrations on the same days: the same totals
+            continue
+        seen.add(key)
+        totals: dict[tuple[str, str], list[str]] = {}
+        sums: dict[tuple[str, str], float] = {}
+        for n in given:
+            admin = phase.administrations[n]
+            days = [d for d in admin.days.resolve(length)
+                    if d <= length and (d > 0 or cycle == 1)]
+            if not days:
+                continue
+            which: tuple[str, str] = (admin.drug, admin.dose.unit)
+            sums[which] = sums.get(which, 0.0) + admin.maximum * len(days)
+            totals.setdefault(which, []).append(f"{admin.maximum:g} {admin.dose.unit} on "
+                                               f"{len(days)} day{'s' if len(days) > 1 else ''}")
+        for (drug, unit), total in sums.items():
+            refused = assess_course(drug, round(total, 6), unit)
+            if refused is not None:
+                raise RegimenError(
+                    f"{refused}: cycle {cycle} of phase {phase.name!r} gives "
+                    f"{' and '.join(totals[drug, unit])}; check the doses and their days",
+                    where=where, path=at)
 
 
 def _check_dose_choices(regimen: Regimen, where: str) -> None:

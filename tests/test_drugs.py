@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import REVIEW_FILE, run_installed, shared_text
 
-from doseplan.drugs import CLASSES, assess, bands, catalog, document, near_miss
+from doseplan.drugs import CLASSES, assess, assess_course, bands, catalog, document, near_miss
 from doseplan.loader import (
     builtin_document,
     builtin_regimens,
@@ -36,6 +36,8 @@ def test_every_range_quotes_its_sources_or_states_its_assumption() -> None:
     review, facts = normal(shared_text(REVIEW_FILE)), normal(shared_text("clinical-facts.md"))
     sources = [s for drug in catalog().values() for r in drug.doses for s in r.sources]
     sources += [b.source for b in bands().values()]
+    sources += [s for drug in catalog().values() for r in drug.doses if r.course is not None
+                for s in r.course.sources]
     sources += [d.capsule_source for d in catalog().values() if d.capsule_source is not None]
     for source in sources:
         if source.assumption is not None:
@@ -190,3 +192,40 @@ def test_aspirin_doses_of_the_sources_are_planned(tmp_path: Path, amount: float)
     assert {d["dose"] for day in plan["days"] for d in day["doses"]
             if d["drug"] == "aspirin"} == {amount}
     assert not any("plausible doses" in w for w in plan["warnings"])
+
+
+def test_cyclophosphamide_600_mg_m2_on_three_days_is_refused_naming_the_course(
+        tmp_path: Path) -> None:
+    """clinical-facts.md: "250 mg/m2 on days 1-3 in FC ... and 600 mg/m2 once every 3 weeks
+    in PCR ... are two schedules: per course, 750 mg/m2 and 600 mg/m2. A limit per course,
+    not only per day, separates them." Issue 29: a copy of gimema-llc0606 with 600 mg/m2 on
+    days 1-3 is 2.4 times the intended course dose."""
+    name = regimen_with(tmp_path, "gimema-llc0606", "cyclophosphamide", 600)
+    message = (
+        "doseplan: error: r.json: $.phases[0]: cyclophosphamide 1800 mg/m2 in one course is "
+        "above the 750 mg/m2 per course the sources give (250 mg/m2 on days 1-3 (FC, [25]); "
+        "PCR gives 600 mg/m2 once a course ([30]); clinical-facts.md (Facts added for the "
+        "catalog's limits)): cycle 1 of phase 'treatment' gives 600 mg/m2 on 3 days; check "
+        "the doses and their days\n")
+    for command in (("validate", name), ("plan", name, "--start", "2027-01-04")):
+        result = run_installed(*command, cwd=tmp_path)
+        assert (result.code, result.out, result.err) == (1, "", message)
+
+
+@pytest.mark.parametrize(("drug", "total", "unit", "refused"), [
+    ("cyclophosphamide", 750, "mg/m2", None),
+    ("cyclophosphamide", 750.5, "mg/m2",
+     "cyclophosphamide 750.5 mg/m2 in one course is above the 750 mg/m2 per course the "
+     "sources give (250 mg/m2 on days 1-3 (FC, [25]); PCR gives 600 mg/m2 once a course "
+     "([30]); clinical-facts.md (Facts added for the catalog's limits))"),
+    ("rituximab", 1500, "mg/m2", None),
+    ("rituximab", 1875, "mg/m2",
+     "rituximab 1875 mg/m2 in one course is above the 1500 mg/m2 per course the sources give "
+     "(375 mg/m2 weekly through cycle 1 ([22], [26]); [22], [26])"),
+    ("lenalidomide", 10000, "mg", None),
+    ("thalidomide", 10000, "mg", None),
+], ids=["cyclophosphamide-fc", "cyclophosphamide-above", "rituximab-weekly",
+        "rituximab-five-weeks", "oral-drug-no-course-limit", "unknown-drug"])
+def test_course_totals_of_cytotoxics_and_antibodies_are_bounded(
+        drug: str, total: float, unit: str, refused: str | None) -> None:
+    assert assess_course(drug, total, unit) == refused

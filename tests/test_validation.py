@@ -695,3 +695,24 @@ def test_doses_the_team_may_go_up_to_are_checked(
 def test_doses_the_team_may_go_up_to_round_trip() -> None:
     document = variant({f"{A0}.may_escalate": {"to": [15, 20], "source": REVIEW}})
     assert regimen_to_json(load(document)) == document
+
+
+FLUDARABINE: dict[str, Any] = {
+    "drug": "fludarabine", "route": "iv", "dose": {"amount": 30, "unit": "mg/m2"},
+    "days": [{"from": 1, "to": 3}], "source": ASSUMED,
+}
+
+
+def test_a_course_within_the_catalogs_limit_is_accepted() -> None:
+    load(variant({"$.phases[0].administrations[1]": FLUDARABINE}))
+
+
+def test_a_course_above_the_catalogs_limit_is_refused() -> None:
+    """Fludarabine 30 mg/m2 on 4 days is 120 mg/m2 a course; [25] gives 30 on days 1-3."""
+    assert_rejected(
+        {"$.phases[0].administrations[1]": {**FLUDARABINE, "days": [{"from": 1, "to": 4}]}},
+        P0,
+        "fludarabine 120 mg/m2 in one course is above the 90 mg/m2 per course the sources "
+        "give (30 mg/m2 on days 1-3 ([25]); clinical-facts.md (What the original publications "
+        "add to the review)): cycle 1 of phase 'treatment' gives 30 mg/m2 on 4 days; check the "
+        "doses and their days")

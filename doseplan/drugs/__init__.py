@@ -21,12 +21,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from doseplan.model import Source
 from doseplan.values import Value
 
 _FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "catalog.json")
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Course(Value):
+    """The most of a drug in one course (cycle) that its sources give, and how."""
+
+    high: float
+    why: str
+    sources: tuple[Source, ...]
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
@@ -37,6 +46,7 @@ class DoseRange(Value):
     low: float
     high: float
     sources: tuple[Source, ...]
+    course: Course | None = None
 
     def cite(self) -> str:
         return ", ".join(dict.fromkeys(s.cite() for s in self.sources))
@@ -86,13 +96,21 @@ def _load() -> tuple[Mapping[str, Drug], Mapping[str, Band]]:
         drugs[d["id"]] = Drug(
             id=d["id"], name=d["name"], drug_class=d["class"],
             doses=tuple(DoseRange(r["unit"], r["low"], r["high"],
-                                  tuple(map(Source.from_json, r["sources"]))) for r in d["doses"]),
+                                  tuple(map(Source.from_json, r["sources"])),
+                                  _course(r.get("course"))) for r in d["doses"]),
             capsule_strengths=None if capsules is None else tuple(capsules["strengths"]),
             capsule_source=None if capsules is None else Source.from_json(capsules["source"]),
         )
     bands = {name: Band(b["low"], b["high"], Source.from_json(b["source"]))
              for name, b in document["bands"].items()}
     return drugs, bands
+
+
+def _course(document: Mapping[str, Any] | None) -> Course | None:
+    if document is None:
+        return None
+    return Course(document["high"], document["why"],
+                  tuple(map(Source.from_json, document["sources"])))
 
 
 def catalog() -> Mapping[str, Drug]:
@@ -163,6 +181,19 @@ def assess(drug: str, amount: float, unit: str) -> Verdict:
     return Verdict(warning=f"Assumption (plausible doses): {drug} {_g(amount)} {unit} is "
                            f"outside the {given} the sources give ({found.cite()}); "
                            f"{band.source.assumption} Check this dose.")
+
+
+def assess_course(drug: str, total: float, unit: str) -> str | None:
+    """Why ``total`` of ``drug`` in one course (cycle) is refused, or None: above the most
+    the sources give in a course (cytotoxics and antibodies)."""
+    known = catalog().get(drug)
+    found = None if known is None else known.range(unit)
+    course = None if found is None else found.course
+    if course is None or total <= course.high:
+        return None
+    cited = ", ".join(dict.fromkeys(s.cite() for s in course.sources))
+    return (f"{drug} {_g(total)} {unit} in one course is above the {_g(course.high)} {unit} "
+            f"per course the sources give ({course.why}; {cited})")
 
 
 def near_miss(name: str) -> str | None:
