@@ -216,7 +216,8 @@ def parse_json_bytes(raw: bytes, *, where: str) -> Any:
             f"number {exc.shown} is too large for any value doseplan reads; check the "
             "number", where=where, path=None,
         ) from None
-    if not text.isascii() or "\\u" in text or "\x7f" in text:  # else nothing to refuse
+    # Only non-ASCII text, an escape (\u001b, \b, \f...) or DEL can hold a character to refuse.
+    if not text.isascii() or "\\" in text or "\x7f" in text:
         check_values(document, where=where)
     return document
 

@@ -167,6 +167,8 @@ def test_json_reader_refuses_bad_bytes_with_one_line_errors(raw: bytes) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(finite_json_values(), st.booleans(), st.booleans())
+@example("\x08", False, False)  # a short escape (\b) that decodes to a control character
+@example({"note": "\x0c"}, True, True)
 def test_json_reader_reads_what_json_writes(value: Any, ascii_only: bool, bom: bool) -> None:
     """Standard JSON (no NaN or infinity) reads back as the value written, BOM or not;
     a text holding a terminal control character is refused, with its JSON path."""
