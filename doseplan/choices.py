@@ -19,6 +19,13 @@ OPTION = "--dose"
 """The command-line option that chooses a dose: ``--dose NAME=AMOUNT``."""
 
 
+KIND_WORDS = {
+    "dose-level": "a dose level of the trial",
+    "borrowed": "a dose borrowed from another trial, to be confirmed",
+    "unknown": "no source gives the dose, to be chosen",
+}
+
+
 def _amount(value: float) -> str:
     return f"{value:g}"
 
@@ -52,13 +59,6 @@ def describe(choice: DoseChoice) -> str:
     what = KIND_WORDS[choice.kind] if choice.name == choice.drug else (
         f"{choice.drug}, {KIND_WORDS[choice.kind]}")
     return f"{choice.name} ({what}): {choice.why} Levels: {levels}. {default}"
-
-
-KIND_WORDS = {
-    "dose-level": "a dose level of the trial",
-    "borrowed": "a dose borrowed from another trial, to be confirmed",
-    "unknown": "no source gives the dose, to be chosen",
-}
 
 
 def choose(regimen: Regimen, doses: Mapping[str, float]) -> tuple[Regimen, tuple[str, ...]]:
