@@ -18,7 +18,8 @@ def _got(value: object) -> str:
     shown = repr(value)
     if len(shown) > 60:
         shown = shown[:57] + "..."
-    return f"got {shown} that is a {type(value).__name__}"
+    kind = type(value).__name__
+    return f"got {shown} that is {'an' if kind[0] in 'aeiou' else 'a'} {kind}"
 
 
 def instance(name: str, value: object, kind: type | tuple[type, ...], expected: str, *,

@@ -79,7 +79,7 @@ def test_a_choice_the_regimen_lacks_is_refused() -> None:
     [([("lenalidomide", 5)],
       "'doses' must be a mapping (dict) (got [('lenalidomide', 5)] that is a list)"),
      ({"lenalidomide": "5"}, "\"doses['lenalidomide']\" must be a number (got '5' that is a str)"),
-     ({5: 5}, "'a name in doses' must be text (str) (got 5 that is a int)")],
+     ({5: 5}, "'a name in doses' must be text (str) (got 5 that is an int)")],
     ids=["not-a-mapping", "text-amount", "number-name"],
 )
 def test_doses_of_the_wrong_type_are_a_type_error(doses: Any, message: str) -> None:
