@@ -30,6 +30,7 @@ from doseplan.errors import (
     quoted,
 )
 from doseplan.model import (
+    SUPERSEDED,
     Administration,
     Citation,
     CycleSpec,
@@ -418,7 +419,7 @@ def load_regimen(name: str | Path) -> Regimen:
         number = text[4:] if text.startswith("ref:") else text
         if number.isascii() and number.isdigit() and len(number) < 6:
             found = regimens_for_reference(int(number))
-            usable = [r for r in found if r.status is None or r.status.value != "superseded"]
+            usable = [r for r in found if r.status is None or r.status.value != SUPERSEDED]
             main = [r for r in usable if r.variant_of is None] or usable
             if len(main) == 1:
                 return main[0]

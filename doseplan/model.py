@@ -383,7 +383,11 @@ class DoseChoice(Value):
         return tuple(level.amount for level in self.levels)
 
 
-STATUSES = ("as-published", "superseded", "safety-report", "reconstructed")
+AS_PUBLISHED = "as-published"
+SUPERSEDED = "superseded"
+SAFETY_REPORT = "safety-report"
+RECONSTRUCTED = "reconstructed"
+STATUSES = (AS_PUBLISHED, SUPERSEDED, SAFETY_REPORT, RECONSTRUCTED)
 """What a regimen's calendar is (``doseplan.status`` says each in words)."""
 
 

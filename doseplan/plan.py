@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
 
-from doseplan.status import NOT_TO_FOLLOW, SAFETY_REPORT, UNSTATED, UNSTATED_WORDS
+from doseplan.model import SAFETY_REPORT
+from doseplan.status import NOT_TO_FOLLOW, UNSTATED, UNSTATED_WORDS
 from doseplan.values import Value
 
 if TYPE_CHECKING:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from doseplan.errors import UsageError
+from doseplan.model import AS_PUBLISHED, RECONSTRUCTED, SAFETY_REPORT, SUPERSEDED
 
 if TYPE_CHECKING:
     from doseplan.model import Regimen, RegimenStatus
@@ -16,10 +17,10 @@ if TYPE_CHECKING:
 UNSTATED = "unstated"
 """The status of a regimen file that does not state one."""
 
-ACKNOWLEDGED = ("superseded", "reconstructed")
-"""Statuses planned only when the user acknowledges them (``--acknowledge-status``)."""
-SAFETY_REPORT = "safety-report"
-"""Never planned unless the user insists (``--plan-safety-report-not-for-treatment``)."""
+ACKNOWLEDGED = (SUPERSEDED, RECONSTRUCTED)
+"""Statuses planned only when the user acknowledges them (``--acknowledge-status``); a
+``SAFETY_REPORT`` is never planned unless the user insists
+(``--plan-safety-report-not-for-treatment``)."""
 
 ACKNOWLEDGE_OPTION = "--acknowledge-status"
 INSIST_OPTION = "--plan-safety-report-not-for-treatment"
@@ -33,9 +34,9 @@ NOT_TO_FOLLOW_MARK = "NOT TO FOLLOW (safety report)"
 """The same, where an entry has room for a few words (a printed day, an event's title)."""
 
 _HEADLINES = {
-    "as-published": "Regimen status: as published (the trial's schedule as it was reported).",
-    "superseded": "Regimen status: SUPERSEDED. The trial itself abandoned this schedule.",
-    "reconstructed": "Regimen status: RECONSTRUCTED. Parts of this calendar do not come from "
+    AS_PUBLISHED: "Regimen status: as published (the trial's schedule as it was reported).",
+    SUPERSEDED: "Regimen status: SUPERSEDED. The trial itself abandoned this schedule.",
+    RECONSTRUCTED: "Regimen status: RECONSTRUCTED. Parts of this calendar do not come from "
                      "the trial's report; the treating team must confirm them.",
     SAFETY_REPORT: "NOT A REGIMEN TO FOLLOW: this is a report of serious adverse events. "
                    "The calendar is for study only; do not give these doses.",

@@ -13,6 +13,8 @@ from doseplan.drugs import assess, assess_course, misspelt
 from doseplan.errors import RegimenError
 from doseplan.model import (
     MAX_CYCLES,
+    RECONSTRUCTED,
+    SUPERSEDED,
     Administration,
     CycleSpec,
     Escalation,
@@ -38,12 +40,12 @@ def _check_status(regimen: Regimen, where: str) -> None:
     status = regimen.status
     if status is None:
         return
-    if status.parts and status.value != "reconstructed":
+    if status.parts and status.value != RECONSTRUCTED:
         raise RegimenError(
             f"only a reconstructed regimen lists parts from elsewhere, and this one is "
             f"{status.value}; remove parts or make the status reconstructed",
             where=where, path="$.status.parts")
-    if status.instead is not None and status.value != "superseded":
+    if status.instead is not None and status.value != SUPERSEDED:
         raise RegimenError(
             f"only a superseded regimen names the schedule used instead, and this one is "
             f"{status.value}; remove instead or make the status superseded",

@@ -12,7 +12,8 @@ import click
 from click.core import ParameterSource
 
 from doseplan.errors import InvalidDataError, UsageError, quoted
-from doseplan.status import ACKNOWLEDGE_OPTION, ACKNOWLEDGED, INSIST_OPTION, SAFETY_REPORT
+from doseplan.model import SAFETY_REPORT
+from doseplan.status import ACKNOWLEDGE_OPTION, ACKNOWLEDGED, INSIST_OPTION
 
 if TYPE_CHECKING:
     from datetime import time

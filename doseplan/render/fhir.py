@@ -51,7 +51,15 @@ from doseplan.describe import describe_administration, describe_cycles, describe
 from doseplan.errors import UsageError
 from doseplan.events import TEST_NAMES, TOXICITY_NAMES, Decision, Event, Grade, Lab
 from doseplan.events import UNITS as LAB_UNITS
-from doseplan.model import Administration, Phase, Regimen, Selection, Source
+from doseplan.model import (
+    SAFETY_REPORT,
+    SUPERSEDED,
+    Administration,
+    Phase,
+    Regimen,
+    Selection,
+    Source,
+)
 from doseplan.plan import ADDED, HELD, NOTICE, PLANNED, STOPPED, Plan, PlannedDose
 from doseplan.render.json_calendar import dumps, number
 from doseplan.text import for_document
@@ -190,7 +198,7 @@ def _of_cycles(cycles: Selection | None) -> str:
 # The regimen: PlanDefinition
 
 
-RETIRED = ("superseded", "safety-report")
+RETIRED = (SUPERSEDED, SAFETY_REPORT)
 """Regimen statuses whose PlanDefinition.status is retired: "This resource has been
 withdrawn or superseded and should no longer be used" (http://hl7.org/fhir/publication-status);
 the others are draft, a planning aid."""

@@ -30,6 +30,7 @@ from typing import Any
 from doseplan import arguments
 from doseplan.capsules import STRENGTHS, capsule_text
 from doseplan.errors import UsageError
+from doseplan.model import AS_PUBLISHED
 from doseplan.plan import Plan, PlanDay, PlannedDose
 from doseplan.status import NOT_TO_FOLLOW_MARK
 from doseplan.values import Value
@@ -247,7 +248,7 @@ def _context(
         used = sorted({d.note for week in weeks for c in week for d in c.doses
                        if d.note is not None})
         page_notes = tuple((n, reasons[n]) for n in used)
-        status = plan.status_text if page == 1 or plan.status != "as-published" else None
+        status = plan.status_text if page == 1 or plan.status != AS_PUBLISHED else None
         blocks = _Blocks(plan.title, status, plan.notices if page == 1 else (), facts,
                          drugs if page == 1 else (),
                          events if page == 1 else (), plan.warnings if page == 1 else (),
