@@ -272,14 +272,15 @@ class PatientRecord(Value):
         return found if self.extend is None else tuple(d for d in self.extend if d in found)
 
     def _build(self, options: _Options) -> Plan:
+        extend = self._extended(options.cycles)
         acknowledge = self.acknowledged
         if acknowledge is None and not self.sealed:  # made before a status was acknowledged
             acknowledge = status.needed(self.regimen)
         plan = build_plan(self.regimen, self.start, body=options.measurements.body(),
                           cycles=options.cycles, until=options.until,
                           supportive=options.supportive, acknowledge=acknowledge,
-                          doses=self.doses, extend=self._extended(options.cycles))
-        if self.extend is None and self._extended(options.cycles):
+                          doses=self.doses, extend=extend)
+        if self.extend is None and extend:
             plan = replace(plan, warnings=(*plan.warnings, (
                 "This record was made when cycles added beyond the published count gave every "
                 "drug of the phase: they still do in this record; the treating team must "

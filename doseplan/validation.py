@@ -86,35 +86,23 @@ def _check_courses(phase: Phase, where: str, at: str) -> None:
     """No cycle of the phase gives a drug more in total than the sources give in a course
     (the drug catalog's course limits; an escalating dose counts at its maximum)."""
     count = phase.cycles.planned_count
-    lengths = phase.cycles.lengths(count)
-    chosen = [set(range(1, count + 1)) if a.cycles is None else set(a.cycles.resolve(count))
+    chosen = [range(1, count + 1) if a.cycles is None else frozenset(a.cycles.resolve(count))
               for a in phase.administrations]
-    seen: set[tuple[tuple[int, ...], int, bool]] = set()
-    for cycle, length in enumerate(lengths, start=1):
-        given = tuple(n for n, cycles in enumerate(chosen) if cycle in cycles)
-        key = (given, length, cycle == 1)
-        if key in seen:  # the same administrations on the same days: the same totals
-            continue
-        seen.add(key)
-        totals: dict[tuple[str, str], list[str]] = {}
-        sums: dict[tuple[str, str], float] = {}
-        for n in given:
-            admin = phase.administrations[n]
-            days = [d for d in admin.days.resolve(length)
-                    if d <= length and (d > 0 or cycle == 1)]
-            if not days:
-                continue
-            which: tuple[str, str] = (admin.drug, admin.dose.unit)
-            sums[which] = sums.get(which, 0.0) + admin.maximum * len(days)
-            totals.setdefault(which, []).append(f"{admin.maximum:g} {admin.dose.unit} on "
-                                               f"{len(days)} day{'s' if len(days) > 1 else ''}")
-        for (drug, unit), total in sums.items():
-            refused = assess_course(drug, round(total, 6), unit)
+    for cycle, length in enumerate(phase.cycles.lengths(count), start=1):
+        parts: dict[tuple[str, str], list[tuple[float, int]]] = {}
+        for admin, cycles in zip(phase.administrations, chosen, strict=True):
+            days = [d for d in admin.days.resolve(length) if d <= length and (d > 0 or cycle == 1)]
+            if cycle in cycles and days:
+                parts.setdefault((admin.drug, admin.dose.unit), []).append(
+                    (admin.maximum, len(days)))
+        for (drug, unit), given in parts.items():
+            refused = assess_course(drug, round(sum(a * n for a, n in given), 6), unit)
             if refused is not None:
-                raise RegimenError(
-                    f"{refused}: cycle {cycle} of phase {phase.name!r} gives "
-                    f"{' and '.join(totals[drug, unit])}; check the doses and their days",
-                    where=where, path=at)
+                words = " and ".join(f"{a:g} {unit} on {n} day{'s' if n > 1 else ''}"
+                                     for a, n in given)
+                raise RegimenError(f"{refused}: cycle {cycle} of phase {phase.name!r} gives "
+                                   f"{words}; check the doses and their days",
+                                   where=where, path=at)
 
 
 def _check_dose_choices(regimen: Regimen, where: str) -> None:
