@@ -27,6 +27,7 @@ from datetime import date
 from decimal import Decimal
 
 from doseplan.capsules import STRENGTHS, Breakdown, capsule_text, capsules
+from doseplan.model import times_a_day
 from doseplan.plan import PLANNED, Plan
 from doseplan.values import Value
 
@@ -120,13 +121,13 @@ def dispensing(plan: Plan, *,
                 if dose.basis not in bases:
                     bases.append(dose.basis)
             if dose.unit != "mg":
-                other.setdefault((dose.drug, dose.unit), []).append(_decimal(dose.dose))
+                other.setdefault((dose.drug, dose.unit), []).append(_decimal(dose.daily()))
                 continue
             tally = drugs.setdefault(dose.drug, _Tally())
             tally.days.add(day.date)
             if day.cycle_day < 1 and day.date not in tally.early:
                 tally.early.append(day.date)
-            tally.total += _decimal(dose.dose)
+            tally.total += _decimal(dose.daily())
             if dose.drug in stocked:
                 breakdown = capsules(dose.dose, stocked[dose.drug])
                 if breakdown is None:
@@ -135,7 +136,8 @@ def dispensing(plan: Plan, *,
                         tally.problems.append(problem)
                 else:
                     for strength, count in breakdown:
-                        tally.counts[strength] = tally.counts.get(strength, 0) + count
+                        tally.counts[strength] = (tally.counts.get(strength, 0)
+                                                  + count * times_a_day(dose.every_hours))
 
     per_cycle: list[CycleSupply] = []
     notes: list[str] = []
@@ -187,9 +189,9 @@ def _other_notes(other: Mapping[tuple[str, str], list[Decimal]]) -> list[str]:
 
 def _added_notes(added: Mapping[str, list[str]]) -> list[str]:
     return [
-        f"{drug} was added by a rule ({'; '.join(bases)}): it is counted once a day at the "
-        "dose the plan lists, which may be less than the amount taken; the pharmacy sets "
-        "the supply."
+        f"{drug} was added by a rule ({'; '.join(bases)}): it is counted at the dose and "
+        "frequency the plan lists, which may be less than the amount taken; the pharmacy "
+        "sets the supply."
         for drug, bases in sorted(added.items())
     ]
 

@@ -444,7 +444,8 @@ def _planned_dose(
         )
     if admin.may_escalate is not None:
         origin += f"; {admin.may_escalate.describe(admin.drug, unit)}"
-    return _dose(admin.drug, admin.route, amount, unit, origin, body, rule, warnings)
+    return _dose(admin.drug, admin.route, amount, unit, origin, body, rule, warnings,
+                 admin.dose.every_hours)
 
 
 def _supportive_dose(
@@ -452,7 +453,7 @@ def _supportive_dose(
 ) -> PlannedDose:
     amount, unit = admin.dose.amount, admin.dose.unit
     return _dose(admin.drug, admin.route, amount, unit, f"{_fmt(amount)} {unit}", body, rule,
-                 warnings)
+                 warnings, admin.dose.every_hours)
 
 
 def _dose(
@@ -464,8 +465,12 @@ def _dose(
     body: BodySize | None,
     rule: str,
     warnings: list[str],
+    every_hours: int | None = None,
 ) -> PlannedDose:
     """A planned dose in mg where the body size allows, with the arithmetic as its basis."""
+    if every_hours is not None:
+        return _dose(drug, route, amount, unit, origin, body, rule, warnings)._replace(
+            every_hours=every_hours)
     if unit == "mg":
         return PlannedDose(drug, amount, "mg", route, PLANNED, origin, rule)
     if unit == "mg/m2":
@@ -533,17 +538,19 @@ def _refuse_twice(slot: tuple[PlannedDose, ...], dose: PlannedDose) -> None:
 def _catalog_warnings(regimen: Regimen, supportive: tuple[Supportive, ...]) -> list[str]:
     """What the drug catalog says of every dose the regimen and its care can give (a
     regimen built in memory was not validated: a dose the catalog refuses is refused)."""
-    doses: list[tuple[str, float, str]] = []
+    doses: list[tuple[str, float, str, int | None]] = []
     for phase in regimen.phases:
         for admin in phase.administrations:
             amounts = set(admin.levels())
             amounts.update((admin.dose.amount, admin.maximum))
-            doses.extend((admin.drug, amount, admin.dose.unit) for amount in sorted(amounts))
+            doses.extend((admin.drug, amount, admin.dose.unit, admin.dose.every_hours)
+                         for amount in sorted(amounts))
     for care in (*(regimen.supportive or ()), *supportive):
-        doses.extend((a.drug, a.dose.amount, a.dose.unit) for a in care.administrations)
+        doses.extend((a.drug, a.dose.amount, a.dose.unit, a.dose.every_hours)
+                     for a in care.administrations)
     found: list[str] = []
-    for drug, amount, unit in dict.fromkeys(doses):
-        verdict = assess(drug, amount, unit)
+    for drug, amount, unit, every_hours in dict.fromkeys(doses):
+        verdict = assess(drug, amount, unit, every_hours)
         if verdict.refused is not None:
             raise UsageError(verdict.refused)
         if verdict.warning is not None:

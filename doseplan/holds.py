@@ -29,6 +29,7 @@ from doseplan.drugs import assess
 from doseplan.errors import UsageError
 from doseplan.events import TEST_NAMES, TOXICITY_NAMES, Decision, Event, Grade, Lab
 from doseplan.grading import COUNTED, Scale, agrees, check_grade, grade_lab
+from doseplan.model import EVERY_HOURS
 from doseplan.plan import ADDED, HELD, REDUCED, STOPPED, Plan, PlanDay, PlannedDose
 from doseplan.policy import Condition, Policy, Rule, load_policy
 from doseplan.values import Value
@@ -115,16 +116,21 @@ class Add(Value):
     reason: str
     until: date
     while_toxicity: str
+    every_hours: int | None = None
+    """Given every so many hours (``dose`` is each dose); None: once a day."""
 
     def __post_init__(self) -> None:
         _drug_and_reason(self.drug, self.reason)
         arguments.number("dose", self.dose)
+        if self.every_hours not in EVERY_HOURS:
+            raise UsageError(f"every_hours {self.every_hours!r} is not one of 4, 6, 8, 12 or "
+                             "None (once a day)")
         for name in ("unit", "route", "basis", "while_toxicity"):
             arguments.text(name, getattr(self, name))
         arguments.day("until", self.until)
         if self.route not in ("oral", "iv", "sc"):
             raise UsageError(f"route {self.route!r} is unknown; use oral, iv or sc")
-        refused = assess(self.drug, self.dose, self.unit).refused
+        refused = assess(self.drug, self.dose, self.unit, self.every_hours).refused
         if refused is not None:
             raise UsageError(f"an added drug is refused: {refused}")
 
@@ -188,7 +194,7 @@ def _rule_actions(policy: Policy, rule: Rule, scale: Scale, baseline: Mapping[st
         toxicity = what.toxicity if isinstance(what, Grade) else "tumor_flare"
         actions.append(Add(rule.add.drug, rule.add.dose, rule.add.unit, rule.add.route,
                            f"{rule.add.dosing} ({rule.cite()})", cause,
-                           event.date, toxicity))
+                           event.date, toxicity, rule.add.every_hours))
     if rule.decide is not None:
         actions.append(Decide(f"Decision needed ({event.date.isoformat()}): "
                               f"{rule.decide}; {found}."))
@@ -842,7 +848,7 @@ class _Walk:
             self.added = [
                 (extra.until, PlannedDose(drug, extra.dose, extra.unit, extra.route, ADDED,
                                           extra.basis, "added by a rule",
-                                          f"added: {extra.reason}"))
+                                          f"added: {extra.reason}", extra.every_hours))
                 for drug, extra in items]
             self.added_until = max((until for until, _ in self.added), default=date.min)
         self.pause, self.ended = pause, ended

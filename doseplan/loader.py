@@ -769,7 +769,8 @@ def _supportive_administration(d: Mapping[str, Any]) -> SupportiveAdministration
     dose = d["dose"]
     return SupportiveAdministration(
         drug=d["drug"], route=d["route"],
-        dose=Dose(amount=dose["amount"], unit=cast(Unit, dose["unit"])),
+        dose=Dose(amount=dose["amount"], unit=cast(Unit, dose["unit"]),
+                  every_hours=dose.get("every_hours")),
         source=Source.from_json(d["source"]),
         days_from_first_dose=_opt(d, "days_from_first_dose", _selection),
         with_anchor=d.get("with_anchor"),
@@ -827,7 +828,8 @@ def _administration(d: Mapping[str, Any]) -> Administration:
     return Administration(
         drug=d["drug"],
         route=d["route"],
-        dose=Dose(amount=dose["amount"], unit=cast(Unit, dose["unit"])),
+        dose=Dose(amount=dose["amount"], unit=cast(Unit, dose["unit"]),
+                  every_hours=dose.get("every_hours")),
         days=_selection(d["days"]),
         source=Source.from_json(d["source"]),
         cycles=_opt(d, "cycles", _selection),
@@ -882,6 +884,11 @@ def regimen_to_json(regimen: Regimen) -> dict[str, Any]:
     return out
 
 
+def _dose_json(dose: Dose) -> dict[str, Any]:
+    return _drop_none({"amount": dose.amount, "unit": dose.unit,
+                       "every_hours": dose.every_hours})
+
+
 def _dose_choice_json(c: DoseChoice) -> dict[str, Any]:
     return _drop_none({
         "name": c.name, "drug": c.drug, "unit": c.unit, "kind": c.kind, "why": c.why,
@@ -909,7 +916,7 @@ def supportive_to_json(item: Supportive) -> dict[str, Any]:
                 "drug": a.drug,
                 "label": a.label,
                 "route": a.route,
-                "dose": {"amount": a.dose.amount, "unit": a.dose.unit},
+                "dose": _dose_json(a.dose),
                 "days_from_first_dose": None if a.days_from_first_dose is None
                 else _selection_json(a.days_from_first_dose),
                 "with_anchor": a.with_anchor,
@@ -970,7 +977,7 @@ def _administration_json(a: Administration) -> dict[str, Any]:
         "drug": a.drug,
         "label": a.label,
         "route": a.route,
-        "dose": {"amount": a.dose.amount, "unit": a.dose.unit},
+        "dose": _dose_json(a.dose),
         "dose_choice": a.dose_choice,
         "days": _selection_json(a.days),
         "cycles": None if a.cycles is None else _selection_json(a.cycles),

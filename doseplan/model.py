@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Literal
 
 from doseplan.values import Value
@@ -114,12 +115,31 @@ class Selection(Value):
 EVERY_DAY = Selection((Span(1),))
 
 
+EVERY_HOURS = (None, 4, 6, 8, 12)
+"""How often a dose may be given: once a day (None) or every so many hours."""
+
+
+def amount_text(value: float) -> str:
+    """An amount as people write it: 2.5, 1600, 1000000 (never an exponent)."""
+    return format(Decimal(repr(float(value))).normalize(), "f")
+
+
+def times_a_day(every_hours: int | None) -> int:
+    """How many doses a day a dose given every ``every_hours`` hours is (None: once)."""
+    return 1 if every_hours is None else 24 // every_hours
+
+
 @dataclass(frozen=True, eq=False, repr=False)
 class Dose(Value):
-    """A dose per administration day: fixed mg, or per m2 of BSA, or per kg."""
+    """A dose per administration: fixed mg, or per m2 of BSA, or per kg; given once a day,
+    or every ``every_hours`` hours (``amount`` is then each dose, not the day's total)."""
 
     amount: float
     unit: Unit
+    every_hours: int | None = None
+
+    def times_a_day(self) -> int:
+        return times_a_day(self.every_hours)
 
 
 @dataclass(frozen=True, eq=False, repr=False)

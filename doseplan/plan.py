@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
 
-from doseplan.model import SAFETY_REPORT
+from doseplan.model import SAFETY_REPORT, amount_text, times_a_day
 from doseplan.status import NOT_TO_FOLLOW, UNSTATED, UNSTATED_WORDS
 from doseplan.values import Value
 
@@ -46,6 +46,25 @@ class PlannedDose(NamedTuple):
     """The regimen rule that scheduled it, with its citation."""
     reason: str | None = None
     """Why the dose is not as planned (held, reduced, stopped, added), else None."""
+    every_hours: int | None = None
+    """Given every so many hours, ``dose`` each time; None: once a day."""
+
+    def daily(self) -> float:
+        """The day's total: ``dose`` times the doses a day."""
+        return round(self.dose * times_a_day(self.every_hours), 6)
+
+    def how_often(self) -> str | None:
+        """ "every 6 hours (1600 mg a day)" for a dose given more than once a day."""
+        return how_often(self.dose, self.unit, self.every_hours)
+
+
+def how_often(dose: float, unit: str, every_hours: int | None) -> str | None:
+    """ "every 6 hours (1600 mg a day)" for ``dose`` given every ``every_hours`` hours; None
+    for a dose once a day. Every format shows a dose's frequency in these words."""
+    if every_hours is None:
+        return None
+    daily = round(dose * times_a_day(every_hours), 6)
+    return f"every {every_hours} hours ({amount_text(daily)} {unit} a day)"
 
 
 class PlanDay(NamedTuple):

@@ -85,6 +85,8 @@ class AddedDrug(Value):
     unit: str
     route: str
     dosing: str
+    every_hours: int | None = None
+    """Given every so many hours (``dose`` is each dose); None: once a day."""
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)

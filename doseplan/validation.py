@@ -94,7 +94,7 @@ def _check_courses(phase: Phase, where: str, at: str) -> None:
             days = [d for d in admin.days.resolve(length) if d <= length and (d > 0 or cycle == 1)]
             if cycle in cycles and days:
                 parts.setdefault((admin.drug, admin.dose.unit), []).append(
-                    (admin.maximum, len(days)))
+                    (admin.maximum, len(days) * admin.dose.times_a_day()))
         for (drug, unit), given in parts.items():
             refused = assess_course(drug, round(sum(a * n for a, n in given), 6), unit)
             if refused is not None:
@@ -181,7 +181,7 @@ def check_supportive(care: Supportive, *, where: str, at: str = "$") -> None:
     for j, admin in enumerate(care.administrations):
         _check_drug(admin.drug, where, f"{at}.administrations[{j}].drug")
         _check_dose(admin.drug, admin.dose.amount, admin.dose.unit, where,
-                    f"{at}.administrations[{j}].dose.amount")
+                    f"{at}.administrations[{j}].dose.amount", admin.dose.every_hours)
         selection = admin.days_from_first_dose
         for n, item in enumerate(selection.items if selection is not None else ()):
             path = f"{at}.administrations[{j}].days_from_first_dose[{n}]"
@@ -336,7 +336,8 @@ def _check_administration(
             _check_day(day, phase, phase_index, chosen, admin.cycles is not None, shortest,
                        where, path)
     _check_drug(admin.drug, where, f"{at}.drug")
-    _check_dose(admin.drug, admin.dose.amount, admin.dose.unit, where, f"{at}.dose.amount")
+    _check_dose(admin.drug, admin.dose.amount, admin.dose.unit, where, f"{at}.dose.amount",
+                admin.dose.every_hours)
     if admin.escalation is not None:
         _check_escalation(admin, admin.escalation, shortest, where, f"{at}.escalation")
     if admin.may_escalate is not None:
@@ -358,12 +359,15 @@ def _check_may_escalate(admin: Administration, to: tuple[float, ...], where: str
             f"the doses to go up to must each be above the planned maximum "
             f"({admin.maximum:g} {admin.dose.unit}), lowest first", where=where, path=path)
     for n, amount in enumerate(to):
-        _check_dose(admin.drug, amount, admin.dose.unit, where, f"{path}[{n}]")
+        _check_dose(admin.drug, amount, admin.dose.unit, where, f"{path}[{n}]",
+                    admin.dose.every_hours)
 
 
-def _check_dose(drug: str, amount: float, unit: str, where: str, path: str) -> None:
-    """A dose the drug catalog refuses (implausible, or in a unit never used for it)."""
-    refused = assess(drug, amount, unit).refused
+def _check_dose(drug: str, amount: float, unit: str, where: str, path: str,
+                every_hours: int | None = None) -> None:
+    """A dose the drug catalog refuses (implausible, too often, or in a unit never used
+    for it)."""
+    refused = assess(drug, amount, unit, every_hours).refused
     if refused is not None:
         raise RegimenError(refused, where=where, path=path)
 
@@ -409,7 +413,7 @@ def _check_escalation(
 ) -> None:
     start = admin.dose.amount
     unit = admin.dose.unit
-    _check_dose(admin.drug, esc.maximum, unit, where, f"{at}.max")
+    _check_dose(admin.drug, esc.maximum, unit, where, f"{at}.max", admin.dose.every_hours)
     if start > esc.maximum:
         raise RegimenError(
             f"start dose {_fmt(start)} {unit} is above the maximum {_fmt(esc.maximum)} {unit}; "
@@ -486,7 +490,8 @@ def _check_levels(admin: Administration, where: str, at: str) -> None:
     levels = admin.dose_levels
     unit = admin.dose.unit
     for k, level in enumerate(levels):
-        _check_dose(admin.drug, level, unit, where, f"{at}.dose_levels[{k}]")
+        _check_dose(admin.drug, level, unit, where, f"{at}.dose_levels[{k}]",
+                    admin.dose.every_hours)
         if k and level <= levels[k - 1]:
             raise RegimenError(
                 f"dose level {_fmt(level)} {unit} does not rise above "

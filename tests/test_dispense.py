@@ -190,19 +190,21 @@ def test_one_impossible_day_withholds_the_whole_cycle_count() -> None:
 
 
 def test_added_drugs_are_counted_with_a_note_on_their_dosing() -> None:
-    """A grade 2 flare adds ibuprofen to the end of cycle 1: counted at 400 mg a day, flagged."""
+    """A grade 2 flare adds ibuprofen 400 mg every 6 hours to the end of cycle 1: counted
+    at 1600 mg a day (37 days, 59200 mg), flagged."""
     plan = plan_of("aue-2010", [toxicity(day(6), "tumor_flare", 2)])
     d = dispensing(plan)
-    assert supply(d, "ibuprofen", 1) == CycleSupply("treatment", 1, "ibuprofen", 37, 14800.0,
+    assert supply(d, "ibuprofen", 1) == CycleSupply("treatment", 1, "ibuprofen", 37, 59200.0,
                                                     None)
-    assert d.cumulative_mg == {"ibuprofen": 14800.0, "lenalidomide": 840.0}
+    assert d.cumulative_mg == {"ibuprofen": 59200.0, "lenalidomide": 840.0}
     (basis,) = {x.basis for x in plan.days[5].doses if x.drug == "ibuprofen"}
     assert d.notes == (
-        f"ibuprofen was added by a rule ({basis}): it is counted once a day at the dose the "
-        "plan lists, which may be less than the amount taken; the pharmacy sets the supply.",)
+        f"ibuprofen was added by a rule ({basis}): it is counted at the dose and frequency "
+        "the plan lists, which may be less than the amount taken; the pharmacy sets the "
+        "supply.",)
     lines = render_dispensing(d, plan).splitlines()
-    assert "treatment      1  ibuprofen       37  14800 mg  - (added: see notes)" in lines
-    assert "  ibuprofen     14800 mg  (added: see notes)" in lines
+    assert "treatment      1  ibuprofen       37  59200 mg  - (added: see notes)" in lines
+    assert "  ibuprofen     59200 mg  (added: see notes)" in lines
 
 
 def test_a_dose_status_it_does_not_know_is_refused() -> None:

@@ -51,21 +51,23 @@ def test_every_range_quotes_its_sources_or_states_its_assumption() -> None:
 def test_every_built_in_dose_is_within_its_sourced_range() -> None:
     """No built-in regimen, supportive care or policy rule gives a dose the catalog would
     refuse or only accept with a warning."""
-    doses: list[tuple[str, float, str]] = []
+    doses: list[tuple[str, float, str, int | None]] = []
     for regimen in builtin_regimens():
         for phase in regimen.phases:
             for a in phase.administrations:
-                doses += [(a.drug, amount, a.dose.unit) for amount in a.levels()]
-                doses.append((a.drug, a.maximum, a.dose.unit))
+                often = a.dose.every_hours
+                doses += [(a.drug, amount, a.dose.unit, often) for amount in a.levels()]
+                doses.append((a.drug, a.maximum, a.dose.unit, often))
         for care in regimen.supportive or ():
-            doses += [(a.drug, a.dose.amount, a.dose.unit) for a in care.administrations]
+            doses += [(a.drug, a.dose.amount, a.dose.unit, a.dose.every_hours)
+                      for a in care.administrations]
     for name in builtin_supportive_ids():
-        doses += [(a.drug, a.dose.amount, a.dose.unit)
+        doses += [(a.drug, a.dose.amount, a.dose.unit, a.dose.every_hours)
                   for a in load_supportive(name).administrations]
-    doses += [(r.add.drug, r.add.dose, r.add.unit) for r in load_policy().rules
-              if r.add is not None]
-    for drug, amount, unit in doses:
-        assert assess(drug, amount, unit) == (None, None), (drug, amount, unit)
+    doses += [(r.add.drug, r.add.dose, r.add.unit, r.add.every_hours)
+              for r in load_policy().rules if r.add is not None]
+    for drug, amount, unit, often in doses:
+        assert assess(drug, amount, unit, often) == (None, None), (drug, amount, unit, often)
 
 
 @pytest.mark.parametrize(("drug", "amount", "unit", "refused"), [
@@ -132,6 +134,40 @@ def test_supportive_doses_of_the_sources_are_plausible(drug: str, amount: float)
     assert assess(drug, amount, "mg") == (None, None)
 
 
+@pytest.mark.parametrize(("amount", "every_hours"), [(400, 6), (600, 6), (600, 8)],
+                         ids=["400-every-6-h", "600-every-6-h", "600-every-8-h"])
+def test_ibuprofen_every_6_hours_is_accepted_as_its_daily_total(
+        amount: float, every_hours: int) -> None:
+    """The review: "ibuprofen (at a dose of 400-600 mg every 6 hours)": each dose 400-600
+    mg, the day's total 1600-2400 mg (600 mg every 8 hours is 1800 mg a day)."""
+    assert assess("ibuprofen", amount, "mg", every_hours) == (None, None)
+
+
+@pytest.mark.parametrize(("drug", "amount", "every_hours", "refused"), [
+    ("ibuprofen", 400, None,
+     "ibuprofen 400 mg is implausible: the sources give 1600-2400 mg a day (the review) and "
+     "doseplan accepts 800-3600 mg a day at most; check the dose and its unit"),
+    ("ibuprofen", 400, 4,
+     "ibuprofen every 4 hours is more often than the every 6 hours the sources give (the "
+     "review); check how often"),
+    ("ibuprofen", 1600, 6,
+     "ibuprofen 1600 mg every 6 hours (6400 mg a day) is implausible: the sources give "
+     "400-600 mg a dose (the review) and doseplan accepts 200-900 mg a dose at most; check "
+     "the dose and its unit"),
+    ("allopurinol", 300, 12,
+     "allopurinol is given once a day in the sources (clinical-facts.md (What the original "
+     "publications add to the review), clinical-facts.md (Facts added for the catalog's "
+     "limits)), not every 12 hours; check how often"),
+], ids=["ibuprofen-once-a-day", "ibuprofen-every-4-hours", "ibuprofen-daily-total-as-a-dose",
+        "allopurinol-twice-a-day"])
+def test_how_often_a_dose_is_given_is_checked(drug: str, amount: float,
+                                              every_hours: int | None, refused: str) -> None:
+    """A dose given more often than its sources give is refused; the day's total of a dose
+    given every few hours is checked against the sourced daily doses, so 400 mg of
+    ibuprofen once a day (a quarter of the review's least) is refused."""
+    assert assess(drug, amount, "mg", every_hours).refused == refused
+
+
 def test_every_drug_has_a_class_with_a_band() -> None:
     assert {d.drug_class for d in catalog().values()} <= set(bands()) == set(CLASSES)
     assert bands()["cytotoxic"].high == bands()["antibody"].high == 1
@@ -192,6 +228,41 @@ def test_aspirin_doses_of_the_sources_are_planned(tmp_path: Path, amount: float)
     assert {d["dose"] for day in plan["days"] for d in day["doses"]
             if d["drug"] == "aspirin"} == {amount}
     assert not any("plausible doses" in w for w in plan["warnings"])
+
+
+def ibuprofen_care(tmp_path: Path, every_hours: int | None) -> str:
+    """The aspirin supportive care, changed to ibuprofen 400 mg (every ``every_hours``)."""
+    document = json.loads(json.dumps(supportive_document("aspirin")))
+    for admin in document["administrations"]:
+        admin["drug"] = "ibuprofen"
+        admin["dose"] = {"amount": 400, "unit": "mg", "every_hours": every_hours}
+        if every_hours is None:
+            del admin["dose"]["every_hours"]
+    (tmp_path / "i.json").write_text(json.dumps(document), encoding="utf-8")
+    return "i.json"
+
+
+def test_ibuprofen_400_mg_every_6_hours_is_planned_as_1600_mg_a_day(tmp_path: Path) -> None:
+    """The review: "ibuprofen (at a dose of 400-600 mg every 6 hours)": every calendar shows
+    each dose and the day's total."""
+    name = ibuprofen_care(tmp_path, 6)
+    result = run_installed("plan", "aue-2010", "--start", "2027-01-04", "--with", name,
+                           cwd=tmp_path)
+    assert (result.code, result.err) == (0, "")
+    assert "ibuprofen 400 mg oral every 6 hours (1600 mg a day)" in result.out
+    csv = run_installed("plan", "aue-2010", "--start", "2027-01-04", "--with", name,
+                        "--format", "csv", cwd=tmp_path).out
+    assert ",ibuprofen,400,mg,6,oral,planned," in csv
+
+
+def test_ibuprofen_400_mg_once_a_day_is_refused(tmp_path: Path) -> None:
+    """A quarter of the review's least daily ibuprofen: a dose with its frequency lost."""
+    result = run_installed("plan", "aue-2010", "--start", "2027-01-04", "--with",
+                           ibuprofen_care(tmp_path, None), cwd=tmp_path)
+    assert (result.code, result.out, result.err) == (1, "", (
+        "doseplan: error: i.json: $.administrations[0].dose.amount: ibuprofen 400 mg is "
+        "implausible: the sources give 1600-2400 mg a day (the review) and doseplan accepts "
+        "800-3600 mg a day at most; check the dose and its unit\n"))
 
 
 def test_cyclophosphamide_600_mg_m2_on_three_days_is_refused_naming_the_course(

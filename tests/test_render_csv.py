@@ -19,8 +19,8 @@ from doseplan.loader import builtin_ids
 from doseplan.plan import NOTICE, Plan
 from doseplan.render.csv_calendar import COLUMNS, guard, number, render_csv
 
-HEADER = ("date,weekday,phase,cycle,cycle_day,drug,dose,unit,route,status,capsules,basis,rule,"
-          "reason,regimen_status,notices,notice\r\n")
+HEADER = ("date,weekday,phase,cycle,cycle_day,drug,dose,unit,every_hours,route,status,capsules,"
+          "basis,rule,reason,regimen_status,notices,notice\r\n")
 
 
 
@@ -78,7 +78,7 @@ def test_first_row_of_aue_exactly() -> None:
     """[17] day 1: Monday 2027-01-04, 10 mg as one capsule, fields quoted only when needed."""
     lines = render_csv(plan_of("aue-2010")).split("\r\n")
     assert lines[1] == (
-        "2027-01-04,Mon,treatment,1,1,lenalidomide,10,mg,oral,planned,1 x 10 mg capsule,"
+        "2027-01-04,Mon,treatment,1,1,lenalidomide,10,mg,,oral,planned,1 x 10 mg capsule,"
         "10 mg,\"treatment: lenalidomide days 1-21, every cycle [17]\",,as-published,"
         "\"Regimen status: as published (the trial's schedule as it was reported). "
         "Lenalidomide is not indicated for CLL: "

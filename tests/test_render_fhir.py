@@ -399,12 +399,16 @@ def test_requests_after_events_give_the_changed_doses_with_status_and_reason(
 
 @pytest.mark.parametrize("name", ["aue-flare-resolved", "badoux-neutropenia-day-40"])
 def test_each_segment_is_bounded_by_its_first_and_last_date(name: str) -> None:
-    """boundsPeriod is the first and last of the segment's sorted, distinct dates."""
+    """boundsPeriod is the first and last of the segment's sorted, distinct dates; a dose
+    given every few hours (ibuprofen for a flare) repeats that often on each date."""
     for request in resources(bundle_of(SCENARIOS[name]()), "MedicationRequest"):
         timing = dosage(request)["timing"]
         events = timing["event"]
         assert events == sorted(set(events))
-        assert timing["repeat"] == {"boundsPeriod": {"start": events[0], "end": events[-1]}}
+        often = ({"frequency": 1, "period": 6, "periodUnit": "h"}
+                 if request["medicationCodeableConcept"]["text"] == "ibuprofen" else {})
+        assert timing["repeat"] == {"boundsPeriod": {"start": events[0], "end": events[-1]},
+                                    **often}
 
 
 def test_sequence_orders_the_escalation_steps() -> None:

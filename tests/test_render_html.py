@@ -316,7 +316,7 @@ def test_supportive_care_and_added_drugs_are_marked() -> None:
     assert [d.text() for d in cell_on(page, day(3)).find("div", "dose")] == [
         "lenalidomide 10 mg by mouth 1 x 10 mg capsule",
         "prednisone 20 mg by mouth (supportive)",
-        "ADDED ibuprofen 400 mg by mouth (note 1)",
+        "ADDED ibuprofen 400 mg by mouth every 6 hours (1600 mg a day) (note 1)",
     ]
 
 

@@ -142,8 +142,10 @@ def test_the_calendar_names_the_regimen_and_is_a_file_not_an_invitation() -> Non
         ("badoux-2011", NEUTROPENIA, 40, "HELD - do not take: Lenalidomide 10 mg"),
         ("badoux-2011", NEUTROPENIA, 50, "Lenalidomide 5 mg - 1 x 5 mg capsule (reduced)"),
         ("aue-2010", FLARE, 3,
-         "Lenalidomide 10 mg - 1 x 10 mg capsule; Ibuprofen 400 mg (added)"),
-        ("aue-2010", FLARE, 6, "HELD - do not take: Lenalidomide 10 mg; Ibuprofen 400 mg (added)"),
+         "Lenalidomide 10 mg - 1 x 10 mg capsule; Ibuprofen 400 mg every 6 hours (1600 mg a "
+         "day) (added)"),
+        ("aue-2010", FLARE, 6, "HELD - do not take: Lenalidomide 10 mg; Ibuprofen 400 mg every "
+                               "6 hours (1600 mg a day) (added)"),
         ("ferrajoli-2013", (decision(day(15), "hold", "rituximab"),), 15,
          "HELD - do not take: Rituximab 682.5 mg IV; Lenalidomide 10 mg - 1 x 10 mg capsule"),
     ],
@@ -296,7 +298,7 @@ def test_sequence_counts_the_changes_of_each_day_along_the_history() -> None:
     events = by_date(parse(render_ics(history[-1], history=history)))
     sequences = {n: events[day(n)].sequence for n in (1, 2, 3, 5, 6, 21, 22, 42, 43, 63)}
     assert sequences == {1: 0, 2: 0, 3: 1, 5: 1, 6: 2, 21: 2, 22: 2, 42: 2, 43: 1, 63: 1}
-    assert events[day(22)].summary == "Ibuprofen 400 mg (added)"
+    assert events[day(22)].summary == "Ibuprofen 400 mg every 6 hours (1600 mg a day) (added)"
     assert events[day(43)].summary == "HELD - do not take: Lenalidomide 10 mg"
     assert day(64) not in events  # a rest day of cycle 2: nothing to take
 

@@ -19,11 +19,11 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cache
 from typing import Any, NamedTuple
 
-from doseplan.model import Source
+from doseplan.model import Source, times_a_day
+from doseplan.model import amount_text as _g
 from doseplan.values import Value
 
 _FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "catalog.json")
@@ -39,14 +39,25 @@ class Course(Value):
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
+class PerDose(Value):
+    """For a drug given more than once a day: the dose per administration its sources
+    give, and the shortest interval between doses."""
+
+    low: float
+    high: float
+    every_hours: int
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class DoseRange(Value):
-    """The daily doses of a drug in one unit that its sources give."""
+    """The daily doses (the day's total) of a drug in one unit that its sources give."""
 
     unit: str
     low: float
     high: float
     sources: tuple[Source, ...]
     course: Course | None = None
+    per_dose: PerDose | None = None
 
     def cite(self) -> str:
         return ", ".join(dict.fromkeys(s.cite() for s in self.sources))
@@ -97,7 +108,8 @@ def _load() -> tuple[Mapping[str, Drug], Mapping[str, Band]]:
             id=d["id"], name=d["name"], drug_class=d["class"],
             doses=tuple(DoseRange(r["unit"], r["low"], r["high"],
                                   tuple(map(Source.from_json, r["sources"])),
-                                  _course(r.get("course"))) for r in d["doses"]),
+                                  _course(r.get("course")), _per_dose(r.get("per_dose")))
+                          for r in d["doses"]),
             capsule_strengths=None if capsules is None else tuple(capsules["strengths"]),
             capsule_source=None if capsules is None else Source.from_json(capsules["source"]),
         )
@@ -111,6 +123,12 @@ def _course(document: Mapping[str, Any] | None) -> Course | None:
         return None
     return Course(document["high"], document["why"],
                   tuple(map(Source.from_json, document["sources"])))
+
+
+def _per_dose(document: Mapping[str, Any] | None) -> PerDose | None:
+    if document is None:
+        return None
+    return PerDose(document["low"], document["high"], document["every_hours"])
 
 
 def catalog() -> Mapping[str, Drug]:
@@ -130,11 +148,6 @@ def document() -> Mapping[str, object]:
     return found
 
 
-def _g(value: float) -> str:
-    """A dose as people write it: 2.5, 1000000 (never an exponent)."""
-    return format(Decimal(repr(float(value))).normalize(), "f")
-
-
 def misspelt(drug: str) -> str | None:
     """Why ``drug`` is refused as a misspelling of a catalog drug, or None."""
     near = near_miss(drug)
@@ -145,8 +158,9 @@ def misspelt(drug: str) -> str | None:
 
 
 @cache
-def assess(drug: str, amount: float, unit: str) -> Verdict:
-    """Whether a daily dose of ``drug`` is plausible (see the module's description)."""
+def assess(drug: str, amount: float, unit: str, every_hours: int | None = None) -> Verdict:
+    """Whether a dose of ``drug`` is plausible, given once a day or every ``every_hours``
+    hours (see the module's description): the dose itself, how often, and the day's total."""
     known = catalog().get(drug)
     if known is None:
         refused = misspelt(drug)
@@ -159,27 +173,63 @@ def assess(drug: str, amount: float, unit: str) -> Verdict:
         units = " or ".join(r.unit for r in known.doses)
         return Verdict(refused=f"{drug} is dosed in {units} in the sources, not in {unit}; "
                                "check the unit")
-    given = (f"{_g(found.low)}-{_g(found.high)}" if found.low != found.high
-             else _g(found.low)) + f" {unit}"
-    if found.low <= amount <= found.high:
+    per_dose, times = found.per_dose, times_a_day(every_hours)
+    if per_dose is None and times > 1:
+        return Verdict(refused=f"{drug} is given once a day in the sources ({found.cite()}), "
+                               f"not every {every_hours} hours; check how often")
+    if per_dose is not None and times > times_a_day(per_dose.every_hours):
+        return Verdict(refused=f"{drug} every {every_hours} hours is more often than the "
+                               f"every {per_dose.every_hours} hours the sources give "
+                               f"({found.cite()}); check how often")
+    given = _dosing(amount, unit, every_hours)
+    warnings = []
+    if per_dose is not None:
+        verdict = _judge(known, found, given, "dose", amount, per_dose.low, per_dose.high, unit)
+        if verdict.refused is not None:
+            return verdict
+        warnings.append(verdict.warning)
+    daily = round(amount * times, 6)
+    verdict = _judge(known, found, given, "daily dose", daily, found.low, found.high, unit)
+    if verdict.refused is not None:
+        return verdict
+    warnings.append(verdict.warning)
+    return Verdict(warning=" ".join(w for w in warnings if w is not None) or None)
+
+
+def _dosing(amount: float, unit: str, every_hours: int | None) -> str:
+    """ "400 mg every 6 hours (1600 mg a day)", or "300 mg" for a dose once a day."""
+    if every_hours is None:
+        return f"{_g(amount)} {unit}"
+    daily = round(amount * times_a_day(every_hours), 6)
+    return f"{_g(amount)} {unit} every {every_hours} hours ({_g(daily)} {unit} a day)"
+
+
+def _judge(known: Drug, found: DoseRange, given: str, what: str, amount: float, low: float,
+           high: float, unit: str) -> Verdict:
+    """The verdict on ``amount`` (a "dose", or a "daily dose": ``what``) against the sourced
+    ``low``-``high`` and the band of the drug's class; ``given`` is the dosing as planned."""
+    drug = known.id
+    per = "" if found.per_dose is None else " a day" if what == "daily dose" else " a dose"
+    sourced = (f"{_g(low)}-{_g(high)}" if low != high else _g(low)) + f" {unit}{per}"
+    if low <= amount <= high:
         return Verdict()
     band = bands()[known.drug_class]
     if band.low == band.high == 1:
-        return Verdict(refused=f"{drug} {_g(amount)} {unit} is outside the plausible daily "
-                               f"doses {given} ({found.cite()}); check the dose")
-    if band.high == 1 and amount > found.high:
-        return Verdict(refused=f"{drug} {_g(amount)} {unit} is above the highest daily dose "
-                               f"the sources give, {_g(found.high)} {unit} ({found.cite()}); "
+        return Verdict(refused=f"{drug} {given} is outside the plausible {what}s {sourced} "
+                               f"({found.cite()}); check the dose")
+    if band.high == 1 and amount > high:
+        return Verdict(refused=f"{drug} {given} is above the highest {what} the sources "
+                               f"give, {_g(high)} {unit} ({found.cite()}); "
                                f"{_CLASS_WORDS[known.drug_class]} has no margin above it: "
                                "check the dose")
-    low, high = band.low * found.low, band.high * found.high
-    if not low <= amount <= high:
-        return Verdict(refused=f"{drug} {_g(amount)} {unit} is implausible: the sources give "
-                               f"{given} ({found.cite()}) and doseplan accepts "
-                               f"{_g(low)}-{_g(high)} {unit} at most; check the dose and its "
+    lowest, highest = band.low * low, band.high * high
+    if not lowest <= amount <= highest:
+        return Verdict(refused=f"{drug} {given} is implausible: the sources give {sourced} "
+                               f"({found.cite()}) and doseplan accepts {_g(lowest)}-"
+                               f"{_g(highest)} {unit}{per} at most; check the dose and its "
                                "unit")
-    return Verdict(warning=f"Assumption (plausible doses): {drug} {_g(amount)} {unit} is "
-                           f"outside the {given} the sources give ({found.cite()}); "
+    return Verdict(warning=f"Assumption (plausible doses): {drug} {given} is outside the "
+                           f"{sourced} the sources give ({found.cite()}); "
                            f"{band.source.assumption} Check this dose.")
 
 

@@ -18,6 +18,8 @@ Layout, chosen for programs that import CSV:
 * Dates are ISO 8601; weekdays are fixed English abbreviations (Mon-Sun),
   whatever the locale. Numbers are written as the plan has them, without
   trailing zeros (10, 2.5, 682.5); ``cycle_day`` is negative before day 1.
+* ``dose`` is each dose: once a day when ``every_hours`` is empty, else every so
+  many hours (ibuprofen 400 mg every 6 hours is 1600 mg a day).
 * ``capsules`` is the capsule breakdown of a dispensed dose of a capsule drug
   (``doseplan.capsules.capsule_text``, which asks the pharmacy when the stocked
   strengths cannot make the dose); it is empty for other drugs and for held or
@@ -46,7 +48,8 @@ from doseplan.capsules import STRENGTHS, capsule_text
 from doseplan.plan import Plan, PlanDay, PlannedDose
 
 COLUMNS = (
-    "date", "weekday", "phase", "cycle", "cycle_day", "drug", "dose", "unit", "route",
+    "date", "weekday", "phase", "cycle", "cycle_day", "drug", "dose", "unit", "every_hours",
+    "route",
     "status", "capsules", "basis", "rule", "reason", "regimen_status", "notices", "notice",
 )
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -98,6 +101,7 @@ def _row(plan: Plan, day: PlanDay, dose: PlannedDose,
         dose.drug,
         number(dose.dose),
         dose.unit,
+        "" if dose.every_hours is None else str(dose.every_hours),
         dose.route,
         dose.status,
         capsules or "",

@@ -60,7 +60,7 @@ from doseplan.model import (
     Selection,
     Source,
 )
-from doseplan.plan import ADDED, HELD, NOTICE, PLANNED, STOPPED, Plan, PlannedDose
+from doseplan.plan import ADDED, HELD, NOTICE, PLANNED, STOPPED, Plan, PlannedDose, how_often
 from doseplan.render.json_calendar import dumps, number
 from doseplan.text import for_document
 from doseplan.values import Value
@@ -385,6 +385,8 @@ class Segment(Value):
     """The distinct bases of the doses (e.g. the arithmetic of mg/m2), in order."""
     rules: tuple[str, ...]
     """The distinct regimen rules that scheduled them, in order."""
+    every_hours: int | None = None
+    """Given every so many hours (``dose`` each time); None: once a day."""
 
 
 def dose_segments(plan: Plan) -> tuple[Segment, ...]:
@@ -392,7 +394,8 @@ def dose_segments(plan: Plan) -> tuple[Segment, ...]:
     runs: dict[str, list[tuple[tuple[object, ...], list[tuple[date, PlannedDose]]]]] = {}
     for day in plan.days:
         for dose in day.doses:
-            key = (dose.dose, dose.unit, dose.route, dose.status, dose.reason)
+            key = (dose.dose, dose.unit, dose.every_hours, dose.route, dose.status,
+                   dose.reason)
             drug_runs = runs.setdefault(dose.drug, [])
             if drug_runs and drug_runs[-1][0] == key:
                 drug_runs[-1][1].append((day.date, dose))
@@ -408,6 +411,7 @@ def dose_segments(plan: Plan) -> tuple[Segment, ...]:
                 dates=tuple(on for on, _ in items),
                 bases=tuple(dict.fromkeys(d.basis for _, d in items)),
                 rules=tuple(dict.fromkeys(d.rule for _, d in items)),
+                every_hours=first.every_hours,
             ))
     return tuple(segments)
 
@@ -514,8 +518,10 @@ def _medication_request(plan: Plan, segment: Segment, resource_id: str,
     """One segment: its exact dates, dose (UCUM), route, status and the reason."""
     first, last = segment.dates[0].isoformat(), segment.dates[-1].isoformat()
     count = len(segment.dates)
+    often = how_often(segment.dose, segment.unit, segment.every_hours)
     text = (f"{segment.drug} {number(segment.dose)} {segment.unit} {segment.route} "
-            f"({segment.status}) on {count} day{'s' if count != 1 else ''}, "
+            + ("" if often is None else f"{often} ")
+            + f"({segment.status}) on {count} day{'s' if count != 1 else ''}, "
             f"{first} to {last}")
     out: dict[str, Any] = {
         "resourceType": "MedicationRequest",
@@ -542,7 +548,9 @@ def _medication_request(plan: Plan, segment: Segment, resource_id: str,
         "text": _text(text),
         "timing": {
             "event": [on.isoformat() for on in segment.dates],
-            "repeat": {"boundsPeriod": {"start": first, "end": last}},
+            "repeat": {"boundsPeriod": {"start": first, "end": last}}
+            | ({} if segment.every_hours is None else
+               {"frequency": 1, "period": segment.every_hours, "periodUnit": "h"}),
         },
         "route": _route(segment.route),
         "doseAndRate": [{"doseQuantity": quantity(segment.dose, segment.unit)}],

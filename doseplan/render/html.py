@@ -370,6 +370,9 @@ def _dose(dose: PlannedDose, strengths: Mapping[str, Sequence[float]],
     clinic = dose.route in CLINIC_ROUTES
     route = _ROUTE_WORDS.get(dose.route, dose.route)
     text = f"{dose.drug} {number(dose.dose)} {dose.unit} {route}"
+    how = dose.how_often()
+    if how is not None:
+        text += f" {how}"
     marks = _MARKS.get(dose.status)
     if marks is not None:
         kind, mark = dose.status, marks[1 if clinic else 0]

@@ -287,10 +287,15 @@ def _amount(dose: PlannedDose) -> str:
     return f"{number(dose.dose)} {dose.unit}"
 
 
+def _often(dose: PlannedDose) -> str:
+    how = dose.how_often()
+    return "" if how is None else f" {how}"
+
+
 def _dose_summary(dose: PlannedDose, strengths: Mapping[str, Sequence[float]]) -> str:
     """'Lenalidomide 10 mg - 1 x 10 mg capsule', 'HELD - do not take: Lenalidomide 10 mg'."""
     short = _SHORT_ROUTES.get(dose.route, dose.route)
-    what = f"{_drug(dose)} {_amount(dose)}" + (f" {short}" if short else "")
+    what = f"{_drug(dose)} {_amount(dose)}" + (f" {short}" if short else "") + _often(dose)
     if dose.status in _NOT_TAKEN:
         return f"{_NOT_TAKEN[dose.status]} - do not take: {what}"
     if dose.route in _CLINIC:
@@ -305,7 +310,7 @@ def _dose_summary(dose: PlannedDose, strengths: Mapping[str, Sequence[float]]) -
 
 def _dose_lines(dose: PlannedDose, strengths: Mapping[str, Sequence[float]]) -> list[str]:
     route = _ROUTES.get(dose.route, dose.route)
-    head = f"- {_drug(dose)} {_amount(dose)} {route} ({dose.status})"
+    head = f"- {_drug(dose)} {_amount(dose)} {route}{_often(dose)} ({dose.status})"
     if dose.status in _NOT_TAKEN:
         head += ": do not take"
     else:

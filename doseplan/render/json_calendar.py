@@ -84,6 +84,8 @@ def _dose_json(d: PlannedDose) -> dict[str, Any]:
     }
     if d.reason is not None:
         out["reason"] = d.reason
+    if d.every_hours is not None:
+        out["every_hours"] = d.every_hours
     return out
 
 

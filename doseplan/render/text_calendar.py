@@ -25,6 +25,9 @@ def day_label(day: date) -> str:
 
 def dose_text(dose: PlannedDose) -> str:
     text = f"{dose.drug} {dose.dose:g} {dose.unit} {dose.route}"
+    how = dose.how_often()
+    if how is not None:
+        text += f" {how}"
     return text if dose.status == PLANNED else f"{text} ({dose.status})"
 
 
