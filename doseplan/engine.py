@@ -25,7 +25,7 @@ from doseplan.cycles import (
     expand_cycles,
     extend_only,
 )
-from doseplan.drugs import assess
+from doseplan.drugs import assess, catalog, declared_warning
 from doseplan.errors import UsageError
 from doseplan.escalation import rung_indexes
 from doseplan.model import (
@@ -238,7 +238,8 @@ def _lay_out(
     # A regimen built in memory reaches here unchecked (files are checked as they load).
     check_regimen(regimen, where=f"regimen {regimen.id}")
     for care in supportive:
-        check_supportive(care, where=f"supportive care {care.id}")
+        check_supportive(care, where=f"supportive care {care.id}",
+                         declared=regimen.drugs or ())
     instances = expand_cycles(regimen, counts)
     length = instances[-1].offset + instances[-1].length
     if length > MAX_PLAN_DAYS:
@@ -538,6 +539,9 @@ def _refuse_twice(slot: tuple[PlannedDose, ...], dose: PlannedDose) -> None:
 def _catalog_warnings(regimen: Regimen, supportive: tuple[Supportive, ...]) -> list[str]:
     """What the drug catalog says of every dose the regimen and its care can give (a
     regimen built in memory was not validated: a dose the catalog refuses is refused)."""
+    declared = (*(regimen.drugs or ()),
+                *(d for care in (*(regimen.supportive or ()), *supportive)
+                  for d in care.drugs or ()))
     doses: list[tuple[str, float, str, int | None]] = []
     for phase in regimen.phases:
         for admin in phase.administrations:
@@ -548,9 +552,11 @@ def _catalog_warnings(regimen: Regimen, supportive: tuple[Supportive, ...]) -> l
     for care in (*(regimen.supportive or ()), *supportive):
         doses.extend((a.drug, a.dose.amount, a.dose.unit, a.dose.every_hours)
                      for a in care.administrations)
-    found: list[str] = []
+    given = {drug for drug, *_ in doses}
+    found = [declared_warning(d) for d in dict.fromkeys(declared)
+             if d.id in given and d.id not in catalog()]
     for drug, amount, unit, every_hours in dict.fromkeys(doses):
-        verdict = assess(drug, amount, unit, every_hours)
+        verdict = assess(drug, amount, unit, every_hours, declared)
         if verdict.refused is not None:
             raise UsageError(verdict.refused)
         if verdict.warning is not None:

@@ -37,6 +37,8 @@ from doseplan.model import (
     Dose,
     DoseChoice,
     DoseLevel,
+    DoseRange,
+    Drug,
     Escalation,
     Item,
     LengthOverride,
@@ -53,7 +55,12 @@ from doseplan.model import (
     SupportiveAdministration,
     Unit,
 )
-from doseplan.validation import check_regimen, check_supportive
+from doseplan.validation import (
+    check_declared,
+    check_declared_supportive,
+    check_regimen,
+    check_supportive,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -486,7 +493,9 @@ def load_supportive(name: str, regimen: Regimen | None = None) -> Supportive:
     if path.suffix == ".json" or _exists(path):
         document = read_json_file(path, kind="supportive-care file")
         validate_document(document, "supportive", where=str(path))
-        return build_supportive(document, where=str(path))
+        item = build_supportive(document, where=str(path))
+        check_declared_supportive(item, where=str(path))
+        return item
     own = [item.id for item in (regimen.supportive or ())] if regimen is not None else []
     known = ", ".join([*own, *builtin_supportive_ids()])
     raise UnknownSupportiveError(
@@ -695,7 +704,9 @@ def parse_regimen(document: Any, *, where: str = "<data>") -> Regimen:
     """
     arguments.text("where", where)
     validate_document(document, "regimen", where=where)
-    return build_regimen(document, where=where)
+    regimen = build_regimen(document, where=where)
+    check_declared(regimen, where=where)
+    return regimen
 
 
 def build_regimen(document: Mapping[str, Any], *, where: str) -> Regimen:
@@ -715,6 +726,7 @@ def build_regimen(document: Mapping[str, Any], *, where: str) -> Regimen:
             status=_opt(document, "status", _status),
             dose_choices=_opt(document, "dose_choices",
                               lambda items: tuple(_dose_choice(i) for i in items)),
+            drugs=_opt(document, "drugs", lambda items: tuple(map(Drug.from_json, items))),
         )
     except (KeyError, TypeError, AttributeError) as exc:
         raise RegimenError(
@@ -762,6 +774,7 @@ def _supportive(d: Mapping[str, Any]) -> Supportive:
         id=d["id"], title=d["title"], purpose=d["purpose"], anchor=d["anchor"],
         administrations=tuple(_supportive_administration(a) for a in d["administrations"]),
         ref=d.get("ref"),
+        drugs=_opt(d, "drugs", lambda items: tuple(map(Drug.from_json, items))),
     )
 
 
@@ -881,6 +894,31 @@ def regimen_to_json(regimen: Regimen) -> dict[str, Any]:
         out["supportive"] = [supportive_to_json(item) for item in regimen.supportive]
     if regimen.notes is not None:
         out["notes"] = [{"text": n.text, "source": _source_json(n.source)} for n in regimen.notes]
+    if regimen.drugs is not None:
+        out["drugs"] = [drug_to_json(drug) for drug in regimen.drugs]
+    return out
+
+
+def drug_to_json(drug: Drug) -> dict[str, Any]:
+    """The JSON of a drug (``schemas/drugs.schema.json#/$defs/drug``): ``Drug.from_json``
+    of it gives it back."""
+    out: dict[str, Any] = {"id": drug.id, "name": drug.name, "class": drug.drug_class,
+                           "doses": [_range_json(r) for r in drug.doses]}
+    if drug.capsule_strengths is not None and drug.capsule_source is not None:
+        out["capsules_mg"] = {"strengths": list(drug.capsule_strengths),
+                              "source": _source_json(drug.capsule_source)}
+    return out
+
+
+def _range_json(r: DoseRange) -> dict[str, Any]:
+    out: dict[str, Any] = {"unit": r.unit, "low": r.low, "high": r.high}
+    if r.per_dose is not None:
+        out["per_dose"] = {"low": r.per_dose.low, "high": r.per_dose.high,
+                           "every_hours": r.per_dose.every_hours}
+    out["sources"] = [_source_json(s) for s in r.sources]
+    if r.course is not None:
+        out["course"] = {"high": r.course.high, "why": r.course.why,
+                         "sources": [_source_json(s) for s in r.course.sources]}
     return out
 
 
@@ -925,6 +963,7 @@ def supportive_to_json(item: Supportive) -> dict[str, Any]:
             })
             for a in item.administrations
         ],
+        "drugs": None if item.drugs is None else [drug_to_json(d) for d in item.drugs],
     })
 
 

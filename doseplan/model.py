@@ -359,6 +359,8 @@ class Supportive(Value):
     administrations: tuple[SupportiveAdministration, ...]
     ref: int | None = None
     """The review's reference number for this care, when the review gives one."""
+    drugs: tuple[Drug, ...] | None = None
+    """Drugs outside the drug catalog that this care gives, with their limits."""
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -367,6 +369,76 @@ class Note(Value):
 
     text: str
     source: Source
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Course(Value):
+    """The most of a drug in one course (cycle) that its sources give, and how."""
+
+    high: float
+    why: str
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class PerDose(Value):
+    """For a drug given more than once a day: the dose per administration its sources
+    give, and the shortest interval between doses."""
+
+    low: float
+    high: float
+    every_hours: int
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class DoseRange(Value):
+    """The daily doses (the day's total) of a drug in one unit that its sources give."""
+
+    unit: str
+    low: float
+    high: float
+    sources: tuple[Source, ...]
+    course: Course | None = None
+    per_dose: PerDose | None = None
+
+    def cite(self) -> str:
+        return ", ".join(dict.fromkeys(s.cite() for s in self.sources))
+
+
+CLASSES = ("oral-anticancer", "cytotoxic", "antibody", "steroid", "supportive")
+"""The classes of drug; each has its band (``bands``)."""
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Drug(Value):
+    """A drug with its class and the doses its sources give (``doseplan.drugs``)."""
+
+    id: str
+    name: str
+    drug_class: str
+    doses: tuple[DoseRange, ...]
+    capsule_strengths: tuple[float, ...] | None = None
+    capsule_source: Source | None = None
+
+    def range(self, unit: str) -> DoseRange | None:
+        return next((r for r in self.doses if r.unit == unit), None)
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> Drug:
+        """A drug of the catalog, or declared by a regimen or supportive-care file
+        (``schemas/drugs.schema.json#/$defs/drug``)."""
+        capsules = d.get("capsules_mg")
+        return cls(
+            id=d["id"], name=d["name"], drug_class=d["class"],
+            doses=tuple(DoseRange(
+                r["unit"], r["low"], r["high"], tuple(map(Source.from_json, r["sources"])),
+                None if "course" not in r else Course(
+                    r["course"]["high"], r["course"]["why"],
+                    tuple(map(Source.from_json, r["course"]["sources"]))),
+                None if "per_dose" not in r else PerDose(
+                    r["per_dose"]["low"], r["per_dose"]["high"], r["per_dose"]["every_hours"]))
+                for r in d["doses"]),
+            capsule_strengths=None if capsules is None else tuple(capsules["strengths"]),
+            capsule_source=None if capsules is None else Source.from_json(capsules["source"]),
+        )
 
 
 DOSE_CHOICE_KINDS = ("dose-level", "borrowed", "unknown")
@@ -443,6 +515,8 @@ class Regimen(Value):
     """What the calendar is; None in a file that does not say (shown as not stated)."""
     dose_choices: tuple[DoseChoice, ...] | None = None
     """Doses chosen for each patient (``build_plan``'s ``doses``)."""
+    drugs: tuple[Drug, ...] | None = None
+    """Drugs outside the drug catalog that the regimen gives, with their limits."""
 
     def sources(self) -> tuple[Source, ...]:
         """Every source in the regimen, in document order."""

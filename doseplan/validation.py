@@ -9,7 +9,7 @@ would be valid.
 
 from __future__ import annotations
 
-from doseplan.drugs import assess, assess_course, misspelt
+from doseplan.drugs import assess, assess_course, catalog, misspelt, undeclared
 from doseplan.errors import RegimenError
 from doseplan.model import (
     MAX_CYCLES,
@@ -17,6 +17,7 @@ from doseplan.model import (
     SUPERSEDED,
     Administration,
     CycleSpec,
+    Drug,
     Escalation,
     Phase,
     Regimen,
@@ -63,6 +64,8 @@ def check_regimen(regimen: Regimen, *, where: str) -> None:
             f"variant_of names this regimen itself ({regimen.id}); give the id of the regimen "
             "it varies, or remove variant_of", where=where, path="$.variant_of")
     _check_status(regimen, where)
+    declared = regimen.drugs or ()
+    _check_declarations(declared, where, "$.drugs")
     seen: set[str] = set()
     for i, phase in enumerate(regimen.phases):
         at = f"$.phases[{i}]"
@@ -75,14 +78,15 @@ def check_regimen(regimen: Regimen, *, where: str) -> None:
         _check_gap(regimen, i, where, at)
         _check_cycles(phase.cycles, where, f"{at}.cycles")
         for j, admin in enumerate(phase.administrations):
-            _check_administration(phase, i, admin, where, f"{at}.administrations[{j}]")
+            _check_administration(phase, i, admin, where, f"{at}.administrations[{j}]",
+                                  declared)
     _check_dose_choices(regimen, where)
     for i, phase in enumerate(regimen.phases):
-        _check_courses(phase, where, f"$.phases[{i}]")
+        _check_courses(phase, where, f"$.phases[{i}]", declared)
     _check_supportive(regimen, where)
 
 
-def _check_courses(phase: Phase, where: str, at: str) -> None:
+def _check_courses(phase: Phase, where: str, at: str, declared: tuple[Drug, ...]) -> None:
     """No cycle of the phase gives a drug more in total than the sources give in a course
     (the drug catalog's course limits; an escalating dose counts at its maximum)."""
     count = phase.cycles.planned_count
@@ -96,7 +100,8 @@ def _check_courses(phase: Phase, where: str, at: str) -> None:
                 parts.setdefault((admin.drug, admin.dose.unit), []).append(
                     (admin.maximum, len(days) * admin.dose.times_a_day()))
         for (drug, unit), given in parts.items():
-            refused = assess_course(drug, round(sum(a * n for a, n in given), 6), unit)
+            refused = assess_course(drug, round(sum(a * n for a, n in given), 6), unit,
+                                    declared)
             if refused is not None:
                 words = " and ".join(f"{a:g} {unit} on {n} day{'s' if n > 1 else ''}"
                                      for a, n in given)
@@ -121,7 +126,8 @@ def _check_dose_choices(regimen: Regimen, where: str) -> None:
             raise RegimenError("the levels repeat or are out of order; list each level once, "
                                "lowest first", where=where, path=f"{at}.levels")
         for n, amount in enumerate(amounts):
-            _check_dose(choice.drug, amount, choice.unit, where, f"{at}.levels[{n}].amount")
+            _check_dose(choice.drug, amount, choice.unit, where, f"{at}.levels[{n}].amount",
+                        declared=regimen.drugs or ())
         if choice.default is not None and choice.default not in amounts:
             raise RegimenError(f"the default {choice.default:g} is not one of the levels; "
                                "make it one of them", where=where, path=f"{at}.default")
@@ -173,15 +179,20 @@ def _check_supportive(regimen: Regimen, where: str) -> None:
                 f"{', '.join(drugs)}",
                 where=where, path=f"{at}.anchor",
             )
-        check_supportive(care, where=where, at=at)
+        check_supportive(care, where=where, at=at, declared=regimen.drugs or ())
 
 
-def check_supportive(care: Supportive, *, where: str, at: str = "$") -> None:
-    """Raise ``RegimenError`` for days of supportive care that cannot be placed."""
+def check_supportive(care: Supportive, *, where: str, at: str = "$",
+                     declared: tuple[Drug, ...] = ()) -> None:
+    """Raise ``RegimenError`` for days of supportive care that cannot be placed, and doses
+    the drug catalog (or the drugs the care or its regimen declares) refuses."""
+    _check_declarations(care.drugs or (), where, f"{at}.drugs")
+    declared = (*declared, *(care.drugs or ()))
     for j, admin in enumerate(care.administrations):
         _check_drug(admin.drug, where, f"{at}.administrations[{j}].drug")
         _check_dose(admin.drug, admin.dose.amount, admin.dose.unit, where,
-                    f"{at}.administrations[{j}].dose.amount", admin.dose.every_hours)
+                    f"{at}.administrations[{j}].dose.amount", admin.dose.every_hours,
+                    declared=declared)
         selection = admin.days_from_first_dose
         for n, item in enumerate(selection.items if selection is not None else ()):
             path = f"{at}.administrations[{j}].days_from_first_dose[{n}]"
@@ -295,7 +306,8 @@ def _check_cycles(cycles: CycleSpec, where: str, at: str) -> None:
 
 
 def _check_administration(
-    phase: Phase, phase_index: int, admin: Administration, where: str, at: str
+    phase: Phase, phase_index: int, admin: Administration, where: str, at: str,
+    declared: tuple[Drug, ...],
 ) -> None:
     cycles = phase.cycles
     # Check against every cycle the phase can show: an open-ended phase can be
@@ -337,12 +349,76 @@ def _check_administration(
                        where, path)
     _check_drug(admin.drug, where, f"{at}.drug")
     _check_dose(admin.drug, admin.dose.amount, admin.dose.unit, where, f"{at}.dose.amount",
-                admin.dose.every_hours)
+                admin.dose.every_hours, declared=declared)
     if admin.escalation is not None:
-        _check_escalation(admin, admin.escalation, shortest, where, f"{at}.escalation")
+        _check_escalation(admin, admin.escalation, shortest, where, f"{at}.escalation",
+                          declared)
     if admin.may_escalate is not None:
-        _check_may_escalate(admin, admin.may_escalate.to, where, f"{at}.may_escalate.to")
-    _check_levels(admin, where, at)
+        _check_may_escalate(admin, admin.may_escalate.to, where, f"{at}.may_escalate.to",
+                            declared)
+    _check_levels(admin, where, at, declared)
+
+
+def _check_declarations(drugs: tuple[Drug, ...], where: str, at: str) -> None:
+    """Declared drugs are outside the catalog (not a catalog drug nor one misspelt), each
+    declared once, with ranges that are ranges."""
+    seen: set[str] = set()
+    for k, drug in enumerate(drugs):
+        path = f"{at}[{k}]"
+        if drug.id in catalog():
+            raise RegimenError(f"drug {drug.id!r} is in doseplan's drug catalog, whose limits "
+                               "apply: remove its declaration", where=where, path=f"{path}.id")
+        refused = misspelt(drug.id)
+        if refused is not None:
+            raise RegimenError(refused, where=where, path=f"{path}.id")
+        if drug.id in seen:
+            raise RegimenError(f"drug {drug.id!r} is declared twice; declare it once",
+                               where=where, path=f"{path}.id")
+        seen.add(drug.id)
+        units = [r.unit for r in drug.doses]
+        for n, found in enumerate(drug.doses):
+            if units.index(found.unit) != n:
+                raise RegimenError(f"unit {found.unit} is declared twice for {drug.id}; give "
+                                   "one range per unit", where=where,
+                                   path=f"{path}.doses[{n}].unit")
+            ranges = [(found.low, found.high, "")]
+            if found.per_dose is not None:
+                ranges.append((found.per_dose.low, found.per_dose.high, ".per_dose"))
+            for low, high, part in ranges:
+                if low > high:
+                    raise RegimenError(f"low {low:g} is above high {high:g}; give the lowest "
+                                       "dose first", where=where,
+                                       path=f"{path}.doses[{n}]{part}")
+
+
+def check_declared(regimen: Regimen, *, where: str) -> None:
+    """Refuse a drug the regimen gives (or its supportive care, or a dose choice) that is
+    neither in the drug catalog nor declared under ``drugs``. Run on files as they are
+    read, not on a patient record's copy, which was checked when the record was made."""
+    declared = regimen.drugs or ()
+    for i, phase in enumerate(regimen.phases):
+        for j, admin in enumerate(phase.administrations):
+            _check_declared(admin.drug, declared, where,
+                            f"$.phases[{i}].administrations[{j}].drug")
+    for k, choice in enumerate(regimen.dose_choices or ()):
+        _check_declared(choice.drug, declared, where, f"$.dose_choices[{k}].drug")
+    for k, care in enumerate(regimen.supportive or ()):
+        check_declared_supportive(care, where=where, at=f"$.supportive[{k}]",
+                                  declared=declared)
+
+
+def check_declared_supportive(care: Supportive, *, where: str, at: str = "$",
+                              declared: tuple[Drug, ...] = ()) -> None:
+    """Refuse a drug of supportive care that is neither in the catalog nor declared."""
+    declared = (*declared, *(care.drugs or ()))
+    for j, admin in enumerate(care.administrations):
+        _check_declared(admin.drug, declared, where, f"{at}.administrations[{j}].drug")
+
+
+def _check_declared(drug: str, declared: tuple[Drug, ...], where: str, path: str) -> None:
+    refused = undeclared(drug, declared)
+    if refused is not None:
+        raise RegimenError(refused, where=where, path=path)
 
 
 def _check_drug(drug: str, where: str, path: str) -> None:
@@ -352,7 +428,7 @@ def _check_drug(drug: str, where: str, path: str) -> None:
 
 
 def _check_may_escalate(admin: Administration, to: tuple[float, ...], where: str,
-                        path: str) -> None:
+                        path: str, declared: tuple[Drug, ...]) -> None:
     """Doses the team may go up to: above the planned maximum, highest last, plausible."""
     if list(to) != sorted(set(to)) or to[0] <= admin.maximum:
         raise RegimenError(
@@ -360,14 +436,14 @@ def _check_may_escalate(admin: Administration, to: tuple[float, ...], where: str
             f"({admin.maximum:g} {admin.dose.unit}), lowest first", where=where, path=path)
     for n, amount in enumerate(to):
         _check_dose(admin.drug, amount, admin.dose.unit, where, f"{path}[{n}]",
-                    admin.dose.every_hours)
+                    admin.dose.every_hours, declared=declared)
 
 
 def _check_dose(drug: str, amount: float, unit: str, where: str, path: str,
-                every_hours: int | None = None) -> None:
-    """A dose the drug catalog refuses (implausible, too often, or in a unit never used
-    for it)."""
-    refused = assess(drug, amount, unit, every_hours).refused
+                every_hours: int | None = None, *, declared: tuple[Drug, ...]) -> None:
+    """A dose the drug catalog, or the drug's declaration, refuses (implausible, too
+    often, or in a unit never used for it)."""
+    refused = assess(drug, amount, unit, every_hours, declared).refused
     if refused is not None:
         raise RegimenError(refused, where=where, path=path)
 
@@ -409,11 +485,13 @@ def _check_day(
 
 
 def _check_escalation(
-    admin: Administration, esc: Escalation, shortest: int, where: str, at: str
+    admin: Administration, esc: Escalation, shortest: int, where: str, at: str,
+    declared: tuple[Drug, ...],
 ) -> None:
     start = admin.dose.amount
     unit = admin.dose.unit
-    _check_dose(admin.drug, esc.maximum, unit, where, f"{at}.max", admin.dose.every_hours)
+    _check_dose(admin.drug, esc.maximum, unit, where, f"{at}.max", admin.dose.every_hours,
+                declared=declared)
     if start > esc.maximum:
         raise RegimenError(
             f"start dose {_fmt(start)} {unit} is above the maximum {_fmt(esc.maximum)} {unit}; "
@@ -484,14 +562,15 @@ def _check_escalation(
         )
 
 
-def _check_levels(admin: Administration, where: str, at: str) -> None:
+def _check_levels(admin: Administration, where: str, at: str,
+                  declared: tuple[Drug, ...]) -> None:
     if admin.dose_levels is None:
         return
     levels = admin.dose_levels
     unit = admin.dose.unit
     for k, level in enumerate(levels):
         _check_dose(admin.drug, level, unit, where, f"{at}.dose_levels[{k}]",
-                    admin.dose.every_hours)
+                    admin.dose.every_hours, declared=declared)
         if k and level <= levels[k - 1]:
             raise RegimenError(
                 f"dose level {_fmt(level)} {unit} does not rise above "

@@ -13,6 +13,7 @@ known source bug on purpose (see the xfail tests in ``test_properties.py``).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
@@ -30,8 +31,16 @@ DRUGS = (
     "lenalidomide", "dexamethasone", "study-drug-a", "study-drug-b", "study-drug-c",
 )
 """Lenalidomide (the drug the policy's rules govern, dosed within its catalog range) and
-drugs outside the drug catalog, which take any dose in any unit (with a warning); a
+drugs outside the drug catalog, declared (``DECLARED``) to take any dose in any unit; a
 catalog drug such as rituximab would refuse most generated doses."""
+DECLARED: list[Json] = [
+    {"id": drug, "name": drug, "class": "oral-anticancer",
+     "doses": [{"unit": unit, "low": 0.01, "high": 10000,
+                "sources": [{"assumption": "any dose the schema allows (a test drug)"}]}
+               for unit in ("mg", "mg/m2", "mg/kg")]}
+    for drug in ("dexamethasone", "study-drug-a", "study-drug-b", "study-drug-c")]
+"""The declarations (``drugs``) of the drugs outside the catalog, which every generated
+document carries: they take any dose the schema allows, in any unit."""
 LENALIDOMIDE_QUANTUM = Decimal("2.5")
 LENALIDOMIDE_STEPS = 10
 """Generated lenalidomide doses are 2.5 mg x 1..10: within the catalog's 2.5-25 mg."""
@@ -97,6 +106,7 @@ def _header(draw: st.DrawFn) -> Json:
     doc["id"] = draw(st.from_regex(r"[a-z0-9][a-z0-9-]{1,20}", fullmatch=True))
     doc["title"] = draw(text)
     doc["citation"] = draw(_citations())
+    doc["drugs"] = copy.deepcopy(DECLARED)
     return doc
 
 

@@ -463,6 +463,7 @@ def supportive_documents(draw: st.DrawFn) -> dict[str, Json]:
         doc["ref"] = draw(st.integers(1, 300))
     doc["administrations"] = draw(st.lists(_supportive_administration(), min_size=1,
                                            max_size=3))
+    doc["drugs"] = copy.deepcopy(_suite.DECLARED)
     return doc
 
 

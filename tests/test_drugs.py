@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import REVIEW_FILE, run_installed, shared_text
@@ -300,3 +301,126 @@ def test_cyclophosphamide_600_mg_m2_on_three_days_is_refused_naming_the_course(
 def test_course_totals_of_cytotoxics_and_antibodies_are_bounded(
         drug: str, total: float, unit: str, refused: str | None) -> None:
     assert assess_course(drug, total, unit) == refused
+
+
+# ---------------------------------------------------------------------------
+# Drugs outside the catalog: declared by their file, or refused
+
+THALIDOMIDE = {"id": "thalidomide", "name": "thalidomide", "class": "oral-anticancer",
+               "doses": [{"unit": "mg", "low": 50, "high": 200,
+                          "sources": [{"assumption": "the site's protocol, 50-200 mg a day"}]}]}
+"""A declaration of a drug outside the catalog (its limits are the file's)."""
+UNDECLARED = (
+    "drug 'thalidomide' is not in doseplan's drug catalog and the file does not declare it: "
+    "check the name, or declare it under \"drugs\" with its class and sourced doses "
+    "(schemas/drugs.schema.json)")
+
+
+def aue_with_thalidomide(amount: float = 100, *, declare: bool) -> dict[str, Any]:
+    """A copy of aue-2010 that also gives thalidomide on days 1-21, declared or not."""
+    document: dict[str, Any] = json.loads(json.dumps(builtin_document("aue-2010")))
+    document["phases"][0]["administrations"].append(
+        {"drug": "thalidomide", "route": "oral", "dose": {"amount": amount, "unit": "mg"},
+         "days": [{"from": 1, "to": 21}], "source": {"assumption": "a site's combination"}})
+    if declare:
+        document["drugs"] = [THALIDOMIDE]
+    return document
+
+
+def write(tmp_path: Path, name: str, document: object) -> str:
+    (tmp_path / name).write_text(json.dumps(document), encoding="utf-8")
+    return name
+
+
+def test_a_regimen_with_an_undeclared_drug_fails_validate(tmp_path: Path) -> None:
+    """Issue 29: a drug neither in the catalog nor declared escapes every rule: refused
+    by validate and by every command that reads the file, naming the drug and where."""
+    name = write(tmp_path, "r.json", aue_with_thalidomide(declare=False))
+    expected = f"doseplan: error: r.json: $.phases[0].administrations[1].drug: {UNDECLARED}\n"
+    for command in (("validate", name), ("plan", name, "--start", "2027-01-04"),
+                    ("show", name)):
+        result = run_installed(*command, cwd=tmp_path)
+        assert (result.code, result.out, result.err) == (1, "", expected), command
+
+
+def test_a_declared_drug_is_planned_within_its_declaration_and_flagged(
+        tmp_path: Path) -> None:
+    """A declared drug takes its file's limits, and every plan says they are the file's."""
+    name = write(tmp_path, "r.json", aue_with_thalidomide(declare=True))
+    assert run_installed("validate", name, cwd=tmp_path).code == 0
+    result = run_installed("plan", name, "--start", "2027-01-04", "--format", "json",
+                           cwd=tmp_path)
+    assert (result.code, result.err) == (0, "")
+    assert ("thalidomide is not in doseplan's drug catalog: its plausible doses are those its "
+            "file declares (assumption), not checked by doseplan; check every thalidomide "
+            "dose.") in json.loads(result.out)["warnings"]
+
+
+def test_a_dose_outside_its_declaration_is_refused(tmp_path: Path) -> None:
+    name = write(tmp_path, "r.json", aue_with_thalidomide(400, declare=True))
+    result = run_installed("validate", name, cwd=tmp_path)
+    assert (result.code, result.out, result.err) == (1, "", (
+        "doseplan: error: r.json: $.phases[0].administrations[1].dose.amount: thalidomide "
+        "400 mg is outside the plausible daily doses 50-200 mg (assumption); check the "
+        "dose\n"))
+
+
+@pytest.mark.parametrize(("change", "path", "message"), [
+    (lambda d: d["drugs"].append({**THALIDOMIDE, "id": "rituximab"}), "$.drugs[1].id",
+     "drug 'rituximab' is in doseplan's drug catalog, whose limits apply: remove its "
+     "declaration"),
+    (lambda d: d["drugs"].append({**THALIDOMIDE, "id": "lenalidomid"}), "$.drugs[1].id",
+     "drug 'lenalidomid' is not in the drug catalog; did you mean 'lenalidomide'? (a "
+     "misspelt name would escape every rule)"),
+    (lambda d: d["drugs"].append(THALIDOMIDE), "$.drugs[1].id",
+     "drug 'thalidomide' is declared twice; declare it once"),
+    (lambda d: d["drugs"][0]["doses"][0].update(low=300), "$.drugs[0].doses[0]",
+     "low 300 is above high 200; give the lowest dose first"),
+    (lambda d: d["drugs"][0]["doses"].append(d["drugs"][0]["doses"][0]),
+     "$.drugs[0].doses[1].unit", "unit mg is declared twice for thalidomide; give one range "
+     "per unit"),
+], ids=["a-catalog-drug", "a-misspelt-catalog-drug", "twice", "low-above-high", "unit-twice"])
+def test_a_declaration_that_would_escape_the_catalog_is_refused(
+        tmp_path: Path, change: object, path: str, message: str) -> None:
+    document = json.loads(json.dumps(aue_with_thalidomide(declare=True)))
+    assert callable(change)
+    change(document)
+    result = run_installed("validate", write(tmp_path, "r.json", document), cwd=tmp_path)
+    assert (result.code, result.out, result.err) == (
+        1, "", f"doseplan: error: r.json: {path}: {message}\n")
+
+
+def test_supportive_care_with_an_undeclared_drug_is_refused(tmp_path: Path) -> None:
+    """A supportive-care file declares its own drugs, like a regimen file."""
+    document = json.loads(json.dumps(supportive_document("aspirin")))
+    for admin in document["administrations"]:
+        admin["drug"] = "thalidomide"
+        admin["dose"] = {"amount": 100, "unit": "mg"}
+    name = write(tmp_path, "t.json", document)
+    refused = run_installed("plan", "aue-2010", "--start", "2027-01-04", "--with", name,
+                            cwd=tmp_path)
+    assert (refused.code, refused.out, refused.err) == (
+        1, "", f"doseplan: error: t.json: $.administrations[0].drug: {UNDECLARED}\n")
+    write(tmp_path, name, {**document, "drugs": [THALIDOMIDE]})
+    planned = run_installed("plan", "aue-2010", "--start", "2027-01-04", "--with", name,
+                            cwd=tmp_path)
+    assert (planned.code, planned.err) == (0, "")
+    assert "thalidomide 100 mg oral" in planned.out
+
+
+def test_a_record_made_before_declarations_keeps_its_plan(tmp_path: Path) -> None:
+    """A patient record keeps its copy of the regimen, checked when it was made: a drug
+    outside the catalog that was accepted then is still planned, with the warning it had."""
+    from datetime import date
+
+    from doseplan.loader import build_regimen
+    from doseplan.patient import create_record, new_record
+
+    regimen = build_regimen(aue_with_thalidomide(declare=False), where="old.json")
+    record = new_record("P-001", regimen, date(2027, 1, 4), origin="file old.json")
+    create_record(tmp_path / "p.json", record)
+    result = run_installed("plan", "p.json", cwd=tmp_path)
+    assert (result.code, result.err) == (0, "")
+    assert "thalidomide 100 mg oral" in result.out
+    assert "thalidomide is not in doseplan's drug catalog: no plausible dose range is" in (
+        " ".join(result.out.split()))

@@ -39,6 +39,11 @@ def regimen(**changes: Any) -> Any:
                 ],
             }
         ],
+        "drugs": [{"id": drug, "name": drug, "class": "oral-anticancer",
+                   "doses": [{"unit": unit, "low": 1, "high": 10,
+                              "sources": [{"assumption": "a test drug"}]}
+                             for unit in ("mg", "mg/kg")]}
+                  for drug in ("testdrug", "study-drug")],
     }
     for path, value in changes.items():
         target: Any = document

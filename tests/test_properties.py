@@ -6,6 +6,7 @@ without calling engine internals. Strategies live in ``tests/strategies.py``.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 from collections import defaultdict
@@ -19,6 +20,7 @@ from conftest import planning
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from strategies import (
+    DECLARED,
     beyond_horizon_override_cases,
     body_sizes,
     continuous_escalation_documents,
@@ -249,7 +251,8 @@ def minimal(
     return {"id": "minimal", "title": "minimal",
             "citation": {"ref": 1, "authors": "a", "trial": "t", "setting": "s"},
             "phases": [{"name": "treatment", "cycles": {**cycles, "source": source},
-                        "administrations": [admin]}]}
+                        "administrations": [admin]}],
+            "drugs": copy.deepcopy(DECLARED)}
 
 
 B1_MINIMAL = minimal({"length_days": 7, "count": 1}, days=[{"from": 2, "to": "end"}])

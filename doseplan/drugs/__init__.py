@@ -18,69 +18,21 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cache
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from doseplan.model import Source, times_a_day
+from doseplan.model import CLASSES, Course, DoseRange, Drug, PerDose, Source, times_a_day
 from doseplan.model import amount_text as _g
-from doseplan.values import Value
+
+__all__ = ["CLASSES", "Course", "DoseRange", "Drug", "PerDose", "Verdict", "assess",
+           "assess_course", "bands", "catalog", "misspelt", "near_miss"]
 
 _FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "catalog.json")
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
-class Course(Value):
-    """The most of a drug in one course (cycle) that its sources give, and how."""
-
-    high: float
-    why: str
-    sources: tuple[Source, ...]
-
-
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
-class PerDose(Value):
-    """For a drug given more than once a day: the dose per administration its sources
-    give, and the shortest interval between doses."""
-
-    low: float
-    high: float
-    every_hours: int
-
-
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
-class DoseRange(Value):
-    """The daily doses (the day's total) of a drug in one unit that its sources give."""
-
-    unit: str
-    low: float
-    high: float
-    sources: tuple[Source, ...]
-    course: Course | None = None
-    per_dose: PerDose | None = None
-
-    def cite(self) -> str:
-        return ", ".join(dict.fromkeys(s.cite() for s in self.sources))
-
-
-CLASSES = ("oral-anticancer", "cytotoxic", "antibody", "steroid", "supportive")
-"""The classes of drug; each has its band (``bands``)."""
 _CLASS_WORDS = {"oral-anticancer": "an oral anticancer drug", "cytotoxic": "a cytotoxic",
                 "antibody": "an antibody", "steroid": "a steroid",
                 "supportive": "a supportive drug"}
-
-
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
-class Drug(Value):
-    id: str
-    name: str
-    drug_class: str
-    doses: tuple[DoseRange, ...]
-    capsule_strengths: tuple[float, ...] | None = None
-    capsule_source: Source | None = None
-
-    def range(self, unit: str) -> DoseRange | None:
-        return next((r for r in self.doses if r.unit == unit), None)
 
 
 class Band(NamedTuple):
@@ -101,34 +53,10 @@ class Verdict(NamedTuple):
 def _load() -> tuple[Mapping[str, Drug], Mapping[str, Band]]:
     with open(_FILE, encoding="utf-8") as handle:
         document = json.load(handle)
-    drugs = {}
-    for d in document["drugs"]:
-        capsules = d.get("capsules_mg")
-        drugs[d["id"]] = Drug(
-            id=d["id"], name=d["name"], drug_class=d["class"],
-            doses=tuple(DoseRange(r["unit"], r["low"], r["high"],
-                                  tuple(map(Source.from_json, r["sources"])),
-                                  _course(r.get("course")), _per_dose(r.get("per_dose")))
-                          for r in d["doses"]),
-            capsule_strengths=None if capsules is None else tuple(capsules["strengths"]),
-            capsule_source=None if capsules is None else Source.from_json(capsules["source"]),
-        )
+    drugs = {d["id"]: Drug.from_json(d) for d in document["drugs"]}
     bands = {name: Band(b["low"], b["high"], Source.from_json(b["source"]))
              for name, b in document["bands"].items()}
     return drugs, bands
-
-
-def _course(document: Mapping[str, Any] | None) -> Course | None:
-    if document is None:
-        return None
-    return Course(document["high"], document["why"],
-                  tuple(map(Source.from_json, document["sources"])))
-
-
-def _per_dose(document: Mapping[str, Any] | None) -> PerDose | None:
-    if document is None:
-        return None
-    return PerDose(document["low"], document["high"], document["every_hours"])
 
 
 def catalog() -> Mapping[str, Drug]:
@@ -158,16 +86,41 @@ def misspelt(drug: str) -> str | None:
 
 
 @cache
-def assess(drug: str, amount: float, unit: str, every_hours: int | None = None) -> Verdict:
+def assess(drug: str, amount: float, unit: str, every_hours: int | None = None,
+           declared: tuple[Drug, ...] = ()) -> Verdict:
     """Whether a dose of ``drug`` is plausible, given once a day or every ``every_hours``
-    hours (see the module's description): the dose itself, how often, and the day's total."""
-    known = catalog().get(drug)
-    if known is None:
-        refused = misspelt(drug)
-        if refused is not None:
-            return Verdict(refused=refused)
-        return Verdict(warning=f"{drug} is not in doseplan's drug catalog: no plausible dose "
-                               f"range is known for it; check every {drug} dose.")
+    hours (see the module's description): the dose itself, how often, and the day's total.
+    A drug outside the catalog is judged by its declaration in ``declared`` (the regimen's
+    or supportive-care file's ``drugs``); ``declared_warning`` is what plans say of it."""
+    known = catalog().get(drug) or next((d for d in declared if d.id == drug), None)
+    if known is not None:
+        return _assess(known, amount, unit, every_hours)
+    refused = misspelt(drug)
+    if refused is not None:
+        return Verdict(refused=refused)
+    return Verdict(warning=f"{drug} is not in doseplan's drug catalog: no plausible dose "
+                           f"range is known for it; check every {drug} dose.")
+
+
+def declared_warning(drug: Drug) -> str:
+    """What every plan says of a drug its file declares (not in the catalog)."""
+    cited = ", ".join(dict.fromkeys(r.cite() for r in drug.doses))
+    return (f"{drug.id} is not in doseplan's drug catalog: its plausible doses are those its "
+            f"file declares ({cited}), not checked by doseplan; check every {drug.id} dose.")
+
+
+def undeclared(drug: str, declared: tuple[Drug, ...]) -> str | None:
+    """Why ``drug`` is refused in a file: neither in the catalog nor declared (or misspelt)."""
+    if drug in catalog() or any(d.id == drug for d in declared):
+        return None
+    return misspelt(drug) or (
+        f"drug {drug!r} is not in doseplan's drug catalog and the file does not declare it: "
+        "check the name, or declare it under \"drugs\" with its class and sourced doses "
+        "(schemas/drugs.schema.json)")
+
+
+def _assess(known: Drug, amount: float, unit: str, every_hours: int | None) -> Verdict:
+    drug = known.id
     found = known.range(unit)
     if found is None:
         units = " or ".join(r.unit for r in known.doses)
@@ -233,10 +186,11 @@ def _judge(known: Drug, found: DoseRange, given: str, what: str, amount: float, 
                            f"{band.source.assumption} Check this dose.")
 
 
-def assess_course(drug: str, total: float, unit: str) -> str | None:
+def assess_course(drug: str, total: float, unit: str,
+                  declared: tuple[Drug, ...] = ()) -> str | None:
     """Why ``total`` of ``drug`` in one course (cycle) is refused, or None: above the most
-    the sources give in a course (cytotoxics and antibodies)."""
-    known = catalog().get(drug)
+    the sources (or the drug's declaration in ``declared``) give in a course."""
+    known = catalog().get(drug) or next((d for d in declared if d.id == drug), None)
     found = None if known is None else known.range(unit)
     course = None if found is None else found.course
     if course is None or total <= course.high:
