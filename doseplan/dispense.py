@@ -27,7 +27,7 @@ from datetime import date
 from decimal import Decimal
 
 from doseplan.capsules import STRENGTHS, Breakdown, capsule_text, capsules
-from doseplan.model import times_a_day
+from doseplan.model import PER_BODY_SIZE, times_a_day
 from doseplan.plan import PLANNED, Plan
 from doseplan.values import Value
 
@@ -177,7 +177,13 @@ def dispensing(plan: Plan, *,
 def _other_notes(other: Mapping[tuple[str, str], list[Decimal]]) -> list[str]:
     notes = []
     for (drug, unit), doses in sorted(other.items()):
-        size = "BSA" if unit == "mg/m2" else "weight" if unit == "mg/kg" else "conversion"
+        size = PER_BODY_SIZE.get(unit)
+        if size is None:
+            notes.append(
+                f"{drug}: {len(doses)} dose{'s' if len(doses) != 1 else ''} in {unit} "
+                f"({fmt(sum(doses, Decimal(0)))} {unit} in all), the unit its source writes; "
+                "they are not in the mg totals.")
+            continue
         notes.append(
             f"{drug}: {len(doses)} dose{'s' if len(doses) != 1 else ''} in {unit} "
             f"({fmt(sum(doses, Decimal(0)))} {unit} in all) not converted to mg because the "

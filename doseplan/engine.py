@@ -30,6 +30,7 @@ from doseplan.errors import UsageError
 from doseplan.escalation import rung_indexes
 from doseplan.model import (
     MAX_CYCLES,
+    PER_BODY_SIZE,
     Administration,
     Phase,
     Regimen,
@@ -472,8 +473,8 @@ def _dose(
     if every_hours is not None:
         return _dose(drug, route, amount, unit, origin, body, rule, warnings)._replace(
             every_hours=every_hours)
-    if unit == "mg":
-        return PlannedDose(drug, amount, "mg", route, PLANNED, origin, rule)
+    if unit not in PER_BODY_SIZE:  # a fixed dose, in the unit its source writes
+        return PlannedDose(drug, amount, unit, route, PLANNED, origin, rule)
     if unit == "mg/m2":
         if body is None or body.bsa_m2 is None:
             warnings.append(

@@ -19,11 +19,16 @@ from typing import Any, Literal
 
 from doseplan.values import Value
 
-Unit = Literal["mg", "mg/m2", "mg/kg"]
+Unit = Literal["mg", "mg/m2", "mg/kg", "mcg", "IU", "units"]
 
 MAX_CYCLES = 1000
 """No phase shows more cycles than this (the limit of --cycles)."""
-UNITS: tuple[Unit, ...] = ("mg", "mg/m2", "mg/kg")
+UNITS: tuple[Unit, ...] = ("mg", "mg/m2", "mg/kg", "mcg", "IU", "units")
+"""The units a dose may be written in, as its source writes it: mg, per m2 of body surface
+area, per kg of weight, micrograms, international units, or units (enoxaparin's "4000
+units"). The drug catalog says which units each drug takes."""
+PER_BODY_SIZE: Mapping[str, str] = {"mg/m2": "BSA", "mg/kg": "weight"}
+"""The units computed in mg from the patient's body size, and the size each needs."""
 
 
 @dataclass(frozen=True, eq=False, repr=False)

@@ -424,3 +424,60 @@ def test_a_record_made_before_declarations_keeps_its_plan(tmp_path: Path) -> Non
     assert "thalidomide 100 mg oral" in result.out
     assert "thalidomide is not in doseplan's drug catalog: no plausible dose range is" in (
         " ".join(result.out.split()))
+
+
+# ---------------------------------------------------------------------------
+# Units as the sources write them
+
+@pytest.mark.parametrize(("drug", "amount", "unit", "refused"), [
+    ("enoxaparin", 4000, "units", None),
+    ("enoxaparin", 40, "mg",
+     "enoxaparin is dosed in units in the sources, not in mg; check the unit"),
+    ("enoxaparin", 4000, "IU",
+     "enoxaparin is dosed in units in the sources, not in IU; check the unit"),
+    ("lenalidomide", 10000, "mcg",
+     "lenalidomide is dosed in mg in the sources, not in mcg; check the unit"),
+], ids=["enoxaparin-4000-units", "enoxaparin-in-mg", "enoxaparin-in-iu", "lenalidomide-in-mcg"])
+def test_a_dose_is_accepted_only_in_the_units_its_sources_write(
+        drug: str, amount: float, unit: str, refused: str | None) -> None:
+    """clinical-facts.md, [25]: "enoxaparin, 4000 units/sc/day"; a unit the catalog does not
+    list for the drug is refused, naming the units it takes."""
+    assert assess(drug, amount, unit).refused == refused
+
+
+def test_enoxaparin_4000_units_is_planned_in_units_in_every_format(tmp_path: Path) -> None:
+    """A fixed dose in units stays in units: on the calendar, in CSV and FHIR, and apart
+    from the mg totals when dispensing."""
+    document = json.loads(json.dumps(supportive_document("aspirin")))
+    for admin in document["administrations"]:
+        admin.update(drug="enoxaparin", route="sc", dose={"amount": 4000, "unit": "units"})
+    name = write(tmp_path, "e.json", document)
+    base = ("aue-2010", "--start", "2027-01-04", "--with", name)
+    text = run_installed("plan", *base, cwd=tmp_path)
+    assert (text.code, text.err) == (0, "")
+    assert "enoxaparin 4000 units sc" in text.out
+    csv = run_installed("plan", *base, "--format", "csv", cwd=tmp_path).out
+    assert ",enoxaparin,4000,units,,sc,planned," in csv
+    fhir = json.loads(run_installed("plan", *base, "--format", "fhir", cwd=tmp_path).out)
+    quantities = [d["doseAndRate"][0]["doseQuantity"]
+                  for e in fhir["entry"] if e["resource"]["resourceType"] == "MedicationRequest"
+                  for d in e["resource"]["dosageInstruction"]
+                  if e["resource"]["medicationCodeableConcept"]["text"] == "enoxaparin"]
+    assert quantities
+    assert all(q == {"value": 4000, "unit": "units"} for q in quantities)
+    dispensed = run_installed("dispense", *base, cwd=tmp_path)
+    assert (dispensed.code, dispensed.err) == (0, "")
+    assert "the unit its source writes; they are not in the mg totals." in (
+        " ".join(dispensed.out.split()))
+
+
+@pytest.mark.parametrize("unit", ["mcg", "IU"], ids=["micrograms", "international-units"])
+def test_a_declared_drug_may_be_dosed_in_micrograms_or_international_units(
+        tmp_path: Path, unit: str) -> None:
+    document = aue_with_thalidomide(100, declare=True)
+    document["phases"][0]["administrations"][1]["dose"]["unit"] = unit
+    document["drugs"][0]["doses"][0]["unit"] = unit
+    result = run_installed("plan", write(tmp_path, "r.json", document), "--start",
+                           "2027-01-04", cwd=tmp_path)
+    assert (result.code, result.err) == (0, "")
+    assert f"thalidomide 100 {unit} oral" in result.out
