@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from functools import partial
+from itertools import pairwise
 from typing import NamedTuple
 
 from doseplan import arguments, status
@@ -25,13 +26,14 @@ from doseplan.cycles import (
     expand_cycles,
     extend_only,
 )
-from doseplan.drugs import assess, catalog, declared_warning
+from doseplan.drugs import assess, assess_run, catalog, declared_warning
 from doseplan.errors import UsageError
 from doseplan.escalation import rung_indexes
 from doseplan.model import (
     MAX_CYCLES,
     PER_BODY_SIZE,
     Administration,
+    Drug,
     Phase,
     Regimen,
     Source,
@@ -261,6 +263,7 @@ def _lay_out(
     last = instances[-1].offset + instances[-1].length - 1
     for care in supportive:
         scheduled.extend(_schedule_supportive(care, given, last, body, warnings))
+    _check_runs(scheduled, _declared(regimen, supportive))
 
     first = min([0, *(item.offsets[0] for item in scheduled if item.offsets)])
     slots: list[tuple[PlannedDose, ...]] = [_NO_DOSES] * (last - first + 1)
@@ -537,12 +540,45 @@ def _refuse_twice(slot: tuple[PlannedDose, ...], dose: PlannedDose) -> None:
                              "gives one dose of a drug a day: remove one of them")
 
 
+def _declared(regimen: Regimen, supportive: tuple[Supportive, ...]) -> tuple[Drug, ...]:
+    """The drugs outside the catalog that the regimen and its care declare."""
+    return (*(regimen.drugs or ()),
+            *(d for care in (*(regimen.supportive or ()), *supportive) for d in care.drugs or ()))
+
+
+def _check_runs(scheduled: list[_Scheduled], declared: tuple[Drug, ...]) -> None:
+    """Refuse a dose given on more days in a row than its sources give for a dose that
+    high (the catalog's ``most_days``: allopurinol above 300 mg a day for 1 to 3 days)."""
+    high: dict[tuple[str, str], dict[int, float]] = {}
+    for item in scheduled:
+        first = next((doses[0] for doses in item.doses if doses), None)
+        if first is None:
+            continue
+        known = catalog().get(first.drug) or next(
+            (d for d in declared if d.id == first.drug), None)
+        found = None if known is None else known.range(first.unit)
+        if found is None or found.most_days is None:
+            continue
+        days = high.setdefault((first.drug, first.unit), {})
+        for offset, doses in zip(item.offsets, item.doses, strict=True):
+            for dose in doses:
+                if dose.daily() > found.most_days.above:
+                    days[offset] = max(days.get(offset, 0), dose.daily())
+    for (drug, unit), days in high.items():
+        ordered = sorted(days)
+        longest = run = 1
+        for before, after in pairwise(ordered):
+            run = run + 1 if after == before + 1 else 1
+            longest = max(longest, run)
+        refused = assess_run(drug, max(days.values(), default=0), unit, longest, declared)
+        if refused is not None:
+            raise UsageError(refused)
+
+
 def _catalog_warnings(regimen: Regimen, supportive: tuple[Supportive, ...]) -> list[str]:
     """What the drug catalog says of every dose the regimen and its care can give (a
     regimen built in memory was not validated: a dose the catalog refuses is refused)."""
-    declared = (*(regimen.drugs or ()),
-                *(d for care in (*(regimen.supportive or ()), *supportive)
-                  for d in care.drugs or ()))
+    declared = _declared(regimen, supportive)
     doses: list[tuple[str, float, str, int | None]] = []
     for phase in regimen.phases:
         for admin in phase.administrations:

@@ -916,6 +916,10 @@ def _range_json(r: DoseRange) -> dict[str, Any]:
         out["per_dose"] = {"low": r.per_dose.low, "high": r.per_dose.high,
                            "every_hours": r.per_dose.every_hours}
     out["sources"] = [_source_json(s) for s in r.sources]
+    if r.most_days is not None:
+        out["most_days"] = {"above": r.most_days.above, "days": r.most_days.days,
+                            "why": r.most_days.why,
+                            "sources": [_source_json(s) for s in r.most_days.sources]}
     if r.course is not None:
         out["course"] = {"high": r.course.high, "why": r.course.why,
                          "sources": [_source_json(s) for s in r.course.sources]}

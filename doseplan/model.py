@@ -396,6 +396,16 @@ class PerDose(Value):
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
+class MostDays(Value):
+    """A day's total above ``above`` is given on at most ``days`` days in a row."""
+
+    above: float
+    days: int
+    why: str
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class DoseRange(Value):
     """The daily doses (the day's total) of a drug in one unit that its sources give."""
 
@@ -405,6 +415,7 @@ class DoseRange(Value):
     sources: tuple[Source, ...]
     course: Course | None = None
     per_dose: PerDose | None = None
+    most_days: MostDays | None = None
 
     def cite(self) -> str:
         return ", ".join(dict.fromkeys(s.cite() for s in self.sources))
@@ -439,7 +450,10 @@ class Drug(Value):
                     r["course"]["high"], r["course"]["why"],
                     tuple(map(Source.from_json, r["course"]["sources"]))),
                 None if "per_dose" not in r else PerDose(
-                    r["per_dose"]["low"], r["per_dose"]["high"], r["per_dose"]["every_hours"]))
+                    r["per_dose"]["low"], r["per_dose"]["high"], r["per_dose"]["every_hours"]),
+                None if "most_days" not in r else MostDays(
+                    r["most_days"]["above"], r["most_days"]["days"], r["most_days"]["why"],
+                    tuple(map(Source.from_json, r["most_days"]["sources"]))))
                 for r in d["doses"]),
             capsule_strengths=None if capsules is None else tuple(capsules["strengths"]),
             capsule_source=None if capsules is None else Source.from_json(capsules["source"]),

@@ -10,7 +10,16 @@ from typing import Any
 import pytest
 from conftest import REVIEW_FILE, run_installed, shared_text
 
-from doseplan.drugs import CLASSES, assess, assess_course, bands, catalog, document, near_miss
+from doseplan.drugs import (
+    CLASSES,
+    assess,
+    assess_course,
+    assess_run,
+    bands,
+    catalog,
+    document,
+    near_miss,
+)
 from doseplan.loader import (
     builtin_document,
     builtin_regimens,
@@ -144,17 +153,21 @@ def test_ibuprofen_every_6_hours_is_accepted_as_its_daily_total(
     assert assess("ibuprofen", amount, "mg", every_hours) == (None, None)
 
 
+IBUPROFEN = "the review, clinical-facts.md (Facts added for the catalog's limits)"
+"""The sources of ibuprofen's doses: the review and Chanan-Khan's "400 mg q 6 hr"."""
+
+
 @pytest.mark.parametrize(("drug", "amount", "every_hours", "refused"), [
     ("ibuprofen", 400, None,
-     "ibuprofen 400 mg is implausible: the sources give 1600-2400 mg a day (the review) and "
-     "doseplan accepts 800-3600 mg a day at most; check the dose and its unit"),
+     f"ibuprofen 400 mg is implausible: the sources give 1600-2400 mg a day ({IBUPROFEN}) "
+     "and doseplan accepts 800-3600 mg a day at most; check the dose and its unit"),
     ("ibuprofen", 400, 4,
-     "ibuprofen every 4 hours is more often than the every 6 hours the sources give (the "
-     "review); check how often"),
+     "ibuprofen every 4 hours is more often than the every 6 hours the sources give "
+     f"({IBUPROFEN}); check how often"),
     ("ibuprofen", 1600, 6,
      "ibuprofen 1600 mg every 6 hours (6400 mg a day) is implausible: the sources give "
-     "400-600 mg a dose (the review) and doseplan accepts 200-900 mg a dose at most; check "
-     "the dose and its unit"),
+     f"400-600 mg a dose ({IBUPROFEN}) and doseplan accepts 200-900 mg a dose at most; "
+     "check the dose and its unit"),
     ("allopurinol", 300, 12,
      "allopurinol is given once a day in the sources (clinical-facts.md (What the original "
      "publications add to the review), clinical-facts.md (Facts added for the catalog's "
@@ -262,8 +275,8 @@ def test_ibuprofen_400_mg_once_a_day_is_refused(tmp_path: Path) -> None:
                            ibuprofen_care(tmp_path, None), cwd=tmp_path)
     assert (result.code, result.out, result.err) == (1, "", (
         "doseplan: error: i.json: $.administrations[0].dose.amount: ibuprofen 400 mg is "
-        "implausible: the sources give 1600-2400 mg a day (the review) and doseplan accepts "
-        "800-3600 mg a day at most; check the dose and its unit\n"))
+        f"implausible: the sources give 1600-2400 mg a day ({IBUPROFEN}) and doseplan "
+        "accepts 800-3600 mg a day at most; check the dose and its unit\n"))
 
 
 def test_cyclophosphamide_600_mg_m2_on_three_days_is_refused_naming_the_course(
@@ -481,3 +494,78 @@ def test_a_declared_drug_may_be_dosed_in_micrograms_or_international_units(
                            "2027-01-04", cwd=tmp_path)
     assert (result.code, result.err) == (0, "")
     assert f"thalidomide 100 {unit} oral" in result.out
+
+
+# ---------------------------------------------------------------------------
+# Days in a row: allopurinol 600-800 mg a day for 1 to 3 days
+
+def allopurinol_care(tmp_path: Path, amount: float, timing: dict[str, object]) -> str:
+    """The aspirin supportive care, changed to allopurinol ``amount`` mg on ``timing``."""
+    document = json.loads(json.dumps(supportive_document("aspirin")))
+    admin = document["administrations"][0]
+    del admin["with_anchor"]
+    admin.update(drug="allopurinol", dose={"amount": amount, "unit": "mg"}, **timing)
+    return write(tmp_path, "a.json", document)
+
+
+TOO_MANY_DAYS = (
+    "allopurinol 600 mg a day on {days} days in a row is more than the 3 days in a row the "
+    "sources give for more than 300 mg a day (600 to 800 mg a day for 1 to 3 days; 300 mg a "
+    "day is the trials' dose for longer; clinical-facts.md (Facts added for the catalog's "
+    "limits), clinical-facts.md (What the original publications add to the review)); check "
+    "the dose and its days")
+
+
+@pytest.mark.parametrize(("daily", "days", "refused"), [
+    (600, 3, False), (800, 1, False), (600, 4, True), (300, 90, False), (100, 365, False),
+], ids=["600-on-3-days", "800-on-1-day", "600-on-4-days", "300-on-90-days", "renal-100"])
+def test_allopurinol_above_300_mg_is_given_on_at_most_3_days_in_a_row(
+        daily: float, days: int, refused: bool) -> None:
+    """clinical-facts.md: "Oral: 600 to 800 mg/day for 1 to 3 days"; [18] and [25] give
+    300 mg a day for 14 and 94 days."""
+    found = assess_run("allopurinol", daily, "mg", days)
+    assert found == (TOO_MANY_DAYS.format(days=days) if refused else None)
+
+
+@pytest.mark.parametrize(("timing", "code", "path"), [
+    ({"days_from_first_dose": [{"from": 1, "to": 14}]}, 1,
+     "a.json: $.administrations[0].days_from_first_dose: "),
+    ({"with_anchor": True}, 2, ""),
+], ids=["days-1-to-14", "every-lenalidomide-day"])
+def test_allopurinol_600_mg_for_two_weeks_is_refused(
+        tmp_path: Path, timing: dict[str, object], code: int, path: str) -> None:
+    """Whether the days are listed (a bad file, checked as it is read) or follow the
+    anchor's days (a care that does not fit this regimen, checked as the plan is laid
+    out), the run is refused."""
+    name = allopurinol_care(tmp_path, 600, timing)
+    days = 14 if "days_from_first_dose" in timing else 21
+    result = run_installed("plan", "aue-2010", "--start", "2027-01-04", "--with", name,
+                           cwd=tmp_path)
+    assert (result.code, result.out, result.err) == (
+        code, "", f"doseplan: error: {path}{TOO_MANY_DAYS.format(days=days)}\n")
+
+
+def test_allopurinol_600_mg_on_the_3_days_around_day_1_is_planned(tmp_path: Path) -> None:
+    """Days -2, -1 and 1 are three days in a row (there is no day 0)."""
+    name = allopurinol_care(tmp_path, 600, {"days_from_first_dose": [{"from": -2, "to": -1},
+                                                                     1]})
+    result = run_installed("plan", "aue-2010", "--start", "2027-01-04", "--with", name,
+                           "--format", "json", cwd=tmp_path)
+    assert (result.code, result.err) == (0, "")
+    given = [day["date"] for day in json.loads(result.out)["days"]
+             for d in day["doses"] if d["drug"] == "allopurinol"]
+    assert given == ["2027-01-02", "2027-01-03", "2027-01-04"]
+
+
+def test_allopurinol_100_mg_for_two_weeks_is_planned_without_a_warning(
+        tmp_path: Path) -> None:
+    """clinical-facts.md: a renal dose "should not exceed 100 mg"; 100 mg is in the sourced
+    range, and the days in a row bound only doses above 300 mg."""
+    name = allopurinol_care(tmp_path, 100, {"days_from_first_dose": [{"from": 1, "to": 14}]})
+    result = run_installed("plan", "aue-2010", "--start", "2027-01-04", "--with", name,
+                           "--format", "json", cwd=tmp_path)
+    assert (result.code, result.err) == (0, "")
+    plan = json.loads(result.out)
+    assert [d["dose"] for day in plan["days"] for d in day["doses"]
+            if d["drug"] == "allopurinol"] == [100] * 14
+    assert not any("plausible doses" in w for w in plan["warnings"])

@@ -25,7 +25,7 @@ from doseplan.model import CLASSES, Course, DoseRange, Drug, PerDose, Source, ti
 from doseplan.model import amount_text as _g
 
 __all__ = ["CLASSES", "Course", "DoseRange", "Drug", "PerDose", "Verdict", "assess",
-           "assess_course", "bands", "catalog", "misspelt", "near_miss"]
+           "assess_course", "assess_run", "bands", "catalog", "misspelt", "near_miss"]
 
 _FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "catalog.json")
 
@@ -198,6 +198,21 @@ def assess_course(drug: str, total: float, unit: str,
     cited = ", ".join(dict.fromkeys(s.cite() for s in course.sources))
     return (f"{drug} {_g(total)} {unit} in one course is above the {_g(course.high)} {unit} "
             f"per course the sources give ({course.why}; {cited})")
+
+
+def assess_run(drug: str, daily: float, unit: str, days: int,
+               declared: tuple[Drug, ...] = ()) -> str | None:
+    """Why ``daily`` of ``drug`` on ``days`` days in a row is refused, or None: more days
+    than the sources give for a dose that high (allopurinol above 300 mg a day)."""
+    known = catalog().get(drug) or next((d for d in declared if d.id == drug), None)
+    found = None if known is None else known.range(unit)
+    most = None if found is None else found.most_days
+    if most is None or daily <= most.above or days <= most.days:
+        return None
+    cited = ", ".join(dict.fromkeys(s.cite() for s in most.sources))
+    return (f"{drug} {_g(daily)} {unit} a day on {days} days in a row is more than the "
+            f"{most.days} days in a row the sources give for more than {_g(most.above)} "
+            f"{unit} a day ({most.why}; {cited}); check the dose and its days")
 
 
 def near_miss(name: str) -> str | None:
