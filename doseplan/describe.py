@@ -146,7 +146,8 @@ def describe_regimen(
         if text not in seen and source.assumption is None:
             seen.add(text)
             lines += _wrap(f"- {text}", "  ", "    ")
-    assumptions = [s.assumption for s in regimen.sources() if s.assumption is not None]
+    assumptions = [s.assumption for s in regimen.sources(care=False)
+                   if s.assumption is not None]
     lines.append("")
     lines.append("Assumptions (shown as warnings on every plan):")
     if not assumptions:
@@ -158,6 +159,14 @@ def describe_regimen(
         lines.append("Notes:")
         for note in regimen.notes:
             lines += _wrap(f"- {note.text}", "  ", "    ")
+    if regimen.mandated_care:
+        lines.append("")
+        lines.append("Supportive care the original trial mandated:")
+        for item in regimen.mandated_care:
+            how = ("not planned by doseplan" if item.supportive is None
+                   else f"--with {item.supportive}")
+            lines += _wrap(f"- {item.what} ({describe_source(item.source)}); {how}.",
+                           "  ", "    ")
     attachable = [*(regimen.supportive or ()), *library]
     if attachable:
         lines.append("")

@@ -303,6 +303,7 @@ def _lay_out(
     notes = _source_warnings(regimen) + _catalog_warnings(regimen, supportive)
     notes += list(count_warnings) + warnings
     notes += _escalation_warnings(regimen)
+    notes += _mandated_warnings(regimen, supportive)
     for care in supportive:
         notes += _supportive_warnings(care)
     return _Layout(
@@ -617,6 +618,22 @@ def _escalation_warnings(regimen: Regimen) -> list[str]:
                     f"Conditional escalation ({_where(phase, admin)}): "
                     f"{admin.may_escalate.describe(admin.drug, admin.dose.unit)} "
                     f"({admin.may_escalate.source.cite()}).")
+    return found
+
+
+def _mandated_warnings(regimen: Regimen, supportive: tuple[Supportive, ...]) -> list[str]:
+    """The care the original trial mandated that this plan does not give."""
+    attached = {care.id for care in supportive}
+    found = []
+    for item in regimen.mandated_care or ():
+        if item.supportive is None:
+            found.append(f"The original trial also mandated {item.what} "
+                         f"({item.source.cite()}): doseplan does not plan it; the treating "
+                         "team arranges it.")
+        elif item.supportive not in attached:
+            found.append(f"The original trial mandated {item.what} ({item.source.cite()}): "
+                         f"not attached to this plan; attach it with --with "
+                         f"{item.supportive}.")
     return found
 
 

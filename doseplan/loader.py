@@ -42,6 +42,7 @@ from doseplan.model import (
     Escalation,
     Item,
     LengthOverride,
+    MandatedCare,
     MayEscalate,
     Note,
     Phase,
@@ -727,6 +728,9 @@ def build_regimen(document: Mapping[str, Any], *, where: str) -> Regimen:
             dose_choices=_opt(document, "dose_choices",
                               lambda items: tuple(_dose_choice(i) for i in items)),
             drugs=_opt(document, "drugs", lambda items: tuple(map(Drug.from_json, items))),
+            mandated_care=_opt(document, "mandated_care", lambda items: tuple(
+                MandatedCare(i["what"], Source.from_json(i["source"]), i.get("supportive"))
+                for i in items)),
         )
     except (KeyError, TypeError, AttributeError) as exc:
         raise RegimenError(
@@ -896,6 +900,10 @@ def regimen_to_json(regimen: Regimen) -> dict[str, Any]:
         out["notes"] = [{"text": n.text, "source": _source_json(n.source)} for n in regimen.notes]
     if regimen.drugs is not None:
         out["drugs"] = [drug_to_json(drug) for drug in regimen.drugs]
+    if regimen.mandated_care is not None:
+        out["mandated_care"] = [
+            _drop_none({"what": i.what, "supportive": i.supportive,
+                        "source": _source_json(i.source)}) for i in regimen.mandated_care]
     return out
 
 

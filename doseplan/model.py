@@ -460,6 +460,17 @@ class Drug(Value):
         )
 
 
+@dataclass(frozen=True, eq=False, repr=False)
+class MandatedCare(Value):
+    """Supportive care the original trial mandated: attachable care (``supportive``, its
+    id) or, when the source gives no drug or dose, words for the team (``supportive``
+    None)."""
+
+    what: str
+    source: Source
+    supportive: str | None = None
+
+
 DOSE_CHOICE_KINDS = ("dose-level", "borrowed", "unknown")
 """Why a dose is chosen for each patient (``DoseChoice.kind``)."""
 
@@ -536,9 +547,12 @@ class Regimen(Value):
     """Doses chosen for each patient (``build_plan``'s ``doses``)."""
     drugs: tuple[Drug, ...] | None = None
     """Drugs outside the drug catalog that the regimen gives, with their limits."""
+    mandated_care: tuple[MandatedCare, ...] | None = None
+    """Supportive care the original trial mandated."""
 
-    def sources(self) -> tuple[Source, ...]:
-        """Every source in the regimen, in document order."""
+    def sources(self, *, care: bool = True) -> tuple[Source, ...]:
+        """Every source in the regimen, in document order; without the sources of its
+        supportive care (shown only on plans that attach it) when ``care`` is False."""
         found: list[Source] = []
         for phase in self.phases:
             found.append(phase.cycles.source)
@@ -553,8 +567,9 @@ class Regimen(Value):
         found.extend(note.source for note in self.notes or ())
         if self.citation.results is not None:
             found.append(self.citation.results.source)
-        for care in self.supportive or ():
-            found.extend(admin.source for admin in care.administrations)
+        for item in self.supportive or () if care else ():
+            found.extend(admin.source for admin in item.administrations)
+        found.extend(item.source for item in self.mandated_care or ())
         return tuple(found)
 
 

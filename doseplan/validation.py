@@ -86,6 +86,21 @@ def check_regimen(regimen: Regimen, *, where: str) -> None:
     for i, phase in enumerate(regimen.phases):
         _check_courses(phase, where, f"$.phases[{i}]", declared)
     _check_supportive(regimen, where)
+    _check_mandated(regimen, where)
+
+
+def _check_mandated(regimen: Regimen, where: str) -> None:
+    """Mandated care names supportive care that exists: the regimen's own or built-in."""
+    from doseplan.loader import builtin_supportive_ids  # the loader imports this module
+
+    known = [*(care.id for care in regimen.supportive or ()), *builtin_supportive_ids()]
+    for k, item in enumerate(regimen.mandated_care or ()):
+        if item.supportive is not None and item.supportive not in known:
+            raise RegimenError(
+                f"mandated care names supportive care {item.supportive!r}, which neither the "
+                f"regimen nor doseplan has; use one of {', '.join(known)}, or leave it out "
+                "for care doseplan does not plan", where=where,
+                path=f"$.mandated_care[{k}].supportive")
 
 
 def _check_courses(phase: Phase, where: str, at: str, declared: tuple[Drug, ...]) -> None:

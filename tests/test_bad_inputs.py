@@ -230,9 +230,10 @@ OPTION_CASES = [
          "products have 2.5, 5, 7.5, 10, 15, 20, 25 mg (see 'doseplan dispense --help')"),
     Case("plan-output-is-a-folder", [*AUE, "-o", "out"], 2,
          "cannot write out: it is a folder; give a file name", folder_named("out")),
-    Case("plan-with-another-regimens-care", [*AUE, "--with", "allopurinol"], 2,
-         "unknown supportive care 'allopurinol': give one of aspirin, prednisone-tfr, or the "
-         "path of a supportive-care JSON file; 'doseplan show ID' lists a regimen's own"),
+    Case("plan-with-another-regimens-care", [*AUE, "--with", "enoxaparin"], 2,
+         "unknown supportive care 'enoxaparin': give one of allopurinol, aspirin, "
+         "prednisone-tfr, or the path of a supportive-care JSON file; 'doseplan show ID' "
+         "lists a regimen's own"),
     Case("plan-with-missing-care-file", [*AUE, "--with", "care.json"], 1,
          "care.json: no such supportive-care file; check the path"),
     Case("plan-with-care-for-absent-drug",
@@ -454,8 +455,8 @@ REGIMEN_CASES = [
                  "give 'from' <= 'to'"),
     regimen_case("regimen-unknown-key", validate("regimen-unknown-key.json"),
                  "$: Additional properties are not allowed ('colour' was unexpected); allowed "
-                 "keys are $schema, citation, dose_choices, drugs, id, notes, phases, status, "
-                 "supportive, title, variant_of"),
+                 "keys are $schema, citation, dose_choices, drugs, id, mandated_care, notes, "
+                 "phases, status, supportive, title, variant_of"),
     regimen_case("regimen-duplicate-phase", validate("regimen-duplicate-phase.json"),
                  "$.phases[1].name: phase name 'treatment' is used twice; give each phase its "
                  "own name"),
@@ -719,8 +720,8 @@ LARGE_INPUT_CASES = [
          regimen_like_aue("r.json", _many_phases)),
     Case("large-2000-unknown-keys", validate("r.json"), 1,
          "r.json: $: 2000 keys are not allowed here (the first is \"key0\"); allowed keys are "
-         "$schema, citation, dose_choices, drugs, id, notes, phases, status, supportive, "
-         "title, variant_of",
+         "$schema, citation, dose_choices, drugs, id, mandated_care, notes, phases, status, "
+         "supportive, title, variant_of",
          regimen_like_aue("r.json", _many_keys)),
     Case("large-title", validate("r.json"), 1,
          "r.json: $.title: the text is 100000 characters long, over the limit of 200; shorten "
@@ -1177,8 +1178,9 @@ LIBRARY_CASES = [
     Call("lib-load-supportive-unknown",
          lambda: doseplan.load_supportive("vitamin-c", doseplan.load_regimen("aue-2010")),
          UnknownSupportiveError,
-         "unknown supportive care 'vitamin-c': give one of aspirin, prednisone-tfr, or the path "
-         "of a supportive-care JSON file; 'doseplan show ID' lists a regimen's own"),
+         "unknown supportive care 'vitamin-c': give one of allopurinol, aspirin, "
+         "prednisone-tfr, or the path of a supportive-care JSON file; 'doseplan show ID' lists "
+         "a regimen's own"),
 ]
 
 

@@ -249,8 +249,9 @@ def test_plan_with_supportive_care_by_reference() -> None:
     ("args", "message"),
     [
         (["plan", "aue-2010", "--start", "2027-01-04", "--with", "vitamin-c"],
-         "unknown supportive care 'vitamin-c': give one of aspirin, prednisone-tfr, or the path "
-         "of a supportive-care JSON file; 'doseplan show ID' lists a regimen's own"),
+         "unknown supportive care 'vitamin-c': give one of allopurinol, aspirin, "
+         "prednisone-tfr, or the path of a supportive-care JSON file; 'doseplan show ID' lists "
+         "a regimen's own"),
         (["plan", "badoux-2011", "--start", "2027-01-04", "--until", "2027-02-31"],
          "--until '2027-02-31' does not exist (day is out of range for month); give a real "
          "calendar date as YYYY-MM-DD"),

@@ -318,9 +318,9 @@ def test_plan_history_has_one_plan_per_recorded_event() -> None:
 def test_counts_for_a_plan_no_rule_applies_to_are_flagged() -> None:
     """A plan without the policy's drug: a recorded count changes nothing, and says so."""
     regimen = load_builtin("aue-2010")
-    other = replace(regimen, phases=tuple(replace(p, administrations=tuple(
-        replace(a, drug="thalidomide", dose=replace(a.dose, amount=100))
-        for a in p.administrations)) for p in regimen.phases))
+    other = replace(regimen, supportive=None, mandated_care=None, phases=tuple(replace(
+        p, administrations=tuple(replace(a, drug="thalidomide", dose=replace(a.dose, amount=100))
+                                 for a in p.administrations)) for p in regimen.phases))
     plan = apply_events(build_plan(other, START), [lab(day(10), "anc", 0.4)])
     assert ("No rule of the policy applies to this plan: its rules are for lenalidomide, "
             "which the plan does not give, so recorded counts and grades change no dose by "

@@ -255,8 +255,12 @@ def test_plan_definition_carries_id_url_draft_status_citation_and_notice() -> No
         "citation": "Aue et al., phase II, pulsed lenalidomide (3 weeks on, 3 weeks off) "
                     "(relapsed/refractory CLL); reference [17] of the review."}
     assert (review["type"], review["label"]) == ("citation", "review")
-    assert [n["label"] for n in notes] == ["note"] * 3
+    assert [n["label"] for n in notes] == ["note", "note", "mandated care"]
     assert notes[0]["citation"] == 'review [17]: "20 mg/d lowered to 10 mg/d"'
+    assert (notes[2]["display"], notes[2]["citation"]) == (
+        "allopurinol in cycles 1-3", "clinical-facts.md, What the original publications add "
+        "to the review, [17]: \"allopurinol cycles 1-3\" "
+        "<https://ashpublications.org/blood/article/116/21/1383/64501/>")
 
 
 def test_cycle_length_and_count_and_on_days_are_in_the_timing() -> None:

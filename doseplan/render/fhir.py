@@ -226,6 +226,9 @@ def regimen_to_fhir(regimen: Regimen) -> dict[str, Any]:
     artifacts += [{"type": "documentation", "label": "note", "display": _text(note.text),
                    "citation": _source_text(note.source)}
                   for note in regimen.notes or ()]
+    artifacts += [{"type": "documentation", "label": "mandated care",
+                   "display": _text(item.what), "citation": _source_text(item.source)}
+                  for item in regimen.mandated_care or ()]
     return {
         "resourceType": "PlanDefinition",
         "id": regimen.id,

@@ -1,0 +1,119 @@
+"""Specification, through the installed `doseplan`, of the supportive care the original
+trials mandated (issue 30): each regimen lists it with its source, a plan without an item
+says so and how to attach it, and an attached item is given on the source's days."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import run_installed
+
+START = "2027-01-04"
+GIMEMA = ("gimema-llc0606", "--start", START, "--acknowledge-status", "reconstructed")
+
+
+def days_of(plan: dict[str, Any], drug: str) -> list[tuple[int, int, float, str]]:
+    """(cycle, cycle day, dose, unit) of each dose of ``drug``."""
+    return [(day["cycle"], day["cycle_day"], d["dose"], d["unit"]) for day in plan["days"]
+            for d in day["doses"] if d["drug"] == drug]
+
+
+def test_show_of_gimema_lists_what_the_original_mandated_with_its_sources(
+        tmp_path: Path) -> None:
+    """clinical-facts.md, [25]: "G-CSF, days 6-11, PC and HVZ prophylaxis, ... enoxaparin,
+    4000 units/sc/day and TLS prophylaxis (oral hydration, allopurinol 300 mg/day, days -3 -
+    90)"."""
+    result = run_installed("show", "gimema-llc0606", cwd=tmp_path)
+    assert (result.code, result.err) == (0, "")
+    shown = " ".join(result.out.split())
+    section = shown.split("Supportive care the original trial mandated: ")[1]
+    for item, quote, how in [
+        ("allopurinol 300 mg a day from day -3 to day 90",
+         "allopurinol 300 mg/day, days -3 - 90", "--with allopurinol"),
+        ("enoxaparin 4000 units subcutaneously a day", "enoxaparin, 4000 units/sc/day",
+         "--with enoxaparin"),
+        ("G-CSF on days 6-11 (no dose given)", "G-CSF, days 6-11", "not planned by doseplan"),
+        ("Pneumocystis and herpes zoster prophylaxis (no drug or dose given)",
+         "PC and HVZ prophylaxis", "not planned by doseplan"),
+        ("oral hydration (tumor lysis prophylaxis)", "TLS prophylaxis (oral hydration",
+         "not planned by doseplan"),
+    ]:
+        assert f"- {item} (clinical-facts.md, What the original publications add " \
+               f"(continued): \"{quote}\"" in section, item
+        assert f"{quote}\" <http://ashpublications.net/blood/article/116/21/1377/64935/>); " \
+               f"{how}." in section, item
+
+
+def test_gimema_with_allopurinol_gives_it_from_day_minus_3_through_day_90(
+        tmp_path: Path) -> None:
+    """"allopurinol 300 mg/day, days -3 - 90": three days before course 1 day 1 through
+    day 90 (course 4 day 6 of 28-day courses), and no day more."""
+    result = run_installed("plan", *GIMEMA, "--with", "allopurinol", "--format", "json",
+                           cwd=tmp_path)
+    assert (result.code, result.err) == (0, "")
+    plan = json.loads(result.out)
+    dates = [day["date"] for day in plan["days"]
+             for d in day["doses"] if d["drug"] == "allopurinol"]
+    first = date.fromisoformat(START)
+    expected = [first + timedelta(days=n) for n in [*range(-3, 0), *range(0, 90)]]
+    assert dates == [d.isoformat() for d in expected]
+    assert {(dose, unit) for *_, dose, unit in days_of(plan, "allopurinol")} == {(300, "mg")}
+    assert not any("mandated allopurinol" in w for w in plan["warnings"])
+
+
+def test_aue_without_allopurinol_says_so_and_how_to_attach_it(tmp_path: Path) -> None:
+    """clinical-facts.md, [17]: "allopurinol cycles 1-3"."""
+    result = run_installed("plan", "aue-2010", "--start", START, "--format", "json",
+                           cwd=tmp_path)
+    warnings = json.loads(result.out)["warnings"]
+    assert ("The original trial mandated allopurinol in cycles 1-3 (clinical-facts.md (What "
+            "the original publications add to the review, [17])): not attached to this plan; "
+            "attach it with --with allopurinol.") in warnings
+    assert not days_of(json.loads(result.out), "allopurinol")
+
+
+def test_aue_with_allopurinol_gives_it_in_cycles_1_to_3_only(tmp_path: Path) -> None:
+    """Every day of cycles 1-3 (42-day cycles), none of cycle 4; its dose and days are an
+    assumption the plan shows."""
+    result = run_installed("plan", "aue-2010", "--start", START, "--with", "allopurinol",
+                           "--format", "json", cwd=tmp_path)
+    assert (result.code, result.err) == (0, "")
+    plan = json.loads(result.out)
+    given = days_of(plan, "allopurinol")
+    assert given == [(cycle, day, 300, "mg") for cycle in (1, 2, 3) for day in range(1, 43)]
+    assert any(w.startswith("Assumption (supportive care allopurinol, allopurinol): The "
+                            "original publication of Aue et al. [17] gives allopurinol in "
+                            "cycles 1-3 without a dose or days") for w in plan["warnings"])
+
+
+@pytest.mark.parametrize(("form", "shown"), [
+    ("text", "enoxaparin 4000 units sc"),
+    ("html", "enoxaparin 4000 units injection (sc)"),
+    ("ics", "Enoxaparin 4000 units"),
+    ("csv", ",enoxaparin,4000,units,,sc,planned,"),
+], ids=["text", "html", "ical", "csv"])
+def test_enoxaparin_is_written_in_its_sourced_units_in_every_calendar(
+        tmp_path: Path, form: str, shown: str) -> None:
+    """"enoxaparin, 4000 units/sc/day": in units, never converted, on every calendar."""
+    result = run_installed("plan", *GIMEMA, "--with", "enoxaparin", "--format", form,
+                           cwd=tmp_path)
+    assert (result.code, result.err) == (0, "")
+    assert shown in result.out
+
+
+def test_mandated_care_must_name_care_that_exists(tmp_path: Path) -> None:
+    from doseplan.loader import builtin_document
+
+    document = json.loads(json.dumps(builtin_document("aue-2010")))
+    document["mandated_care"][0]["supportive"] = "alopurinol"
+    (tmp_path / "r.json").write_text(json.dumps(document), encoding="utf-8")
+    result = run_installed("validate", "r.json", cwd=tmp_path)
+    assert (result.code, result.out, result.err) == (1, "", (
+        "doseplan: error: r.json: $.mandated_care[0].supportive: mandated care names "
+        "supportive care 'alopurinol', which neither the regimen nor doseplan has; use one "
+        "of allopurinol, aspirin, prednisone-tfr, or leave it out for care doseplan does not "
+        "plan\n"))
