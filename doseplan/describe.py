@@ -163,9 +163,7 @@ def describe_regimen(
         lines.append("")
         lines.append("Supportive care the original trial mandated:")
         for item in regimen.mandated_care:
-            how = ("not planned by doseplan" if item.supportive is None
-                   else f"--with {item.supportive}")
-            lines += _wrap(f"- {item.what} ({describe_source(item.source)}); {how}.",
+            lines += _wrap(f"- {item.what} ({describe_source(item.source)}); {item.how()}.",
                            "  ", "    ")
     attachable = [*(regimen.supportive or ()), *library]
     if attachable:

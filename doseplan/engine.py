@@ -624,17 +624,8 @@ def _escalation_warnings(regimen: Regimen) -> list[str]:
 def _mandated_warnings(regimen: Regimen, supportive: tuple[Supportive, ...]) -> list[str]:
     """The care the original trial mandated that this plan does not give."""
     attached = {care.id for care in supportive}
-    found = []
-    for item in regimen.mandated_care or ():
-        if item.supportive is None:
-            found.append(f"The original trial also mandated {item.what} "
-                         f"({item.source.cite()}): doseplan does not plan it; the treating "
-                         "team arranges it.")
-        elif item.supportive not in attached:
-            found.append(f"The original trial mandated {item.what} ({item.source.cite()}): "
-                         f"not attached to this plan; attach it with --with "
-                         f"{item.supportive}.")
-    return found
+    return [item.missing() for item in regimen.mandated_care or ()
+            if item.supportive not in attached]
 
 
 def _supportive_warnings(care: Supportive) -> list[str]:

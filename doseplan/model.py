@@ -470,6 +470,19 @@ class MandatedCare(Value):
     source: Source
     supportive: str | None = None
 
+    def how(self) -> str:
+        """How a plan gets it: "--with allopurinol", or "not planned by doseplan"."""
+        return "not planned by doseplan" if self.supportive is None else (
+            f"--with {self.supportive}")
+
+    def missing(self) -> str:
+        """What a plan without it says (every format shows it among the warnings)."""
+        if self.supportive is None:
+            return (f"The original trial also mandated {self.what} ({self.source.cite()}): "
+                    "doseplan does not plan it; the treating team arranges it.")
+        return (f"The original trial mandated {self.what} ({self.source.cite()}): not "
+                f"attached to this plan; attach it with {self.how()}.")
+
 
 DOSE_CHOICE_KINDS = ("dose-level", "borrowed", "unknown")
 """Why a dose is chosen for each patient (``DoseChoice.kind``)."""
