@@ -912,6 +912,9 @@ def drug_to_json(drug: Drug) -> dict[str, Any]:
     of it gives it back."""
     out: dict[str, Any] = {"id": drug.id, "name": drug.name, "class": drug.drug_class,
                            "doses": [_range_json(r) for r in drug.doses]}
+    if drug.codes:
+        out["codes"] = [{"system": c.system, "code": c.code, "quote": c.quote, "url": c.url}
+                        for c in drug.codes]
     if drug.capsule_strengths is not None and drug.capsule_source is not None:
         out["capsules_mg"] = {"strengths": list(drug.capsule_strengths),
                               "source": _source_json(drug.capsule_source)}

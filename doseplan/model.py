@@ -424,6 +424,17 @@ class DoseRange(Value):
 CLASSES = ("oral-anticancer", "cytotoxic", "antibody", "steroid", "supportive")
 """The classes of drug; each has its band (``bands``)."""
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
+class DrugCode(Value):
+    """A code of a drug (``system``: WHO ATC), with the address it was read at and the
+    words there."""
+
+    system: str
+    code: str
+    quote: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Drug(Value):
     """A drug with its class and the doses its sources give (``doseplan.drugs``)."""
 
@@ -433,6 +444,7 @@ class Drug(Value):
     doses: tuple[DoseRange, ...]
     capsule_strengths: tuple[float, ...] | None = None
     capsule_source: Source | None = None
+    codes: tuple[DrugCode, ...] = ()
 
     def range(self, unit: str) -> DoseRange | None:
         return next((r for r in self.doses if r.unit == unit), None)
@@ -457,6 +469,8 @@ class Drug(Value):
                 for r in d["doses"]),
             capsule_strengths=None if capsules is None else tuple(capsules["strengths"]),
             capsule_source=None if capsules is None else Source.from_json(capsules["source"]),
+            codes=tuple(DrugCode(c["system"], c["code"], c["quote"], c["url"])
+                        for c in d.get("codes", ())),
         )
 
 

@@ -182,6 +182,20 @@ def test_how_often_a_dose_is_given_is_checked(drug: str, amount: float,
     assert assess(drug, amount, "mg", every_hours).refused == refused
 
 
+def test_every_code_names_the_address_it_was_read_at() -> None:
+    """Issue 30: never a code from memory. Each code quotes the words it was read in (code
+    and drug name) at a public address; these five were read in the KIP implementation
+    guide's CLL value sets."""
+    codes = {(drug.id, c.code): c for drug in catalog().values() for c in drug.codes}
+    assert set(codes) == {("fludarabine", "L01BB05"), ("cyclophosphamide", "L01AA01"),
+                          ("bendamustine", "L01AA09"), ("rituximab", "L01FA01"),
+                          ("ofatumumab", "L01FA02")}
+    for (drug, code), c in codes.items():
+        assert c.system == "http://www.whocc.no/atc"
+        assert c.url.startswith("https://build.fhir.org/ig/KIP-infrastructure/")
+        assert c.quote == f"{code} - {drug}"
+
+
 def test_every_drug_has_a_class_with_a_band() -> None:
     assert {d.drug_class for d in catalog().values()} <= set(bands()) == set(CLASSES)
     assert bands()["cytotoxic"].high == bands()["antibody"].high == 1

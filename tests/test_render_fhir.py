@@ -764,3 +764,19 @@ def test_any_valid_regimen_gives_valid_fhir_with_the_plans_doses(
     text = render_fhir_bundle(plan, regimen=regimen)
     Bundle.model_validate_json(text)
     assert requested(json.loads(text)) == planned(plan)
+
+
+def test_each_medication_carries_the_codes_the_drug_catalog_verified() -> None:
+    """Issue 30: the export carries a drug's verified ATC code; a drug without one (no
+    address found yet, e.g. lenalidomide) is named by its text alone."""
+    bundle = bundle_of(plan_of("gimema-llc0606"))
+    found = {request["medicationCodeableConcept"]["text"]:
+             request["medicationCodeableConcept"].get("coding")
+             for request in resources(bundle, "MedicationRequest")}
+    assert found == {
+        "fludarabine": [{"system": "http://www.whocc.no/atc", "code": "L01BB05",
+                         "display": "fludarabine"}],
+        "cyclophosphamide": [{"system": "http://www.whocc.no/atc", "code": "L01AA01",
+                              "display": "cyclophosphamide"}],
+        "lenalidomide": None,
+    }

@@ -48,6 +48,7 @@ from typing import Any
 from doseplan import arguments, status
 from doseplan.bodysize import BodySize
 from doseplan.describe import describe_administration, describe_cycles, describe_source
+from doseplan.drugs import catalog
 from doseplan.errors import UsageError
 from doseplan.events import TEST_NAMES, TOXICITY_NAMES, Decision, Event, Grade, Lab
 from doseplan.events import UNITS as LAB_UNITS
@@ -143,6 +144,16 @@ def _text(value: str) -> str:
 
 # ---------------------------------------------------------------------------
 # Shared data types
+
+
+def medication(drug: str) -> dict[str, Any]:
+    """A drug as a CodeableConcept: its name, and the codes the drug catalog gives."""
+    known = catalog().get(drug)
+    codes = () if known is None else known.codes
+    out: dict[str, Any] = {}
+    if codes:
+        out["coding"] = [{"system": c.system, "code": c.code, "display": drug} for c in codes]
+    return out | {"text": _text(drug)}
 
 
 def quantity(value: float, unit: str) -> dict[str, Any]:
@@ -537,7 +548,7 @@ def _medication_request(plan: Plan, segment: Segment, resource_id: str,
         out["statusReason"] = {"text": _text(segment.reason)}
     out |= {
         "intent": "plan",
-        "medicationCodeableConcept": {"text": _text(segment.drug)},
+        "medicationCodeableConcept": medication(segment.drug),
         "subject": subject,
         "basedOn": [{"reference": care_plan}],
     }
