@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from functools import partial
-from itertools import pairwise
 from typing import NamedTuple
 
 from doseplan import arguments, status
@@ -26,7 +25,7 @@ from doseplan.cycles import (
     expand_cycles,
     extend_only,
 )
-from doseplan.drugs import assess, assess_run, catalog, declared_warning
+from doseplan.drugs import assess, assess_run, catalog, declared_warning, lookup
 from doseplan.errors import UsageError
 from doseplan.escalation import rung_indexes
 from doseplan.model import (
@@ -39,6 +38,7 @@ from doseplan.model import (
     Source,
     Supportive,
     SupportiveAdministration,
+    longest_run,
 )
 from doseplan.plan import PLANNED, Plan, PlanDay, PlannedDose
 from doseplan.validation import check_regimen, check_supportive
@@ -555,8 +555,7 @@ def _check_runs(scheduled: list[_Scheduled], declared: tuple[Drug, ...]) -> None
         first = next((doses[0] for doses in item.doses if doses), None)
         if first is None:
             continue
-        known = catalog().get(first.drug) or next(
-            (d for d in declared if d.id == first.drug), None)
+        known = lookup(first.drug, declared)
         found = None if known is None else known.range(first.unit)
         if found is None or found.most_days is None:
             continue
@@ -566,12 +565,8 @@ def _check_runs(scheduled: list[_Scheduled], declared: tuple[Drug, ...]) -> None
                 if dose.daily() > found.most_days.above:
                     days[offset] = max(days.get(offset, 0), dose.daily())
     for (drug, unit), days in high.items():
-        ordered = sorted(days)
-        longest = run = 1
-        for before, after in pairwise(ordered):
-            run = run + 1 if after == before + 1 else 1
-            longest = max(longest, run)
-        refused = assess_run(drug, max(days.values(), default=0), unit, longest, declared)
+        refused = assess_run(drug, max(days.values(), default=0), unit, longest_run(days),
+                             declared)
         if refused is not None:
             raise UsageError(refused)
 

@@ -12,7 +12,7 @@ Optional fields are ``None`` when the document leaves them out, so that
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
@@ -132,6 +132,25 @@ def amount_text(value: float) -> str:
 def times_a_day(every_hours: int | None) -> int:
     """How many doses a day a dose given every ``every_hours`` hours is (None: once)."""
     return 1 if every_hours is None else 24 // every_hours
+
+
+def how_often(dose: float, unit: str, every_hours: int | None) -> str | None:
+    """ "every 6 hours (1600 mg a day)" for ``dose`` given every ``every_hours`` hours; None
+    for a dose once a day. Every format and every message says a frequency in these words."""
+    if every_hours is None:
+        return None
+    daily = round(dose * times_a_day(every_hours), 6)
+    return f"every {every_hours} hours ({amount_text(daily)} {unit} a day)"
+
+
+def longest_run(days: Iterable[int]) -> int:
+    """The most consecutive numbers among ``days`` (0 for none)."""
+    longest = run = 0
+    previous = None
+    for day in sorted(set(days)):
+        run = run + 1 if previous is not None and day == previous + 1 else 1
+        longest, previous = max(longest, run), day
+    return longest
 
 
 @dataclass(frozen=True, eq=False, repr=False)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
 
-from doseplan.model import SAFETY_REPORT, amount_text, times_a_day
+from doseplan.model import SAFETY_REPORT, how_often, times_a_day
 from doseplan.status import NOT_TO_FOLLOW, UNSTATED, UNSTATED_WORDS
 from doseplan.values import Value
 
@@ -56,15 +56,6 @@ class PlannedDose(NamedTuple):
     def how_often(self) -> str | None:
         """ "every 6 hours (1600 mg a day)" for a dose given more than once a day."""
         return how_often(self.dose, self.unit, self.every_hours)
-
-
-def how_often(dose: float, unit: str, every_hours: int | None) -> str | None:
-    """ "every 6 hours (1600 mg a day)" for ``dose`` given every ``every_hours`` hours; None
-    for a dose once a day. Every format shows a dose's frequency in these words."""
-    if every_hours is None:
-        return None
-    daily = round(dose * times_a_day(every_hours), 6)
-    return f"every {every_hours} hours ({amount_text(daily)} {unit} a day)"
 
 
 class PlanDay(NamedTuple):

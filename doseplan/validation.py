@@ -9,8 +9,6 @@ would be valid.
 
 from __future__ import annotations
 
-from itertools import pairwise
-
 from doseplan.drugs import assess, assess_course, assess_run, catalog, misspelt, undeclared
 from doseplan.errors import RegimenError
 from doseplan.model import (
@@ -26,6 +24,7 @@ from doseplan.model import (
     Selection,
     Span,
     Supportive,
+    longest_run,
 )
 
 MAX_RUNGS = 50
@@ -235,20 +234,12 @@ def check_supportive(care: Supportive, *, where: str, at: str = "$",
                     where=where, path=path,
                 )
         if selection is not None:
+            in_a_row = longest_run(d - 1 if d > 0 else d for d in selection.resolve(0))
             refused = assess_run(admin.drug, admin.dose.amount * admin.dose.times_a_day(),
-                                 admin.dose.unit, _longest_run(selection.resolve(0)), declared)
+                                 admin.dose.unit, in_a_row, declared)
             if refused is not None:
                 raise RegimenError(refused, where=where,
                                    path=f"{at}.administrations[{j}].days_from_first_dose")
-
-
-def _longest_run(days: tuple[int, ...]) -> int:
-    """The most days in a row among ``days`` (sorted; day -1 is the day before day 1)."""
-    longest = run = min(len(days), 1)
-    for before, after in pairwise(days):
-        run = run + 1 if after == before + 1 or (before, after) == (-1, 1) else 1
-        longest = max(longest, run)
-    return longest
 
 
 def _days(count: int) -> str:

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import NamedTuple
 
-from doseplan.model import CLASSES, Course, DoseRange, Drug, PerDose, Source, times_a_day
+from doseplan.model import CLASSES, Course, DoseRange, Drug, PerDose, Source, how_often, times_a_day
 from doseplan.model import amount_text as _g
 
 __all__ = ["CLASSES", "Course", "DoseRange", "Drug", "PerDose", "Verdict", "assess",
@@ -92,7 +92,7 @@ def assess(drug: str, amount: float, unit: str, every_hours: int | None = None,
     hours (see the module's description): the dose itself, how often, and the day's total.
     A drug outside the catalog is judged by its declaration in ``declared`` (the regimen's
     or supportive-care file's ``drugs``); ``declared_warning`` is what plans say of it."""
-    known = catalog().get(drug) or next((d for d in declared if d.id == drug), None)
+    known = lookup(drug, declared)
     if known is not None:
         return _assess(known, amount, unit, every_hours)
     refused = misspelt(drug)
@@ -100,6 +100,11 @@ def assess(drug: str, amount: float, unit: str, every_hours: int | None = None,
         return Verdict(refused=refused)
     return Verdict(warning=f"{drug} is not in doseplan's drug catalog: no plausible dose "
                            f"range is known for it; check every {drug} dose.")
+
+
+def lookup(drug: str, declared: tuple[Drug, ...] = ()) -> Drug | None:
+    """The catalog's drug of this id, else the one ``declared`` by its file, else None."""
+    return catalog().get(drug) or next((d for d in declared if d.id == drug), None)
 
 
 def declared_warning(drug: Drug) -> str:
@@ -151,10 +156,8 @@ def _assess(known: Drug, amount: float, unit: str, every_hours: int | None) -> V
 
 def _dosing(amount: float, unit: str, every_hours: int | None) -> str:
     """ "400 mg every 6 hours (1600 mg a day)", or "300 mg" for a dose once a day."""
-    if every_hours is None:
-        return f"{_g(amount)} {unit}"
-    daily = round(amount * times_a_day(every_hours), 6)
-    return f"{_g(amount)} {unit} every {every_hours} hours ({_g(daily)} {unit} a day)"
+    often = how_often(amount, unit, every_hours)
+    return f"{_g(amount)} {unit}" + ("" if often is None else f" {often}")
 
 
 def _judge(known: Drug, found: DoseRange, given: str, what: str, amount: float, low: float,
@@ -190,7 +193,7 @@ def assess_course(drug: str, total: float, unit: str,
                   declared: tuple[Drug, ...] = ()) -> str | None:
     """Why ``total`` of ``drug`` in one course (cycle) is refused, or None: above the most
     the sources (or the drug's declaration in ``declared``) give in a course."""
-    known = catalog().get(drug) or next((d for d in declared if d.id == drug), None)
+    known = lookup(drug, declared)
     found = None if known is None else known.range(unit)
     course = None if found is None else found.course
     if course is None or total <= course.high:
@@ -204,7 +207,7 @@ def assess_run(drug: str, daily: float, unit: str, days: int,
                declared: tuple[Drug, ...] = ()) -> str | None:
     """Why ``daily`` of ``drug`` on ``days`` days in a row is refused, or None: more days
     than the sources give for a dose that high (allopurinol above 300 mg a day)."""
-    known = catalog().get(drug) or next((d for d in declared if d.id == drug), None)
+    known = lookup(drug, declared)
     found = None if known is None else known.range(unit)
     most = None if found is None else found.most_days
     if most is None or daily <= most.above or days <= most.days:

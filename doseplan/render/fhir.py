@@ -60,8 +60,9 @@ from doseplan.model import (
     Regimen,
     Selection,
     Source,
+    how_often,
 )
-from doseplan.plan import ADDED, HELD, NOTICE, PLANNED, STOPPED, Plan, PlannedDose, how_often
+from doseplan.plan import ADDED, HELD, NOTICE, PLANNED, STOPPED, Plan, PlannedDose
 from doseplan.render.json_calendar import dumps, number
 from doseplan.text import for_document
 from doseplan.values import Value
