@@ -87,6 +87,9 @@ def describe_supportive_administration(admin: SupportiveAdministration, anchor: 
     if admin.days_from_first_dose is not None:
         days = admin.days_from_first_dose.describe()
         return f"{dose} on days {days} from the first {anchor} dose"
+    if admin.cycle_days is not None:
+        cycles = "each cycle" if admin.cycles is None else f"cycles {admin.cycles.describe()}"
+        return f"{dose} on days {admin.cycle_days.describe()} of {cycles} that gives {anchor}"
     cycles = "" if admin.cycles is None else f" of cycles {admin.cycles.describe()}"
     return f"{dose} on each {anchor} day{cycles}"
 

@@ -12,7 +12,7 @@ pharmacy: a partial count could be taken for the whole supply.
 
 Days before day 1 (a lead-in) are dispensed with cycle 1, with a note.
 
-Totals are kept in mg. A drug still in mg/m2 or mg/kg (no body size given) is
+Totals are kept in mg. A drug still in mg/m2, mg/kg or mcg/kg (no body size given) is
 never added to mg: it is left out of ``per_cycle`` and ``cumulative_mg`` and a
 note reports its doses with their own unit. Sums are exact decimal sums of the
 doses as the plan shows them, so 21 x 2.5 mg is 52.5 mg, not 52.49999.
@@ -177,8 +177,8 @@ def dispensing(plan: Plan, *,
 def _other_notes(other: Mapping[tuple[str, str], list[Decimal]]) -> list[str]:
     notes = []
     for (drug, unit), doses in sorted(other.items()):
-        size = PER_BODY_SIZE.get(unit)
-        if size is None:
+        per = PER_BODY_SIZE.get(unit)
+        if per is None:
             notes.append(
                 f"{drug}: {len(doses)} dose{'s' if len(doses) != 1 else ''} in {unit} "
                 f"({fmt(sum(doses, Decimal(0)))} {unit} in all), the unit its source writes; "
@@ -186,9 +186,9 @@ def _other_notes(other: Mapping[tuple[str, str], list[Decimal]]) -> list[str]:
             continue
         notes.append(
             f"{drug}: {len(doses)} dose{'s' if len(doses) != 1 else ''} in {unit} "
-            f"({fmt(sum(doses, Decimal(0)))} {unit} in all) not converted to mg because the "
-            f"plan has no {size}; they are not in the mg totals. Give the body size to "
-            "compute mg."
+            f"({fmt(sum(doses, Decimal(0)))} {unit} in all) not converted to {per.unit} because "
+            f"the plan has no {per.size}; they are not in the mg totals. Give the body size "
+            f"to compute {per.unit}."
         )
     return notes
 

@@ -47,15 +47,18 @@ _NO_DOSES: tuple[PlannedDose, ...] = ()
 
 
 class _Scheduled:
-    """The doses of one administration before they are put on the calendar."""
+    """The doses of one administration before they are put on the calendar, and the
+    (cycle, offset of its day 1, length) of each cycle in which it is given."""
 
-    __slots__ = ("cycles", "doses", "offsets")
+    __slots__ = ("cycles", "doses", "offsets", "spans")
 
     def __init__(self, offsets: list[int], cycles: list[int],
-                 doses: list[tuple[PlannedDose, ...]]) -> None:
+                 doses: list[tuple[PlannedDose, ...]],
+                 spans: tuple[tuple[int, int, int], ...] = ()) -> None:
         self.offsets = offsets
         self.cycles = cycles
         self.doses = doses
+        self.spans = spans
 
 
 def build_plan(
@@ -332,6 +335,7 @@ def _schedule(
     offsets: list[int] = []
     cycle_numbers: list[int] = []
     cycle_starts: list[int] = []
+    spans: list[tuple[int, int, int]] = []
     by_length: dict[tuple[int, bool], tuple[int, ...]] = {}
     for inst in instances:
         if inst.cycle not in chosen:
@@ -352,6 +356,8 @@ def _schedule(
                     "days past the end of a cycle are not scheduled."
                 )
         base = inst.offset
+        if days:
+            spans.append((inst.cycle, base, inst.length))
         for d in days:
             offsets.append(base + d - 1 if d > 0 else base + d)
         cycle_numbers.extend([inst.cycle] * len(days))
@@ -370,7 +376,7 @@ def _schedule(
     else:
         steps = rung_indexes(admin.escalation, offsets, cycle_starts, len(rungs) - 1)
         doses = [singles[step] for step in steps]
-    return _Scheduled(offsets, cycle_numbers, doses)
+    return _Scheduled(offsets, cycle_numbers, doses, tuple(spans))
 
 
 def _schedule_supportive(
@@ -400,6 +406,22 @@ def _schedule_supportive(
                        for d in admin.days_from_first_dose.resolve(0)]
             days = admin.days_from_first_dose.describe()
             timing = f"days {days} from the first {care.anchor} dose"
+        elif admin.cycle_days is not None:
+            chosen = None if admin.cycles is None else set(admin.cycles.resolve(MAX_CYCLES))
+            spans = sorted({span for item in anchor or () for span in item.spans
+                            if chosen is None or span[0] in chosen}, key=lambda s: s[1])
+            wanted = admin.cycle_days.resolve(0)
+            offsets = []
+            for cycle, start, length in spans:
+                if wanted and wanted[-1] > length:
+                    raise UsageError(
+                        f"{care.id}: {admin.drug} on day {wanted[-1]} of each cycle does not "
+                        f"fit cycle {cycle} of {care.anchor}, which has {length} days; choose "
+                        "supportive care made for this regimen's cycles"
+                    )
+                offsets.extend(start + d - 1 for d in wanted)
+            timing = f"days {admin.cycle_days.describe()} of " + (
+                "each cycle" if admin.cycles is None else f"cycles {admin.cycles.describe()}")
         else:
             chosen = None if admin.cycles is None else set(admin.cycles.resolve(MAX_CYCLES))
             offsets = [off for off, cyc in anchor_days if chosen is None or cyc in chosen]
@@ -477,31 +499,33 @@ def _dose(
     if every_hours is not None:
         return _dose(drug, route, amount, unit, origin, body, rule, warnings)._replace(
             every_hours=every_hours)
-    if unit not in PER_BODY_SIZE:  # a fixed dose, in the unit its source writes
+    per = PER_BODY_SIZE.get(unit)
+    if per is None:  # a fixed dose, in the unit its source writes
         return PlannedDose(drug, amount, unit, route, PLANNED, origin, rule)
-    if unit == "mg/m2":
+    if per.size == "BSA":
         if body is None or body.bsa_m2 is None:
             warnings.append(
-                f"No BSA given: {drug} stays in mg/m2; give --height-cm and "
-                "--weight-kg, or --bsa, to compute mg."
+                f"No BSA given: {drug} stays in {unit}; give --height-cm and "
+                f"--weight-kg, or --bsa, to compute {per.unit}."
             )
             return PlannedDose(drug, amount, unit, route, PLANNED, f"{origin}; no BSA given", rule)
         size, size_text = body.bsa_m2, f"{_fmt(body.bsa_m2)} m2 ({body.bsa_label()})"
     else:
         if body is None or body.weight_kg is None:
             warnings.append(
-                f"No weight given: {drug} stays in mg/kg; give --weight-kg to compute mg."
+                f"No weight given: {drug} stays in {unit}; give --weight-kg to compute "
+                f"{per.unit}."
             )
             return PlannedDose(drug, amount, unit, route, PLANNED, f"{origin}; no weight given",
                                rule)
         size, size_text = body.weight_kg, f"{_fmt(body.weight_kg)} kg"
-    mg = round(amount * size, 2)
+    converted = round(amount * size, 2)
     warnings.append(
-        "Doses per m2 or per kg are calculated to 0.01 mg and not rounded to vial or "
+        f"Doses per m2 or per kg are calculated to 0.01 {per.unit} and not rounded to vial or "
         "tablet sizes; round them by local policy."
     )
-    return PlannedDose(drug, mg, "mg", route, PLANNED, f"{origin} x {size_text} = {_fmt(mg)} mg",
-                       rule)
+    return PlannedDose(drug, converted, per.unit, route, PLANNED,
+                       f"{origin} x {size_text} = {_fmt(converted)} {per.unit}", rule)
 
 
 def _where(phase: Phase, admin: Administration | None) -> str:

@@ -791,6 +791,7 @@ def _supportive_administration(d: Mapping[str, Any]) -> SupportiveAdministration
         source=Source.from_json(d["source"]),
         days_from_first_dose=_opt(d, "days_from_first_dose", _selection),
         with_anchor=d.get("with_anchor"),
+        cycle_days=_opt(d, "cycle_days", _selection),
         cycles=_opt(d, "cycles", _selection),
         label=d.get("label"),
     )
@@ -973,6 +974,7 @@ def supportive_to_json(item: Supportive) -> dict[str, Any]:
                 "days_from_first_dose": None if a.days_from_first_dose is None
                 else _selection_json(a.days_from_first_dose),
                 "with_anchor": a.with_anchor,
+                "cycle_days": None if a.cycle_days is None else _selection_json(a.cycle_days),
                 "cycles": None if a.cycles is None else _selection_json(a.cycles),
                 "source": _source_json(a.source),
             })

@@ -19,16 +19,32 @@ from typing import Any, Literal
 
 from doseplan.values import Value
 
-Unit = Literal["mg", "mg/m2", "mg/kg", "mcg", "IU", "units"]
+Unit = Literal["mg", "mg/m2", "mg/kg", "mcg", "mcg/kg", "IU", "units"]
 
 MAX_CYCLES = 1000
 """No phase shows more cycles than this (the limit of --cycles)."""
-UNITS: tuple[Unit, ...] = ("mg", "mg/m2", "mg/kg", "mcg", "IU", "units")
+UNITS: tuple[Unit, ...] = ("mg", "mg/m2", "mg/kg", "mcg", "mcg/kg", "IU", "units")
 """The units a dose may be written in, as its source writes it: mg, per m2 of body surface
-area, per kg of weight, micrograms, international units, or units (enoxaparin's "4000
-units"). The drug catalog says which units each drug takes."""
-PER_BODY_SIZE: Mapping[str, str] = {"mg/m2": "BSA", "mg/kg": "weight"}
-"""The units computed in mg from the patient's body size, and the size each needs."""
+area, per kg of weight, micrograms, micrograms per kg (filgrastim's "5 mcg/kg/day"),
+international units, or units (enoxaparin's "4000 units"). The drug catalog says which
+units each drug takes."""
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class PerBodySize(Value):
+    """A unit computed from the patient's body size: the size it needs and the unit it gives."""
+
+    size: Literal["BSA", "weight"]
+    unit: Literal["mg", "mcg"]
+
+
+PER_BODY_SIZE: Mapping[str, PerBodySize] = {
+    "mg/m2": PerBodySize("BSA", "mg"),
+    "mg/kg": PerBodySize("weight", "mg"),
+    "mcg/kg": PerBodySize("weight", "mcg"),
+}
+"""The units computed from the patient's body size, with the size each needs and the unit
+the plan gives."""
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -357,8 +373,9 @@ class SupportiveAdministration(Value):
     """A supportive drug timed against the anchor drug (usually lenalidomide).
 
     Exactly one timing: ``days_from_first_dose`` (day 1 is the anchor's first dose;
-    negative days come before it) or ``with_anchor`` (every day the anchor is
-    given, optionally only in the anchor's ``cycles``).
+    negative days come before it), ``with_anchor`` (every day the anchor is given) or
+    ``cycle_days`` (these days of each cycle in which the anchor is given); the last two
+    optionally only in the anchor's ``cycles``.
     """
 
     drug: str
@@ -367,6 +384,7 @@ class SupportiveAdministration(Value):
     source: Source
     days_from_first_dose: Selection | None = None
     with_anchor: bool | None = None
+    cycle_days: Selection | None = None
     cycles: Selection | None = None
     label: str | None = None
 

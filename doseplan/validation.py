@@ -196,6 +196,25 @@ def _check_supportive(regimen: Regimen, where: str) -> None:
                 where=where, path=f"{at}.anchor",
             )
         check_supportive(care, where=where, at=at, declared=regimen.drugs or ())
+        _check_cycle_days(regimen, care, where, at)
+
+
+def _check_cycle_days(regimen: Regimen, care: Supportive, where: str, at: str) -> None:
+    """Days of each cycle must exist in every cycle of the regimen that gives the anchor."""
+    for j, admin in enumerate(care.administrations):
+        if admin.cycle_days is None:
+            continue
+        last = admin.cycle_days.resolve(0)[-1]
+        for phase in regimen.phases:
+            if not any(a.drug == care.anchor for a in phase.administrations):
+                continue
+            shortest = min(phase.cycles.lengths(phase.cycles.reach))
+            if last > shortest:
+                raise RegimenError(
+                    f"day {last} of each cycle does not exist in phase {phase.name!r}, whose "
+                    f"cycles have {shortest} days; give days within the cycle",
+                    where=where, path=f"{at}.administrations[{j}].cycle_days",
+                )
 
 
 def check_supportive(care: Supportive, *, where: str, at: str = "$",
@@ -233,6 +252,24 @@ def check_supportive(care: Supportive, *, where: str, at: str = "$",
                     "split it into days before day 1 and days from day 1",
                     where=where, path=path,
                 )
+        for n, item in enumerate(admin.cycle_days.items if admin.cycle_days else ()):
+            path = f"{at}.administrations[{j}].cycle_days[{n}]"
+            if isinstance(item, Span):
+                _check_span(item, where, path, "day")
+                if item.stop is None:
+                    raise RegimenError(
+                        "days of each cycle need an end; give 'to' as a day number",
+                        where=where, path=path,
+                    )
+            first = item.start if isinstance(item, Span) else item
+            if first < 1:
+                raise RegimenError(
+                    f"day {first} of a cycle does not exist; days of each cycle are numbered "
+                    "from 1",
+                    where=where, path=path,
+                )
+        if admin.cycle_days is not None:
+            selection = admin.cycle_days
         if selection is not None:
             in_a_row = longest_run(d - 1 if d > 0 else d for d in selection.resolve(0))
             refused = assess_run(admin.drug, admin.dose.amount * admin.dose.times_a_day(),

@@ -443,7 +443,7 @@ REGIMEN_CASES = [
                  "0.01"),
     regimen_case("regimen-dose-unit-per-day", validate("regimen-dose-unit-per-day.json"),
                  "$.phases[0].administrations[0].dose.unit: \"mg/day\" is not allowed; use one "
-                 "of \"mg\", \"mg/m2\", \"mg/kg\", \"mcg\", \"IU\", \"units\""),
+                 "of \"mg\", \"mg/m2\", \"mg/kg\", \"mcg\", \"mcg/kg\", \"IU\", \"units\""),
     regimen_case("regimen-day-0", validate("regimen-day-0.json"),
                  "$.phases[0].administrations[0].days[0]: day 0 does not exist; day -1 is the "
                  "day before day 1"),

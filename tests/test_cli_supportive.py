@@ -36,7 +36,8 @@ def test_show_of_gimema_lists_what_the_original_mandated_with_its_sources(
          "allopurinol 300 mg/day, days -3 - 90", "--with allopurinol"),
         ("enoxaparin 4000 units subcutaneously a day", "enoxaparin, 4000 units/sc/day",
          "--with enoxaparin"),
-        ("G-CSF on days 6-11 (no dose given)", "G-CSF, days 6-11", "not planned by doseplan"),
+        ("G-CSF on days 6-11 (no drug or dose given)", "G-CSF, days 6-11",
+         "--with filgrastim"),
         ("Pneumocystis and herpes zoster prophylaxis (no drug or dose given)",
          "PC and HVZ prophylaxis", "not planned by doseplan"),
         ("oral hydration (tumor lysis prophylaxis)", "TLS prophylaxis (oral hydration",
@@ -88,6 +89,61 @@ def test_aue_with_allopurinol_gives_it_in_cycles_1_to_3_only(tmp_path: Path) -> 
     assert any(w.startswith("Assumption (supportive care allopurinol, allopurinol): The "
                             "original publication of Aue et al. [17] gives allopurinol in "
                             "cycles 1-3 without a dose or days") for w in plan["warnings"])
+
+
+def test_show_of_gimema_gives_the_g_csf_it_can_attach_and_its_assumptions(
+        tmp_path: Path) -> None:
+    result = run_installed("show", "gimema-llc0606", cwd=tmp_path)
+    shown = " ".join(result.out.split())
+    assert ("- filgrastim: G-CSF (filgrastim 5 mcg/kg a day under the skin) on days 6-11 of "
+            "each course, as in the original publication of the GIMEMA trial [25]; "
+            "neutropenia prophylaxis. filgrastim 5 mcg/kg sc on days 6-11 of each cycle that "
+            "gives lenalidomide (assumption: The original publication of the GIMEMA trial "
+            "[25] gives \"G-CSF, days 6-11\" without a drug or dose") in shown
+    assert "http://www.drugs.com/dosage/neupogen.html" in shown
+
+
+def test_gimema_with_g_csf_gives_it_on_days_6_to_11_of_every_course_by_weight(
+        tmp_path: Path) -> None:
+    """"G-CSF, days 6-11": days 6-11 of each of the six courses, 5 mcg/kg a day computed in
+    mcg from the weight; the dose is an assumption the plan shows."""
+    result = run_installed("plan", *GIMEMA, "--with", "filgrastim", "--weight-kg", "70",
+                           "--format", "json", cwd=tmp_path)
+    assert (result.code, result.err) == (0, "")
+    plan = json.loads(result.out)
+    assert days_of(plan, "filgrastim") == [
+        (course, day, 350, "mcg") for course in range(1, 7) for day in range(6, 12)]
+    assert {d["basis"] for day in plan["days"] for d in day["doses"]
+            if d["drug"] == "filgrastim"} == {"5 mcg/kg x 70 kg = 350 mcg"}
+    assert any(w.startswith("Assumption (supportive care filgrastim, filgrastim): The original "
+                            "publication of the GIMEMA trial [25] gives \"G-CSF, days 6-11\"")
+               for w in plan["warnings"])
+    assert not any("mandated G-CSF" in w for w in plan["warnings"])
+
+
+def test_gimema_g_csf_without_a_weight_stays_per_kg_and_says_how_to_compute_it(
+        tmp_path: Path) -> None:
+    result = run_installed("plan", *GIMEMA, "--with", "filgrastim", "--format", "json",
+                           cwd=tmp_path)
+    assert (result.code, result.err) == (0, "")
+    plan = json.loads(result.out)
+    assert {(dose, unit) for *_, dose, unit in days_of(plan, "filgrastim")} == {(5, "mcg/kg")}
+    assert ("No weight given: filgrastim stays in mcg/kg; give --weight-kg to compute mcg."
+            in plan["warnings"])
+
+
+@pytest.mark.parametrize(("form", "shown"), [
+    ("text", "filgrastim 350 mcg sc"),
+    ("html", "filgrastim 350 mcg injection (sc)"),
+    ("ics", "Filgrastim 350 mcg SC"),
+    ("csv", ",filgrastim,350,mcg,,sc,planned,,5 mcg/kg x 70 kg = 350 mcg,"),
+], ids=["text", "html", "ical", "csv"])
+def test_g_csf_is_written_in_mcg_from_the_weight_in_every_calendar(
+        tmp_path: Path, form: str, shown: str) -> None:
+    result = run_installed("plan", *GIMEMA, "--with", "filgrastim", "--weight-kg", "70",
+                           "--format", form, cwd=tmp_path)
+    assert (result.code, result.err) == (0, "")
+    assert shown in result.out
 
 
 @pytest.mark.parametrize(("form", "shown"), [

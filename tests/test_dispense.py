@@ -113,6 +113,20 @@ def test_doses_in_mg_per_m2_are_never_added_to_mg() -> None:
         "plan has no BSA; they are not in the mg totals. Give the body size to compute mg.",)
 
 
+def test_doses_in_mcg_per_kg_without_a_weight_are_counted_apart_in_their_unit() -> None:
+    """[25] G-CSF 5 mcg/kg on days 6-11 of six courses: without a weight, 36 doses in
+    mcg/kg, never added to mg, with a note that says how to compute mcg."""
+    from doseplan.loader import load_builtin, load_supportive
+
+    regimen = load_builtin("gimema-llc0606")
+    d = dispensing(plan_of("gimema-llc0606",
+                           supportive=[load_supportive("filgrastim", regimen)]))
+    assert "filgrastim" not in d.cumulative_mg
+    assert ("filgrastim: 36 doses in mcg/kg (180 mcg/kg in all) not converted to mcg because "
+            "the plan has no weight; they are not in the mg totals. Give the body size to "
+            "compute mcg.") in d.notes
+
+
 def test_a_lead_in_before_day_1_is_dispensed_with_cycle_1() -> None:
     """[28] 7 lead-in days of 2.5 mg before day 1: cycle 1 has 35 days, with a note."""
     d = dispensing(plan_of("gcllsg-br-len"))

@@ -339,6 +339,46 @@ def test_aspirin_goes_with_every_lenalidomide_day() -> None:
                             "only") for w in plan.warnings)
 
 
+def g_csf(days: list[Any], cycles: list[Any] | None = None) -> Any:
+    """Filgrastim 5 mcg/kg on ``days`` of each lenalidomide cycle (of ``cycles``)."""
+    from doseplan.loader import build_supportive
+
+    admin: dict[str, Any] = {
+        "drug": "filgrastim", "route": "sc", "dose": {"amount": 5, "unit": "mcg/kg"},
+        "cycle_days": days, "source": {"assumption": "a test"}}
+    if cycles is not None:
+        admin["cycles"] = cycles
+    return build_supportive({"id": "g-csf", "title": "G-CSF", "purpose": "tests",
+                             "anchor": "lenalidomide", "administrations": [admin]},
+                            where="g-csf.json")
+
+
+@pytest.mark.parametrize(("cycles", "given"), [
+    (None, [1, 2, 3]), ([2], [2]), ([{"from": 1, "to": 2}], [1, 2]),
+], ids=["every-cycle", "cycle-2", "cycles-1-2"])
+def test_days_of_each_cycle_follow_every_cycle_that_gives_the_anchor(
+        cycles: list[Any] | None, given: list[int]) -> None:
+    """Days 6-11 of each cycle (of the chosen cycles), whatever days the anchor is given,
+    computed in mcg from the weight."""
+    plan = build_plan(load_builtin("aue-2010"), START, cycles=3, supportive=[g_csf(
+        [{"from": 6, "to": 11}], cycles)], body=body_size(weight_kg=80))
+    assert dosing(plan, "filgrastim") == [(c, d, 400) for c in given for d in range(6, 12)]
+    assert {d.basis for day in plan.days for d in day.doses if d.drug == "filgrastim"} == {
+        "5 mcg/kg x 80 kg = 400 mcg"}
+
+
+def test_days_of_each_cycle_must_fit_the_anchors_cycles() -> None:
+    """Care made for 28-day courses is refused on a regimen of shorter cycles."""
+    reg = regimen(phases__0__cycles={"length_days": 21, "count": 2,
+                                     "source": {"ref": 17, "quote": "q"}},
+                  phases__0__administrations__0__days=[{"from": 1, "to": 14}])
+    with pytest.raises(UsageError) as caught:
+        build_plan(reg, START, supportive=[g_csf([{"from": 20, "to": 25}])])
+    assert str(caught.value) == (
+        "g-csf: filgrastim on day 25 of each cycle does not fit cycle 1 of lenalidomide, "
+        "which has 21 days; choose supportive care made for this regimen's cycles")
+
+
 def test_supportive_care_needs_its_anchor_drug() -> None:
     """Care timed against a drug the regimen does not give is refused."""
     from doseplan.loader import load_supportive

@@ -384,7 +384,7 @@ SCHEMA_ERRORS: dict[str, Any] = {
     "unit-g": (
         {f"{A0}.dose.unit": "g"},
         f"{A0}.dose.unit",
-        '"g" is not allowed; use one of "mg", "mg/m2", "mg/kg", "mcg", "IU", "units"',
+        '"g" is not allowed; use one of "mg", "mg/m2", "mg/kg", "mcg", "mcg/kg", "IU", "units"',
     ),
     "span-missing-to": (
         {f"{A0}.days": [{"from": 1}]}, f"{A0}.days[0]", "'to' is a required property; add it",

@@ -297,13 +297,17 @@ def test_days_lie_inside_every_selected_cycle(
 CARE = "$.supportive[0].administrations[0].days_from_first_dose[0]"
 
 
-def care_days(days: list[Any]) -> dict[str, Any]:
-    """Supportive care of the regimen given on ``days`` from the first dose."""
+def care(**admin: Any) -> dict[str, Any]:
+    """Supportive care of the regimen, anchored to lenalidomide, of one ``admin``."""
     return {"$.supportive": [{
         "id": "test-care", "title": "Test care", "purpose": "tests", "anchor": "lenalidomide",
-        "administrations": [{"drug": "aspirin", "route": "oral",
-                             "dose": {"amount": 81, "unit": "mg"},
-                             "days_from_first_dose": days, "source": ASSUMED}]}]}
+        "administrations": [admin | {"source": ASSUMED}]}]}
+
+
+def care_days(days: list[Any]) -> dict[str, Any]:
+    """Aspirin given on ``days`` from the first dose."""
+    return care(drug="aspirin", route="oral", dose={"amount": 81, "unit": "mg"},
+                days_from_first_dose=days)
 
 
 SUPPORTIVE_DAY_ERRORS: Table = {
@@ -331,6 +335,45 @@ def test_supportive_days_are_bounded_and_skip_day_0(
 ) -> None:
     """Supportive days from the first dose run forwards, skip day 0, and stay within ten
     years (an input limit: a huge span would otherwise be expanded into memory)."""
+    assert_rejected(changes, path, problem)
+
+
+CYCLE_CARE = "$.supportive[0].administrations[0].cycle_days"
+
+
+def care_cycle_days(days: list[Any]) -> dict[str, Any]:
+    """Filgrastim given on ``days`` of each lenalidomide cycle."""
+    return care(drug="filgrastim", route="sc", dose={"amount": 5, "unit": "mcg/kg"},
+                cycle_days=days)
+
+
+CYCLE_DAY_ERRORS: Table = {
+    "day-before-day-1": (
+        care_cycle_days([-1, 6]), f"{CYCLE_CARE}[0]",
+        "day -1 of a cycle does not exist; days of each cycle are numbered from 1",
+    ),
+    "span-before-day-1": (
+        care_cycle_days([{"from": -2, "to": 3}]), f"{CYCLE_CARE}[0]",
+        "day -2 of a cycle does not exist; days of each cycle are numbered from 1",
+    ),
+    "span-to-the-end": (
+        care_cycle_days([{"from": 6, "to": "end"}]), f"{CYCLE_CARE}[0]",
+        "days of each cycle need an end; give 'to' as a day number",
+    ),
+    "past-the-cycle": (
+        care_cycle_days([{"from": 6, "to": 29}]), CYCLE_CARE,
+        "day 29 of each cycle does not exist in phase 'treatment', whose cycles have 28 "
+        "days; give days within the cycle",
+    ),
+}
+
+
+@cases(CYCLE_DAY_ERRORS)
+def test_supportive_days_of_each_cycle_exist_in_the_anchors_cycles(
+    changes: dict[str, Any], path: str, problem: str
+) -> None:
+    """Days of each cycle count from day 1 of every cycle that gives the anchor and end
+    within its shortest cycle."""
     assert_rejected(changes, path, problem)
 
 

@@ -85,11 +85,13 @@ _PLAN_TYPE = "http://terminology.hl7.org/CodeSystem/plan-definition-type"
 _OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 
 UCUM_CODES: Mapping[str, str] = {
-    "mg": "mg", "mg/m2": "mg/m2", "mg/kg": "mg/kg", "g": "g", "mcg": "ug", "IU": "[IU]",
+    "mg": "mg", "mg/m2": "mg/m2", "mg/kg": "mg/kg", "g": "g", "mcg": "ug", "mcg/kg": "ug/kg",
+    "IU": "[IU]",
     "cm": "cm", "kg": "kg", "m2": "m2", "10^9/L": "10*9/L", "g/dL": "g/dL",
 }
 """doseplan's units as UCUM codes; a unit not listed is written as text only ("units",
-which its source does not define). ug and [IU] as listed by a UCUM code system,
+which its source does not define). ug and [IU] as listed by a UCUM code system (ug/kg is
+ug divided by kg in UCUM's syntax),
 https://build.fhir.org/ig/uzinfocom-org/digital-health-ig/en/CodeSystem-medication-total-volume-ucum-units-cs.html"""
 _ROUTES: Mapping[str, tuple[str, str]] = {
     "oral": ("26643006", "Oral route"),
