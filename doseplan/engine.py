@@ -25,7 +25,7 @@ from doseplan.cycles import (
     expand_cycles,
     extend_only,
 )
-from doseplan.drugs import assess, assess_run, catalog, declared_warning, lookup
+from doseplan.drugs import assess, assess_run, catalog, declared_warning, lookup, route_warning
 from doseplan.errors import UsageError
 from doseplan.escalation import rung_indexes
 from doseplan.model import (
@@ -612,6 +612,13 @@ def _catalog_warnings(regimen: Regimen, supportive: tuple[Supportive, ...]) -> l
     given = {drug for drug, *_ in doses}
     found = [declared_warning(d) for d in dict.fromkeys(declared)
              if d.id in given and d.id not in catalog()]
+    routes = [*((a.drug, a.route) for phase in regimen.phases for a in phase.administrations),
+              *((a.drug, a.route) for care in (*(regimen.supportive or ()), *supportive)
+                for a in care.administrations)]
+    for drug, route_id in dict.fromkeys(routes):
+        wrong_route = route_warning(drug, route_id, declared)
+        if wrong_route is not None:
+            found.append(wrong_route)
     for drug, amount, unit, every_hours in dict.fromkeys(doses):
         verdict = assess(drug, amount, unit, every_hours, declared)
         if verdict.refused is not None:

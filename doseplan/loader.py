@@ -916,6 +916,8 @@ def drug_to_json(drug: Drug) -> dict[str, Any]:
     if drug.codes:
         out["codes"] = [{"system": c.system, "code": c.code, "quote": c.quote, "url": c.url}
                         for c in drug.codes]
+    if drug.routes:
+        out["routes"] = list(drug.routes)
     if drug.capsule_strengths is not None and drug.capsule_source is not None:
         out["capsules_mg"] = {"strengths": list(drug.capsule_strengths),
                               "source": _source_json(drug.capsule_source)}

@@ -462,13 +462,39 @@ CLASSES = ("oral-anticancer", "cytotoxic", "antibody", "steroid", "supportive")
 """The classes of drug; each has its band (``bands``)."""
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class DrugCode(Value):
-    """A code of a drug (``system``: WHO ATC), with the address it was read at and the
-    words there."""
+    """A code of a drug (WHO ATC) or a route (SNOMED CT), with the address it was read at
+    and the words there."""
 
     system: str
     code: str
     quote: str
     url: str
+    display: str | None = None
+    """The code's display where the system has one (a route's SNOMED CT term)."""
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> DrugCode:
+        return cls(d["system"], d["code"], d["quote"], d["url"], d.get("display"))
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Route(Value):
+    """How a drug is given, in the words every output uses (``doseplan.drugs.route``)."""
+
+    id: str
+    """As regimens write it: oral, iv, sc."""
+    name: str
+    """In words, e.g. "by mouth", "IV infusion"."""
+    short: str
+    """In a short summary, e.g. "IV"; "" for a route that needs no word (by mouth)."""
+    clinic: bool
+    """Given by the clinic team (an infusion): shown as a clinic visit."""
+    codes: tuple[DrugCode, ...] = ()
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> Route:
+        return cls(d["id"], d["name"], d["short"], d["clinic"],
+                   tuple(map(DrugCode.from_json, d.get("codes", ()))))
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
@@ -482,6 +508,8 @@ class Drug(Value):
     capsule_strengths: tuple[float, ...] | None = None
     capsule_source: Source | None = None
     codes: tuple[DrugCode, ...] = ()
+    routes: tuple[str, ...] = ()
+    """The routes its sources give (empty: not stated, e.g. a declared drug)."""
 
     def range(self, unit: str) -> DoseRange | None:
         return next((r for r in self.doses if r.unit == unit), None)
@@ -506,8 +534,8 @@ class Drug(Value):
                 for r in d["doses"]),
             capsule_strengths=None if capsules is None else tuple(capsules["strengths"]),
             capsule_source=None if capsules is None else Source.from_json(capsules["source"]),
-            codes=tuple(DrugCode(c["system"], c["code"], c["quote"], c["url"])
-                        for c in d.get("codes", ())),
+            codes=tuple(map(DrugCode.from_json, d.get("codes", ()))),
+            routes=tuple(d.get("routes", ())),
         )
 
 

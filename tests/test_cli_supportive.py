@@ -134,7 +134,7 @@ def test_gimema_g_csf_without_a_weight_stays_per_kg_and_says_how_to_compute_it(
 
 @pytest.mark.parametrize(("form", "shown"), [
     ("text", "filgrastim 350 mcg sc"),
-    ("html", "filgrastim 350 mcg injection (sc)"),
+    ("html", "filgrastim 350 mcg injection under the skin (SC)"),
     ("ics", "Filgrastim 350 mcg SC"),
     ("csv", ",filgrastim,350,mcg,,sc,planned,,5 mcg/kg x 70 kg = 350 mcg,"),
 ], ids=["text", "html", "ical", "csv"])
@@ -148,7 +148,7 @@ def test_g_csf_is_written_in_mcg_from_the_weight_in_every_calendar(
 
 @pytest.mark.parametrize(("form", "shown"), [
     ("text", "enoxaparin 4000 units sc"),
-    ("html", "enoxaparin 4000 units injection (sc)"),
+    ("html", "enoxaparin 4000 units injection under the skin (SC)"),
     ("ics", "Enoxaparin 4000 units"),
     ("csv", ",enoxaparin,4000,units,,sc,planned,"),
 ], ids=["text", "html", "ical", "csv"])

@@ -19,6 +19,9 @@ from doseplan.drugs import (
     catalog,
     document,
     near_miss,
+    route,
+    route_warning,
+    routes,
 )
 from doseplan.loader import (
     builtin_document,
@@ -194,6 +197,74 @@ def test_every_code_names_the_address_it_was_read_at() -> None:
         assert c.system == "http://www.whocc.no/atc"
         assert c.url.startswith("https://build.fhir.org/ig/KIP-infrastructure/")
         assert c.quote == f"{code} - {drug}"
+
+
+ROUTE_CODES = {
+    "oral": ("26643006", "Oral route", "https://hl7.org/fhir/R5/valueset-route-codes.html"),
+    "iv": ("47625008", "Intravenous route", "https://hl7.org/fhir/us/mcode/STU2.1/"
+           "MedicationAdministration-cancer-related-medication-admin-doxorubicin-jenny-m.html"),
+    "sc": ("34206005", "Subcutaneous route", "https://hl7.org/fhir/R5/valueset-route-codes.html"),
+}
+
+
+@pytest.mark.parametrize("route_id", sorted(ROUTE_CODES))
+def test_every_route_code_names_the_address_it_was_read_at(route_id: str) -> None:
+    """Never a code from memory: each route's SNOMED CT code quotes the words it was read in
+    (the code and its term) at a public address: the FHIR R5 route value set, or mCODE's
+    example of an intravenous administration."""
+    code, display, url = ROUTE_CODES[route_id]
+    [found] = route(route_id).codes
+    assert (found.system, found.code, found.display, found.url) == (
+        "http://snomed.info/sct", code, display, url)
+    assert code in found.quote
+    assert display in found.quote
+
+
+@pytest.mark.parametrize(("route_id", "name", "short", "clinic"), [
+    ("oral", "by mouth", "", False),
+    ("iv", "IV infusion", "IV", True),
+    ("sc", "injection under the skin (SC)", "SC", False),
+    ("im", "im", "im", False),
+], ids=["oral", "iv", "sc", "unknown"])
+def test_every_route_reads_the_same_in_every_output(
+        route_id: str, name: str, short: str, clinic: bool) -> None:
+    """One source of words: a route's words, short form and whether it is a clinic visit
+    come from the catalog; an unknown route reads as written and is never coded."""
+    found = route(route_id)
+    assert (found.name, found.short, found.clinic) == (name, short, clinic)
+    assert bool(found.codes) == (route_id in routes())
+
+
+def test_every_catalog_drug_names_the_routes_its_sources_give() -> None:
+    assert all(drug.routes and set(drug.routes) <= set(routes())
+               for drug in catalog().values())
+
+
+def test_every_built_in_regimen_and_care_gives_each_drug_by_a_sourced_route() -> None:
+    """No built-in plan carries a route warning."""
+    given = {(a.drug, a.route) for regimen in builtin_regimens() for phase in regimen.phases
+             for a in phase.administrations}
+    given |= {(a.drug, a.route) for regimen in builtin_regimens()
+              for care in regimen.supportive or () for a in care.administrations}
+    given |= {(a.drug, a.route) for care_id in builtin_supportive_ids()
+              for a in load_supportive(care_id).administrations}
+    assert [(drug, r) for drug, r in sorted(given) if route_warning(drug, r)] == []
+
+
+@pytest.mark.parametrize(("drug", "route_id", "warning"), [
+    ("fludarabine", "oral", "This plan gives fludarabine by route 'oral' (by mouth); its "
+     "sources give it only by route 'iv' (IV infusion): check the route."),
+    ("filgrastim", "oral", "This plan gives filgrastim by route 'oral' (by mouth); its sources "
+     "give it only by route 'sc' (injection under the skin (SC)) or 'iv' (IV infusion): check "
+     "the route."),
+    ("filgrastim", "iv", None),
+    ("study-drug", "iv", None),
+], ids=["oral-fludarabine", "oral-filgrastim", "iv-filgrastim", "unknown-drug"])
+def test_a_route_its_sources_do_not_give_is_planned_with_a_warning(
+        drug: str, route_id: str, warning: str | None) -> None:
+    """Oral fludarabine exists but no source of the catalog gives it: the plan asks to
+    check the route rather than refuse it."""
+    assert route_warning(drug, route_id) == warning
 
 
 def test_every_drug_has_a_class_with_a_band() -> None:

@@ -379,6 +379,13 @@ def test_days_of_each_cycle_must_fit_the_anchors_cycles() -> None:
         "which has 21 days; choose supportive care made for this regimen's cycles")
 
 
+def test_a_route_the_drugs_sources_do_not_give_is_flagged_on_the_plan() -> None:
+    """Lenalidomide is a capsule: a regimen that gives it IV is planned, and says so."""
+    plan = build_plan(admin_changes(route="iv"), START)
+    assert ("This plan gives lenalidomide by route 'iv' (IV infusion); its sources give it "
+            "only by route 'oral' (by mouth): check the route.") in plan.warnings
+
+
 def test_supportive_care_needs_its_anchor_drug() -> None:
     """Care timed against a drug the regimen does not give is refused."""
     from doseplan.loader import load_supportive

@@ -159,6 +159,19 @@ def test_the_summary_says_what_to_take(regimen_id: str, events: Sequence[Event],
     assert by_date(calendar)[day(n)].summary == summary
 
 
+def test_an_injection_under_the_skin_reads_as_the_catalog_words_it() -> None:
+    """[25] enoxaparin 4000 units sc: the route in the catalog's words, no clinic visit."""
+    from doseplan.loader import load_builtin, load_supportive
+
+    regimen = load_builtin("gimema-llc0606")
+    plan = plan_of("gimema-llc0606", supportive=[load_supportive("enoxaparin", regimen)])
+    event = by_date(parse(render_ics(plan)))[START]
+    assert event.summary is not None
+    assert event.summary.endswith("; Enoxaparin 4000 units SC")
+    assert "- Enoxaparin 4000 units injection under the skin (SC) (planned)" in (
+        event.description or "")
+
+
 def test_the_description_gives_cycle_day_route_basis_reason_and_notice() -> None:
     """Everything needed to check a dose is in the event's description."""
     plan = apply_events(base_of("ferrajoli-2013"), [decision(day(15), "hold", "lenalidomide",

@@ -21,11 +21,22 @@ from collections.abc import Mapping
 from functools import cache
 from typing import NamedTuple
 
-from doseplan.model import CLASSES, Course, DoseRange, Drug, PerDose, Source, how_often, times_a_day
+from doseplan.model import (
+    CLASSES,
+    Course,
+    DoseRange,
+    Drug,
+    PerDose,
+    Route,
+    Source,
+    how_often,
+    times_a_day,
+)
 from doseplan.model import amount_text as _g
 
-__all__ = ["CLASSES", "Course", "DoseRange", "Drug", "PerDose", "Verdict", "assess",
-           "assess_course", "assess_run", "bands", "catalog", "misspelt", "near_miss"]
+__all__ = ["CLASSES", "Course", "DoseRange", "Drug", "PerDose", "Route", "Verdict", "assess",
+           "assess_course", "assess_run", "bands", "catalog", "misspelt", "near_miss", "route",
+           "route_warning", "routes"]
 
 _FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "catalog.json")
 
@@ -49,24 +60,53 @@ class Verdict(NamedTuple):
     warning: str | None = None
 
 
+class _Catalog(NamedTuple):
+    drugs: Mapping[str, Drug]
+    bands: Mapping[str, Band]
+    routes: Mapping[str, Route]
+
+
 @cache
-def _load() -> tuple[Mapping[str, Drug], Mapping[str, Band]]:
+def _load() -> _Catalog:
     with open(_FILE, encoding="utf-8") as handle:
         document = json.load(handle)
-    drugs = {d["id"]: Drug.from_json(d) for d in document["drugs"]}
-    bands = {name: Band(b["low"], b["high"], Source.from_json(b["source"]))
-             for name, b in document["bands"].items()}
-    return drugs, bands
+    return _Catalog(
+        drugs={d["id"]: Drug.from_json(d) for d in document["drugs"]},
+        bands={name: Band(b["low"], b["high"], Source.from_json(b["source"]))
+               for name, b in document["bands"].items()},
+        routes={r["id"]: Route.from_json(r) for r in document["routes"]},
+    )
 
 
 def catalog() -> Mapping[str, Drug]:
     """Every drug of the catalog by id."""
-    return _load()[0]
+    return _load().drugs
 
 
 def bands() -> Mapping[str, Band]:
     """The band of plausible doses of each class of drug."""
-    return _load()[1]
+    return _load().bands
+
+
+def routes() -> Mapping[str, Route]:
+    """Every route of the catalog by id."""
+    return _load().routes
+
+
+def route(route_id: str) -> Route:
+    """How a route reads and is coded in every output; a route the catalog does not know
+    reads as written, uncoded, and is not a clinic visit."""
+    return _load().routes.get(route_id) or Route(route_id, route_id, route_id, False)
+
+
+def route_warning(drug: str, route_id: str, declared: tuple[Drug, ...] = ()) -> str | None:
+    """What every plan says of a dose given by a route the drug's sources do not give."""
+    known = lookup(drug, declared)
+    if known is None or not known.routes or route_id in known.routes:
+        return None
+    given = " or ".join(f"{r!r} ({route(r).name})" for r in known.routes)
+    return (f"This plan gives {drug} by route {route_id!r} ({route(route_id).name}); its "
+            f"sources give it only by route {given}: check the route.")
 
 
 def document() -> Mapping[str, object]:

@@ -48,7 +48,7 @@ from typing import Any
 from doseplan import arguments, status
 from doseplan.bodysize import BodySize
 from doseplan.describe import describe_administration, describe_cycles, describe_source
-from doseplan.drugs import catalog
+from doseplan.drugs import catalog, route
 from doseplan.errors import UsageError
 from doseplan.events import TEST_NAMES, TOXICITY_NAMES, Decision, Event, Grade, Lab
 from doseplan.events import UNITS as LAB_UNITS
@@ -80,7 +80,6 @@ ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, BASE)
 
 UCUM = "http://unitsofmeasure.org"
 LOINC = "http://loinc.org"
-SNOMED = "http://snomed.info/sct"
 _PLAN_TYPE = "http://terminology.hl7.org/CodeSystem/plan-definition-type"
 _OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 
@@ -93,12 +92,6 @@ UCUM_CODES: Mapping[str, str] = {
 which its source does not define). ug and [IU] as listed by a UCUM code system (ug/kg is
 ug divided by kg in UCUM's syntax),
 https://build.fhir.org/ig/uzinfocom-org/digital-health-ig/en/CodeSystem-medication-total-volume-ucum-units-cs.html"""
-_ROUTES: Mapping[str, tuple[str, str]] = {
-    "oral": ("26643006", "Oral route"),
-    "iv": ("47625008", "Intravenous route"),
-    "sc": ("34206005", "Subcutaneous route"),
-}
-"""SNOMED CT codes of the routes the regimens use (the route's text is always given)."""
 _REQUEST_STATUS = {HELD: "on-hold", STOPPED: "stopped"}
 """MedicationRequest.status of a segment; every other dose status is "active"."""
 _BODY_CODES: tuple[tuple[str, str, str, str], ...] = (
@@ -173,12 +166,14 @@ def _days(count: int) -> dict[str, Any]:
     return {"value": count, "unit": "d", "system": UCUM, "code": "d"}
 
 
-def _route(route: str) -> dict[str, Any]:
-    known = _ROUTES.get(route)
-    if known is None:
-        return {"text": route}
-    code, display = known
-    return {"coding": [{"system": SNOMED, "code": code, "display": display}], "text": route}
+def _route(route_id: str) -> dict[str, Any]:
+    """A route as a CodeableConcept: the codes the drug catalog gives it, and its id."""
+    codes = route(route_id).codes
+    out: dict[str, Any] = {}
+    if codes:
+        out["coding"] = [{"system": c.system, "code": c.code, "display": c.display}
+                         for c in codes]
+    return out | {"text": route_id}
 
 
 def _source_text(source: Source) -> str:

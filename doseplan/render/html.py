@@ -6,12 +6,12 @@ external resource) from ``templates/calendar.html.j2``; print it from a browser.
 
 Every month is one printed page: a 7-column grid, Monday first, each day showing
 what to take (drug, dose, the capsules of each strength for capsule drugs),
-clinic visits for infusions and injections, held, reduced, stopped and added
-doses in words (not colour alone), rest days, and cycle and day numbers. Page 1
-carries the order-sheet header (doses and how they were calculated, body size,
-events, warnings); every page carries the regimen, the patient, a legend and the
-planning-aid notice. The font size of each page is chosen here, from the amount
-of text the page holds, so that the page fits on the paper.
+clinic visits (the routes the drug catalog gives the clinic: infusions), held,
+reduced, stopped and added doses in words (not colour alone), rest days, and cycle
+and day numbers. Page 1 carries the order-sheet header (doses and how they were
+calculated, body size, events, warnings); every page carries the regimen, the
+patient, a legend and the planning-aid notice. The font size of each page is chosen
+here, from the amount of text the page holds, so that the page fits on the paper.
 
 Output is deterministic: no clock, fixed English weekday and month names, and
 every piece of user text escaped by Jinja2's autoescape. Jinja2 is imported
@@ -29,6 +29,7 @@ from typing import Any
 
 from doseplan import arguments
 from doseplan.capsules import STRENGTHS, capsule_text
+from doseplan.drugs import route
 from doseplan.errors import UsageError
 from doseplan.model import AS_PUBLISHED
 from doseplan.plan import Plan, PlanDay, PlannedDose
@@ -39,8 +40,6 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
 PAPERS = ("a4", "letter")
-CLINIC_ROUTES = frozenset({"iv", "sc", "im"})
-"""Routes given by the clinic team (infusions, injections): shown as clinic visits."""
 
 PDF_MISSING = ("PDF output needs WeasyPrint: pip install 'doseplan[pdf]'; or print the "
                "--format html page from a browser")
@@ -50,7 +49,7 @@ LEGEND = (
     ("STOPPED", "the drug is stopped: do not take it"),
     ("REDUCED", "a lower dose than planned (see the note)"),
     ("ADDED", "added because of a recorded event (see the note)"),
-    ("CLINIC VISIT", "given at the clinic (infusion or injection)"),
+    ("CLINIC VISIT", "given at the clinic (infusion)"),
     ("(supportive)", "supportive or preventive medicine"),
     ("Rest day", "nothing to take"),
     ("not in plan", "grey: the day is not part of this plan"),
@@ -60,8 +59,6 @@ LEGEND = (
 CHANGED = "Changed by recorded events (the reasons are in the notes under the calendar):"
 """Heading of a drug's changed doses in the order sheet."""
 
-_ROUTE_WORDS = {"oral": "by mouth", "iv": "IV infusion", "sc": "injection (sc)",
-                "im": "injection (im)"}
 _MARKS = {
     "held": ("HELD - do not take", "HELD - not given"),
     "stopped": ("STOPPED - do not take", "STOPPED - not given"),
@@ -367,9 +364,9 @@ def _cell(
 
 def _dose(dose: PlannedDose, strengths: Mapping[str, Sequence[float]],
           notes: Mapping[str, int], not_to_follow: bool) -> DoseView:
-    clinic = dose.route in CLINIC_ROUTES
-    route = _ROUTE_WORDS.get(dose.route, dose.route)
-    text = f"{dose.drug} {number(dose.dose)} {dose.unit} {route}"
+    given = route(dose.route)
+    clinic = given.clinic
+    text = f"{dose.drug} {number(dose.dose)} {dose.unit} {given.name}"
     how = dose.how_often()
     if how is not None:
         text += f" {how}"

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from doseplan import arguments
 from doseplan.capsules import STRENGTHS, capsule_text
+from doseplan.drugs import route
 from doseplan.errors import UsageError
 from doseplan.plan import ADDED, HELD, PLANNED, STOPPED, Plan, PlanDay, PlannedDose
 from doseplan.render.json_calendar import number
@@ -60,12 +61,6 @@ REMINDER = timedelta(minutes=15)
 """How long a timed reminder lasts in the calendar."""
 MAX_ALARM_MINUTES = 7 * 24 * 60
 
-_ROUTES = {"oral": "by mouth", "iv": "IV infusion (clinic)", "sc": "SC injection"}
-"""How a route reads in the description."""
-_SHORT_ROUTES = {"oral": "", "iv": "IV", "sc": "SC"}
-"""How a route reads in the summary (an oral dose says nothing more)."""
-_CLINIC = {"iv"}
-"""Routes given at the clinic, which the summary says."""
 _NOT_TAKEN = {HELD: "HELD", STOPPED: "STOPPED"}
 """Statuses of doses the patient must not take, as the summary says them."""
 
@@ -294,11 +289,12 @@ def _often(dose: PlannedDose) -> str:
 
 def _dose_summary(dose: PlannedDose, strengths: Mapping[str, Sequence[float]]) -> str:
     """'Lenalidomide 10 mg - 1 x 10 mg capsule', 'HELD - do not take: Lenalidomide 10 mg'."""
-    short = _SHORT_ROUTES.get(dose.route, dose.route)
-    what = f"{_drug(dose)} {_amount(dose)}" + (f" {short}" if short else "") + _often(dose)
+    given = route(dose.route)
+    what = f"{_drug(dose)} {_amount(dose)}" + (f" {given.short}" if given.short else "") \
+        + _often(dose)
     if dose.status in _NOT_TAKEN:
         return f"{_NOT_TAKEN[dose.status]} - do not take: {what}"
-    if dose.route in _CLINIC:
+    if given.clinic:
         what += " (clinic)"
     capsules = _capsules(dose, strengths)
     if capsules is not None:
@@ -309,8 +305,9 @@ def _dose_summary(dose: PlannedDose, strengths: Mapping[str, Sequence[float]]) -
 
 
 def _dose_lines(dose: PlannedDose, strengths: Mapping[str, Sequence[float]]) -> list[str]:
-    route = _ROUTES.get(dose.route, dose.route)
-    head = f"- {_drug(dose)} {_amount(dose)} {route}{_often(dose)} ({dose.status})"
+    given = route(dose.route)
+    how = given.name + (" (clinic)" if given.clinic else "")
+    head = f"- {_drug(dose)} {_amount(dose)} {how}{_often(dose)} ({dose.status})"
     if dose.status in _NOT_TAKEN:
         head += ": do not take"
     else:
