@@ -267,6 +267,33 @@ def test_a_route_its_sources_do_not_give_is_planned_with_a_warning(
     assert route_warning(drug, route_id) == warning
 
 
+def test_every_output_names_a_drug_and_its_route_as_the_catalog_does(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """One source of words: the calendars and FHIR read a drug's name from the catalog (the
+    name here is changed to show that they do), and the order sheet the route's words."""
+    from dataclasses import replace
+
+    from conftest import plan_of
+
+    from doseplan.render.fhir import render_fhir_bundle
+    from doseplan.render.html import render_html
+    from doseplan.render.ical import render_ics
+    from doseplan.render.text_calendar import render_text
+
+    known = catalog()["lenalidomide"]
+    monkeypatch.setitem(catalog(), "lenalidomide", replace(known, name="lenalidomide-named"))
+    plan = plan_of("aue-2010")
+    shown = {
+        "text": render_text(plan), "html": render_html(plan), "ical": render_ics(plan),
+        "fhir": render_fhir_bundle(plan),
+    }
+    assert "lenalidomide-named 10 mg oral" in shown["text"]
+    assert "lenalidomide-named 10 mg by mouth" in shown["html"]
+    assert "<tr><td>lenalidomide-named (by mouth)</td>" in shown["html"]
+    assert "SUMMARY:Lenalidomide-named 10 mg" in shown["ical"]
+    assert '"text": "lenalidomide-named"' in shown["fhir"]
+
+
 def test_every_drug_has_a_class_with_a_band() -> None:
     assert {d.drug_class for d in catalog().values()} <= set(bands()) == set(CLASSES)
     assert bands()["cytotoxic"].high == bands()["antibody"].high == 1

@@ -338,11 +338,11 @@ def test_the_first_page_has_what_an_order_sheet_needs() -> None:
     rows = [[td.text() for td in tr.find("td")]
             for tr in first.find("table", "drugs")[0].find("tbody")[0].find("tr")]
     assert rows == [
-        ["rituximab (iv)",
+        ["rituximab (IV infusion)",
          "treatment: rituximab days 1, 8, 15, 22, cycles 1 clinical-facts.md (What the original "
          "publications add to the review, [22]) treatment: rituximab days 1, cycles 2-end [22]",
          "375 mg/m2 x 1.82 m2 (Mosteller) = 682.5 mg"],
-        ["lenalidomide (oral)",
+        ["lenalidomide (by mouth)",
          "treatment: lenalidomide days 9-end, cycles 1 [22] treatment: lenalidomide days 1-end, "
          "cycles 2-end [22]",
          "10 mg"],

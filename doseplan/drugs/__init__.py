@@ -35,8 +35,8 @@ from doseplan.model import (
 from doseplan.model import amount_text as _g
 
 __all__ = ["CLASSES", "Course", "DoseRange", "Drug", "PerDose", "Route", "Verdict", "assess",
-           "assess_course", "assess_run", "bands", "catalog", "misspelt", "near_miss", "route",
-           "route_warning", "routes"]
+           "assess_course", "assess_run", "bands", "catalog", "misspelt", "name", "near_miss",
+           "route", "route_warning", "routes"]
 
 _FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "catalog.json")
 
@@ -86,6 +86,12 @@ def catalog() -> Mapping[str, Drug]:
 def bands() -> Mapping[str, Band]:
     """The band of plausible doses of each class of drug."""
     return _load().bands
+
+
+def name(drug_id: str) -> str:
+    """How every output names a drug: the catalog's name, else its id as written."""
+    known = catalog().get(drug_id)
+    return drug_id if known is None else known.name
 
 
 def routes() -> Mapping[str, Route]:

@@ -49,6 +49,7 @@ from doseplan import arguments, status
 from doseplan.bodysize import BodySize
 from doseplan.describe import describe_administration, describe_cycles, describe_source
 from doseplan.drugs import catalog, route
+from doseplan.drugs import name as drug_name
 from doseplan.errors import UsageError
 from doseplan.events import TEST_NAMES, TOXICITY_NAMES, Decision, Event, Grade, Lab
 from doseplan.events import UNITS as LAB_UNITS
@@ -146,10 +147,11 @@ def medication(drug: str) -> dict[str, Any]:
     """A drug as a CodeableConcept: its name, and the codes the drug catalog gives."""
     known = catalog().get(drug)
     codes = () if known is None else known.codes
+    called = drug_name(drug)
     out: dict[str, Any] = {}
     if codes:
-        out["coding"] = [{"system": c.system, "code": c.code, "display": drug} for c in codes]
-    return out | {"text": _text(drug)}
+        out["coding"] = [{"system": c.system, "code": c.code, "display": called} for c in codes]
+    return out | {"text": _text(called)}
 
 
 def quantity(value: float, unit: str) -> dict[str, Any]:
@@ -290,7 +292,7 @@ def _administration_action(phase_index: int, index: int, phase: Phase,
     spec = phase.cycles
     count = spec.planned_count
     cycles = _given_cycles(admin, count)
-    name = admin.label or admin.drug
+    name = admin.label or drug_name(admin.drug)
     description = describe_administration(admin)
     if spec.count is None:
         description += (f"; the phase continues until {spec.until} (the plan shows "
@@ -533,7 +535,7 @@ def _medication_request(plan: Plan, segment: Segment, resource_id: str,
     first, last = segment.dates[0].isoformat(), segment.dates[-1].isoformat()
     count = len(segment.dates)
     often = how_often(segment.dose, segment.unit, segment.every_hours)
-    text = (f"{segment.drug} {number(segment.dose)} {segment.unit} {segment.route} "
+    text = (f"{drug_name(segment.drug)} {number(segment.dose)} {segment.unit} {segment.route} "
             + ("" if often is None else f"{often} ")
             + f"({segment.status}) on {count} day{'s' if count != 1 else ''}, "
             f"{first} to {last}")

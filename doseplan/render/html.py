@@ -29,7 +29,7 @@ from typing import Any
 
 from doseplan import arguments
 from doseplan.capsules import STRENGTHS, capsule_text
-from doseplan.drugs import route
+from doseplan.drugs import name, route
 from doseplan.errors import UsageError
 from doseplan.model import AS_PUBLISHED
 from doseplan.plan import Plan, PlanDay, PlannedDose
@@ -144,7 +144,9 @@ class DrugView(Value):
     """One drug of the order-sheet table: how its doses were obtained."""
 
     drug: str
+    """The drug's name (``doseplan.drugs.name``)."""
     route: str
+    """The route in words (``doseplan.drugs.route``)."""
     schedule: tuple[str, ...]
     basis: tuple[str, ...]
     changes: tuple[str, ...]
@@ -317,7 +319,8 @@ def _drugs(plan: Plan) -> tuple[DrugView, ...]:
             f"{status.upper()}{given} on {len(days)} day{'' if len(days) == 1 else 's'}, "
             f"the first {days[0].isoformat()}"
             for (status, given), days in changed.get(key, {}).items())
-        views.append(DrugView(key[0], key[1], tuple(rules), tuple(bases), changes))
+        views.append(DrugView(name(key[0]), route(key[1]).name, tuple(rules), tuple(bases),
+                              changes))
     return tuple(views)
 
 
@@ -366,7 +369,7 @@ def _dose(dose: PlannedDose, strengths: Mapping[str, Sequence[float]],
           notes: Mapping[str, int], not_to_follow: bool) -> DoseView:
     given = route(dose.route)
     clinic = given.clinic
-    text = f"{dose.drug} {number(dose.dose)} {dose.unit} {given.name}"
+    text = f"{name(dose.drug)} {number(dose.dose)} {dose.unit} {given.name}"
     how = dose.how_often()
     if how is not None:
         text += f" {how}"

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from doseplan import arguments
 from doseplan.capsules import STRENGTHS, capsule_text
-from doseplan.drugs import route
+from doseplan.drugs import name, route
 from doseplan.errors import UsageError
 from doseplan.plan import ADDED, HELD, PLANNED, STOPPED, Plan, PlanDay, PlannedDose
 from doseplan.render.json_calendar import number
@@ -275,7 +275,8 @@ def _where(day: PlanDay) -> str:
 
 
 def _drug(dose: PlannedDose) -> str:
-    return dose.drug[:1].upper() + dose.drug[1:]
+    called = name(dose.drug)
+    return called[:1].upper() + called[1:]
 
 
 def _amount(dose: PlannedDose) -> str:

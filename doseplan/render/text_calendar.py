@@ -13,6 +13,7 @@ from datetime import date
 
 from doseplan import arguments
 from doseplan.capsules import STRENGTHS, capsules
+from doseplan.drugs import name
 from doseplan.plan import HELD, PLANNED, STOPPED, Plan, PlannedDose
 
 WIDTH = 80
@@ -24,7 +25,7 @@ def day_label(day: date) -> str:
 
 
 def dose_text(dose: PlannedDose) -> str:
-    text = f"{dose.drug} {dose.dose:g} {dose.unit} {dose.route}"
+    text = f"{name(dose.drug)} {dose.dose:g} {dose.unit} {dose.route}"
     how = dose.how_often()
     if how is not None:
         text += f" {how}"
