@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from doseplan import choices, status
+from doseplan import choices, drugs, status
 from doseplan.model import (
     Administration,
     CycleSpec,
@@ -20,9 +20,10 @@ WIDTH = 80
 
 
 def _wrap(text: str, indent: str = "", rest: str | None = None) -> list[str]:
+    """Lines of at most WIDTH; a word longer than that (an address) stays whole."""
     return textwrap.wrap(text, WIDTH, initial_indent=indent,
                          subsequent_indent=indent if rest is None else rest,
-                         break_on_hyphens=False)
+                         break_on_hyphens=False, break_long_words=False)
 
 
 def describe_cycles(cycles: CycleSpec) -> str:
@@ -136,6 +137,12 @@ def describe_regimen(
                        "  ", "    ")
         for admin in phase.administrations:
             lines += _wrap(f"- {describe_administration(admin)}.", "    ", "      ")
+    given = [a.drug for phase in regimen.phases for a in phase.administrations]
+    given += [a.drug for care in regimen.supportive or () for a in care.administrations]
+    lines.append("")
+    lines.append("Drugs:")
+    for drug in dict.fromkeys(given):
+        lines += _wrap(f"- {drugs.describe(drug, regimen.drugs or ())}.", "  ", "    ")
     if regimen.dose_choices:
         lines.append("")
         lines.append(f"Dose choices ({choices.OPTION} NAME=AMOUNT):")

@@ -91,6 +91,25 @@ def test_aue_with_allopurinol_gives_it_in_cycles_1_to_3_only(tmp_path: Path) -> 
                             "cycles 1-3 without a dose or days") for w in plan["warnings"])
 
 
+def test_show_says_what_each_drug_is_from_the_catalog(tmp_path: Path) -> None:
+    """Class, the routes its sources give, capsule strengths where they matter, and each
+    verified code with the address it was read at; a drug without one says so."""
+    result = run_installed("show", "gimema-llc0606", cwd=tmp_path)
+    shown = " ".join(result.out.split("Drugs:")[1].split("Dose choices")[0].split())
+    chemo = ("<https://build.fhir.org/ig/KIP-infrastructure/implementation-guide/"
+             "ValueSet-ATCChemoCLL.html>")
+    assert shown == " ".join([
+        f"- fludarabine: a cytotoxic; IV infusion; ATC L01BB05 {chemo}.",
+        f"- cyclophosphamide: a cytotoxic; IV infusion; ATC L01AA01 {chemo}.",
+        "- lenalidomide: an oral anticancer drug; by mouth; capsules of 2.5, 5, 7.5, 10, 15, "
+        "20, 25 mg; no verified code.",
+        "- allopurinol: a supportive drug; by mouth; no verified code.",
+        "- enoxaparin: a supportive drug; injection under the skin (SC); no verified code.",
+        "- filgrastim: a supportive drug; injection under the skin (SC) or IV infusion; no "
+        "verified code.",
+    ])
+
+
 def test_show_of_gimema_gives_the_g_csf_it_can_attach_and_its_assumptions(
         tmp_path: Path) -> None:
     result = run_installed("show", "gimema-llc0606", cwd=tmp_path)

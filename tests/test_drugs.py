@@ -12,11 +12,13 @@ from conftest import REVIEW_FILE, run_installed, shared_text
 
 from doseplan.drugs import (
     CLASSES,
+    Drug,
     assess,
     assess_course,
     assess_run,
     bands,
     catalog,
+    describe,
     document,
     near_miss,
     route,
@@ -292,6 +294,24 @@ def test_every_output_names_a_drug_and_its_route_as_the_catalog_does(
     assert "<tr><td>lenalidomide-named (by mouth)</td>" in shown["html"]
     assert "SUMMARY:Lenalidomide-named 10 mg" in shown["ical"]
     assert '"text": "lenalidomide-named"' in shown["fhir"]
+
+
+STUDY_DRUG = Drug.from_json({
+    "id": "study-drug", "name": "Study drug X", "class": "cytotoxic",
+    "doses": [{"unit": "mg", "low": 1, "high": 2, "sources": [{"assumption": "a test"}]}]})
+
+
+@pytest.mark.parametrize(("drug", "declared", "words"), [
+    ("rituximab", (), "rituximab: an antibody; IV infusion; ATC L01FA01 <https://build.fhir.org/"
+     "ig/KIP-infrastructure/implementation-guide/ValueSet-ATCImmunotherapyCLL.html>"),
+    ("prednisone", (), "prednisone: a steroid; by mouth; no verified code"),
+    ("study-drug", (STUDY_DRUG,), "Study drug X: a cytotoxic; no verified code; declared by "
+     "its file, not in doseplan's drug catalog"),
+    ("study-drug", (), "study-drug: not in doseplan's drug catalog"),
+], ids=["coded", "uncoded", "declared", "unknown"])
+def test_a_drug_is_described_from_the_catalog_or_its_declaration(
+        drug: str, declared: tuple[Drug, ...], words: str) -> None:
+    assert describe(drug, declared) == words
 
 
 def test_every_drug_has_a_class_with_a_band() -> None:

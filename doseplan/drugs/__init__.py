@@ -35,7 +35,8 @@ from doseplan.model import (
 from doseplan.model import amount_text as _g
 
 __all__ = ["CLASSES", "Course", "DoseRange", "Drug", "PerDose", "Route", "Verdict", "assess",
-           "assess_course", "assess_run", "bands", "catalog", "misspelt", "name", "near_miss",
+           "assess_course", "assess_run", "bands", "catalog", "describe", "misspelt", "name",
+           "near_miss",
            "route", "route_warning", "routes"]
 
 _FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "catalog.json")
@@ -92,6 +93,26 @@ def name(drug_id: str) -> str:
     """How every output names a drug: the catalog's name, else its id as written."""
     known = catalog().get(drug_id)
     return drug_id if known is None else known.name
+
+
+def describe(drug: str, declared: tuple[Drug, ...] = ()) -> str:
+    """What a drug is, in words (``doseplan show``): its name, class, the routes its sources
+    give, capsule strengths where they matter and its verified codes with their addresses."""
+    known = lookup(drug, declared)
+    if known is None:
+        return f"{drug}: not in doseplan's drug catalog"
+    parts = [_CLASS_WORDS[known.drug_class]]
+    if known.routes:
+        parts.append(" or ".join(route(r).name for r in known.routes))
+    if known.capsule_strengths:
+        parts.append(f"capsules of {', '.join(map(_g, known.capsule_strengths))} mg")
+    parts.extend(f"ATC {c.code} <{c.url}>" for c in known.codes
+                 if c.system == "http://www.whocc.no/atc")
+    if not known.codes:
+        parts.append("no verified code")
+    if drug not in catalog():
+        parts.append("declared by its file, not in doseplan's drug catalog")
+    return f"{name(drug) if drug in catalog() else known.name}: {'; '.join(parts)}"
 
 
 def routes() -> Mapping[str, Route]:
