@@ -105,8 +105,8 @@ def test_show_says_what_each_drug_is_from_the_catalog(tmp_path: Path) -> None:
         "20, 25 mg; no verified code.",
         "- allopurinol: a supportive drug; by mouth; no verified code.",
         "- enoxaparin: a supportive drug; injection under the skin (SC); no verified code.",
-        "- filgrastim: a supportive drug; injection under the skin (SC) or IV infusion; no "
-        "verified code.",
+        "- filgrastim: a supportive drug; injection under the skin (SC) or IV infusion; ATC "
+        "L03AA02 <http://list.essentialmeds.org/recommendations/403>.",
     ])
 
 

@@ -188,17 +188,21 @@ def test_how_often_a_dose_is_given_is_checked(drug: str, amount: float,
 
 
 def test_every_code_names_the_address_it_was_read_at() -> None:
-    """Issue 30: never a code from memory. Each code quotes the words it was read in (code
-    and drug name) at a public address; these five were read in the KIP implementation
-    guide's CLL value sets."""
+    """Issue 30: never a code from memory. Each code quotes the words it was read in at a
+    public address: five in the KIP implementation guide's CLL value sets (code and drug
+    name), filgrastim's in the WHO Model List of Essential Medicines' entry for it."""
     codes = {(drug.id, c.code): c for drug in catalog().values() for c in drug.codes}
     assert set(codes) == {("fludarabine", "L01BB05"), ("cyclophosphamide", "L01AA01"),
                           ("bendamustine", "L01AA09"), ("rituximab", "L01FA01"),
-                          ("ofatumumab", "L01FA02")}
+                          ("ofatumumab", "L01FA02"), ("filgrastim", "L03AA02")}
     for (drug, code), c in codes.items():
         assert c.system == "http://www.whocc.no/atc"
-        assert c.url.startswith("https://build.fhir.org/ig/KIP-infrastructure/")
-        assert c.quote == f"{code} - {drug}"
+        if drug == "filgrastim":
+            assert (c.url, c.quote) == ("http://list.essentialmeds.org/recommendations/403",
+                                        f"ATC codes: {code}")
+        else:
+            assert c.url.startswith("https://build.fhir.org/ig/KIP-infrastructure/")
+            assert c.quote == f"{code} - {drug}"
 
 
 ROUTE_CODES = {
