@@ -524,6 +524,14 @@ def _dose(
         f"Doses per m2 or per kg are calculated to 0.01 {per.unit} and not rounded to vial or "
         "tablet sizes; round them by local policy."
     )
+    known = catalog().get(drug)
+    products = None if known is None else known.products
+    if products is not None and products.unit == per.unit \
+            and converted not in products.strengths:
+        warnings.append(
+            f"{drug} {_fmt(converted)} {per.unit} is none of the strengths it comes in "
+            f"({products.words()}, {products.url}): round it by local policy."
+        )
     return PlannedDose(drug, converted, per.unit, route, PLANNED,
                        f"{origin} x {size_text} = {_fmt(converted)} {per.unit}", rule)
 

@@ -918,6 +918,10 @@ def drug_to_json(drug: Drug) -> dict[str, Any]:
                         for c in drug.codes]
     if drug.routes:
         out["routes"] = list(drug.routes)
+    if drug.products is not None:
+        out["products"] = {"form": drug.products.form, "unit": drug.products.unit,
+                           "strengths": list(drug.products.strengths),
+                           "quote": drug.products.quote, "url": drug.products.url}
     if drug.capsule_strengths is not None and drug.capsule_source is not None:
         out["capsules_mg"] = {"strengths": list(drug.capsule_strengths),
                               "source": _source_json(drug.capsule_source)}

@@ -498,6 +498,22 @@ class Route(Value):
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Products(Value):
+    """The strengths a drug dosed by body size comes in, with the address they were read at."""
+
+    form: str
+    """In the plural, e.g. "prefilled syringes or vials"."""
+    unit: str
+    strengths: tuple[float, ...]
+    quote: str
+    url: str
+
+    def words(self) -> str:
+        """E.g. "prefilled syringes or vials of 120, 300, 480 mcg"."""
+        return f"{self.form} of {', '.join(map(amount_text, self.strengths))} {self.unit}"
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Drug(Value):
     """A drug with its class and the doses its sources give (``doseplan.drugs``)."""
 
@@ -510,6 +526,7 @@ class Drug(Value):
     codes: tuple[DrugCode, ...] = ()
     routes: tuple[str, ...] = ()
     """The routes its sources give (empty: not stated, e.g. a declared drug)."""
+    products: Products | None = None
 
     def range(self, unit: str) -> DoseRange | None:
         return next((r for r in self.doses if r.unit == unit), None)
@@ -536,6 +553,10 @@ class Drug(Value):
             capsule_source=None if capsules is None else Source.from_json(capsules["source"]),
             codes=tuple(map(DrugCode.from_json, d.get("codes", ()))),
             routes=tuple(d.get("routes", ())),
+            products=None if "products" not in d else Products(
+                d["products"]["form"], d["products"]["unit"],
+                tuple(d["products"]["strengths"]), d["products"]["quote"],
+                d["products"]["url"]),
         )
 
 

@@ -105,8 +105,10 @@ def test_show_says_what_each_drug_is_from_the_catalog(tmp_path: Path) -> None:
         "20, 25 mg; no verified code.",
         "- allopurinol: a supportive drug; by mouth; no verified code.",
         "- enoxaparin: a supportive drug; injection under the skin (SC); no verified code.",
-        "- filgrastim: a supportive drug; injection under the skin (SC) or IV infusion; ATC "
-        "L03AA02 <http://list.essentialmeds.org/recommendations/403>.",
+        "- filgrastim: a supportive drug; injection under the skin (SC) or IV infusion; "
+        "prefilled syringes or vials of 120, 300, 480 mcg "
+        "<http://list.essentialmeds.org/recommendations/403>; ATC L03AA02 "
+        "<http://list.essentialmeds.org/recommendations/403>.",
     ])
 
 
@@ -138,6 +140,21 @@ def test_gimema_with_g_csf_gives_it_on_days_6_to_11_of_every_course_by_weight(
                             "publication of the GIMEMA trial [25] gives \"G-CSF, days 6-11\"")
                for w in plan["warnings"])
     assert not any("mandated G-CSF" in w for w in plan["warnings"])
+
+
+@pytest.mark.parametrize(("weight", "warned"), [("70", True), ("60", False), ("96", False)],
+                         ids=["350-mcg", "300-mcg-syringe", "480-mcg-syringe"])
+def test_a_g_csf_dose_that_is_no_product_strength_is_named_for_rounding(
+        tmp_path: Path, weight: str, warned: bool) -> None:
+    """The WHO EML lists filgrastim as 120, 300 and 480 mcg: 5 mcg/kg x 70 kg = 350 mcg is
+    none of them, so the plan says so (never rounds it itself); 300 and 480 mcg are."""
+    result = run_installed("plan", *GIMEMA, "--with", "filgrastim", "--weight-kg", weight,
+                           "--format", "json", cwd=tmp_path)
+    warnings = json.loads(result.out)["warnings"]
+    assert ("filgrastim 350 mcg is none of the strengths it comes in (prefilled syringes or "
+            "vials of 120, 300, 480 mcg, http://list.essentialmeds.org/recommendations/403): "
+            "round it by local policy." in warnings) == warned
+    assert any("is none of the strengths" in w for w in warnings) == warned
 
 
 def test_gimema_g_csf_without_a_weight_stays_per_kg_and_says_how_to_compute_it(

@@ -241,6 +241,17 @@ def test_every_route_reads_the_same_in_every_output(
     assert bool(found.codes) == (route_id in routes())
 
 
+def test_product_strengths_are_the_words_read_at_their_address() -> None:
+    """Filgrastim's syringes and vials as the WHO EML entry for it lists them."""
+    products = catalog()["filgrastim"].products
+    assert products is not None
+    assert (products.unit, products.strengths, products.url) == (
+        "mcg", (120, 300, 480), "http://list.essentialmeds.org/recommendations/403")
+    for strength in products.strengths:
+        assert f"{strength:g} µg per" in products.quote
+    assert [d.id for d in catalog().values() if d.products is not None] == ["filgrastim"]
+
+
 def test_every_catalog_drug_names_the_routes_its_sources_give() -> None:
     assert all(drug.routes and set(drug.routes) <= set(routes())
                for drug in catalog().values())

@@ -106,6 +106,8 @@ def describe(drug: str, declared: tuple[Drug, ...] = ()) -> str:
         parts.append(" or ".join(route(r).name for r in known.routes))
     if known.capsule_strengths:
         parts.append(f"capsules of {', '.join(map(_g, known.capsule_strengths))} mg")
+    if known.products is not None:
+        parts.append(f"{known.products.words()} <{known.products.url}>")
     parts.extend(f"ATC {c.code} <{c.url}>" for c in known.codes
                  if c.system == "http://www.whocc.no/atc")
     if not known.codes:
