@@ -436,10 +436,15 @@ def _supportive_administration(draw: st.DrawFn) -> dict[str, Json]:
         admin["label"] = draw(text)
     amount = draw(st.one_of(st.integers(1, 10000), st.integers(1, 10000).map(lambda v: v / 100)))
     admin["dose"] = {"amount": amount, "unit": draw(st.sampled_from(UNITS))}
-    if draw(st.booleans()):
+    timing = draw(st.sampled_from(("days_from_first_dose", "with_anchor", "cycle_days")))
+    if timing == "days_from_first_dose":
         admin["days_from_first_dose"] = draw(st.lists(_supportive_day(), min_size=1, max_size=3))
     else:
-        admin["with_anchor"] = True
+        if timing == "with_anchor":
+            admin["with_anchor"] = True
+        else:  # days 1-21 exist in every built-in regimen's cycles
+            start = draw(st.integers(1, 21))
+            admin["cycle_days"] = [{"from": start, "to": draw(st.integers(start, 21))}]
         if draw(st.booleans()):
             admin["cycles"] = draw(st.lists(_cycle_item(), min_size=1, max_size=3))
     admin["source"] = draw(sources())
