@@ -114,7 +114,7 @@ def describe(drug: str, declared: tuple[Drug, ...] = ()) -> str:
         parts.append("no verified code")
     if drug not in catalog():
         parts.append("declared by its file, not in doseplan's drug catalog")
-    return f"{name(drug) if drug in catalog() else known.name}: {'; '.join(parts)}"
+    return f"{known.name}: {'; '.join(parts)}"
 
 
 def routes() -> Mapping[str, Route]:
