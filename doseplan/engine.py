@@ -435,7 +435,10 @@ def _schedule_supportive(
             )
         rule = f"supportive care {care.id}: {admin.label or admin.drug} {timing} " \
                f"{admin.source.cite()}"
-        dose: tuple[PlannedDose, ...] = (_supportive_dose(admin, body, rule, warnings),)
+        planned = _supportive_dose(admin, body, rule, warnings)
+        if admin.with_anchor:
+            planned = planned._replace(follows=care.anchor)
+        dose: tuple[PlannedDose, ...] = (planned,)
         found.append(_Scheduled(kept, [0] * len(kept), [dose] * len(kept)))
     return found
 

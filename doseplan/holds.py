@@ -964,6 +964,10 @@ def _doses_after(
         if state is None:
             doses.append(dose)
             continue
+        anchor = None if dose.follows is None else drugs.get(dose.follows)
+        if anchor is not None and (ended or anchor.stopped or anchor.held):
+            doses.append(_with_anchor(dose, anchor, ended))
+            continue
         last = dict(updates).get(dose.drug, state.last_given)
         if ended or state.stopped:
             doses.append(dose._replace(status=STOPPED,
@@ -982,6 +986,15 @@ def _doses_after(
             doses.append(dose)
             updates.append((dose.drug, dose.dose))
     return tuple(doses), tuple(updates)
+
+
+def _with_anchor(dose: PlannedDose, anchor: _Drug, ended: str) -> PlannedDose:
+    """Care given on each day of its anchor, on a day the anchor is stopped or held."""
+    given = f"with {dose.follows} (it is given on each {dose.follows} day)"
+    if ended or anchor.stopped:
+        return dose._replace(status=STOPPED,
+                             reason=f"stopped {given}: {anchor.stop_reason or ended}")
+    return dose._replace(status=HELD, reason=f"held {given}: {anchor.hold_reason}")
 
 
 def check_new_event(events: Sequence[Event], event: Event) -> None:

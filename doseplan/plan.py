@@ -48,6 +48,9 @@ class PlannedDose(NamedTuple):
     """Why the dose is not as planned (held, reduced, stopped, added), else None."""
     every_hours: int | None = None
     """Given every so many hours, ``dose`` each time; None: once a day."""
+    follows: str | None = None
+    """For supportive care given on each day its anchor drug is given: that drug, with
+    which it is held and stopped."""
 
     def daily(self) -> float:
         """The day's total: ``dose`` times the doses a day."""

@@ -44,6 +44,53 @@ def test_grade_3_neutropenia_on_day_40_of_badoux_holds_lenalidomide() -> None:
     assert all(d.status == "held" for x in plan.days[39:] for d in x.doses)
 
 
+def with_care(regimen_id: str, care_id: str, events: Sequence[Event]) -> Plan:
+    from doseplan.loader import load_supportive
+
+    return apply_events(planned(regimen_id, start=START, supportive=[
+        load_supportive(care_id, load_builtin(regimen_id))]), events)
+
+
+def doses_of(plan: Plan, drug: str, n: int) -> list[tuple[str, str | None]]:
+    """(status, reason) of ``drug`` on day n."""
+    return [(d.status, d.reason) for d in plan.days[n - 1].doses if d.drug == drug]
+
+
+def test_care_given_on_each_anchor_day_is_held_with_its_anchor() -> None:
+    """Aspirin is given on each lenalidomide day: platelets 30 on day 10 hold lenalidomide,
+    and aspirin with it (never planned alone through a thrombocytopenia hold); both come
+    back when the counts recover. Earlier days are unchanged."""
+    base = with_care("aue-2010", "aspirin", [])
+    plan = with_care("aue-2010", "aspirin", [lab(day(10), "platelets", 30)])
+    assert plan.days[:9] == base.days[:9]
+    reason = ("platelets 30 x 10^9/L is grade 3 (CTCAE v5.0) on 2027-01-13, rule low-counts "
+              "(clinical-facts.md (Lenalidomide product facts))")
+    assert doses_of(plan, "aspirin", 10) == [
+        ("held", f"held with lenalidomide (it is given on each lenalidomide day): {reason}")]
+    recovered = with_care("aue-2010", "aspirin", [lab(day(10), "platelets", 30),
+                                                  lab(day(14), "anc", 1.5),
+                                                  lab(day(14), "platelets", 120)])
+    assert [status for drug in ("lenalidomide", "aspirin")
+            for status, _ in doses_of(recovered, drug, 14)] == ["reduced", "planned"]
+
+
+def test_care_given_on_each_anchor_day_is_stopped_with_its_anchor() -> None:
+    plan = with_care("aue-2010", "aspirin", [decision(day(10), "stop", "lenalidomide",
+                                                      note="progression")])
+    assert {d.status for x in plan.days[9:] for d in x.doses} == {"stopped"}
+    assert doses_of(plan, "aspirin", 10) == [(
+        "stopped", "stopped with lenalidomide (it is given on each lenalidomide day): "
+        "stopped by decision of the treating team on 2027-01-13: progression")]
+
+
+def test_care_on_days_from_the_first_dose_does_not_follow_holds() -> None:
+    """[19] prednisone days 1-10 from the first lenalidomide dose is timed from that dose,
+    not given each lenalidomide day: a hold of lenalidomide does not hold it."""
+    plan = with_care("aue-2010", "prednisone-tfr", [lab(day(3), "platelets", 30)])
+    assert doses_of(plan, "prednisone", 3) == [("planned", None)]
+    assert doses_of(plan, "lenalidomide", 3)[0][0] == "held"
+
+
 def test_recovery_resumes_one_level_lower_and_escalation_waits() -> None:
     """ANC >= 1.0 and platelets >= 75 resume one level below the dose before the hold."""
     plan = plan_of("badoux-2011", [lab(day(40), "anc", 0.8), lab(day(50), "anc", 1.2),

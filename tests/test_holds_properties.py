@@ -314,6 +314,24 @@ def test_a_held_or_stopped_drug_is_not_given_that_day(data: st.DataObject) -> No
 
 @CORE
 @given(st.data())
+def test_care_given_each_anchor_day_is_not_given_while_its_anchor_is_not(
+        data: st.DataObject) -> None:
+    """Aspirin, given on each lenalidomide day, is never given on a day that holds or stops
+    lenalidomide."""
+    from doseplan.loader import load_supportive
+
+    regimen = data.draw(builtin_regimens())
+    plan = build_plan(regimen, data.draw(start_dates()), supportive=[load_supportive("aspirin")],
+                      **planning(regimen))
+    case = Case(regimen, plan, data.draw(st.sampled_from(SCALES)))
+    after = case.apply(data.draw(events_for(case.plan)))
+    for day in after.days:
+        if statuses(day, "aspirin") & GIVEN:
+            assert not statuses(day, "lenalidomide") & {"held", "stopped"}, day.date
+
+
+@CORE
+@given(st.data())
 def test_a_drug_the_team_holds_or_stops_is_not_given_until_resumed(
         data: st.DataObject) -> None:
     """A drug the team holds or stops is not given until resumed; an ended plan gives nothing."""

@@ -33,6 +33,17 @@ def test_json_plans_read_back_to_the_same_plan(regimen_id: str) -> None:
     assert plan_from_json(json.loads(render_json(plan))) == plan
 
 
+def test_json_keeps_the_anchor_that_care_follows() -> None:
+    """Aspirin given on each lenalidomide day says so (follows), valid and read back."""
+    from doseplan.loader import load_supportive
+
+    plan = plan_of("aue-2010", start=START, supportive=[load_supportive("aspirin")])
+    document = plan_to_json(plan)
+    jsonschema.Draft202012Validator(schema("calendar")).validate(document)
+    assert {d.get("follows") for d in document["days"][0]["doses"]} == {None, "lenalidomide"}
+    assert plan_from_json(json.loads(render_json(plan))) == plan
+
+
 def test_json_writes_whole_doses_without_a_decimal_point() -> None:
     """10.0 mg is written 10; the plan JSON has the fields the schema requires."""
     document = json.loads(render_json(plan_of("aue-2010", start=START)))

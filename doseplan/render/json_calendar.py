@@ -86,6 +86,8 @@ def _dose_json(d: PlannedDose) -> dict[str, Any]:
         out["reason"] = d.reason
     if d.every_hours is not None:
         out["every_hours"] = d.every_hours
+    if d.follows is not None:
+        out["follows"] = d.follows
     return out
 
 
