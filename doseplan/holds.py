@@ -639,6 +639,9 @@ def _act(action: Action, drugs: dict[str, _Drug], added: dict[str, Add], notes: 
     if isinstance(action, Add):
         until = cycle_end if cycle_end is not None else action.until
         added[action.drug] = replace(action, until=until)
+        warning = assess(action.drug, action.dose, action.unit, action.every_hours).warning
+        if warning is not None:
+            notes.append(warning)
         return
     state = drugs.get(action.drug)
     if state is None:
@@ -965,8 +968,8 @@ def _doses_after(
             doses.append(dose)
             continue
         anchor = None if dose.follows is None else drugs.get(dose.follows)
-        if anchor is not None and (ended or anchor.stopped or anchor.held):
-            doses.append(_with_anchor(dose, anchor, ended))
+        if anchor is not None and not ended and (anchor.stopped or anchor.held):
+            doses.append(_with_anchor(dose, anchor))
             continue
         last = dict(updates).get(dose.drug, state.last_given)
         if ended or state.stopped:
@@ -988,13 +991,12 @@ def _doses_after(
     return tuple(doses), tuple(updates)
 
 
-def _with_anchor(dose: PlannedDose, anchor: _Drug, ended: str) -> PlannedDose:
-    """Care given on each day of its anchor, on a day the anchor is stopped or held."""
-    given = f"with {dose.follows} (it is given on each {dose.follows} day)"
-    if ended or anchor.stopped:
-        return dose._replace(status=STOPPED,
-                             reason=f"stopped {given}: {anchor.stop_reason or ended}")
-    return dose._replace(status=HELD, reason=f"held {given}: {anchor.hold_reason}")
+def _with_anchor(dose: PlannedDose, anchor: _Drug) -> PlannedDose:
+    """Care given on each day of its anchor, on a day the anchor is stopped or held (the
+    anchor's own dose that day gives the cause)."""
+    status = STOPPED if anchor.stopped else HELD
+    return dose._replace(status=status, reason=f"{status} with {dose.follows} (given on each "
+                                               f"{dose.follows} day)")
 
 
 def check_new_event(events: Sequence[Event], event: Event) -> None:

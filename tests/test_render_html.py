@@ -207,6 +207,18 @@ def test_each_month_is_a_monday_first_seven_column_grid(regimen_id: str) -> None
         assert len(cells) - cells.index(days[-1]) <= 7
 
 
+def test_doses_held_together_stand_under_one_mark() -> None:
+    """Platelets 30 hold lenalidomide and the aspirin given with it: each held day shows
+    one "HELD - do not take" over both drugs."""
+    plan = apply_events(plan_of("aue-2010", supportive=[load_supportive("aspirin")]),
+                        [lab(day(10), "platelets", 30)])
+    page = render_html(plan)
+    held_days = [d for d in plan.days if any(x.status == "held" for x in d.doses)]
+    assert all({x.status for x in d.doses} == {"held"} and len(d.doses) == 2
+               for d in held_days)
+    assert page.count('<div class="mark">HELD - do not take</div>') == len(held_days) > 0
+
+
 def test_february_2027_takes_four_weeks_and_may_2027_six() -> None:
     """Grids have as many weeks as the month touches: 4 (Feb 2027) to 6 (May 2027)."""
     sections = {s.find("h2")[0].text(): s for s in months_of(render_html(plan_of("aue-2010")))}

@@ -23,7 +23,7 @@ from __future__ import annotations
 import importlib
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -359,10 +359,16 @@ def _cell(
     found = by_date.get(day)
     if found is None:
         return CellView("outside", day.day, day.isoformat(), "", "", False, ())
-    doses = tuple(_dose(d, strengths, notes, not_to_follow) for d in found.doses)
+    doses = _shared_marks(tuple(_dose(d, strengths, notes, not_to_follow) for d in found.doses))
     return CellView("dosing" if doses else "rest", day.day, day.isoformat(),
                     found.phase if several_phases else "", f"C{found.cycle} D{found.cycle_day}",
                     found.cycle_day == 1, doses)
+
+
+def _shared_marks(doses: tuple[DoseView, ...]) -> tuple[DoseView, ...]:
+    """Doses in a row with the same mark (two drugs held, two infusions) under one mark."""
+    return tuple(replace(d, mark="") if i and d.mark and d.mark == doses[i - 1].mark else d
+                 for i, d in enumerate(doses))
 
 
 def _dose(dose: PlannedDose, strengths: Mapping[str, Sequence[float]],
