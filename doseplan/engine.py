@@ -400,6 +400,7 @@ def _schedule_supportive(
         )
     found: list[_Scheduled] = []
     for admin in care.administrations:
+        chosen = None if admin.cycles is None else set(admin.cycles.resolve(MAX_CYCLES))
         if admin.days_from_first_dose is not None:
             first_dose = anchor_days[0][0]
             offsets = [first_dose + d - 1 if d > 0 else first_dose + d
@@ -407,7 +408,6 @@ def _schedule_supportive(
             days = admin.days_from_first_dose.describe()
             timing = f"days {days} from the first {care.anchor} dose"
         elif admin.cycle_days is not None:
-            chosen = None if admin.cycles is None else set(admin.cycles.resolve(MAX_CYCLES))
             spans = sorted({span for item in anchor or () for span in item.spans
                             if chosen is None or span[0] in chosen}, key=lambda s: s[1])
             wanted = admin.cycle_days.resolve(0)
@@ -423,7 +423,6 @@ def _schedule_supportive(
             timing = f"days {admin.cycle_days.describe()} of " + (
                 "each cycle" if admin.cycles is None else f"cycles {admin.cycles.describe()}")
         else:
-            chosen = None if admin.cycles is None else set(admin.cycles.resolve(MAX_CYCLES))
             offsets = [off for off, cyc in anchor_days if chosen is None or cyc in chosen]
             timing = f"each {care.anchor} day" + (
                 "" if admin.cycles is None else f" of cycles {admin.cycles.describe()}")
@@ -611,21 +610,21 @@ def _catalog_warnings(regimen: Regimen, supportive: tuple[Supportive, ...]) -> l
     regimen built in memory was not validated: a dose the catalog refuses is refused)."""
     declared = _declared(regimen, supportive)
     doses: list[tuple[str, float, str, int | None]] = []
+    routes: list[tuple[str, str]] = []
     for phase in regimen.phases:
         for admin in phase.administrations:
             amounts = set(admin.levels())
             amounts.update((admin.dose.amount, admin.maximum))
             doses.extend((admin.drug, amount, admin.dose.unit, admin.dose.every_hours)
                          for amount in sorted(amounts))
+            routes.append((admin.drug, admin.route))
     for care in (*(regimen.supportive or ()), *supportive):
-        doses.extend((a.drug, a.dose.amount, a.dose.unit, a.dose.every_hours)
-                     for a in care.administrations)
+        for a in care.administrations:
+            doses.append((a.drug, a.dose.amount, a.dose.unit, a.dose.every_hours))
+            routes.append((a.drug, a.route))
     given = {drug for drug, *_ in doses}
     found = [declared_warning(d) for d in dict.fromkeys(declared)
              if d.id in given and d.id not in catalog()]
-    routes = [*((a.drug, a.route) for phase in regimen.phases for a in phase.administrations),
-              *((a.drug, a.route) for care in (*(regimen.supportive or ()), *supportive)
-                for a in care.administrations)]
     for drug, route_id in dict.fromkeys(routes):
         wrong_route = route_warning(drug, route_id, declared)
         if wrong_route is not None:

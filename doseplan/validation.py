@@ -268,15 +268,15 @@ def check_supportive(care: Supportive, *, where: str, at: str = "$",
                     "from 1",
                     where=where, path=path,
                 )
-        if admin.cycle_days is not None:
-            selection = admin.cycle_days
-        if selection is not None:
-            in_a_row = longest_run(d - 1 if d > 0 else d for d in selection.resolve(0))
+        field = "days_from_first_dose" if admin.cycle_days is None else "cycle_days"
+        timed = admin.days_from_first_dose or admin.cycle_days
+        if timed is not None:
+            in_a_row = longest_run(d - 1 if d > 0 else d for d in timed.resolve(0))
             refused = assess_run(admin.drug, admin.dose.amount * admin.dose.times_a_day(),
                                  admin.dose.unit, in_a_row, declared)
             if refused is not None:
                 raise RegimenError(refused, where=where,
-                                   path=f"{at}.administrations[{j}].days_from_first_dose")
+                                   path=f"{at}.administrations[{j}].{field}")
 
 
 def _days(count: int) -> str:
