@@ -28,3 +28,15 @@ def test_public_api_is_sorted_and_complete() -> None:
     """`__all__` is sorted and every name in it exists."""
     assert doseplan.__all__ == sorted(doseplan.__all__)
     assert all(hasattr(doseplan, name) for name in doseplan.__all__)
+
+
+def test_ci_installs_exactly_the_debian_packages_the_readme_names() -> None:
+    """The README's apt-get line for the browser and PDF tests is the one .ci/run runs."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    (named,) = [line.split("apt-get install", 1)[1].split() for line in readme.splitlines()
+                if line.strip().startswith("apt-get install")]
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8").replace("\\\n", " ")
+    (installed,) = [line.split("--no-install-recommends", 1)[1].split(">")[0].split()
+                    for line in ci.splitlines() if "--no-install-recommends" in line]
+    assert sorted(installed) == sorted(named)
+    assert "libharfbuzz-subset0" in named  # WeasyPrint's font subsetter: its tests warn-free

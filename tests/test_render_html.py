@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import html
-import importlib
 import locale
 import re
 import shutil
@@ -34,7 +33,7 @@ from doseplan.events import decision, lab, toxicity
 from doseplan.holds import apply_events
 from doseplan.loader import builtin_supportive_ids, load_supportive
 from doseplan.plan import Plan
-from doseplan.render.html import render_html, render_pdf
+from doseplan.render.html import load_weasyprint, render_html, render_pdf
 
 ARTIFACTS = TESTS / "artifacts"
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -518,6 +517,36 @@ def test_pdf_without_weasyprint_says_how_to_get_it(monkeypatch: pytest.MonkeyPat
         "page from a browser")
 
 
+WEASYPRINT_WARNINGS = {
+    "harfbuzz-subset-missing": ("HarfBuzz-Subset will be required by future versions of "
+                                "WeasyPrint. Please install this library with your package "
+                                "manager.", None),
+    "any-other-deprecation": ("this call is deprecated", "this call is deprecated"),
+}
+
+
+@pytest.mark.parametrize(("warned", "raised"), WEASYPRINT_WARNINGS.values(),
+                         ids=WEASYPRINT_WARNINGS.keys())
+def test_weasyprint_is_loaded_past_its_harfbuzz_subset_warning_only(
+        warned: str, raised: str | None, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """WeasyPrint's import warning about the optional HarfBuzz-Subset library is not an
+    error; any other warning it raises still is (the suite turns warnings into errors)."""
+    (tmp_path / "weasyprint.py").write_text(
+        f"import warnings\nwarnings.warn({warned!r}, category=DeprecationWarning)\n",
+        encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "weasyprint", raising=False)
+    try:
+        if raised is None:
+            assert load_weasyprint().__file__ == str(tmp_path / "weasyprint.py")
+        else:
+            with pytest.raises(DeprecationWarning, match=raised):
+                load_weasyprint()
+    finally:
+        sys.modules.pop("weasyprint", None)  # the real one, if loaded, is put back after
+
+
 def pdf_pages(pdf: Path) -> int:
     info = run(["pdfinfo", str(pdf)])
     (pages,) = [line.split()[1] for line in info.splitlines() if line.startswith("Pages:")]
@@ -527,8 +556,8 @@ def pdf_pages(pdf: Path) -> int:
 def test_weasyprint_prints_one_page_per_month(tmp_path: Path) -> None:
     """With the [pdf] extra, render_pdf gives a PDF of one page per month."""
     try:
-        importlib.import_module("weasyprint")
-    except (ImportError, OSError):  # OSError: installed without Pango
+        load_weasyprint()
+    except UsageError:  # not installed, or installed without Pango
         needs(False, "needs WeasyPrint with Pango: pip install '.[pdf]' and apt-get install "
                      "libpangoft2-1.0-0")
     pdf = render_pdf(plan_of("aue-2010"), paper="letter")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -43,6 +44,8 @@ PAPERS = ("a4", "letter")
 
 PDF_MISSING = ("PDF output needs WeasyPrint: pip install 'doseplan[pdf]'; or print the "
                "--format html page from a browser")
+# WeasyPrint's DeprecationWarning when libharfbuzz-subset0 is missing (a regex, from its start)
+HARFBUZZ_SUBSET_WARNING = "HarfBuzz-Subset will be required by future versions of WeasyPrint"
 
 LEGEND = (
     ("HELD - do not take", "the dose is not taken that day (see the note)"),
@@ -181,6 +184,22 @@ def render_html(
     return env.get_template("calendar.html.j2").render(context)
 
 
+def load_weasyprint() -> Any:
+    """WeasyPrint, or a UsageError saying how to get it.
+
+    WeasyPrint warns on import when the optional HarfBuzz-Subset library is missing (it
+    then subsets fonts with fontTools, which prints the same PDF); that one warning is
+    WeasyPrint's own advice about the machine, not doseplan's, so it is not shown.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=HARFBUZZ_SUBSET_WARNING,
+                                    category=DeprecationWarning)
+            return importlib.import_module("weasyprint")
+    except (ImportError, OSError):  # OSError: installed, but its system libraries are not
+        raise UsageError(PDF_MISSING) from None
+
+
 def render_pdf(
     plan: Plan,
     *,
@@ -190,11 +209,7 @@ def render_pdf(
 ) -> bytes:
     """The HTML calendar printed to PDF by WeasyPrint (``pip install 'doseplan[pdf]'``)."""
     page = render_html(plan, paper=paper, strengths=strengths, patient=patient)
-    try:
-        weasyprint: Any = importlib.import_module("weasyprint")
-    except (ImportError, OSError):  # OSError: installed, but its system libraries are not
-        raise UsageError(PDF_MISSING) from None
-    pdf = weasyprint.HTML(string=page).write_pdf()
+    pdf = load_weasyprint().HTML(string=page).write_pdf()
     if not isinstance(pdf, bytes):
         raise TypeError("WeasyPrint returned no PDF")
     return pdf
