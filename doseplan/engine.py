@@ -28,6 +28,7 @@ from doseplan.cycles import (
 from doseplan.drugs import assess, assess_run, catalog, declared_warning, lookup, route_warning
 from doseplan.errors import UsageError
 from doseplan.escalation import rung_indexes
+from doseplan.loader import check_shape
 from doseplan.model import (
     MAX_CYCLES,
     PER_BODY_SIZE,
@@ -100,10 +101,12 @@ def build_plan(
     arguments.items("supportive", supportive, Supportive, "Supportive (from load_supportive)")
     arguments.text("acknowledge", acknowledge, optional=True)
     arguments.items("extend", extend, str, "drug names (str)")
+    check_shape(regimen, where=f"regimen {regimen.id!r}")
+    for item in supportive:
+        check_shape(item, where=f"supportive care {item.id!r}")
     status.check_acknowledged(regimen, acknowledge)
     given = _doses(doses)
-    planned, choice_lines = choose(regimen, given)
-    ids = [care.id for care in supportive]
+    ids = [item.id for item in supportive]
     for name in dict.fromkeys(n for n in ids if ids.count(n) > 1):
         raise UsageError(f"supportive care {name!r} is attached twice; attach it once")
     how = "set with --cycles"
@@ -113,9 +116,9 @@ def build_plan(
         cycles = cycles_until(regimen, start, until)
         how = f"set with --until {until.isoformat()}"
     counts, count_warnings = cycle_counts(regimen, cycles, how)
-    planned, extended = extend_only(planned, counts, extend)
     care = tuple(supportive)
-    layout = _layout(planned, counts, count_warnings, body, care)
+    layout = _layout(_Inputs(regimen, tuple(given.items()), counts, count_warnings,
+                             tuple(extend), body, care))
     first, last = layout.first, layout.last
     try:
         ordinal = start.toordinal()
@@ -138,7 +141,7 @@ def build_plan(
         end=start + timedelta(days=last),
         cycles=layout.cycles,
         body=body,
-        warnings=(*choice_lines, *extended, *layout.warnings),
+        warnings=layout.warnings,
         days=days,
         supportive=tuple(c.id for c in care),
         status=status.value(regimen.status),
@@ -180,22 +183,44 @@ START_YEARS = (2000, 2099)
 
 
 def check_plannable(regimen: Regimen) -> None:
-    """Lay the regimen out as published (no body size, no date): what only its expansion
-    shows, such as a drug given twice on one day, raises here."""
+    """Lay the regimen out as published (no body size, no date), at every level of each
+    dose choice (the others at their default, or else their lowest level): what only its
+    expansion shows, such as a drug given twice on one day, raises here."""
     counts, count_warnings = cycle_counts(regimen, None)
-    _layout(regimen, counts, count_warnings, None, ())
+    for doses in _each_level(regimen):
+        _layout(_Inputs(regimen, doses, counts, count_warnings, (), None, ()))
+
+
+def _each_level(regimen: Regimen) -> list[tuple[tuple[str, float], ...]]:
+    choices = regimen.dose_choices or ()
+    base = {c.name: c.default if c.default is not None else min(c.amounts()) for c in choices}
+    found = {tuple(base.items()): None}
+    for choice in choices:
+        for amount in choice.amounts():
+            found[tuple({**base, choice.name: amount}.items())] = None
+    return list(found)
 
 
 _new_day = partial(tuple.__new__, PlanDay)
 """``PlanDay`` from a (date, phase, cycle, cycle_day, doses) tuple, without a Python call."""
 
 
+class _Inputs(NamedTuple):
+    """What a plan's layout depends on: everything ``build_plan`` is given but the start."""
+
+    regimen: Regimen
+    doses: tuple[tuple[str, float], ...]
+    """The dose choices given (``choices.choose``), in the order given."""
+    counts: tuple[int, ...]
+    count_warnings: tuple[str, ...]
+    extend: tuple[str, ...]
+    body: BodySize | None
+    supportive: tuple[Supportive, ...]
+
+
 class _Layout(NamedTuple):
     """Everything of a plan but its dates: the same for every start date."""
 
-    regimen: Regimen
-    supportive: tuple[Supportive, ...]
-    """The inputs, kept so that their ids in the cache key stay theirs."""
     first: int
     """The offset of the first day (negative when doses come before day 1)."""
     last: int
@@ -206,31 +231,27 @@ class _Layout(NamedTuple):
     warnings: tuple[str, ...]
 
 
-_LAYOUTS: dict[tuple[object, ...], _Layout] = {}
+_LAYOUTS: dict[_Inputs, _Layout] = {}
 _LAYOUTS_KEPT = 16
 """At most this many layouts are kept (each is about the size of one plan)."""
 
 
-def _layout(
-    regimen: Regimen,
-    counts: tuple[int, ...],
-    count_warnings: tuple[str, ...],
-    body: BodySize | None,
-    supportive: tuple[Supportive, ...],
-) -> _Layout:
-    """The layout of a plan, cached: regimens and supportive care are immutable, so the
-    same objects with the same counts and body size always give the same layout."""
-    key = (id(regimen), counts, count_warnings, body, *map(id, supportive))
-    found = _LAYOUTS.get(key)
-    if (found is not None and found.regimen is regimen
-            and all(a is b for a, b in zip(found.supportive, supportive, strict=True))):
+def _layout(inputs: _Inputs) -> _Layout:
+    """The layout of a plan, cached by the value of its inputs (all immutable): a plan
+    then costs one tuple per day, whichever regimen object, chosen doses or extension."""
+    found = _LAYOUTS.get(inputs)
+    if found is not None:
         return found
-    found = _lay_out(regimen, counts, count_warnings, body, supportive)
+    regimen, given, counts, count_warnings, extend, body, supportive = inputs
+    planned, choice_lines = choose(regimen, dict(given))
+    planned, extended = extend_only(planned, counts, extend)
+    found = _lay_out(planned, counts, count_warnings, body, supportive)
+    found = found._replace(warnings=(*choice_lines, *extended, *found.warnings))
     if len(_LAYOUTS) >= _LAYOUTS_KEPT:
         oldest = next(iter(_LAYOUTS), None)  # dicts keep insertion order
         if oldest is not None:
             _LAYOUTS.pop(oldest, None)
-    _LAYOUTS[key] = found
+    _LAYOUTS[inputs] = found
     return found
 
 
@@ -310,8 +331,6 @@ def _lay_out(
     for care in supportive:
         notes += _supportive_warnings(care)
     return _Layout(
-        regimen=regimen,
-        supportive=supportive,
         first=first,
         last=last,
         columns=(tuple(phases), tuple(cycle_numbers), tuple(cycle_days),

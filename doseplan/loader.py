@@ -15,6 +15,7 @@ import math
 import os
 import re
 import stat
+import weakref
 from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any, cast
@@ -175,12 +176,21 @@ def _read_stream(path: Path, *, kind: str, where: str,
 
 def _pipe_wait() -> float:
     """PIPE_WAIT_SECONDS, or DOSEPLAN_INPUT_WAIT when it is set."""
-    text = os.environ.get("DOSEPLAN_INPUT_WAIT")
+    return seconds_from_environment("DOSEPLAN_INPUT_WAIT", PIPE_WAIT_SECONDS, 600)
+
+
+def seconds_from_environment(variable: str, default: float, most: float) -> float:
+    """The seconds (0 to ``most``) the environment ``variable`` sets, or ``default`` when
+    it is not set; a value that is not such a number is refused, naming the variable."""
+    text = os.environ.get(variable)
     if text is None:
-        return PIPE_WAIT_SECONDS
-    if not re.fullmatch(r"[0-9]{1,3}(\.[0-9]+)?", text) or float(text) > 600:
-        raise UsageError(f"DOSEPLAN_INPUT_WAIT must be 0 to 600 seconds (got {quoted(text)})")
-    return float(text)
+        return default
+    if re.fullmatch(r"[0-9]{1,9}(\.[0-9]{1,9})?", text) and float(text) <= most:
+        return float(text)
+    raise UsageError(f"the environment variable {variable} must be a number of seconds from "
+                     f"0 to {most:g}, e.g. {default:g}, written with the digits 0-9 and at most "
+                     f"one decimal point (it is {quoted(text)}); correct it, or unset it for "
+                     f"{default:g} seconds")
 
 
 _MAIN_KINDS = ("file", "regimen file", "patient file")
@@ -475,6 +485,7 @@ def build_supportive(document: Mapping[str, Any], *, where: str) -> Supportive:
     """Checked supportive care from a document already known to be schema-valid."""
     item = _supportive(document)
     check_supportive(item, where=where)
+    _from_documents(item)
     return item
 
 
@@ -516,6 +527,8 @@ def load_regimen_file(path: Path) -> Regimen:
 
 
 SCHEMAS = ("regimen", "supportive", "calendar", "policy", "events", "patient", "drugs")
+SCHEMA_BASE = "https://doseplan.example/schemas/"
+"""The ``$id`` of each schema is this followed by ``NAME.schema.json``."""
 
 
 def schema(name: str) -> Mapping[str, Any]:
@@ -524,12 +537,52 @@ def schema(name: str) -> Mapping[str, Any]:
     return cast(Mapping[str, Any], json.loads(text))
 
 
+TAKES = {
+    "regimen": "a regimen file ('doseplan show ID --format json' writes a built-in regimen "
+               "as one, to start from)",
+    "supportive": "a supportive-care file (schemas/supportive.schema.json; 'doseplan show ID' "
+                  "lists the supportive care to give by name)",
+    "calendar": "a calendar ('doseplan plan ... --format json' writes one)",
+    "policy": "a policy file (schemas/policy.schema.json)",
+    "events": "a list of events ('doseplan events PATIENT.json --format json' writes one)",
+    "patient": "a patient record ('doseplan init' makes one)",
+    "drugs": "a drug catalog (schemas/drugs.schema.json)",
+}
+"""What a document of each schema is, and which command writes one, for a refusal."""
+
+
+def written_by_doseplan(document: Any) -> tuple[str, str] | None:
+    """If ``document`` is one doseplan writes: the schema it follows (or "" for none of
+    them) and what it is in words, with the command that writes it."""
+    if isinstance(document, dict):
+        declared = document.get("$schema")
+        for name in ("calendar", "patient"):
+            if declared == f"{SCHEMA_BASE}{name}.schema.json":
+                return name, TAKES[name]
+        kind = document.get("resourceType")
+        if isinstance(kind, str):
+            return "", (f"a FHIR {quoted(kind, 40)} resource ('doseplan plan ... --format "
+                        "fhir' and 'doseplan show ID --format fhir' write them)")
+    if isinstance(document, list) and document and all(
+            isinstance(item, dict) for item in document):
+        if all("entry" in item and "type" in item for item in document):
+            return "", ("the log of a patient record ('doseplan events PATIENT.json --format "
+                        "json' writes it; its events are taken as --events)")
+        if all("id" in item and "variant_of" in item for item in document):
+            return "", "the list of regimens that 'doseplan regimens --format json' writes"
+    return None
+
+
 def validate_document(document: Any, name: str, *, where: str) -> None:
     """Check a document against a shipped schema; raise on the most telling error."""
     arguments.text("name", name)
     arguments.text("where", where)
     if name not in SCHEMAS:
         raise UsageError(f"unknown schema {name!r}; use one of {', '.join(SCHEMAS)}")
+    written = written_by_doseplan(document)
+    if written is not None and written[0] != name:
+        raise InvalidDataError(f"this is {written[1]}, not {TAKES[name]}", where=where,
+                               path=None)
     import jsonschema  # heavy: imported only for documents that need it
 
     check_values(document, where=where)
@@ -739,7 +792,39 @@ def build_regimen(document: Mapping[str, Any], *, where: str) -> Regimen:
             where=where,
         ) from None
     check_regimen(regimen, where=where)
+    _from_documents(regimen)
     return regimen
+
+
+_SHAPED: weakref.WeakSet[Regimen | Supportive] = weakref.WeakSet()
+"""Regimens and supportive care (by value) known to be what their schema allows: built
+from schema-valid documents, or checked by ``check_shape``."""
+
+
+def _from_documents(item: Regimen | Supportive) -> None:
+    _SHAPED.add(item)
+    if isinstance(item, Regimen):
+        _SHAPED.update(item.supportive or ())
+
+
+def check_shape(item: Regimen | Supportive, *, where: str) -> None:
+    """Refuse a regimen or supportive care built in memory (``dataclasses.replace``, say)
+    that its schema would refuse as a document, such as a negative cycle count: the checks
+    of meaning take what the schema guarantees for granted. Built from a document, or
+    checked once, a value is not checked again."""
+    if item in _SHAPED:
+        return
+    try:
+        document = (regimen_to_json(item) if isinstance(item, Regimen)
+                    else supportive_to_json(item))
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:
+        kind = "Regimen" if isinstance(item, Regimen) else "Supportive"
+        raise TypeError(f"{where}: a field of this {kind} has a value of the wrong type "
+                        f"({type(exc).__name__}: {exc}); build it with parse_regimen or "
+                        "load_regimen") from None
+    validate_document(document, "regimen" if isinstance(item, Regimen) else "supportive",
+                      where=where)
+    _from_documents(item)
 
 
 def _opt(document: Mapping[str, Any], key: str, convert: Any) -> Any:

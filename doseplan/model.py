@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from doseplan.values import Value
+from doseplan.values import KeyValue, Value
 
 Unit = Literal["mg", "mg/m2", "mg/kg", "mcg", "mcg/kg", "IU", "units"]
 
@@ -390,7 +390,7 @@ class SupportiveAdministration(Value):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class Supportive(Value):
+class Supportive(KeyValue):
     """Supportive care that can be attached to a plan (``--with ID``)."""
 
     id: str
@@ -640,7 +640,7 @@ class RegimenStatus(Value):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class Regimen(Value):
+class Regimen(KeyValue):
     """A published schedule as data."""
 
     id: str

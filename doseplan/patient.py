@@ -543,6 +543,46 @@ def _body_json(m: Measurements) -> dict[str, Any]:
     return {**body, "bsa_formula": m.bsa_formula}
 
 
+def log_listing(record: PatientRecord) -> list[dict[str, Any]]:
+    """The log as ``doseplan events --format json`` lists it: each entry numbered
+    (``entry``), a void naming the entry it takes back (``voids``), and each entry taken
+    back marked with the void's number (``voided_by``)."""
+    gone = {e.what.entry: n for n, e in enumerate(record.log, 1)
+            if isinstance(e, Correction) and isinstance(e.what, Void)}
+    listing = []
+    for number, entry in enumerate(record.log, 1):
+        item = {("voids" if key == "entry" else key): value
+                for key, value in entry_to_json(entry).items()}
+        listing.append({"entry": number, **item,
+                        **({"voided_by": gone[number]} if number in gone else {})})
+    return listing
+
+
+LOG_ONLY = ("void", "repair", "upgrade")
+"""Log entries that change no dose: a void's effect is its ``voided_by`` mark."""
+
+
+def events_from_listing(listing: Any, *, where: str) -> Any:
+    """The clinical events of a log listing (``log_listing``) as an events document: the
+    entries not taken back, without their numbers. An amendment, which events cannot
+    carry, is refused. Anything else is returned as it is, for the schema to judge."""
+    if not (isinstance(listing, list) and listing
+            and all(isinstance(item, dict) and "entry" in item for item in listing)):
+        return listing
+    voided = [item.get("voids") for item in listing if item.get("type") == "void"]
+    events = []
+    for index, item in enumerate(listing):
+        if "voided_by" in item or item["entry"] in voided or item.get("type") in LOG_ONLY:
+            continue
+        if item.get("type") == "amend":
+            raise InvalidDataError(
+                f"entry {quoted(item['entry'])} is an amendment of the record, which events "
+                "cannot carry; plan the patient record itself ('doseplan plan PATIENT.json')",
+                where=where, path=f"$[{index}]")
+        events.append({key: value for key, value in item.items() if key != "entry"})
+    return events
+
+
 def entry_to_json(entry: Entry) -> dict[str, Any]:
     """One log entry as JSON (clinical events as in events.schema.json)."""
     if isinstance(entry, Event):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import fields
+from functools import cached_property
 from operator import attrgetter
 from typing import Any, ClassVar
 
@@ -59,3 +60,17 @@ class Value:
             names = _SHOWN[cls] = tuple(f.name for f in fields(cls) if f.repr)
         shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in names)
         return f"{cls.__qualname__}({shown})"
+
+
+class KeyValue(Value):
+    """A ``Value`` used as a cache key (a regimen, supportive care): hashing walks every
+    value below it, so its hash is worked out once per object and kept with it."""
+
+    __slots__ = ()
+
+    @cached_property
+    def _hash(self) -> int:
+        return Value.__hash__(self)
+
+    def __hash__(self) -> int:
+        return self._hash

@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 from conftest import INSTALLED, CliResult, run_installed
 
+from doseplan import load_regimen, regimen_to_json
+
 START = "2027-01-04"
 SEALED = ("changed outside doseplan ({what} no longer matches the record's seal), so it is "
           "not used; restore the last saved version from p.json.bak, or, once the treating "
@@ -672,3 +674,172 @@ def test_a_reordered_log_is_refused_and_reordered_keys_are_not_a_change(record: 
     record.write_text(json.dumps(document, indent=2))
     error(doseplan(record.parent, "plan", "p.json"), 1,
           "p.json: " + SEALED.format(what="its log of events"))
+
+
+# ---------------------------------------------------------------------------
+# A failure after a record was saved says that it was
+
+
+def full_stdout(folder: Path, *args: str) -> CliResult:
+    """The installed doseplan with its standard output on /dev/full."""
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run([str(INSTALLED), *args], cwd=folder, stdout=full,
+                              stderr=subprocess.PIPE, check=False, timeout=120)
+    return CliResult(done.returncode, "", done.stderr.decode("utf-8", "replace"))
+
+
+FULL = "cannot write to standard output: No space left on device"
+
+
+@pytest.mark.parametrize(("args", "saved", "entries"), [
+    (["record", "p.json", "--date", "2027-01-20", "--flare-grade", "2"],
+     "the event was saved in p.json as entry 2", 2),
+    (["record", "p.json", "--date", "2027-01-20", "--anc", "0.8", "--platelets", "40"],
+     "the 2 events were saved in p.json as entries 2-3", 3),
+    (["void", "p.json", "--entry", "1", "--date", "2027-01-20", "--reason", "wrong patient"],
+     "the void was saved in p.json as entry 2", 2),
+    (["amend", "p.json", "--date", "2027-01-20", "--weight-kg", "70"],
+     "the amendment was saved in p.json as entry 2", 2),
+], ids=["record-one", "record-two", "void", "amend"])
+def test_a_change_saved_before_its_report_failed_says_it_was_saved(
+        record: Path, args: list[str], saved: str, entries: int) -> None:
+    """Standard output full after the save: the one line says what was saved and where, so
+    that no one records it again (a retry would be refused as a duplicate)."""
+    result = full_stdout(record.parent, *args)
+    assert (result.code, result.err) == (
+        2, f"doseplan: error: {saved}; {FULL}; send the output to a file (> FILE)\n")
+    log = json.loads(ok(doseplan(record.parent, "events", "p.json", "--format", "json")))
+    assert len(log) == entries
+
+
+def test_a_record_created_before_its_report_failed_says_it_was_saved(tmp_path: Path) -> None:
+    """init with standard output full: the record exists, and the error says so."""
+    result = full_stdout(tmp_path, "init", "aue-2010", "--start", START, "--patient", "P-001",
+                         "-o", "p.json")
+    assert (result.code, result.err) == (
+        2, f"doseplan: error: the record was saved as p.json; {FULL}; write to a file with -o "
+           "FILE\n")
+    ok(doseplan(tmp_path, "plan", "p.json"))
+
+
+# ---------------------------------------------------------------------------
+# Environment variables and the locale
+
+
+@pytest.mark.parametrize("value", ["abc", "1e9", "nan", "", "-1", "3601", "0x10", "1_0"],
+                         ids=["word", "exponent", "nan", "empty", "negative", "over",
+                              "hexadecimal", "underscore"])
+def test_a_bad_lock_wait_is_refused_naming_the_variable(record: Path, value: str) -> None:
+    """DOSEPLAN_LOCK_WAIT is named with its range and its current value; nothing is saved."""
+    before = files(record.parent)
+    error(doseplan(record.parent, "record", "p.json", "--date", "2027-01-20", "--anc", "1.6",
+                   DOSEPLAN_LOCK_WAIT=value), 2,
+          "the environment variable DOSEPLAN_LOCK_WAIT must be a number of seconds from 0 to "
+          "3600, e.g. 30, written with the digits 0-9 and at most one decimal point (it is "
+          f"{value!r}); correct it, or unset it for 30 seconds")
+    assert files(record.parent) == before
+
+
+def test_utf8_text_is_taken_whatever_the_locale(record: Path) -> None:
+    """A UTF-8 note typed under LC_ALL=C with Python's UTF-8 mode off is kept as typed."""
+    note = "Pat. müde, Fieber 38,5 °C"
+    done = subprocess.run([str(INSTALLED), "record", "p.json", "--date", "2027-01-20", "--anc",
+                           "1.6", "--note", note.encode("utf-8")], cwd=record.parent,
+                          capture_output=True, check=False, timeout=120,
+                          env={**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0",
+                               "PYTHONCOERCECLOCALE": "0"})
+    assert (done.returncode, done.stderr) == (0, b"")
+    log = json.loads(ok(doseplan(record.parent, "events", "p.json", "--format", "json")))
+    assert log[-1]["note"] == note
+
+
+# ---------------------------------------------------------------------------
+# What doseplan writes, it reads back
+
+
+def test_the_events_listing_is_taken_as_events(record: Path) -> None:
+    """`events --format json` given as --events plans what the record plans: entries taken
+    back are left out, and the void names the entry it takes back."""
+    folder = record.parent
+    ok(doseplan(folder, "record", "p.json", "--date", "2027-01-20", "--flare-grade", "3"))
+    ok(doseplan(folder, "record", "p.json", "--date", "2027-01-25", "--anc", "0.4"))
+    ok(doseplan(folder, "void", "p.json", "--entry", "3", "--date", "2027-01-26", "--reason",
+                "count of another patient"))
+    listing = ok(doseplan(folder, "events", "p.json", "--format", "json"))
+    assert json.loads(listing)[-1] == {"entry": 4, "date": "2027-01-26", "type": "void",
+                                       "voids": 3, "reason": "count of another patient"}
+    (folder / "log.json").write_text(listing, encoding="utf-8")
+    stateless = ok(doseplan(folder, "plan", "aue-2010", "--start", START, "--events",
+                            "log.json", "--format", "json"))
+    from_record = ok(doseplan(folder, "plan", "p.json", "--format", "json"))
+    assert json.loads(stateless)["days"] == json.loads(from_record)["days"]
+
+
+def test_an_events_listing_with_an_amendment_is_refused_saying_what_to_plan(
+        record: Path) -> None:
+    """An amendment cannot be an event: the line names the entry and what to plan instead."""
+    folder = record.parent
+    ok(doseplan(folder, "amend", "p.json", "--date", "2027-01-20", "--weight-kg", "70"))
+    (folder / "log.json").write_text(ok(doseplan(folder, "events", "p.json", "--format",
+                                                 "json")), encoding="utf-8")
+    error(doseplan(folder, "plan", "aue-2010", "--start", START, "--events", "log.json"), 1,
+          "log.json: $[1]: entry 2 is an amendment of the record, which events cannot carry; "
+          "plan the patient record itself ('doseplan plan PATIENT.json')")
+
+
+REGIMEN_FILE = ("a regimen file ('doseplan show ID --format json' writes a built-in regimen "
+                "as one, to start from)")
+EVENTS = "a list of events ('doseplan events PATIENT.json --format json' writes one)"
+SUPPORTIVE = ("a supportive-care file (schemas/supportive.schema.json; 'doseplan show ID' "
+              "lists the supportive care to give by name)")
+WRITTEN = {
+    "calendar": (["plan", "aue-2010", "--start", START, "--format", "json"],
+                 "a calendar ('doseplan plan ... --format json' writes one)"),
+    "record-calendar": (["plan", "p.json", "--format", "json"],
+                        "a calendar ('doseplan plan ... --format json' writes one)"),
+    "fhir-bundle": (["plan", "aue-2010", "--start", START, "--format", "fhir"],
+                    "a FHIR 'Bundle' resource ('doseplan plan ... --format fhir' and 'doseplan "
+                    "show ID --format fhir' write them)"),
+    "fhir-plan-definition": (["show", "aue-2010", "--format", "fhir"],
+                             "a FHIR 'PlanDefinition' resource ('doseplan plan ... --format "
+                             "fhir' and 'doseplan show ID --format fhir' write them)"),
+    "regimen-list": (["regimens", "--format", "json"],
+                     "the list of regimens that 'doseplan regimens --format json' writes"),
+    "events-listing": (["events", "p.json", "--format", "json"],
+                       "the log of a patient record ('doseplan events PATIENT.json --format "
+                       "json' writes it; its events are taken as --events)"),
+}
+INPUTS = {
+    "regimen": (["plan", "out.json", "--start", START], REGIMEN_FILE),
+    "validate": (["validate", "out.json"], REGIMEN_FILE),
+    "events": (["plan", "aue-2010", "--start", START, "--events", "out.json"], EVENTS),
+    "with": (["plan", "aue-2010", "--start", START, "--with", "out.json"], SUPPORTIVE),
+}
+
+
+@pytest.mark.parametrize("written", WRITTEN, ids=WRITTEN.keys())
+@pytest.mark.parametrize("given", INPUTS, ids=INPUTS.keys())
+def test_a_document_doseplan_wrote_is_refused_saying_what_it_is(
+        record: Path, written: str, given: str) -> None:
+    """Given where another kind of input is taken, a document doseplan wrote is named, with
+    the command that writes it and the one that writes what the input takes."""
+    folder = record.parent
+    make, what = WRITTEN[written]
+    (folder / "out.json").write_text(ok(doseplan(folder, *make)), encoding="utf-8")
+    args, takes = INPUTS[given]
+    if (written, given) == ("events-listing", "events"):
+        ok(doseplan(folder, *args))
+        return
+    error(doseplan(folder, *args), 1, f"out.json: this is {what}, not {takes}")
+
+
+@pytest.mark.parametrize("regimen", ["aue-2010", "gimema-llc0606", "egle-2013"],
+                         ids=["single-agent", "chemo-with-choices", "choice-without-default"])
+def test_show_writes_the_regimen_file_that_validate_takes(tmp_path: Path, regimen: str) -> None:
+    """`show --format json` is the regimen as a file, to copy and edit: the library's
+    regimen_to_json of it, which validate takes (a dose choice without a default too)."""
+    ok(doseplan(tmp_path, "show", regimen, "--format", "json", "-o", "copy.json"))
+    assert ok(doseplan(tmp_path, "validate", "copy.json")) == (
+        f"copy.json: ok (regimen {regimen}, reference [{load_regimen(regimen).citation.ref}])\n")
+    written = json.loads((tmp_path / "copy.json").read_text(encoding="utf-8"))
+    assert written == regimen_to_json(load_regimen(regimen))

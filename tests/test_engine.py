@@ -500,3 +500,87 @@ def test_a_start_far_from_today_s_years_is_flagged(year: int) -> None:
 def test_a_start_in_this_century_is_not_flagged() -> None:
     assert not any("outside the years" in w
                    for w in plan_of("aue-2010", start=START).warnings)
+
+
+# ---------------------------------------------------------------------------
+# Regimens and supportive care built in memory meet their schema
+
+
+def _broken(case: str) -> tuple[Any, tuple[Any, ...]]:
+    from dataclasses import replace
+
+    from doseplan.loader import load_supportive
+
+    aue = load_builtin("aue-2010")
+    phase = aue.phases[0]
+    given = phase.administrations[0]
+    aspirin = load_supportive("aspirin", aue)
+    daily = aspirin.administrations[0]
+    return {
+        "negative-count": (replace(aue, phases=(
+            replace(phase, cycles=replace(phase.cycles, count=-1)),)), ()),
+        "zero-length": (replace(aue, phases=(
+            replace(phase, cycles=replace(phase.cycles, length_days=0)),)), ()),
+        "no-phase": (replace(aue, phases=()), ()),
+        "negative-dose": (replace(aue, phases=(replace(phase, administrations=(
+            replace(given, dose=replace(given.dose, amount=-10)),)),)), ()),
+        "care-without-doses": (aue, (replace(aspirin, administrations=()),)),
+        "care-negative-dose": (aue, (replace(aspirin, administrations=(
+            replace(daily, dose=replace(daily.dose, amount=-1)),)),)),
+    }[case]
+
+
+SHAPES = {
+    "negative-count": "regimen 'aue-2010': $.phases[0].cycles.count: -1 is less than the "
+                      "minimum of 1",
+    "zero-length": "regimen 'aue-2010': $.phases[0].cycles.length_days: 0 is less than the "
+                   "minimum of 1",
+    "no-phase": "regimen 'aue-2010': $.phases: 0 items; give at least 1",
+    "negative-dose": "regimen 'aue-2010': $.phases[0].administrations[0].dose.amount: -10 is "
+                     "less than the minimum of 0.01",
+    "care-without-doses": "supportive care 'aspirin': $.administrations: 0 items; give at "
+                          "least 1",
+    "care-negative-dose": "supportive care 'aspirin': $.administrations[0].dose.amount: -1 is "
+                          "less than the minimum of 0.01",
+}
+
+
+@pytest.mark.parametrize(("case", "message"), SHAPES.items(), ids=SHAPES.keys())
+def test_a_value_built_in_memory_is_refused_as_its_schema_refuses_a_file(
+        case: str, message: str) -> None:
+    """dataclasses.replace can build what no file may hold: the plan refuses it with the
+    schema's words, never with Python's (min() of an empty sequence)."""
+    from doseplan.errors import InvalidDataError
+
+    regimen, care = _broken(case)
+    with pytest.raises(InvalidDataError) as caught:
+        build_plan(regimen, date(2027, 1, 4), supportive=care)
+    assert str(caught.value) == message
+
+
+def test_a_field_of_the_wrong_type_is_a_type_error_naming_the_regimen() -> None:
+    """A field that is not even of its type is a TypeError that names the argument."""
+    from dataclasses import replace
+
+    broken = replace(load_builtin("aue-2010"), phases="days 1-21")  # type: ignore[arg-type]
+    with pytest.raises(TypeError) as caught:
+        build_plan(broken, date(2027, 1, 4))
+    assert str(caught.value) == (
+        "regimen 'aue-2010': a field of this Regimen has a value of the wrong type "
+        "(AttributeError: 'str' object has no attribute 'cycles'); build it with "
+        "parse_regimen or load_regimen")
+
+
+@pytest.mark.parametrize("regimen_id", ["blum-2011", "gcllsg-br-len", "gimema-llc0606"],
+                         ids=["dose-level", "no-source", "borrowed"])
+def test_choosing_doses_reuses_the_layout_of_the_same_choice(regimen_id: str) -> None:
+    """Plans with the same dose choices share one layout, whatever the start date: choosing
+    doses costs no more than planning the regimen without choices (benchmarks/expand.py)."""
+    from doseplan import engine
+
+    regimen = load_builtin(regimen_id)
+    engine._LAYOUTS.clear()
+    plans = [build_plan(regimen, date(2027, 1, 4) + timedelta(days=k), **planning(regimen))
+             for k in range(5)]
+    assert len(engine._LAYOUTS) == 1
+    assert len({p.warnings for p in plans}) == 1

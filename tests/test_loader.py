@@ -624,7 +624,9 @@ def test_a_regimen_can_come_from_process_substitution(tmp_path: Path) -> None:
      f"/dev/zero: regimen file is over the limit of {loader.MAX_FILE_BYTES} bytes; give a "
      "regimen or patient JSON file"),
     ("DOSEPLAN_INPUT_WAIT=forever doseplan validate /dev/null",
-     "DOSEPLAN_INPUT_WAIT must be 0 to 600 seconds (got 'forever')"),
+     "the environment variable DOSEPLAN_INPUT_WAIT must be a number of seconds from 0 to "
+     "600, e.g. 10, written with the digits 0-9 and at most one decimal point (it is "
+     "'forever'); correct it, or unset it for 10 seconds"),
 ], ids=["pipe-without-writer", "events-pipe-without-writer", "endless-device", "bad-wait"])
 def test_a_pipe_that_cannot_be_read_safely_is_refused_in_one_line(
         tmp_path: Path, command: str, message: str) -> None:

@@ -4,6 +4,7 @@ building the plan a command prints (from a regimen and options, or a patient fil
 from __future__ import annotations
 
 import functools
+import os
 import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -319,14 +320,33 @@ def refuse_inapplicable(fmt: str, values: dict[str, object]) -> None:
                                    f"nothing in --format {fmt}")
 
 
-def utf8(option: str, text: str | None) -> None:
-    """Refuse text the terminal did not send as UTF-8 (it could not be saved)."""
-    if text is None:
-        return
+def utf8(option: str, text: str) -> str:
+    """Text typed on the command line, whatever the locale decoded it as: Python decodes
+    arguments by the locale (ASCII under LC_ALL=C with PYTHONUTF8=0), keeping the bytes it
+    could not decode; those bytes are decoded again as UTF-8, and refused if they are not."""
     try:
         text.encode("utf-8")
+        return text
     except UnicodeEncodeError:
+        pass
+    try:
+        return os.fsencode(text).decode("utf-8")
+    except UnicodeError:
         raise UsageError(f"{option} is not UTF-8 text; type it again in a UTF-8 terminal") from None
+
+
+class FreeText(click.ParamType):  # type: ignore[type-arg]
+    """Free text (a note, a reason, a name) as UTF-8, whatever the locale (``utf8``)."""
+
+    name = "text"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        option = param.opts[0] if param is not None and param.opts else "the text"
+        return utf8(option, value) if isinstance(value, str) else value
+
+
+TEXT = FreeText()
 
 
 def capsule_strengths(text: str | None) -> dict[str, tuple[float, ...]]:
@@ -429,8 +449,10 @@ def stateless_plan(
     from doseplan.events import parse_events
     from doseplan.holds import apply_events, check_dates, plan_history
     from doseplan.loader import read_json_file, validate_document
+    from doseplan.patient import events_from_listing
 
-    document = read_json_file(Path(events_file), kind="events file")
+    document = events_from_listing(read_json_file(Path(events_file), kind="events file"),
+                                   where=events_file)
     validate_document(document, "events", where=events_file)
     events = parse_events(document, where=events_file)
     for index, event in enumerate(events):  # which event does not fit the plan's days

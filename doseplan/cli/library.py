@@ -43,8 +43,9 @@ def regimens_command(fmt: str) -> None:
 
 @click.command("show", cls=Command)
 @click.argument("regimen")
-@click.option("--format", "fmt", type=click.Choice(["text", "fhir"]), default="text",
-              show_default=True, help="Words, or a FHIR R4 PlanDefinition (JSON).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "fhir"]), default="text",
+              show_default=True, help="Words; the regimen file (JSON, to copy and edit); or "
+              "a FHIR R4 PlanDefinition (JSON).")
 @click.option("-o", "--output", type=FILE, default=None, metavar="FILE",
               help="Write to FILE (atomically) instead of stdout; '-' is stdout.")
 def show_command(regimen: str, fmt: str, output: str | None) -> None:
@@ -62,6 +63,12 @@ def show_command(regimen: str, fmt: str, output: str | None) -> None:
     )
 
     chosen = load_regimen(regimen)
+    if fmt == "json":
+        from doseplan.loader import regimen_to_json
+        from doseplan.render.json_calendar import dumps
+
+        write_output(dumps(regimen_to_json(chosen)), output, reads=[regimen])
+        return
     if fmt == "fhir":
         from doseplan.render.fhir import render_plan_definition
 

@@ -5,7 +5,8 @@ its log (nothing is ever deleted)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import click
@@ -15,15 +16,15 @@ from doseplan.cli.common import (
     MAX_NOTE,
     MAX_PATIENT_ID,
     NUMBER,
+    TEXT,
     WHOLE,
     Command,
     PlanOptions,
     body_options,
     refuse_formula_with_bsa,
-    utf8,
 )
 from doseplan.cli.streams import say
-from doseplan.errors import UsageError, quoted
+from doseplan.errors import DoseplanError, UsageError, quoted
 
 if TYPE_CHECKING:
     from doseplan.patient import PatientRecord, Stored
@@ -39,7 +40,6 @@ def _text(option: str, text: str | None, limit: int = MAX_NOTE) -> None:
 
     if text is None:
         return
-    utf8(option, text)
     check_text(text, option)
     if len(text) > limit:
         raise UsageError(f"{option} is {len(text)} characters long; keep it to {limit} "
@@ -49,7 +49,7 @@ def _text(option: str, text: str | None, limit: int = MAX_NOTE) -> None:
 @click.command("init", cls=Command)
 @click.argument("regimen")
 @body_options
-@click.option("--patient", "patient_id", required=True, metavar="ID",
+@click.option("--patient", "patient_id", required=True, type=TEXT, metavar="ID",
               help="An identifier for the record, e.g. a study number (no name needed).")
 @click.option("--baseline-anc", type=NUMBER, default=None, help="Pretreatment ANC (iwCLL).")
 @click.option("--baseline-platelets", type=NUMBER, default=None,
@@ -116,9 +116,10 @@ def init_command(
         extend=tuple(dict.fromkeys(options.extend)),
     )
     create_record(Path(output), record)
-    say(f"Created {output}: patient {patient_id}, regimen {chosen.id}, "
-        f"start {record.start.isoformat()}.")
-    _body_hints(record.plan(), output)
+    with _saved_first(f"the record was saved as {output}"):
+        say(f"Created {output}: patient {patient_id}, regimen {chosen.id}, "
+            f"start {record.start.isoformat()}.")
+        _body_hints(record.plan(), output)
 
 
 def _body_hints(plan: Plan, output: str) -> None:
@@ -154,10 +155,13 @@ def _baseline(start: str, anc: float | None, platelets: float | None,
 # Changing a record
 
 
-def _changed(name: str, change: Callable[[PatientRecord], PatientRecord], *,
-             sealed: bool = True, keep_backup: bool = False) -> tuple[Stored, PatientRecord]:
-    """Apply ``change`` to the record in file ``name`` under its lock and save it; returns
-    the record as read and as saved."""
+@contextmanager
+def _changed(name: str, change: Callable[[PatientRecord], PatientRecord], what: str, *,
+             sealed: bool = True,
+             keep_backup: bool = False) -> Iterator[tuple[Stored, PatientRecord]]:
+    """Apply ``change`` to the record in file ``name`` under its lock and save it; gives
+    the record as read and as saved to the ``with`` block, where a failure (printing what
+    changed, say) also says that ``what`` (the new entries: "the event") was saved."""
     from pathlib import Path
 
     from doseplan.patient import locked, looks_like_record, read_record, record_path, save_record
@@ -173,19 +177,32 @@ def _changed(name: str, change: Callable[[PatientRecord], PatientRecord], *,
             save_record(stored, updated, shown=name, keep_backup=keep_backup)
         except UsageError as exc:  # a full disk, a folder that cannot be written, ...
             raise UsageError(f"{exc.message}; nothing was recorded") from None
-    return stored, updated
+    first, last = len(stored.record.log) + 1, len(updated.log)
+    entries = (f"was saved in {name} as entry {first}" if first == last
+               else f"were saved in {name} as entries {first}-{last}")
+    with _saved_first(f"{what} {entries}"):
+        yield stored, updated
+
+
+@contextmanager
+def _saved_first(saved: str) -> Iterator[None]:
+    """A failure after a record was saved says so first (``saved``), so that no one
+    records the same thing again, or thinks it lost."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except (DoseplanError, OSError) as exc:
+        reason = exc.message if isinstance(exc, DoseplanError) else exc.strerror
+        kind = UsageError if isinstance(exc, UsageError) else DoseplanError
+        raise kind(f"{saved}; {reason}") from None
 
 
 def _lock_wait() -> float:
-    text = os.environ.get(LOCK_WAIT_VARIABLE)
-    if text is None:
-        from doseplan.patient import LOCK_WAIT_SECONDS
+    from doseplan.loader import seconds_from_environment
+    from doseplan.patient import LOCK_WAIT_SECONDS
 
-        return LOCK_WAIT_SECONDS
-    value = NUMBER.convert(text, None, None)
-    if not 0 <= value <= 3600:
-        raise UsageError(f"{LOCK_WAIT_VARIABLE} must be 0 to 3600 seconds (got {text!r})")
-    return float(value)
+    return seconds_from_environment(LOCK_WAIT_VARIABLE, LOCK_WAIT_SECONDS, 3600)
 
 
 def _report(before: Plan, after: Plan) -> None:
@@ -211,15 +228,17 @@ def _report(before: Plan, after: Plan) -> None:
                                  "febrile_neutropenia", "tumor_lysis_syndrome", "other"]),
               help="A toxicity given as a grade (with --grade).")
 @click.option("--grade", type=WHOLE, default=None, help="Grade 0-5 of --toxicity.")
-@click.option("--hold", "hold", default=None, metavar="DRUG", help="Team decision: hold DRUG.")
-@click.option("--resume", default=None, metavar="DRUG", help="Team decision: resume DRUG.")
-@click.option("--reduce", default=None, metavar="DRUG",
+@click.option("--hold", "hold", default=None, type=TEXT, metavar="DRUG",
+              help="Team decision: hold DRUG.")
+@click.option("--resume", default=None, type=TEXT, metavar="DRUG",
+              help="Team decision: resume DRUG.")
+@click.option("--reduce", default=None, type=TEXT, metavar="DRUG",
               help="Team decision: one dose level lower.")
-@click.option("--re-escalate", default=None, metavar="DRUG",
+@click.option("--re-escalate", default=None, type=TEXT, metavar="DRUG",
               help="Team decision: one dose level higher.")
-@click.option("--stop", default=None, metavar="DRUG", help="Team decision: stop DRUG.")
+@click.option("--stop", default=None, type=TEXT, metavar="DRUG", help="Team decision: stop DRUG.")
 @click.option("--end-treatment", is_flag=True, help="Team decision: end the treatment.")
-@click.option("--note", default=None, help="Free text kept with the event.")
+@click.option("--note", default=None, type=TEXT, help="Free text kept with the event.")
 def record_command(
     patient_file: str,
     on: str,
@@ -286,9 +305,11 @@ def record_command(
                 f"{when.isoformat()} --cycles N'")
         return record.with_events(tuple(events))
 
-    stored, updated = _changed(patient_file, add)
-    say(f"Recorded {len(events)} event(s) in {patient_file} (revision {updated.revision}).")
-    _report(stored.record.plan(), updated.plan())
+    what = "the event" if len(events) == 1 else f"the {len(events)} events"
+    with _changed(patient_file, add, what) as (stored, updated):
+        say(f"Recorded {len(events)} event(s) in {patient_file} (revision "
+            f"{updated.revision}).")
+        _report(stored.record.plan(), updated.plan())
 
 
 @click.command("events", cls=Command)
@@ -300,17 +321,13 @@ def events_command(patient_file: str, fmt: str) -> None:
     from pathlib import Path
 
     from doseplan.cli.streams import write_output
-    from doseplan.patient import Correction, Void, entry_to_json, load_record
+    from doseplan.patient import load_record, log_listing
 
     record = load_record(Path(patient_file))
-    gone = {e.what.entry: n for n, e in enumerate(record.log, 1)
-            if isinstance(e, Correction) and isinstance(e.what, Void)}
     if fmt == "json":
         from doseplan.render.json_calendar import dumps
 
-        write_output(dumps([{"entry": n, **entry_to_json(e),
-                             **({"voided_by": gone[n]} if n in gone else {})}
-                            for n, e in enumerate(record.log, 1)]), None)
+        write_output(dumps(log_listing(record)), None)
         return
     lines = [f"{patient_file}: patient {record.patient}, {record.origin}, start "
              f"{record.start.isoformat()}, revision {record.revision}"]
@@ -348,7 +365,7 @@ def _log_lines(record: PatientRecord) -> list[str]:
               help="The number of the entry ('doseplan events FILE' lists them).")
 @click.option("--date", "on", required=True, metavar="YYYY-MM-DD",
               help="Date of the correction.")
-@click.option("--reason", required=True, help="Why the entry was a mistake.")
+@click.option("--reason", required=True, type=TEXT, help="Why the entry was a mistake.")
 def void_command(patient_file: str, entry: int, on: str, reason: str) -> None:
     """Take back a mistaken entry of the log: the plan is rebuilt without it.
 
@@ -359,12 +376,12 @@ def void_command(patient_file: str, entry: int, on: str, reason: str) -> None:
 
     _text("--reason", reason)
     correction = Correction(parse_date(on, what="--date"), Void(entry, reason))
-    stored, updated = _changed(patient_file,
-                               lambda record: record.with_correction(correction))
-    target = stored.record.log[entry - 1]
-    say(f"Voided entry {entry} ({target.describe()}) in {patient_file} (revision "
-        f"{updated.revision}).")
-    _report(stored.record.plan(), updated.plan())
+    with _changed(patient_file, lambda record: record.with_correction(correction),
+                  "the void") as (stored, updated):
+        target = stored.record.log[entry - 1]
+        say(f"Voided entry {entry} ({target.describe()}) in {patient_file} (revision "
+            f"{updated.revision}).")
+        _report(stored.record.plan(), updated.plan())
 
 
 @click.command("amend", cls=Command)
@@ -391,7 +408,7 @@ def void_command(patient_file: str, entry: int, on: str, reason: str) -> None:
               help="Pretreatment platelets, 10^9/L.")
 @click.option("--baseline-hemoglobin", type=NUMBER, default=None,
               help="Pretreatment hemoglobin, g/dL.")
-@click.option("--note", default=None, help="Free text kept with the change.")
+@click.option("--note", default=None, type=TEXT, help="Free text kept with the change.")
 def amend_command(
     patient_file: str,
     on: str,
@@ -455,18 +472,18 @@ def amend_command(
             remove=tuple(dict.fromkeys(without)), grading=grading, baseline=baseline)
         return record.with_correction(Correction(when, amend, note))
 
-    stored, updated = _changed(patient_file, change)
-    last = updated.log[-1]
-    say(f"Amended {patient_file} from {when.isoformat()}: {last.what.describe()} (revision "
-        f"{updated.revision}).")
-    _report(stored.record.plan(), updated.plan())
+    with _changed(patient_file, change, "the amendment") as (stored, updated):
+        last = updated.log[-1]
+        say(f"Amended {patient_file} from {when.isoformat()}: {last.what.describe()} "
+            f"(revision {updated.revision}).")
+        _report(stored.record.plan(), updated.plan())
 
 
 @click.command("repair", cls=Command)
 @click.argument("patient_file", type=FILE)
 @click.option("--date", "on", required=True, metavar="YYYY-MM-DD",
               help="Date the change was checked.")
-@click.option("--reason", required=True,
+@click.option("--reason", required=True, type=TEXT,
               help="Who checked the change made outside doseplan, and why it is right.")
 def repair_command(patient_file: str, on: str, reason: str) -> None:
     """Accept a record that was changed outside doseplan, once a person has checked it.
@@ -501,26 +518,26 @@ def repair_command(patient_file: str, on: str, reason: str) -> None:
         raise UsageError(f"{patient_file} matches its seal: it was not changed outside "
                          "doseplan, so there is nothing to repair")
     real = record_path(Path(patient_file))
-    updated = _changed(patient_file,
-                       lambda r: revision_after_backup(real, r.with_correction(correction)),
-                       sealed=False, keep_backup=True)[1]
-    say(f"Repaired {patient_file}: sealed again, and the repair is entry {len(updated.log)} "
-        f"of its log (revision {updated.revision}).")
-    backup = backup_path(record_path(Path(patient_file)))
-    try:
-        before = load_record(backup).plan()
-    except InvalidDataError:
-        say(f"{backup} cannot be read as a record, so the change cannot be shown.")
-        return
-    say(f"Compared with {patient_file}.bak, the last version doseplan saved:")
-    _report(before, updated.plan())
+    with _changed(patient_file,
+                  lambda r: revision_after_backup(real, r.with_correction(correction)),
+                  "the repair", sealed=False, keep_backup=True) as (_, updated):
+        say(f"Repaired {patient_file}: sealed again, and the repair is entry "
+            f"{len(updated.log)} of its log (revision {updated.revision}).")
+        backup = backup_path(record_path(Path(patient_file)))
+        try:
+            before = load_record(backup).plan()
+        except InvalidDataError:
+            say(f"{backup} cannot be read as a record, so the change cannot be shown.")
+            return
+        say(f"Compared with {patient_file}.bak, the last version doseplan saved:")
+        _report(before, updated.plan())
 
 
 @click.command("upgrade", cls=Command)
 @click.argument("patient_file", type=FILE)
 @click.option("--date", "on", required=True, metavar="YYYY-MM-DD",
               help="Date the record was checked.")
-@click.option("--reason", required=True,
+@click.option("--reason", required=True, type=TEXT,
               help="Who checked what the record holds, against what.")
 def upgrade_command(patient_file: str, on: str, reason: str) -> None:
     """Seal a record of format 1 (from an earlier doseplan, unsealed), once a person has
@@ -542,8 +559,12 @@ def upgrade_command(patient_file: str, on: str, reason: str) -> None:
                              "nothing to upgrade")
         return record.with_correction(correction)
 
-    stored, updated = _changed(patient_file, upgrade)
-    record = stored.record
+    with _changed(patient_file, upgrade, "the upgrade") as (stored, updated):
+        _upgraded(patient_file, stored.record, updated)
+
+
+def _upgraded(patient_file: str, record: PatientRecord, updated: PatientRecord) -> None:
+    """What ``upgrade`` says: what the record held, and that it is now sealed."""
     options = record.options_now()
     body = options.measurements.body()
     say(f"{patient_file} held, unsealed:")

@@ -24,8 +24,17 @@ from doseplan.text import for_terminal
 def _stream(err: bool) -> TextIO:
     stream = sys.stderr if err else sys.stdout
     if stream is None:  # the shell started doseplan with the stream closed (>&-)
-        raise UsageError("standard output is closed; write to a file with -o FILE")
+        raise UsageError(f"standard output is closed; {_elsewhere()}")
     return stream
+
+
+def _elsewhere() -> str:
+    """How to have the running command's output written elsewhere: its -o, unless it is a
+    command without one."""
+    context = click.get_current_context(silent=True)
+    if context is None or any("-o" in p.opts for p in context.command.params):
+        return "write to a file with -o FILE"
+    return "send the output to a file (> FILE)"
 
 
 def _put(stream: TextIO, text: str) -> None:
@@ -48,8 +57,7 @@ def _write(stream: TextIO, data: bytes, text: str | None = None) -> None:
         raise
     except OSError as exc:
         which = "standard error" if stream is sys.stderr else "standard output"
-        raise UsageError(f"cannot write to {which}: {exc.strerror}; write to a file with "
-                         "-o FILE") from None
+        raise UsageError(f"cannot write to {which}: {exc.strerror}; {_elsewhere()}") from None
 
 
 def say(text: str, *, err: bool = False, nl: bool = True) -> None:
