@@ -177,6 +177,8 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=2.0,
                         help="time per regimen and variant (default 2)")
+    parser.add_argument("--only", action="append", metavar="ID",
+                        help="measure only this regimen (repeatable)")
     parser.add_argument("--output", default=None, help="also write the results to FILE")
     args = parser.parse_args()
     lines = [f"doseplan expansion benchmark (python {platform.python_version()}, "
@@ -187,7 +189,8 @@ def main() -> None:
              f"  {'regimen':<40} {'days':>5} {'no events':>12} {'20 events':>12} "
              f"{'/loop':>7}"]
     for regimen in builtin_regimens():
-        lines.extend(measure(regimen, args.seconds))
+        if not args.only or regimen.id in args.only:
+            lines.extend(measure(regimen, args.seconds))
     report(lines, args.output)
 
 
