@@ -58,6 +58,18 @@ def needs(available: bool, what: str) -> None:
     pytest.skip(what)
 
 
+def needs_weasyprint() -> None:
+    """Skip a PDF test when WeasyPrint or its Pango is missing (fail under .ci/run)."""
+    from doseplan.errors import UsageError
+    from doseplan.render.html import load_weasyprint
+
+    try:
+        load_weasyprint()
+    except UsageError:
+        needs(False, "needs WeasyPrint with Pango: pip install '.[pdf]' and apt-get install "
+                     "libpangoft2-1.0-0")
+
+
 def shared_text(name: str) -> str:
     """A file of the shared folder (``seed/...`` or ``clinical-facts.md``), or a skip."""
     path = SHARED / name

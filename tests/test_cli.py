@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import check_golden, run_cli
+from conftest import check_golden, needs_weasyprint, run_cli
 
 from doseplan.loader import builtin_ids, load_builtin
 
@@ -413,6 +413,7 @@ def test_ics_of_a_patient_raises_sequence_on_changed_days(in_tmp: Path) -> None:
 
 def test_pdf_is_written_to_a_file(in_tmp: Path) -> None:
     """--format pdf renders the printable page to PDF (WeasyPrint extra)."""
+    needs_weasyprint()
     result = run_cli("plan", "aue-2010", "--start", "2027-01-04", "--format", "pdf",
                      "-o", "plan.pdf")
     assert (result.code, result.err) == (0, "")

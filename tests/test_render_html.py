@@ -25,7 +25,16 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import START, TESTS, check_golden, day, needs, neutropenia, plan_of
+from conftest import (
+    START,
+    TESTS,
+    check_golden,
+    day,
+    needs,
+    needs_weasyprint,
+    neutropenia,
+    plan_of,
+)
 
 from doseplan.bodysize import body_size
 from doseplan.errors import UsageError
@@ -517,6 +526,27 @@ def test_pdf_without_weasyprint_says_how_to_get_it(monkeypatch: pytest.MonkeyPat
         "page from a browser")
 
 
+def test_weasyprint_without_pango_says_so_and_prints_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """WeasyPrint installed without Pango prints a banner and raises OSError: the banner is
+    not shown (it would go into a PDF on standard output); the one line names Pango."""
+    (tmp_path / "weasyprint.py").write_text(
+        "print('WeasyPrint could not import some external libraries.')\n"
+        "raise OSError('cannot load library libpangoft2-1.0-0')\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "weasyprint", raising=False)
+    try:
+        with pytest.raises(UsageError) as caught:
+            render_pdf(plan_of("aue-2010"))
+    finally:
+        sys.modules.pop("weasyprint", None)
+    assert str(caught.value) == (
+        "PDF output needs Pango, which WeasyPrint could not find: install it (on Debian, "
+        "apt-get install libpangoft2-1.0-0); or print the --format html page from a browser")
+    assert capsys.readouterr() == ("", "")
+
+
 WEASYPRINT_WARNINGS = {
     "harfbuzz-subset-missing": ("HarfBuzz-Subset will be required by future versions of "
                                 "WeasyPrint. Please install this library with your package "
@@ -555,11 +585,7 @@ def pdf_pages(pdf: Path) -> int:
 
 def test_weasyprint_prints_one_page_per_month(tmp_path: Path) -> None:
     """With the [pdf] extra, render_pdf gives a PDF of one page per month."""
-    try:
-        load_weasyprint()
-    except UsageError:  # not installed, or installed without Pango
-        needs(False, "needs WeasyPrint with Pango: pip install '.[pdf]' and apt-get install "
-                     "libpangoft2-1.0-0")
+    needs_weasyprint()
     pdf = render_pdf(plan_of("aue-2010"), paper="letter")
     assert pdf.startswith(b"%PDF-")
     path = tmp_path / "aue-2010.pdf"

@@ -20,7 +20,9 @@ only when a calendar is rendered, so that ``import doseplan`` stays light.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import io
 import math
 import warnings
 from collections.abc import Mapping, Sequence
@@ -44,6 +46,9 @@ PAPERS = ("a4", "letter")
 
 PDF_MISSING = ("PDF output needs WeasyPrint: pip install 'doseplan[pdf]'; or print the "
                "--format html page from a browser")
+PANGO_MISSING = ("PDF output needs Pango, which WeasyPrint could not find: install it (on "
+                 "Debian, apt-get install libpangoft2-1.0-0); or print the --format html page "
+                 "from a browser")
 # WeasyPrint's DeprecationWarning when libharfbuzz-subset0 is missing (a regex, from its start)
 HARFBUZZ_SUBSET_WARNING = "HarfBuzz-Subset will be required by future versions of WeasyPrint"
 
@@ -192,12 +197,16 @@ def load_weasyprint() -> Any:
     WeasyPrint's own advice about the machine, not doseplan's, so it is not shown.
     """
     try:
-        with warnings.catch_warnings():
+        # WeasyPrint prints a banner on standard output when Pango is missing: not shown,
+        # since it would go into a PDF sent there (the error below says what to do).
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
             warnings.filterwarnings("ignore", message=HARFBUZZ_SUBSET_WARNING,
                                     category=DeprecationWarning)
             return importlib.import_module("weasyprint")
-    except (ImportError, OSError):  # OSError: installed, but its system libraries are not
+    except ImportError:
         raise UsageError(PDF_MISSING) from None
+    except OSError:  # installed, but its system libraries are not
+        raise UsageError(PANGO_MISSING) from None
 
 
 def render_pdf(
