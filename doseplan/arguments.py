@@ -72,6 +72,18 @@ def mapping(name: str, value: object, *, optional: bool = False) -> None:
     instance(name, value, Mapping, "a mapping (dict)", optional=optional)
 
 
+def strengths(value: object) -> None:
+    """Capsule strengths in stock: drug names mapped to a list or tuple of numbers (mg)."""
+    mapping("strengths", value)
+    for drug, listed in value.items():  # type: ignore[attr-defined]
+        text("a drug name in strengths", drug)
+        if isinstance(listed, str | bytes | Mapping) or not isinstance(listed, Sequence):
+            raise TypeError(f"strengths[{drug!r}] must be a list or tuple of numbers, the "
+                            f"strengths in mg ({_got(listed)})")
+        for index, strength in enumerate(listed):
+            number(f"strengths[{drug!r}][{index}]", strength)
+
+
 def callables(name: str, value: Any) -> None:
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Sequence):
         raise TypeError(f"{name!r} must be a list or tuple of functions ({_got(value)})")

@@ -28,7 +28,7 @@ from doseplan.cycles import (
 from doseplan.drugs import assess, assess_run, catalog, declared_warning, lookup, route_warning
 from doseplan.errors import UsageError
 from doseplan.escalation import rung_indexes
-from doseplan.loader import check_shape
+from doseplan.loader import builtin_supportive_ids, check_shape
 from doseplan.model import (
     MAX_CYCLES,
     PER_BODY_SIZE,
@@ -103,7 +103,7 @@ def build_plan(
     arguments.items("extend", extend, str, "drug names (str)")
     check_shape(regimen, where=f"regimen {regimen.id!r}")
     for item in supportive:
-        check_shape(item, where=f"supportive care {item.id!r}")
+        check_shape(item, where=f"supportive care {item.id!r}", declared=regimen.drugs or ())
     status.check_acknowledged(regimen, acknowledge)
     given = _doses(doses)
     ids = [item.id for item in supportive]
@@ -263,7 +263,7 @@ def _lay_out(
     supportive: tuple[Supportive, ...],
 ) -> _Layout:
     # A regimen built in memory reaches here unchecked (files are checked as they load).
-    check_regimen(regimen, where=f"regimen {regimen.id}")
+    check_regimen(regimen, where=f"regimen {regimen.id}", library=builtin_supportive_ids())
     for care in supportive:
         check_supportive(care, where=f"supportive care {care.id}",
                          declared=regimen.drugs or ())

@@ -791,7 +791,7 @@ def build_regimen(document: Mapping[str, Any], *, where: str) -> Regimen:
             "check it with 'doseplan validate'",
             where=where,
         ) from None
-    check_regimen(regimen, where=where)
+    check_regimen(regimen, where=where, library=builtin_supportive_ids())
     _from_documents(regimen)
     return regimen
 
@@ -807,11 +807,14 @@ def _from_documents(item: Regimen | Supportive) -> None:
         _SHAPED.update(item.supportive or ())
 
 
-def check_shape(item: Regimen | Supportive, *, where: str) -> None:
+def check_shape(item: Regimen | Supportive, *, where: str,
+                declared: tuple[Drug, ...] = ()) -> None:
     """Refuse a regimen or supportive care built in memory (``dataclasses.replace``, say)
-    that its schema would refuse as a document, such as a negative cycle count: the checks
-    of meaning take what the schema guarantees for granted. Built from a document, or
-    checked once, a value is not checked again."""
+    that its schema would refuse as a document, such as a negative cycle count (the checks
+    of meaning take what the schema guarantees for granted), or that gives a drug neither
+    in the catalog nor declared (``declared``: the regimen's, for supportive care), as a
+    file is refused. Built from a document, or checked once, a value is not checked
+    again."""
     if item in _SHAPED:
         return
     try:
@@ -824,6 +827,10 @@ def check_shape(item: Regimen | Supportive, *, where: str) -> None:
                         "load_regimen") from None
     validate_document(document, "regimen" if isinstance(item, Regimen) else "supportive",
                       where=where)
+    if isinstance(item, Regimen):
+        check_declared(item, where=where)
+    else:
+        check_declared_supportive(item, where=where, declared=declared)
     _from_documents(item)
 
 

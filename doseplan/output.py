@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
 import stat
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from doseplan.errors import UsageError
 
@@ -28,6 +29,11 @@ if TYPE_CHECKING:
 STALE_SECONDS = 10.0
 """A temporary file older than this that no process holds is left over from a killed
 write (a write holds its lock from the moment the file exists to its rename)."""
+
+
+def dumps(document: Any) -> str:
+    """JSON text as doseplan writes every document (records, calendars, FHIR, logs)."""
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
 def write_atomic(path: Path, text: str) -> None:

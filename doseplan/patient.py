@@ -62,10 +62,10 @@ from doseplan.loader import (
     validate_document,
 )
 from doseplan.model import Regimen, Supportive
-from doseplan.output import write_atomic_bytes
+from doseplan.output import dumps, write_atomic_bytes
 from doseplan.plan import Plan
-from doseplan.render.json_calendar import dumps
 from doseplan.text import INVISIBLE, check_text, describe_character
+from doseplan.validation import check_declared, check_declared_supportive
 from doseplan.values import Value
 
 SCHEMA_ID = "https://doseplan.example/schemas/patient.schema.json"
@@ -821,6 +821,25 @@ def _supportive_of(item: Any, regimen: Regimen, where: str, path: str) -> Suppor
     if isinstance(item, str):  # format 1: by name
         return load_supportive(item, regimen)
     return _inside(build_supportive, item["document"], where, path + ".document")  # type: ignore[no-any-return]
+
+
+def check_own_documents(record: PatientRecord, *, where: str) -> None:
+    """Refuse a record whose copies of its regimen and supportive care hold a drug that a
+    file would be refused for (neither in the catalog nor declared, or a catalog drug
+    under another name): ``repair`` accepts a change made by hand only if it passes the
+    checks of a file. A record saved by doseplan is not checked again as it is read, so a
+    record made before declarations existed keeps its plan."""
+    try:
+        check_declared(record.regimen, where=where)
+    except InvalidDataError as exc:
+        raise type(exc)(exc.problem, where=where,
+                        path="$.regimen.document" + (exc.path or "$")[1:]) from None
+    for care in record.options_now().supportive:
+        try:
+            check_declared_supportive(care, where=where, declared=record.regimen.drugs or ())
+        except InvalidDataError as exc:
+            raise type(exc)(f"supportive care {care.id}: {exc.problem}", where=where,
+                            path=None) from None
 
 
 def _entry(document: Mapping[str, Any], regimen: Regimen, where: str, path: str) -> Entry:

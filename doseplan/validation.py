@@ -9,7 +9,17 @@ would be valid.
 
 from __future__ import annotations
 
-from doseplan.drugs import assess, assess_course, assess_run, catalog, misspelt, undeclared
+from collections.abc import Collection
+
+from doseplan.drugs import (
+    another_name,
+    assess,
+    assess_course,
+    assess_run,
+    catalog,
+    misspelt,
+    undeclared,
+)
 from doseplan.errors import RegimenError
 from doseplan.model import (
     MAX_CYCLES,
@@ -58,8 +68,10 @@ def _check_status(regimen: Regimen, where: str) -> None:
             "the trial used instead", where=where, path="$.status.instead")
 
 
-def check_regimen(regimen: Regimen, *, where: str) -> None:
-    """Raise ``RegimenError`` for the first problem of meaning found."""
+def check_regimen(regimen: Regimen, *, where: str, library: Collection[str]) -> None:
+    """Raise ``RegimenError`` for the first problem of meaning found; ``library`` is the
+    supportive care doseplan has (``loader.builtin_supportive_ids``), which mandated care
+    may name."""
     if regimen.variant_of == regimen.id:
         raise RegimenError(
             f"variant_of names this regimen itself ({regimen.id}); give the id of the regimen "
@@ -85,14 +97,12 @@ def check_regimen(regimen: Regimen, *, where: str) -> None:
     for i, phase in enumerate(regimen.phases):
         _check_courses(phase, where, f"$.phases[{i}]", declared)
     _check_supportive(regimen, where)
-    _check_mandated(regimen, where)
+    _check_mandated(regimen, where, library)
 
 
-def _check_mandated(regimen: Regimen, where: str) -> None:
+def _check_mandated(regimen: Regimen, where: str, library: Collection[str]) -> None:
     """Mandated care names supportive care that exists: the regimen's own or built-in."""
-    from doseplan.loader import builtin_supportive_ids  # the loader imports this module
-
-    known = [*(care.id for care in regimen.supportive or ()), *builtin_supportive_ids()]
+    known = [*(care.id for care in regimen.supportive or ()), *library]
     for k, item in enumerate(regimen.mandated_care or ()):
         if item.supportive is not None and item.supportive not in known:
             raise RegimenError(
@@ -420,14 +430,19 @@ def _check_administration(
 
 
 def _check_declarations(drugs: tuple[Drug, ...], where: str, at: str) -> None:
-    """Declared drugs are outside the catalog (not a catalog drug nor one misspelt), each
-    declared once, with ranges that are ranges."""
+    """Declared drugs are outside the catalog (not a catalog drug, under its name or
+    another, nor one misspelt), each declared once, with ranges that are ranges."""
     seen: set[str] = set()
     for k, drug in enumerate(drugs):
         path = f"{at}[{k}]"
         if drug.id in catalog():
             raise RegimenError(f"drug {drug.id!r} is in doseplan's drug catalog, whose limits "
                                "apply: remove its declaration", where=where, path=f"{path}.id")
+        for field in ("id", "name"):  # a catalog drug under another name: Revlimid
+            refused = another_name(getattr(drug, field))
+            if refused is not None:
+                raise RegimenError(f"the file declares a drug of the catalog: {refused}",
+                                   where=where, path=f"{path}.{field}")
         refused = misspelt(drug.id)
         if refused is not None:
             raise RegimenError(refused, where=where, path=f"{path}.id")

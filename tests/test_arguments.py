@@ -155,3 +155,32 @@ def test_diff_plans_compares_versions_of_one_plan() -> None:
     assert str(caught.value) == (
         "the plans are of different treatments (aue-2010 from 2027-01-04, aue-2010 from "
         "2027-02-01); compare two versions of the same patient's plan")
+
+
+STRENGTHS = {
+    "text-for-a-list": ({"lenalidomide": "10"},
+                        "strengths['lenalidomide'] must be a list or tuple of numbers, the "
+                        "strengths in mg (got '10' that is a str)"),
+    "number-for-a-list": ({"lenalidomide": 10},
+                          "strengths['lenalidomide'] must be a list or tuple of numbers, the "
+                          "strengths in mg (got 10 that is an int)"),
+    "text-in-the-list": ({"lenalidomide": (5, "10")},
+                         "\"strengths['lenalidomide'][1]\" must be a number (got '10' that "
+                         "is a str)"),
+    "number-for-a-name": ({5: (10,)},
+                          "'a drug name in strengths' must be text (str) (got 5 that is an "
+                          "int)"),
+    "text-for-the-mapping": ("2.5,5", "'strengths' must be a mapping (dict) (got '2.5,5' "
+                                      "that is a str)"),
+}
+RENDERERS = ["render_text", "render_csv", "render_html", "render_ics"]
+
+
+@pytest.mark.parametrize("renderer", RENDERERS, ids=RENDERERS)
+@pytest.mark.parametrize(("strengths", "message"), STRENGTHS.values(), ids=STRENGTHS.keys())
+def test_capsule_strengths_of_the_wrong_type_are_named(
+        renderer: str, strengths: object, message: str) -> None:
+    """A string is not read character by character as strengths the caller never gave."""
+    with pytest.raises(TypeError) as caught:
+        getattr(doseplan, renderer)(PLAN, strengths=strengths)
+    assert str(caught.value) == message

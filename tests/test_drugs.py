@@ -716,3 +716,121 @@ def test_allopurinol_100_mg_for_two_weeks_is_planned_without_a_warning(
     assert [d["dose"] for day in plan["days"] for d in day["doses"]
             if d["drug"] == "allopurinol"] == [100] * 14
     assert not any("plausible doses" in w for w in plan["warnings"])
+
+
+# ---------------------------------------------------------------------------
+# A catalog drug under another name (its brand name) is refused at every way in
+
+
+def _declaring(name: str, brand: str, drug_class: str, unit: str, high: float) -> dict[str, Any]:
+    return {"id": name, "name": brand, "class": drug_class, "doses": [{
+        "unit": unit, "low": 1, "high": high,
+        "sources": [{"assumption": "declared by a careless hand"}]}]}
+
+
+def _regimen_with_revlimid() -> dict[str, Any]:
+    """aue-2010 giving 'revlimid' 250 mg a day beside lenalidomide 10 mg, declared."""
+    from copy import deepcopy
+
+    from doseplan.loader import load_builtin, regimen_to_json
+
+    document = regimen_to_json(load_builtin("aue-2010"))
+    extra = deepcopy(document["phases"][0]["administrations"][0])
+    extra["drug"], extra["dose"]["amount"] = "revlimid", 250
+    document["phases"][0]["administrations"].append(extra)
+    document["drugs"] = [_declaring("revlimid", "Revlimid", "oral-anticancer", "mg", 250)]
+    return document
+
+
+def _care_with_neupogen() -> dict[str, Any]:
+    """G-CSF as 'neupogen' 10,000 mcg a day under the skin, declared."""
+    from doseplan.loader import load_builtin, load_supportive, supportive_to_json
+
+    document = supportive_to_json(load_supportive("aspirin", load_builtin("aue-2010")))
+    document.update(id="g-csf", title="G-CSF", purpose="neutropenia prophylaxis",
+                    drugs=[_declaring("neupogen", "Neupogen", "supportive", "mcg", 10_000)])
+    given = document["administrations"][0]
+    given.update(drug="neupogen", route="sc", dose={"amount": 10_000, "unit": "mcg"})
+    return document
+
+
+REVLIMID = ("drug 'revlimid' is lenalidomide (Revlimid: https://www.drugs.com/pro/revlimid.html); "
+            "give it as 'lenalidomide', so that the catalog's doses for lenalidomide apply")
+NEUPOGEN = ("drug 'neupogen' is filgrastim (Neupogen: https://dailymed.nlm.nih.gov/dailymed/"
+            "drugInfo.cfm?setid=97cc73cc-b5b7-458a-a933-77b00523e193); give it as "
+            "'filgrastim', so that the catalog's doses for filgrastim apply")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["plan", "r.json", "--start", "2027-01-04"],
+     f"r.json: $.drugs[0].id: the file declares a drug of the catalog: {REVLIMID}"),
+    (["validate", "r.json"],
+     f"r.json: $.drugs[0].id: the file declares a drug of the catalog: {REVLIMID}"),
+    (["plan", "aue-2010", "--start", "2027-01-04", "--with", "g.json"],
+     f"g.json: $.drugs[0].id: the file declares a drug of the catalog: {NEUPOGEN}"),
+], ids=["regimen-file", "validate", "supportive-care-file"])
+def test_a_catalog_drug_declared_under_its_brand_name_is_refused(
+        tmp_path: Path, args: list[str], message: str) -> None:
+    """Declared as 'revlimid' or 'neupogen', a catalog drug would escape the catalog's
+    limits (250 mg of lenalidomide, 10,000 mcg of filgrastim): one line names the drug."""
+    (tmp_path / "r.json").write_text(json.dumps(_regimen_with_revlimid()), encoding="utf-8")
+    (tmp_path / "g.json").write_text(json.dumps(_care_with_neupogen()), encoding="utf-8")
+    result = run_installed(*args, cwd=tmp_path)
+    assert (result.code, result.out, result.err) == (1, "", f"doseplan: error: {message}\n")
+
+
+@pytest.mark.parametrize(("name", "refused"), [
+    ("lenalidomide", None),
+    ("Revlimid", "drug 'Revlimid' is lenalidomide (Revlimid: https://www.drugs.com/pro/"
+                 "revlimid.html)"),
+    ("REVLIMID®", "drug 'REVLIMID®' is lenalidomide (Revlimid: https://www.drugs.com/pro/"
+                  "revlimid.html)"),
+    ("Lenalidomide", "drug 'Lenalidomide' is lenalidomide (the catalog's name written "
+                     "otherwise)"),
+    ("zz-unknown-drug", None),
+], ids=["catalog-id", "brand", "brand-in-capitals", "capitalised", "unknown"])
+def test_a_drug_is_known_by_its_other_names(name: str, refused: str | None) -> None:
+    """Other names match whatever their case and marks; the catalog's own id is the drug."""
+    from doseplan.drugs import another_name, undeclared
+
+    if refused is None:
+        assert another_name(name) in (None, "drug 'lenalidomide' is in the catalog, whose "
+                                            "doses for it apply; remove the declaration")
+        return
+    expected = (f"{refused}; give it as 'lenalidomide', so that the catalog's doses for "
+                "lenalidomide apply")
+    assert (another_name(name), undeclared(name, ())) == (expected, expected)
+
+
+def test_every_other_name_names_a_catalog_drug_and_its_address() -> None:
+    """Each other name is of a drug in the catalog, read at a public address, and its
+    quote names both (verified with the search tool, never from memory)."""
+    document = json.loads((Path(__file__).parent.parent / "doseplan" / "drugs" /
+                           "catalog.json").read_text(encoding="utf-8"))
+    ids = {d["id"] for d in document["drugs"]}
+    for other in document["other_names"]:
+        assert other["drug"] in ids
+        assert other["source"]["url"].startswith("https://")
+        quote = other["source"]["quote"].casefold()
+        assert other["name"].casefold() in quote
+        assert other["drug"] in quote
+
+
+def test_repair_refuses_a_drug_added_by_hand_to_the_record_s_regimen(tmp_path: Path) -> None:
+    """A record's own copy of its regimen passes the checks a regimen file passes: a drug
+    neither in the catalog nor declared, added by hand, is refused, not sealed again."""
+    assert run_installed("init", "aue-2010", "--start", "2027-01-04", "--patient", "P-001",
+                         "-o", "p.json", cwd=tmp_path).code == 0
+    record = json.loads((tmp_path / "p.json").read_text(encoding="utf-8"))
+    given = record["regimen"]["document"]["phases"][0]["administrations"]
+    given.append({**given[0], "drug": "zz-unknown-drug",
+                  "dose": {"amount": 5000, "unit": "mg"}})
+    (tmp_path / "p.json").write_text(json.dumps(record), encoding="utf-8")
+    result = run_installed("repair", "p.json", "--date", "2027-01-05", "--reason", "checked",
+                           cwd=tmp_path)
+    assert (result.code, result.out, result.err) == (1, "", (
+        "doseplan: error: p.json: $.regimen.document.phases[0].administrations[1].drug: drug "
+        "'zz-unknown-drug' is not in doseplan's drug catalog and the file does not declare "
+        "it: check the name, or declare it under \"drugs\" with its class and sourced doses "
+        "(schemas/drugs.schema.json)\n"))
+    assert json.loads((tmp_path / "p.json").read_text(encoding="utf-8")) == record

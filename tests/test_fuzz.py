@@ -88,14 +88,14 @@ from doseplan.loader import (
     validate_document,
 )
 from doseplan.model import Regimen, Supportive
-from doseplan.output import write_atomic
+from doseplan.output import dumps, write_atomic
 from doseplan.patient import PatientRecord, create_record, load_record, record_to_json, seal
 from doseplan.plan import Plan
 from doseplan.policy import load_policy
 from doseplan.render.csv_calendar import render_csv
 from doseplan.render.html import render_html
 from doseplan.render.ical import render_ics
-from doseplan.render.json_calendar import dumps, plan_from_json, render_json
+from doseplan.render.json_calendar import plan_from_json, render_json
 from doseplan.render.text_calendar import render_text
 from doseplan.text import unsafe_character
 

@@ -57,6 +57,7 @@ from doseplan.loader import (
     schema,
     validate_document,
 )
+from doseplan.output import dumps
 from doseplan.patient import (
     UNSEALED,
     Amend,
@@ -77,7 +78,7 @@ from doseplan.patient import (
     save_record,
 )
 from doseplan.plan import NOTICE
-from doseplan.render.json_calendar import dumps, render_json
+from doseplan.render.json_calendar import render_json
 from doseplan.status import needed
 
 CORE = settings(max_examples=200, deadline=None,

@@ -19,7 +19,7 @@ def regimens_command(fmt: str) -> None:
 
     found = builtin_regimens()
     if fmt == "json":
-        from doseplan.render.json_calendar import dumps
+        from doseplan.output import dumps
 
         write_output(dumps([
             {
@@ -65,7 +65,7 @@ def show_command(regimen: str, fmt: str, output: str | None) -> None:
     chosen = load_regimen(regimen)
     if fmt == "json":
         from doseplan.loader import regimen_to_json
-        from doseplan.render.json_calendar import dumps
+        from doseplan.output import dumps
 
         write_output(dumps(regimen_to_json(chosen)), output, reads=[regimen])
         return

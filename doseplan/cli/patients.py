@@ -325,7 +325,7 @@ def events_command(patient_file: str, fmt: str) -> None:
 
     record = load_record(Path(patient_file))
     if fmt == "json":
-        from doseplan.render.json_calendar import dumps
+        from doseplan.output import dumps
 
         write_output(dumps(log_listing(record)), None)
         return
@@ -499,6 +499,7 @@ def repair_command(patient_file: str, on: str, reason: str) -> None:
         Correction,
         Repair,
         backup_path,
+        check_own_documents,
         load_record,
         record_path,
         revision_after_backup,
@@ -518,9 +519,13 @@ def repair_command(patient_file: str, on: str, reason: str) -> None:
         raise UsageError(f"{patient_file} matches its seal: it was not changed outside "
                          "doseplan, so there is nothing to repair")
     real = record_path(Path(patient_file))
-    with _changed(patient_file,
-                  lambda r: revision_after_backup(real, r.with_correction(correction)),
-                  "the repair", sealed=False, keep_backup=True) as (_, updated):
+
+    def repair(record: PatientRecord) -> PatientRecord:
+        check_own_documents(record, where=patient_file)  # what a file would be refused for
+        return revision_after_backup(real, record.with_correction(correction))
+
+    with _changed(patient_file, repair, "the repair", sealed=False,
+                  keep_backup=True) as (_, updated):
         say(f"Repaired {patient_file}: sealed again, and the repair is entry "
             f"{len(updated.log)} of its log (revision {updated.revision}).")
         backup = backup_path(record_path(Path(patient_file)))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from functools import cache
 from typing import NamedTuple
@@ -34,7 +35,8 @@ from doseplan.model import (
 )
 from doseplan.model import amount_text as _g
 
-__all__ = ["CLASSES", "Course", "DoseRange", "Drug", "PerDose", "Route", "Verdict", "assess",
+__all__ = ["CLASSES", "Course", "DoseRange", "Drug", "PerDose", "Route", "Verdict",
+           "another_name", "assess",
            "assess_course", "assess_run", "bands", "catalog", "describe", "misspelt", "name",
            "near_miss",
            "route", "route_warning", "routes"]
@@ -61,22 +63,62 @@ class Verdict(NamedTuple):
     warning: str | None = None
 
 
+class OtherName(NamedTuple):
+    """Another name of a catalog drug (a brand name), with the address it was read at."""
+
+    name: str
+    drug: str
+    quote: str
+    url: str
+
+
 class _Catalog(NamedTuple):
     drugs: Mapping[str, Drug]
     bands: Mapping[str, Band]
     routes: Mapping[str, Route]
+    names: Mapping[str, OtherName]
+    """Every name of a catalog drug (its id, its name, its other names), by ``_plain``."""
 
 
 @cache
 def _load() -> _Catalog:
     with open(_FILE, encoding="utf-8") as handle:
         document = json.load(handle)
+    drugs = {d["id"]: Drug.from_json(d) for d in document["drugs"]}
+    names = {_plain(o["name"]): OtherName(o["name"], o["drug"], o["source"]["quote"],
+                                          o["source"]["url"])
+             for o in document.get("other_names", ())}
+    for drug in drugs.values():
+        for written in (drug.id, drug.name):
+            names[_plain(written)] = OtherName(drug.name, drug.id, "", "")
     return _Catalog(
-        drugs={d["id"]: Drug.from_json(d) for d in document["drugs"]},
+        drugs=drugs,
         bands={name: Band(b["low"], b["high"], Source.from_json(b["source"]))
                for name, b in document["bands"].items()},
         routes={r["id"]: Route.from_json(r) for r in document["routes"]},
+        names=names,
     )
+
+
+def _plain(name: str) -> str:
+    """A name as compared with the catalog's: letters and digits, lower case."""
+    return re.sub(r"[^a-z0-9]", "", name.casefold())
+
+
+def another_name(name: str) -> str | None:
+    """Why ``name`` is refused as the name of a catalog drug (Revlimid, LENALIDOMIDE,
+    lenalidomide) where a drug outside the catalog is meant (a declaration, an undeclared
+    drug), or None: under another name, the catalog's doses would not apply."""
+    found = _load().names.get(_plain(name))
+    if found is None:
+        return None
+    if name == found.drug:
+        return (f"drug {name!r} is in the catalog, whose doses for it apply; remove the "
+                "declaration")
+    why = (f"{found.name}: {found.url}" if found.url
+           else "the catalog's name written otherwise")
+    return (f"drug {name!r} is {found.drug} ({why}); give it as {found.drug!r}, so that the "
+            f"catalog's doses for {found.drug} apply")
 
 
 def catalog() -> Mapping[str, Drug]:
@@ -185,7 +227,12 @@ def declared_warning(drug: Drug) -> str:
 
 def undeclared(drug: str, declared: tuple[Drug, ...]) -> str | None:
     """Why ``drug`` is refused in a file: neither in the catalog nor declared (or misspelt)."""
-    if drug in catalog() or any(d.id == drug for d in declared):
+    if drug in catalog():
+        return None
+    refused = another_name(drug)
+    if refused is not None:
+        return refused
+    if any(d.id == drug for d in declared):
         return None
     return misspelt(drug) or (
         f"drug {drug!r} is not in doseplan's drug catalog and the file does not declare it: "

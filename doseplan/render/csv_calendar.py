@@ -74,6 +74,7 @@ def number(value: float) -> str:
 def render_csv(plan: Plan, *, strengths: Mapping[str, Sequence[float]] = STRENGTHS) -> str:
     """The plan as CSV text, one row per dose after a header row."""
     arguments.instance("plan", plan, Plan, "a Plan (from build_plan)")
+    arguments.strengths(strengths)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(COLUMNS)

@@ -63,8 +63,9 @@ from doseplan.model import (
     Source,
     how_often,
 )
+from doseplan.output import dumps
 from doseplan.plan import ADDED, HELD, NOTICE, PLANNED, STOPPED, Plan, PlannedDose
-from doseplan.render.json_calendar import dumps, number
+from doseplan.render.json_calendar import number
 from doseplan.text import for_document
 from doseplan.values import Value
 

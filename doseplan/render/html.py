@@ -174,6 +174,7 @@ def render_html(
 ) -> str:
     """The plan as one self-contained HTML page, one printed month per landscape sheet."""
     arguments.instance("plan", plan, Plan, "a Plan (from build_plan)")
+    arguments.strengths(strengths)
     arguments.text("patient", patient, optional=True)
     import jinja2
 

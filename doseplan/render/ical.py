@@ -94,6 +94,7 @@ def render_ics(
     """
     arguments.instance("plan", plan, Plan, "a Plan (from build_plan)")
     arguments.items("history", history, Plan, "Plan (from plan_history)")
+    arguments.strengths(strengths)
     zone = _check_options(remind_at, tz, alarm_minutes)
     plans = _check_history(plan, history)
 

@@ -6,13 +6,13 @@ without a decimal point, non-ASCII kept as UTF-8, one trailing newline.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import date
 from typing import Any, cast
 
 from doseplan import arguments
 from doseplan.bodysize import BodySize, Formula
+from doseplan.output import dumps
 from doseplan.plan import Plan, PlanDay, PlannedDose
 from doseplan.status import UNSTATED, UNSTATED_WORDS
 
@@ -89,11 +89,6 @@ def _dose_json(d: PlannedDose) -> dict[str, Any]:
     if d.follows is not None:
         out["follows"] = d.follows
     return out
-
-
-def dumps(document: Any) -> str:
-    """JSON text as doseplan writes it everywhere."""
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
 def render_json(plan: Plan) -> str:

@@ -51,6 +51,7 @@ def _wrap(text: str, first: str, rest: str) -> list[str]:
 def render_text(plan: Plan, *, strengths: Mapping[str, Sequence[float]] = STRENGTHS) -> str:
     """The plan as a day list; oral capsule doses show the capsules, e.g. (1x10mg)."""
     arguments.instance("plan", plan, Plan, "a Plan (from build_plan)")
+    arguments.strengths(strengths)
     lines = _header(plan)
     phase_width = max(len(day.phase) for day in plan.days)
     lines.append(f"{'Date':<14}  {'Phase':<{phase_width}}  {'Cycle/day':<11}  What to take")
