@@ -9,6 +9,7 @@ each number, and gathers the warnings the user must see.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
@@ -101,6 +102,7 @@ def build_plan(
     arguments.items("supportive", supportive, Supportive, "Supportive (from load_supportive)")
     arguments.text("acknowledge", acknowledge, optional=True)
     arguments.items("extend", extend, str, "drug names (str)")
+    sys.audit("doseplan.build_plan", regimen.id, start)
     check_shape(regimen, where=f"regimen {regimen.id!r}")
     for item in supportive:
         check_shape(item, where=f"supportive care {item.id!r}", declared=regimen.drugs or ())

@@ -16,6 +16,7 @@ unresolved.
 
 from __future__ import annotations
 
+import sys
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -288,6 +289,7 @@ def apply_events(
     then ``hooks``; the team's decisions of a day are applied after them and win.
     """
     _check_arguments(plan, events, policy, hooks, scale, baseline)
+    sys.audit("doseplan.apply_events", plan.regimen_id, len(events))
     if not events:
         return plan
     policy = load_policy() if policy is None else policy

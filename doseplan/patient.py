@@ -213,6 +213,10 @@ class PatientRecord(Value):
     extend: tuple[str, ...] | None = None
     """The drugs besides lenalidomide that cycles beyond a fixed regimen's count give
     (``build_plan``); None for a record made when such cycles gave every drug."""
+    _plans: dict[str, Plan] = field(default_factory=dict, init=False, compare=False,
+                                    repr=False)
+    """The record's plans, worked out once: a record is a value, so what one command asks
+    of the same version of the log several times costs one plan."""
 
     # -- what counts ----------------------------------------------------------
 
@@ -258,6 +262,12 @@ class PatientRecord(Value):
     def base_plan(self) -> Plan:
         """The plan before any clinical event: the options as amended, each amendment
         from its date on, so that no day before an amendment changes."""
+        found = self._plans.get("base")
+        if found is None:
+            found = self._plans["base"] = self._base_plan()
+        return found
+
+    def _base_plan(self) -> Plan:
         plans = [self._build(options) for options in self._option_states()]
         if len(plans) == 1:
             return plans[0]
@@ -315,8 +325,12 @@ class PatientRecord(Value):
 
     def plan(self) -> Plan:
         """The plan with every clinical event that counts applied."""
-        scale, baseline = self._scale_and_baseline()
-        return apply_events(self.base_plan(), self.events, scale=scale, baseline=baseline)
+        found = self._plans.get("events")
+        if found is None:
+            scale, baseline = self._scale_and_baseline()
+            found = self._plans["events"] = apply_events(self.base_plan(), self.events,
+                                                         scale=scale, baseline=baseline)
+        return found
 
     def history(self) -> tuple[Plan, ...]:
         """The plan before any entry, then after each entry of the log in turn."""

@@ -379,17 +379,26 @@ def test_plan_history_has_one_plan_per_recorded_event() -> None:
 
 
 def test_counts_for_a_plan_no_rule_applies_to_are_flagged() -> None:
-    """A plan without the policy's drug: a recorded count changes nothing, and says so."""
+    """A plan without the policy's drug: a recorded count changes nothing, and says so.
+    (Built in memory, the regimen declares its drug, as a file must.)"""
+    from doseplan.model import Drug
+
     regimen = load_builtin("aue-2010")
-    other = replace(regimen, supportive=None, mandated_care=None, phases=tuple(replace(
-        p, administrations=tuple(replace(a, drug="thalidomide", dose=replace(a.dose, amount=100))
-                                 for a in p.administrations)) for p in regimen.phases))
+    thalidomide = Drug.from_json({
+        "id": "thalidomide", "name": "thalidomide", "class": "oral-anticancer",
+        "doses": [{"unit": "mg", "low": 50, "high": 200,
+                   "sources": [{"assumption": "the site's protocol, 50-200 mg a day"}]}]})
+    other = replace(regimen, supportive=None, mandated_care=None, drugs=(thalidomide,),
+                    phases=tuple(replace(p, administrations=tuple(
+                        replace(a, drug="thalidomide", dose=replace(a.dose, amount=100))
+                        for a in p.administrations)) for p in regimen.phases))
     plan = apply_events(build_plan(other, START), [lab(day(10), "anc", 0.4)])
     assert ("No rule of the policy applies to this plan: its rules are for lenalidomide, "
             "which the plan does not give, so recorded counts and grades change no dose by "
             "themselves.") in plan.warnings
-    assert ("thalidomide is not in doseplan's drug catalog: no plausible dose range is known "
-            "for it; check every thalidomide dose.") in plan.warnings
+    assert ("thalidomide is not in doseplan's drug catalog: its plausible doses are those its "
+            "file declares (assumption), not checked by doseplan; check every thalidomide "
+            "dose.") in plan.warnings
 
 
 @pytest.mark.parametrize(("event", "found"), [

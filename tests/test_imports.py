@@ -76,7 +76,7 @@ def circles(graph: dict[str, set[str]]) -> list[list[str]]:
     changed = True
     while changed:
         changed = False
-        for name, seen in reach.items():
+        for seen in reach.values():
             more = set().union(*(reach.get(t, set()) for t in seen)) - seen
             if more:
                 seen |= more

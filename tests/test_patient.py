@@ -971,3 +971,52 @@ def test_a_record_made_before_extend_keeps_every_drug_in_added_cycles(in_tmp: Pa
                         if x.drug == "rituximab"}
     amended = replace(named, cycles=12)
     assert not any("adds" in w for w in amended.plan().warnings)
+
+
+# ---------------------------------------------------------------------------
+# A record plans once per version of its log
+
+
+PLANS: list[str] = []
+
+
+def _count_plans(event: str, _args: tuple[object, ...]) -> None:
+    """The audit events doseplan raises for each plan built and each set of events
+    applied (docs/api.md), counted while PLANS is listening."""
+    if event in ("doseplan.build_plan", "doseplan.apply_events") and PLANS[:1] == ["on"]:
+        PLANS.append(event)
+
+
+sys.addaudithook(_count_plans)  # a hook cannot be removed: it counts only when asked
+
+
+def plans_of(*args: str) -> dict[str, int]:
+    """How many plans one command builds and applies events to, in this process."""
+    PLANS[:] = ["on"]
+    try:
+        result = run_cli(*args)
+    finally:
+        counted, PLANS[:] = PLANS[1:], []
+    assert result.code == 0, result.err
+    return {"built": counted.count("doseplan.build_plan"),
+            "applied": counted.count("doseplan.apply_events")}
+
+
+@pytest.mark.parametrize(("args", "built", "applied"), [
+    (["record", "p.json", "--date", "2027-02-01", "--anc", "1.6", "--platelets", "150"], 2, 2),
+    (["void", "p.json", "--entry", "1", "--date", "2027-02-01", "--reason", "wrong patient"],
+     2, 2),
+    (["events", "p.json"], 1, 1),
+    (["plan", "p.json"], 1, 1),
+    (["dispense", "p.json"], 1, 1),
+], ids=["record", "void", "events", "plan", "dispense"])
+def test_a_command_plans_each_version_of_the_record_once(
+        args: list[str], built: int, applied: int, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """One `record` builds two plans, before and after, however often it asks for them
+    (to check dates, to save, to report): a record is a value and keeps its plan."""
+    monkeypatch.chdir(tmp_path)
+    assert run_cli("init", "aue-2010", "--start", "2027-01-04", "--patient", "P-001", "-o",
+                   "p.json").code == 0
+    assert run_cli("record", "p.json", "--date", "2027-01-20", "--anc", "0.8").code == 0
+    assert plans_of(*args) == {"built": built, "applied": applied}
