@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from doseplan.errors import UsageError
 from doseplan.model import DoseChoice, Regimen
+from doseplan.validation import check_chosen
 
 OPTION = "--dose"
 """The command-line option that chooses a dose: ``--dose NAME=AMOUNT``."""
@@ -109,7 +110,9 @@ def choose(regimen: Regimen, doses: Mapping[str, float]) -> tuple[Regimen, tuple
                          dose_choice=None)
             for admin in phase.administrations))
         for phase in regimen.phases)
-    return replace(regimen, phases=phases, dose_choices=None), tuple(lines)
+    planned = replace(regimen, phases=phases, dose_choices=None)
+    check_chosen(planned, where=f"regimen {regimen.id} with the doses chosen")
+    return planned, tuple(lines)
 
 
 def _given_words(choice: DoseChoice) -> str:

@@ -29,7 +29,7 @@ from doseplan.cycles import (
 from doseplan.drugs import assess, assess_run, catalog, declared_warning, lookup, route_warning
 from doseplan.errors import UsageError
 from doseplan.escalation import rung_indexes
-from doseplan.loader import builtin_supportive_ids, check_shape
+from doseplan.loader import check_once
 from doseplan.model import (
     MAX_CYCLES,
     PER_BODY_SIZE,
@@ -43,7 +43,7 @@ from doseplan.model import (
     longest_run,
 )
 from doseplan.plan import PLANNED, Plan, PlanDay, PlannedDose
-from doseplan.validation import check_regimen, check_supportive
+from doseplan.validation import check_supportive
 
 _NO_DOSES: tuple[PlannedDose, ...] = ()
 
@@ -103,9 +103,9 @@ def build_plan(
     arguments.text("acknowledge", acknowledge, optional=True)
     arguments.items("extend", extend, str, "drug names (str)")
     sys.audit("doseplan.build_plan", regimen.id, start)
-    check_shape(regimen, where=f"regimen {regimen.id!r}")
+    check_once(regimen, where=f"regimen {regimen.id!r}")
     for item in supportive:
-        check_shape(item, where=f"supportive care {item.id!r}", declared=regimen.drugs or ())
+        check_once(item, where=f"supportive care {item.id!r}", declared=regimen.drugs or ())
     status.check_acknowledged(regimen, acknowledge)
     given = _doses(doses)
     ids = [item.id for item in supportive]
@@ -264,8 +264,8 @@ def _lay_out(
     body: BodySize | None,
     supportive: tuple[Supportive, ...],
 ) -> _Layout:
-    # A regimen built in memory reaches here unchecked (files are checked as they load).
-    check_regimen(regimen, where=f"regimen {regimen.id}", library=builtin_supportive_ids())
+    # The regimen was checked where it entered (loader, check_once, choose); supportive
+    # care is checked here, against the regimen it is given with.
     for care in supportive:
         check_supportive(care, where=f"supportive care {care.id}",
                          declared=regimen.drugs or ())

@@ -796,26 +796,26 @@ def build_regimen(document: Mapping[str, Any], *, where: str) -> Regimen:
     return regimen
 
 
-_SHAPED: weakref.WeakSet[Regimen | Supportive] = weakref.WeakSet()
+_CHECKED: weakref.WeakSet[Regimen | Supportive] = weakref.WeakSet()
 """Regimens and supportive care (by value) known to be what their schema allows: built
-from schema-valid documents, or checked by ``check_shape``."""
+from schema-valid documents, or checked by ``check_once``: meaning, schema and drugs."""
 
 
 def _from_documents(item: Regimen | Supportive) -> None:
-    _SHAPED.add(item)
+    _CHECKED.add(item)
     if isinstance(item, Regimen):
-        _SHAPED.update(item.supportive or ())
+        _CHECKED.update(item.supportive or ())
 
 
-def check_shape(item: Regimen | Supportive, *, where: str,
+def check_once(item: Regimen | Supportive, *, where: str,
                 declared: tuple[Drug, ...] = ()) -> None:
-    """Refuse a regimen or supportive care built in memory (``dataclasses.replace``, say)
-    that its schema would refuse as a document, such as a negative cycle count (the checks
-    of meaning take what the schema guarantees for granted), or that gives a drug neither
-    in the catalog nor declared (``declared``: the regimen's, for supportive care), as a
-    file is refused. Built from a document, or checked once, a value is not checked
-    again."""
-    if item in _SHAPED:
+    """Check a regimen or supportive care built in memory (``dataclasses.replace``, say)
+    as a file is checked, once per value: its schema (a negative cycle count; the checks of
+    meaning take what the schema guarantees for granted), a regimen's meaning, and its
+    drugs (neither in the catalog nor declared, or a catalog drug under another name;
+    ``declared``: the regimen's, for supportive care). Built from a document, or checked
+    once, a value is trusted."""
+    if item in _CHECKED:
         return
     try:
         document = (regimen_to_json(item) if isinstance(item, Regimen)
@@ -828,6 +828,7 @@ def check_shape(item: Regimen | Supportive, *, where: str,
     validate_document(document, "regimen" if isinstance(item, Regimen) else "supportive",
                       where=where)
     if isinstance(item, Regimen):
+        check_regimen(item, where=where, library=builtin_supportive_ids())
         check_declared(item, where=where)
     else:
         check_declared_supportive(item, where=where, declared=declared)

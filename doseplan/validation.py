@@ -100,6 +100,17 @@ def check_regimen(regimen: Regimen, *, where: str, library: Collection[str]) -> 
     _check_mandated(regimen, where, library)
 
 
+def check_chosen(regimen: Regimen, *, where: str) -> None:
+    """Check what choosing doses changes in a checked regimen (``choices.choose``): each
+    administration's doses, and the most per course, at the doses chosen."""
+    declared = regimen.drugs or ()
+    for i, phase in enumerate(regimen.phases):
+        for j, admin in enumerate(phase.administrations):
+            _check_administration(phase, i, admin, where,
+                                  f"$.phases[{i}].administrations[{j}]", declared)
+        _check_courses(phase, where, f"$.phases[{i}]", declared)
+
+
 def _check_mandated(regimen: Regimen, where: str, library: Collection[str]) -> None:
     """Mandated care names supportive care that exists: the regimen's own or built-in."""
     known = [*(care.id for care in regimen.supportive or ()), *library]

@@ -530,6 +530,26 @@ def _broken(case: str) -> tuple[Any, tuple[Any, ...]]:
     }[case]
 
 
+def test_a_dangerous_dose_built_in_memory_is_refused_before_it_is_planned() -> None:
+    """The meaning checks of a file run on a regimen built in memory too, once, where it
+    enters build_plan: lenalidomide 250 mg a day is refused, not laid out."""
+    from dataclasses import replace
+
+    from doseplan.errors import RegimenError
+
+    aue = load_builtin("aue-2010")
+    phase = aue.phases[0]
+    given = phase.administrations[0]
+    dangerous = replace(aue, phases=(replace(phase, administrations=(
+        replace(given, dose=replace(given.dose, amount=250)),)),))
+    with pytest.raises(RegimenError) as caught:
+        build_plan(dangerous, date(2027, 1, 4))
+    assert str(caught.value) == (
+        "regimen 'aue-2010': $.phases[0].administrations[0].dose.amount: lenalidomide 250 mg "
+        "is outside the plausible daily doses 2.5-25 mg ([16], clinical-facts.md (Facts added "
+        "after the first review of the plans), [14]); check the dose")
+
+
 SHAPES = {
     "negative-count": "regimen 'aue-2010': $.phases[0].cycles.count: -1 is less than the "
                       "minimum of 1",
