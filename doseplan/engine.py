@@ -103,9 +103,9 @@ def build_plan(
     arguments.text("acknowledge", acknowledge, optional=True)
     arguments.items("extend", extend, str, "drug names (str)")
     sys.audit("doseplan.build_plan", regimen.id, start)
-    check_once(regimen, where=f"regimen {regimen.id!r}")
+    check_once(regimen, where=f"regimen {regimen.id}")
     for item in supportive:
-        check_once(item, where=f"supportive care {item.id!r}", declared=regimen.drugs or ())
+        check_once(item, where=f"supportive care {item.id}", declared=regimen.drugs or ())
     status.check_acknowledged(regimen, acknowledge)
     given = _doses(doses)
     ids = [item.id for item in supportive]

@@ -545,22 +545,22 @@ def test_a_dangerous_dose_built_in_memory_is_refused_before_it_is_planned() -> N
     with pytest.raises(RegimenError) as caught:
         build_plan(dangerous, date(2027, 1, 4))
     assert str(caught.value) == (
-        "regimen 'aue-2010': $.phases[0].administrations[0].dose.amount: lenalidomide 250 mg "
+        "regimen aue-2010: $.phases[0].administrations[0].dose.amount: lenalidomide 250 mg "
         "is outside the plausible daily doses 2.5-25 mg ([16], clinical-facts.md (Facts added "
         "after the first review of the plans), [14]); check the dose")
 
 
 SHAPES = {
-    "negative-count": "regimen 'aue-2010': $.phases[0].cycles.count: -1 is less than the "
+    "negative-count": "regimen aue-2010: $.phases[0].cycles.count: -1 is less than the "
                       "minimum of 1",
-    "zero-length": "regimen 'aue-2010': $.phases[0].cycles.length_days: 0 is less than the "
+    "zero-length": "regimen aue-2010: $.phases[0].cycles.length_days: 0 is less than the "
                    "minimum of 1",
-    "no-phase": "regimen 'aue-2010': $.phases: 0 items; give at least 1",
-    "negative-dose": "regimen 'aue-2010': $.phases[0].administrations[0].dose.amount: -10 is "
+    "no-phase": "regimen aue-2010: $.phases: 0 items; give at least 1",
+    "negative-dose": "regimen aue-2010: $.phases[0].administrations[0].dose.amount: -10 is "
                      "less than the minimum of 0.01",
-    "care-without-doses": "supportive care 'aspirin': $.administrations: 0 items; give at "
+    "care-without-doses": "supportive care aspirin: $.administrations: 0 items; give at "
                           "least 1",
-    "care-negative-dose": "supportive care 'aspirin': $.administrations[0].dose.amount: -1 is "
+    "care-negative-dose": "supportive care aspirin: $.administrations[0].dose.amount: -1 is "
                           "less than the minimum of 0.01",
 }
 
@@ -586,7 +586,7 @@ def test_a_field_of_the_wrong_type_is_a_type_error_naming_the_regimen() -> None:
     with pytest.raises(TypeError) as caught:
         build_plan(broken, date(2027, 1, 4))
     assert str(caught.value) == (
-        "regimen 'aue-2010': a field of this Regimen has a value of the wrong type "
+        "regimen aue-2010: a field of this Regimen has a value of the wrong type "
         "(AttributeError: 'str' object has no attribute 'cycles'); build it with "
         "parse_regimen or load_regimen")
 
