@@ -25,7 +25,6 @@ import argparse
 import platform
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from datetime import date, timedelta
 
 from report import report
@@ -40,6 +39,7 @@ from doseplan import (
     lab,
     toxicity,
 )
+from doseplan.choices import choose
 
 TARGET = 1_000_000
 TARGET_EVENTS = 500_000
@@ -79,15 +79,9 @@ def chosen_doses(regimen: Regimen) -> dict[str, float]:
 
 
 def without_choices(regimen: Regimen, doses: Mapping[str, float]) -> Regimen:
-    """The same regimen with ``doses`` written into its administrations."""
-    phases = tuple(
-        replace(phase, administrations=tuple(
-            replace(admin, dose=replace(admin.dose, amount=doses[admin.dose_choice]),
-                    dose_choice=None)
-            if admin.dose_choice is not None else admin
-            for admin in phase.administrations))
-        for phase in regimen.phases)
-    return replace(regimen, phases=phases, dose_choices=None)
+    """The same regimen with ``doses`` written into its administrations (as build_plan
+    fills them in)."""
+    return choose(regimen, doses)[0]
 
 
 Planner = Callable[[date], int]

@@ -115,6 +115,19 @@ def choose(regimen: Regimen, doses: Mapping[str, float]) -> tuple[Regimen, tuple
     return planned, tuple(lines)
 
 
+def each_level(regimen: Regimen) -> list[tuple[tuple[str, float], ...]]:
+    """Doses to lay ``regimen`` out with so that every level of each choice is planned
+    once: each choice at its default (or else its lowest level), then each level of one
+    choice with the others so."""
+    choices = regimen.dose_choices or ()
+    base = {c.name: c.default if c.default is not None else min(c.amounts()) for c in choices}
+    found = {tuple(base.items()): None}
+    for choice in choices:
+        for amount in choice.amounts():
+            found[tuple({**base, choice.name: amount}.items())] = None
+    return list(found)
+
+
 def _given_words(choice: DoseChoice) -> str:
     if choice.kind == "borrowed":
         return "confirmed by the user"

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from doseplan import arguments, status
 from doseplan.bodysize import BodySize
-from doseplan.choices import choose
+from doseplan.choices import choose, each_level
 from doseplan.cycles import (
     CycleInstance,
     cycle_counts,
@@ -189,18 +189,8 @@ def check_plannable(regimen: Regimen) -> None:
     dose choice (the others at their default, or else their lowest level): what only its
     expansion shows, such as a drug given twice on one day, raises here."""
     counts, count_warnings = cycle_counts(regimen, None)
-    for doses in _each_level(regimen):
+    for doses in each_level(regimen):
         _layout(_Inputs(regimen, doses, counts, count_warnings, (), None, ()))
-
-
-def _each_level(regimen: Regimen) -> list[tuple[tuple[str, float], ...]]:
-    choices = regimen.dose_choices or ()
-    base = {c.name: c.default if c.default is not None else min(c.amounts()) for c in choices}
-    found = {tuple(base.items()): None}
-    for choice in choices:
-        for amount in choice.amounts():
-            found[tuple({**base, choice.name: amount}.items())] = None
-    return list(found)
 
 
 _new_day = partial(tuple.__new__, PlanDay)

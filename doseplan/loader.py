@@ -528,7 +528,12 @@ def load_regimen_file(path: Path) -> Regimen:
 
 SCHEMAS = ("regimen", "supportive", "calendar", "policy", "events", "patient", "drugs")
 SCHEMA_BASE = "https://doseplan.example/schemas/"
-"""The ``$id`` of each schema is this followed by ``NAME.schema.json``."""
+
+
+def schema_id(name: str) -> str:
+    """The ``$id`` of a shipped schema, which the documents following it give as
+    ``$schema`` (a test checks each against its file)."""
+    return f"{SCHEMA_BASE}{name}.schema.json"
 
 
 def schema(name: str) -> Mapping[str, Any]:
@@ -557,7 +562,7 @@ def written_by_doseplan(document: Any) -> tuple[str, str] | None:
     if isinstance(document, dict):
         declared = document.get("$schema")
         for name in ("calendar", "patient"):
-            if declared == f"{SCHEMA_BASE}{name}.schema.json":
+            if declared == schema_id(name):
                 return name, TAKES[name]
         kind = document.get("resourceType")
         if isinstance(kind, str):
@@ -808,7 +813,7 @@ def _from_documents(item: Regimen | Supportive) -> None:
 
 
 def check_once(item: Regimen | Supportive, *, where: str,
-                declared: tuple[Drug, ...] = ()) -> None:
+               declared: tuple[Drug, ...] = ()) -> None:
     """Check a regimen or supportive care built in memory (``dataclasses.replace``, say)
     as a file is checked, once per value: its schema (a negative cycle count; the checks of
     meaning take what the schema guarantees for granted), a regimen's meaning, and its

@@ -68,7 +68,7 @@ from doseplan.text import INVISIBLE, check_text, describe_character
 from doseplan.validation import check_declared, check_declared_supportive
 from doseplan.values import Value
 
-SCHEMA_ID = "https://doseplan.example/schemas/patient.schema.json"
+SCHEMA_ID = loader.schema_id("patient")
 FORMAT = 2
 """Format 2 copies every document in and is sealed. Format 1 (named built-ins by id, had
 no seal) is read, with a warning on its plan; it is changed only by ``doseplan upgrade``,

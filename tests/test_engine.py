@@ -516,14 +516,19 @@ def _broken(case: str) -> tuple[Any, tuple[Any, ...]]:
     given = phase.administrations[0]
     aspirin = load_supportive("aspirin", aue)
     daily = aspirin.administrations[0]
+
+    def with_dose(amount: float) -> Any:
+        return replace(aue, phases=(replace(phase, administrations=(
+            replace(given, dose=replace(given.dose, amount=amount)),)),))
+
     return {
         "negative-count": (replace(aue, phases=(
             replace(phase, cycles=replace(phase.cycles, count=-1)),)), ()),
         "zero-length": (replace(aue, phases=(
             replace(phase, cycles=replace(phase.cycles, length_days=0)),)), ()),
         "no-phase": (replace(aue, phases=()), ()),
-        "negative-dose": (replace(aue, phases=(replace(phase, administrations=(
-            replace(given, dose=replace(given.dose, amount=-10)),)),)), ()),
+        "negative-dose": (with_dose(-10), ()),
+        "dose-over-the-catalog": (with_dose(250), ()),
         "care-without-doses": (aue, (replace(aspirin, administrations=()),)),
         "care-negative-dose": (aue, (replace(aspirin, administrations=(
             replace(daily, dose=replace(daily.dose, amount=-1)),)),)),
@@ -533,15 +538,9 @@ def _broken(case: str) -> tuple[Any, tuple[Any, ...]]:
 def test_a_dangerous_dose_built_in_memory_is_refused_before_it_is_planned() -> None:
     """The meaning checks of a file run on a regimen built in memory too, once, where it
     enters build_plan: lenalidomide 250 mg a day is refused, not laid out."""
-    from dataclasses import replace
-
     from doseplan.errors import RegimenError
 
-    aue = load_builtin("aue-2010")
-    phase = aue.phases[0]
-    given = phase.administrations[0]
-    dangerous = replace(aue, phases=(replace(phase, administrations=(
-        replace(given, dose=replace(given.dose, amount=250)),)),))
+    dangerous, _ = _broken("dose-over-the-catalog")
     with pytest.raises(RegimenError) as caught:
         build_plan(dangerous, date(2027, 1, 4))
     assert str(caught.value) == (

@@ -31,6 +31,8 @@ from doseplan.loader import (
     load_regimen,
     parse_regimen,
     regimen_to_json,
+    schema,
+    schema_id,
     validate_document,
 )
 from doseplan.model import (
@@ -634,3 +636,9 @@ def test_a_pipe_that_cannot_be_read_safely_is_refused_in_one_line(
     without end is read only to the size limit."""
     done = shell(command, tmp_path, DOSEPLAN_INPUT_WAIT="0.5")
     assert (done.returncode, done.stdout, done.stderr) == (1, "", f"doseplan: error: {message}\n")
+
+
+@pytest.mark.parametrize("name", loader.SCHEMAS, ids=loader.SCHEMAS)
+def test_each_schema_is_where_its_documents_say(name: str) -> None:
+    """schema_id gives each shipped schema's own $id, which documents name as $schema."""
+    assert schema(name)["$id"] == schema_id(name)

@@ -12,11 +12,12 @@ from typing import Any, cast
 
 from doseplan import arguments
 from doseplan.bodysize import BodySize, Formula
+from doseplan.loader import schema_id
 from doseplan.output import dumps
 from doseplan.plan import Plan, PlanDay, PlannedDose
 from doseplan.status import UNSTATED, UNSTATED_WORDS
 
-SCHEMA_ID = "https://doseplan.example/schemas/calendar.schema.json"
+SCHEMA_ID = schema_id("calendar")
 
 
 def number(value: float) -> float | int:
