@@ -17,13 +17,12 @@ unresolved.
 from __future__ import annotations
 
 import sys
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache, partial
-from itertools import pairwise
-from typing import NamedTuple
+from typing import Any, NamedTuple, assert_never, get_args
 
 from doseplan import arguments
 from doseplan.drugs import assess
@@ -152,6 +151,7 @@ def _drug_and_reason(drug: object, reason: object) -> None:
 
 
 Action = Hold | Reduce | Stop | Add | Decide
+ACTIONS: tuple[type[Action], ...] = get_args(Action)
 Hook = Callable[[Event, PlanState], Sequence[Action]]
 """A hook sees one lab or toxicity event and the plan state, and returns actions."""
 
@@ -243,12 +243,11 @@ def _about(condition: Condition | None, rule: Rule) -> Condition | None:
 
 
 # ---------------------------------------------------------------------------
-# Applying events
+# The state: what the events recorded so far have done
 
 
-@dataclass(slots=True)
-class _Drug:
-    """Mutable state of one drug while the days are walked."""
+class Course(NamedTuple):
+    """One drug's state after the events so far (named tuples: a step makes a few)."""
 
     levels: tuple[float, ...]
     lowest: float
@@ -270,8 +269,614 @@ class _Drug:
     stop_reason: str = ""
     cap: float | None = None
     cap_reason: str = ""
-    earlier_caps: list[tuple[float | None, str]] = field(default_factory=list)
-    last_given: float | None = None
+    earlier_caps: tuple[tuple[float | None, str], ...] = ()
+    """The caps before each hold, latest last: where a re-escalation returns to."""
+
+    def dosing(self) -> tuple[object, ...]:
+        """What a day's doses of this drug depend on (``doses_on`` reads nothing else)."""
+        return (self.governed, self.held, self.hold_reason, self.stopped, self.stop_reason,
+                self.cap, self.cap_reason)
+
+
+class Treatment(NamedTuple):
+    """The state of a plan's treatment on the day of its latest event.
+
+    Never changed once made (its mappings are new for each state): ``step`` and
+    ``settle`` return a new one.
+    """
+
+    day: int
+    """The index in the plan of the day the state is on."""
+    drugs: Mapping[str, Course]
+    given: Mapping[str, float]
+    """The last dose given of each drug before this day."""
+    labs: Mapping[str, tuple[date, float]]
+    """The latest value of each lab test, with its date."""
+    grades: Mapping[str, tuple[date, int]]
+    """The latest grade of each toxicity, with its date."""
+    added: Mapping[str, Add]
+    """The drugs added by rules, until the toxicity they treat is recorded at grade 0."""
+    notes: tuple[str, ...] = ()
+    """Warnings for the treating team (decisions asked for), in the order raised."""
+    decisions: tuple[Event, ...] = ()
+    """The team's decisions of the day not yet applied: ``settle`` applies them after
+    every automatic action of the day, so that they win."""
+    pause: str = ""
+    """A grade >= 3 toxicity not yet improved, which pauses planned escalation."""
+    ended: str = ""
+    """Why treatment ended, if a team decision ended it."""
+
+    def reading(self) -> tuple[object, ...]:
+        """What the doses of a day depend on besides its planned doses and the last doses
+        given: the value the memo of ``_Machine.outcome`` is keyed by."""
+        return (self.pause, self.ended,
+                *((name, *course.dosing()) for name, course in self.drugs.items()))
+
+
+def _courses(plan: Plan, policy: Policy) -> dict[str, Course]:
+    """Each drug of the plan as planned: its dose levels, lowest dose and first dose."""
+    highest: dict[str, float] = {}
+    starting: dict[str, float] = {}
+    previous: tuple[PlannedDose, ...] = ()
+    for day in plan.days:
+        doses = day.doses
+        if not doses or doses is previous:  # consecutive days share a tuple: read it once
+            continue
+        previous = doses
+        for dose in doses:
+            highest[dose.drug] = max(highest.get(dose.drug, 0.0), dose.dose)
+            starting.setdefault(dose.drug, dose.dose)
+    courses: dict[str, Course] = {}
+    for drug, top in highest.items():
+        if drug == policy.drug:
+            levels = tuple(level for level in policy.levels if level <= top) or (top,)
+            start = starting[drug]
+            below_start = [level for level in levels if level < start]
+            floor_index = max(0, len(below_start) - policy.most_levels_down)
+            lowest = below_start[floor_index] if below_start else levels[0]
+            courses[drug] = Course(levels, lowest, start, governed=True)
+        else:
+            courses[drug] = Course((top,), top, starting[drug])
+    return courses
+
+
+def _given_before(days: Sequence[PlanDay], stop: int, drugs: Iterable[str]) -> dict[str, float]:
+    """The last dose of each drug given in ``days[:stop]`` (days before any event)."""
+    missing, given = set(drugs), {}
+    for index in range(stop - 1, -1, -1):
+        for dose in reversed(days[index].doses):  # a drug's last dose of a day counts
+            if dose.drug in missing:
+                given[dose.drug] = dose.dose
+                missing.discard(dose.drug)
+        if not missing:
+            break
+    return given
+
+
+# ---------------------------------------------------------------------------
+# The step: one event changes the state
+
+
+class _Draft:
+    """The parts of a ``Treatment`` one step changes, as copies it may change."""
+
+    __slots__ = ("added", "drugs", "ended", "given", "grades", "labs", "notes")
+
+    def __init__(self, state: Treatment) -> None:
+        self.drugs = dict(state.drugs)
+        self.given = state.given
+        self.labs, self.grades = dict(state.labs), dict(state.grades)
+        self.added, self.notes = dict(state.added), list(state.notes)
+        self.ended = state.ended
+
+    def done(self, state: Treatment, **changes: Any) -> Treatment:
+        """``state`` with the changes of this draft, and ``changes``."""
+        return state._replace(drugs=self.drugs, labs=self.labs, grades=self.grades,
+                       added=self.added, notes=tuple(self.notes), ended=self.ended,
+                       **changes)
+
+
+def step(state: Treatment, event: Event, machine: _Machine) -> Treatment:
+    """The state after ``event``, recorded on the state's day.
+
+    A count or grade is passed to the policy's rules, then to the caller's hooks; the
+    actions they return are applied in that order, then held drugs whose condition is
+    met resume. A team decision waits for ``settle``.
+    """
+    what = event.what
+    if isinstance(what, Decision):
+        return state._replace(decisions=(*state.decisions, event))
+    draft = _Draft(state)
+    on = event.date
+    if isinstance(what, Lab):
+        draft.labs[what.test] = (on, what.value)
+    else:
+        draft.grades[what.toxicity] = (on, what.grade)
+        if what.grade == 0:
+            for drug in [k for k, a in draft.added.items() if a.while_toxicity == what.toxicity]:
+                del draft.added[drug]
+    view = _view(on, machine.scale, draft) if machine.hooks else None
+    actions: list[Action] = []
+    if machine.governs:
+        rules = [rule for rule in machine.candidates(what) if rule.when.triggered_by(what)]
+        for rule in rules:
+            actions += _rule_actions(machine.policy, rule, machine.scale, machine.baseline,
+                                     event, what)
+        severe = "" if rules else _uncovered(event, what, machine.scale)
+        if severe:
+            actions.append(Decide(severe))
+    if view is not None:
+        for hook in machine.hooks:
+            actions += _actions(hook, event, view)
+    for action in actions:
+        _act(action, draft, machine.cycle_end(state.day))
+    _recover(draft, on)
+    return draft.done(state)
+
+
+def settle(state: Treatment, machine: _Machine) -> Treatment:
+    """The state at the end of its day: the team's decisions applied after the automatic
+    actions (so that they win), and escalation paused while a grade >= 3 is unresolved."""
+    if not state.decisions:
+        pause = _unresolved(state.grades, state.labs, machine.scale)
+        return state if pause == state.pause else state._replace(pause=pause)
+    draft = _Draft(state)
+    for event in state.decisions:
+        assert isinstance(event.what, Decision)
+        draft.ended = _decide(event, event.what, draft) or draft.ended
+    return draft.done(state, decisions=(),
+                      pause=_unresolved(draft.grades, draft.labs, machine.scale))
+
+
+def _view(day: date, scale: Scale, draft: _Draft) -> PlanState:
+    """What hooks see."""
+    return PlanState(
+        day=day,
+        scale=scale,
+        drugs={name: DrugState(name, d.held, d.stopped, d.cap, d.levels)
+               for name, d in draft.drugs.items()},
+        labs={test: value for test, (_, value) in draft.labs.items()},
+        grades={name: grade for name, (_, grade) in draft.grades.items()},
+    )
+
+
+def _actions(hook: Hook, event: Event, state: PlanState) -> Sequence[Action]:
+    """What a caller's hook returned, checked: a list or tuple of actions."""
+    found = hook(event, state)
+    name = getattr(hook, "__name__", repr(hook))
+    arguments.items(f"the result of hook {name}", found, ACTIONS,
+                    f"actions ({', '.join(kind.__name__ for kind in ACTIONS)})")
+    return found
+
+
+def _act(action: Action, draft: _Draft, cycle_end: date) -> None:
+    """Apply one automatic action (``cycle_end``: the last day of the event's cycle, how
+    long an added drug is shown)."""
+    match action:
+        case Decide():
+            draft.notes.append(action.message)
+        case Add():
+            draft.added[action.drug] = replace(action, until=cycle_end)
+            warning = assess(action.drug, action.dose, action.unit, action.every_hours).warning
+            if warning is not None:
+                draft.notes.append(warning)
+        case Hold():
+            course = _acting_on(action.drug, action, draft)
+            if course is not None and not course.held_by_team:  # only the team resumes it
+                draft.drugs[action.drug] = _hold(course, action, draft.given.get(action.drug))
+        case Reduce():
+            course = _acting_on(action.drug, action, draft)
+            if course is not None:
+                _lower(action.drug, course, draft, action.levels, action.reason)
+        case Stop():
+            course = _acting_on(action.drug, action, draft)
+            if course is not None:
+                draft.drugs[action.drug] = course._replace(stopped=True,
+                                                   stop_reason=action.reason)
+        case _:
+            assert_never(action)
+
+
+def _acting_on(drug: str, action: Action, draft: _Draft) -> Course | None:
+    """The drug an action acts on, None when it is stopped (no action changes that)."""
+    course = draft.drugs.get(drug)
+    if course is None:
+        raise UsageError(
+            f"a hook returned {type(action).__name__}({drug!r}), a drug this plan does "
+            f"not give; it gives {', '.join(sorted(draft.drugs))}")
+    return None if course.stopped else course
+
+
+def _hold(course: Course, action: Hold, given: float | None) -> Course:
+    """A rule's hold: a second hold with another resume condition waits for both."""
+    pending, since = course.pending, course.hold_since
+    if not course.held:
+        course = _freeze(course, given, action.reason)
+        pending, since = (), None
+    elif course.resume is not None and course.resume != action.resume:
+        pending = (*pending, (course.resume, since, course.hold_reason))
+        since = None
+    return course._replace(held=True, hold_since=since, pending=pending,
+                   hold_reason=action.reason, resume=action.resume,
+                   resume_levels_down=max(action.resume_levels_down,
+                                          course.resume_levels_down if pending else 0),
+                   re_escalate=action.re_escalate or course.re_escalate)
+
+
+def _current(course: Course, given: float | None) -> float:
+    """The dose the drug is at: the last one given, else the first planned one."""
+    current = given if given is not None else course.start
+    return current if course.cap is None else min(current, course.cap)
+
+
+def _freeze(course: Course, given: float | None, reason: str) -> Course:
+    """At a hold: remember the dose before it (for a return to it) and cap at it, so the
+    planned escalation cannot rise while the hold is open or after it."""
+    earlier = _current(course, given)
+    return course._replace(
+                   earlier_caps=(*course.earlier_caps,
+                                 (earlier, f"back to the dose before the hold ({reason})")),
+                   cap=earlier, cap_reason=f"not above the dose before the hold ({reason})")
+
+
+def _lower(drug: str, course: Course, draft: _Draft, levels: int, reason: str) -> None:
+    """Cap the drug ``levels`` dose levels below its current dose, or stop it."""
+    target = _current(course, draft.given.get(drug))
+    for _ in range(levels):
+        lower = [level for level in course.levels if level < target]
+        if not lower or lower[-1] < course.lowest:
+            draft.drugs[drug] = course._replace(
+                stopped=True,
+                stop_reason=f"cannot go below {course.lowest:g} mg, the lowest dose level "
+                            f"({reason})")
+            draft.notes.append(
+                f"Decision needed: {drug} cannot be reduced below {course.lowest:g} mg, the "
+                f"lowest dose level, so it is stopped; the treating team must decide ({reason})."
+            )
+            return
+        target = lower[-1]
+    draft.drugs[drug] = course._replace(cap=target, cap_reason=reason)
+
+
+def _recover(draft: _Draft, today: date) -> None:
+    """Resume held drugs whose condition is met; re-escalate those whose flare subsided."""
+    labs, grades = draft.labs, draft.grades
+    for name, course in list(draft.drugs.items()):
+        if course.stopped:
+            continue
+        if course.held and not course.held_by_team and course.resume is not None:
+            if _met(course.resume, labs, grades, course.hold_since or today) and all(
+                    _met(condition, labs, grades, since or today)
+                    for condition, since, _ in course.pending):
+                reason = f"resumed {course.resume_levels_down} level(s) lower when " \
+                         f"{course.resume.describe()} on {today.isoformat()}; " \
+                         f"{course.hold_reason}"
+                draft.drugs[name] = course = course._replace(held=False)
+                if course.resume_levels_down:
+                    _lower(name, course, draft, course.resume_levels_down, reason)
+                    course = draft.drugs[name]
+                draft.drugs[name] = course = course._replace(resume=None, pending=())
+        elif (not course.held and course.re_escalate is not None
+              and _met(course.re_escalate, labs, grades, today)):
+            cap, cap_reason = course.earlier_caps[-1] if course.earlier_caps else (None, "")
+            draft.drugs[name] = course = course._replace(
+                cap=cap, cap_reason=cap_reason, earlier_caps=course.earlier_caps[:-1],
+                re_escalate=None)
+        if course.held and course.hold_since is None:
+            draft.drugs[name] = course._replace(hold_since=today)
+
+
+def _met(condition: Condition, labs: Mapping[str, tuple[date, float]],
+         grades: Mapping[str, tuple[date, int]], since: date) -> bool:
+    """Whether values recorded on or after ``since`` meet the condition."""
+    for threshold in condition.all:
+        found = labs.get(threshold.test)
+        if found is None or found[0] < since or not threshold.met(found[1]):
+            return False
+    if condition.toxicity or condition.grade_at_most is not None:
+        names = condition.toxicity or tuple(grades)
+        recent = [g for name, (when, g) in grades.items() if name in names and when >= since]
+        if not recent or max(recent) > (condition.grade_at_most or 0):
+            return False
+    return bool(condition.all) or condition.grade_at_most is not None
+
+
+def _decide(event: Event, what: Decision, draft: _Draft) -> str:
+    """Apply a team decision; returns the reason when treatment ends."""
+    reason = f"decision of the treating team on {event.date.isoformat()}"
+    if event.note:
+        reason += f": {event.note}"
+    if what.action == "end-treatment":
+        for name, course in draft.drugs.items():
+            draft.drugs[name] = course._replace(stopped=True,
+                                        stop_reason=f"treatment ended ({reason})")
+        return f"treatment ended ({reason})"
+    assert what.drug is not None
+    drug = what.drug
+    course = draft.drugs[drug]
+    match what.action:
+        case "hold":
+            if not course.held:
+                course = _freeze(course, draft.given.get(drug), f"held by {reason}")
+            draft.drugs[drug] = course._replace(held=True, held_by_team=True,
+                                        hold_reason=f"held by {reason}", resume=None,
+                                        pending=())
+        case "resume":
+            draft.drugs[drug] = course._replace(held=False, held_by_team=False, stopped=False,
+                                        resume=None, pending=())
+        case "reduce":
+            _lower(drug, course, draft, 1, f"reduced by {reason}")
+        case "re-escalate":
+            cap, cap_reason = course.cap, course.cap_reason
+            if cap is not None:
+                higher = [level for level in course.levels if level > cap]
+                if higher and higher[0] < course.levels[-1]:
+                    cap, cap_reason = higher[0], f"re-escalated by {reason}"
+                else:
+                    cap, cap_reason = None, ""
+            draft.drugs[drug] = course._replace(cap=cap, cap_reason=cap_reason,
+                                        re_escalate=None)
+        case "stop":
+            draft.drugs[drug] = course._replace(stopped=True, stop_reason=f"stopped by {reason}")
+        case _:
+            assert_never(what.action)
+    return ""
+
+
+def _unresolved(grades: Mapping[str, tuple[date, int]], labs: Mapping[str, tuple[date, float]],
+                scale: Scale) -> str:
+    """A grade >= 3 toxicity not yet recorded as improved, or ''."""
+    for name, (_, grade) in grades.items():
+        if grade >= 3:
+            return f"{TOXICITY_NAMES[name]} grade {grade}"
+    for test, (_, value) in labs.items():
+        if test in ("anc", "platelets") and _lab_grade(test, value, scale) >= 3:
+            return f"{TEST_NAMES[test]} {value:g} grade >= 3"
+    return ""
+
+
+@lru_cache(maxsize=256)
+def _lab_grade(test: str, value: float, scale: Scale) -> int:
+    """The grade of a count (cached: the same few counts are graded after each event day)."""
+    if scale == "iwcll-2008" and test != "anc":
+        return 0  # graded by its fall from baseline: reported in the reason, not here
+    return grade_lab(Lab(test, value), scale).grade  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------
+# The reading: a day's doses in a state
+
+
+class Outcome(NamedTuple):
+    """A day's planned doses as given in a state."""
+
+    doses: tuple[PlannedDose, ...]
+    same: bool
+    """Whether ``doses`` are the planned doses (the day is kept as it is)."""
+    given: tuple[tuple[str, float], ...]
+    """The doses given, drug by drug: the last dose given of each from then on."""
+    read_given: bool
+    """Whether the outcome depends on the last doses given (a paused escalation)."""
+
+
+def doses_on(planned: tuple[PlannedDose, ...], state: Treatment,
+             given: Mapping[str, float]) -> Outcome:
+    """Each planned dose of a day as given, held, reduced or stopped in ``state``, after
+    the last doses ``given`` before that day."""
+    drugs, pause, ended = state.drugs, state.pause, state.ended
+    doses: list[PlannedDose] = []
+    updates: dict[str, float] = {}
+    read_given = False
+    for dose in planned:
+        course = drugs.get(dose.drug)
+        if course is None:
+            doses.append(dose)
+            continue
+        anchor = None if dose.follows is None else drugs.get(dose.follows)
+        if anchor is not None and not ended and (anchor.stopped or anchor.held):
+            doses.append(_with_anchor(dose, anchor))
+        elif ended or course.stopped:
+            doses.append(dose._replace(status=STOPPED,
+                                       reason=f"stopped: {course.stop_reason or ended}"))
+        elif course.held:
+            doses.append(dose._replace(status=HELD, reason=f"held: {course.hold_reason}"))
+        elif course.cap is not None and dose.dose > course.cap:
+            doses.append(dose._replace(dose=course.cap, status=REDUCED,
+                                       reason=f"reduced from {dose.dose:g} mg: "
+                                              f"{course.cap_reason}"))
+            updates[dose.drug] = course.cap
+        else:
+            if pause and course.governed:
+                read_given = True
+                last = updates.get(dose.drug, given.get(dose.drug))
+                if last is not None and dose.dose > last:
+                    doses.append(dose._replace(dose=last, status=REDUCED,
+                                               reason=f"escalation paused: {pause} unresolved"))
+                    continue
+            doses.append(dose)
+            updates[dose.drug] = dose.dose
+    found = tuple(doses)
+    return Outcome(found, found == planned, tuple(updates.items()), read_given)
+
+
+def _with_anchor(dose: PlannedDose, anchor: Course) -> PlannedDose:
+    """Care given on each day of its anchor, on a day the anchor is stopped or held (the
+    anchor's own dose that day gives the cause)."""
+    status = STOPPED if anchor.stopped else HELD
+    return dose._replace(status=status, reason=f"{status} with {dose.follows} (given on each "
+                                               f"{dose.follows} day)")
+
+
+def _added_doses(state: Treatment) -> tuple[tuple[date, PlannedDose], ...]:
+    """The doses of the drugs added by rules (none once treatment ended), each with the
+    last day it is shown."""
+    if state.ended:
+        return ()
+    return tuple(
+        (extra.until, PlannedDose(drug, extra.dose, extra.unit, extra.route, ADDED,
+                                  extra.basis, "added by a rule", f"added: {extra.reason}",
+                                  extra.every_hours))
+        for drug, extra in sorted(state.added.items()))
+
+
+# ---------------------------------------------------------------------------
+# The machine: a plan, its rules, and the states after each event
+
+
+class _Machine:
+    """A plan and what acts on it (the policy, the hooks, the scale and baseline), with
+    the memo of the reading."""
+
+    __slots__ = ("_candidates", "_ends", "baseline", "courses", "first", "governs", "hooks",
+                 "memo", "plan", "policy", "scale")
+
+    def __init__(self, plan: Plan, policy: Policy, hooks: Sequence[Hook], scale: Scale,
+                 baseline: Mapping[str, float] | None) -> None:
+        self.plan, self.policy, self.hooks, self.scale = plan, policy, tuple(hooks), scale
+        self.first = plan.days[0].date
+        self.baseline = baseline or {}
+        self.courses = _courses(plan, policy)
+        self.governs = policy.drug in self.courses
+        self._candidates: dict[object, tuple[Rule, ...]] = {}
+        self._ends: dict[int, date] = {}
+        self.memo: dict[tuple[object, ...], Outcome] = {}
+        """Outcomes by (state reading, planned doses[, last doses given]): a plan repeats
+        few dose tuples, so most days cost one lookup instead of a ``doses_on``."""
+
+    def start(self, first: date) -> Treatment:
+        """The state before the first event, recorded on ``first``."""
+        day = self.index(first)
+        return Treatment(day, self.courses, _given_before(self.plan.days, day, self.courses),
+                         {}, {}, {})
+
+    def index(self, when: date) -> int:
+        """The index of the plan's day of date ``when`` (a plan has every day)."""
+        return (when - self.first).days
+
+    def candidates(self, what: Lab | Grade) -> tuple[Rule, ...]:
+        key: object = what.test if isinstance(what, Lab) else (what.toxicity,)
+        found = self._candidates.get(key)
+        if found is None:
+            found = self._candidates[key] = _candidates(self.policy, what)
+        return found
+
+    def cycle_end(self, index: int) -> date:
+        """The last day of the cycle of the plan's day ``index``."""
+        found = self._ends.get(index)
+        if found is None:
+            found = self._ends[index] = self._cycle_end(index)
+        return found
+
+    def _cycle_end(self, index: int) -> date:
+        days = self.plan.days
+        phase, cycle = days[index].phase, days[index].cycle
+        last = index
+        while last + 1 < len(days) and days[last + 1].phase == phase \
+                and days[last + 1].cycle == cycle:
+            last += 1
+        return days[last].date
+
+    def read(self, state: Treatment, stop: int, out: list[PlanDay]) -> Treatment:
+        """Append the plan's days from the state's day until ``stop`` as given in the
+        (settled) state to ``out``; the state on day ``stop``, with the doses given."""
+        reading = state.reading()
+        given = dict(state.given)
+        added = _added_doses(state)
+        shown_until = max((until for until, _ in added), default=date.min)
+        previous: tuple[PlannedDose, ...] | None = None
+        doses: tuple[PlannedDose, ...] = ()
+        same, read_given = True, False
+        for day in self.plan.days[state.day:stop]:
+            planned = day.doses
+            if planned is not previous or read_given:  # a run of days shares its tuple
+                if planned:
+                    outcome = self.outcome(reading, planned, state, given)
+                    given.update(outcome.given)
+                    doses, same, read_given = outcome.doses, outcome.same, outcome.read_given
+                else:
+                    doses, same, read_given = planned, True, False
+                previous = planned
+            if day.date <= shown_until:
+                shown = doses + tuple(dose for until, dose in added if day.date <= until)
+                out.append(day if same and shown == doses else
+                           _new_day((day.date, day.phase, day.cycle, day.cycle_day, shown)))
+            else:
+                out.append(day if same else
+                           _new_day((day.date, day.phase, day.cycle, day.cycle_day, doses)))
+        return state._replace(day=stop, given=given)
+
+    def outcome(self, reading: tuple[object, ...], planned: tuple[PlannedDose, ...],
+                state: Treatment, given: Mapping[str, float]) -> Outcome:
+        """``doses_on(planned, state, given)``, remembered by the state's reading and the
+        planned doses, and by the last doses given where the outcome reads them."""
+        key: tuple[object, ...] = (reading, planned)
+        found = self.memo.get(key)
+        if found is not None and found.read_given:
+            key = (*key, tuple(given.get(dose.drug) for dose in planned))
+            found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = doses_on(planned, state, given)
+        return found
+
+    def plan_after(self, days: list[PlanDay], state: Treatment,
+                   events: Sequence[Event]) -> Plan:
+        """The plan: ``days``, the events applied in date order, and the warnings of what
+        they did (``state``: the settled state after the last of them)."""
+        plan = self.plan
+        warnings = [*plan.warnings, *self.policy.assumptions(), *dict.fromkeys(state.notes),
+                    *(f"{found[:1].upper()}{found[1:]}: the two disagree, and the plan acts "
+                      "on each as recorded; check which is right and void the other."
+                      for found in disagreements(events, self.scale, self.baseline)),
+                    *_open_holds(state.drugs)]
+        if not self.governs and any(not isinstance(e.what, Decision) for e in events):
+            warnings.append(
+                f"No rule of the policy applies to this plan: its rules are for "
+                f"{self.policy.drug}, which the plan does not give, so recorded counts and "
+                "grades change no dose by themselves.")
+        return replace(plan, days=tuple(days), warnings=tuple(dict.fromkeys(warnings)),
+                       events=tuple(events))
+
+
+_new_day = partial(tuple.__new__, PlanDay)
+"""``PlanDay`` from a (date, phase, cycle, cycle_day, doses) tuple, without a Python call:
+the one step of every changed day (benchmarks/expand.py)."""
+
+
+class _Log:
+    """The events recorded so far in date order (a day's in the order recorded), the
+    state after each, and the days of the latest plan. An event recorded later with an
+    earlier date goes before the later ones; the states from it on are worked out again,
+    and the days before it are kept."""
+
+    __slots__ = ("days", "events", "machine", "states")
+
+    def __init__(self, machine: _Machine) -> None:
+        self.machine = machine
+        self.events: list[Event] = []
+        self.states: list[Treatment] = []
+        """The state after each of ``events``, as far as it is known."""
+        self.days: list[PlanDay] = list(machine.plan.days)
+
+    def record(self, event: Event) -> None:
+        at = bisect_right(self.events, event.date, key=_event_date)
+        self.events.insert(at, event)
+        del self.states[at:]
+
+    def plan(self) -> Plan:
+        """The plan with every event recorded so far applied."""
+        machine, known = self.machine, len(self.states)
+        state = self.states[-1] if known else machine.start(self.events[0].date)
+        days = self.days[:state.day]
+        for event in self.events[known:]:
+            day = machine.index(event.date)
+            if day > state.day:
+                state = machine.read(settle(state, machine), day, days)
+            state = step(state, event, machine)
+            self.states.append(state)
+        state = settle(state, machine)
+        machine.read(state, len(machine.plan.days), days)
+        self.days = days
+        return machine.plan_after(days, state, self.events)
 
 
 def apply_events(
@@ -292,14 +897,48 @@ def apply_events(
     sys.audit("doseplan.apply_events", plan.regimen_id, len(events))
     if not events:
         return plan
-    policy = load_policy() if policy is None else policy
+    machine = _Machine(plan, load_policy() if policy is None else policy, hooks, scale,
+                       baseline)
     ordered = sorted(events, key=_event_date)  # stable: same-day order is kept
     check_dates(plan, ordered)
     check_grades(ordered, scale)
-    replay = _Replay(plan, ordered[0].date, policy, hooks, scale, baseline)
-    _check_drugs(ordered, replay.drugs)
-    replay.apply(_by_day(ordered).items())
-    return replay.finish(ordered)
+    _check_drugs(ordered, machine.courses)
+    log = _Log(machine)
+    for event in ordered:
+        log.record(event)
+    return log.plan()
+
+
+def plan_history(
+    plan: Plan,
+    events: Sequence[Event],
+    *,
+    policy: Policy | None = None,
+    hooks: Sequence[Hook] = (),
+    scale: Scale = "ctcae-5",
+    baseline: Mapping[str, float] | None = None,
+) -> tuple[Plan, ...]:
+    """The plan as it was after each event, in recorded order: the plan without events,
+    then with the first event, and so on (for iCal SEQUENCE numbers).
+
+    Each is ``apply_events`` of the events recorded until then. Each version keeps the
+    states before its new event's date and works out only those from it on, so events
+    recorded in date order cost the days after each, not the events before it as well.
+    """
+    _check_arguments(plan, events, policy, hooks, scale, baseline)
+    if not events:
+        return (plan,)
+    machine = _Machine(plan, load_policy() if policy is None else policy, hooks, scale,
+                       baseline)
+    log = _Log(machine)
+    history = [plan]
+    for event in events:
+        check_dates(plan, (event,))  # the errors apply_events gives for this version
+        check_grades((event,), scale)
+        _check_drugs((event,), machine.courses)
+        log.record(event)
+        history.append(log.plan())
+    return tuple(history)
 
 
 def _check_arguments(plan: Plan, events: Sequence[Event], policy: Policy | None,
@@ -313,138 +952,33 @@ def _check_arguments(plan: Plan, events: Sequence[Event], policy: Policy | None,
     arguments.mapping("baseline", baseline, optional=True)
 
 
-def _by_day(ordered: Sequence[Event]) -> dict[date, list[Event]]:
-    by_day: dict[date, list[Event]] = {}
-    for event in ordered:
-        by_day.setdefault(event.date, []).append(event)
-    return by_day
+def _check_drugs(events: Sequence[Event], drugs: Mapping[str, Course]) -> None:
+    for event in events:
+        what = event.what
+        if isinstance(what, Decision) and what.drug is not None and what.drug not in drugs:
+            raise UsageError(
+                f"{event.describe()} names a drug this plan does not give; use one of "
+                f"{', '.join(sorted(drugs))}"
+            )
 
 
-class _Replay:
-    """The walk of ``apply_events`` over a plan's days: the state of the drugs, what was
-    recorded so far, and the days done. ``branch`` copies it, so that ``plan_history``
-    can finish one plan after each event without replaying the events before it."""
+def _event_date(event: Event) -> date:
+    return event.date
 
-    __slots__ = ("added", "candidates", "days", "drugs", "governs", "grades", "hooks",
-                 "index", "labs", "notes", "plan", "policy", "rule_baseline", "scale", "walk")
 
-    def __init__(self, plan: Plan, first: date, policy: Policy, hooks: Sequence[Hook],
-                 scale: Scale, baseline: Mapping[str, float] | None) -> None:
-        """Ready to apply events from the date ``first`` (the earliest event) on."""
-        self.plan, self.policy, self.hooks, self.scale = plan, policy, hooks, scale
-        # The policy's rules are the first hooks (``policy_hooks``); they are called
-        # directly here, and only those an event can trigger.
-        self.rule_baseline = baseline or {}
-        self.candidates: dict[object, tuple[Rule, ...]] = {}
-        self.drugs = _drug_states(plan, policy)
-        self.governs = policy.drug in self.drugs
-        self.labs: dict[str, tuple[date, float]] = {}
-        self.grades: dict[str, tuple[date, int]] = {}
-        self.added: dict[str, Add] = {}
-        self.notes: list[str] = []
-        self.index = bisect_left(plan.days, first, key=_day_date)  # days in date order
-        _last_given_before(plan.days, self.index, self.drugs)
-        self.days: list[PlanDay] = list(plan.days[:self.index])
-        self.walk = _Walk(self.drugs)
+def _day_date(day: PlanDay) -> date:
+    return day.date
 
-    def branch(self) -> _Replay:
-        """An independent copy: applying events to it leaves this one as it is."""
-        other = object.__new__(_Replay)
-        for name in ("plan", "policy", "hooks", "scale", "rule_baseline", "candidates",
-                     "governs", "index"):  # immutable, or a cache of pure results
-            setattr(other, name, getattr(self, name))
-        other.drugs = {name: replace(state, earlier_caps=list(state.earlier_caps))
-                       for name, state in self.drugs.items()}
-        other.labs, other.grades = dict(self.labs), dict(self.grades)
-        other.added, other.notes = dict(self.added), list(self.notes)
-        other.days = list(self.days)
-        other.walk = self.walk.branch(other.drugs)
-        return other
 
-    def apply(self, event_days: Iterable[tuple[date, Sequence[Event]]]) -> None:
-        """For each event day in date order (each later than those applied before): walk
-        the days before it as they are, then apply the events of that day. One call for
-        all the days: the state is bound to local names once."""
-        plan_days, drugs, hooks, walk, days = (self.plan.days, self.drugs, self.hooks,
-                                               self.walk, self.days)
-        labs, grades, added, notes = self.labs, self.grades, self.added, self.notes
-        policy, scale, candidates = self.policy, self.scale, self.candidates
-        governs, rule_baseline, index = self.governs, self.rule_baseline, self.index
-        ended = walk.ended  # why treatment ended, if a team decision ended it
-        for when, today in event_days:
-            at = bisect_left(plan_days, when, index, key=_day_date)
-            if at == len(plan_days) or plan_days[at].date != when:
-                continue  # no day of the plan has this date (a plan has every day: never)
-            walk.run(plan_days, index, at, days)  # the days without events before it
-            day = plan_days[at]
-            for event in today:
-                what = event.what
-                if isinstance(what, Decision):
-                    continue
-                if isinstance(what, Lab):
-                    labs[what.test] = (event.date, what.value)
-                    key: object = what.test
-                else:
-                    grades[what.toxicity] = (event.date, what.grade)
-                    if what.grade == 0 and what.toxicity in {
-                            a.while_toxicity for a in added.values()}:
-                        for name in [k for k, a in added.items()
-                                     if a.while_toxicity == what.toxicity]:
-                            del added[name]
-                    key = (what.toxicity,)
-                state = _view(day.date, scale, drugs, labs, grades) if hooks else None
-                rules = candidates.get(key)
-                if rules is None:
-                    rules = candidates[key] = _candidates(policy, what)
-                triggered = False
-                for rule in rules:
-                    if governs and rule.when.triggered_by(what):
-                        triggered = True
-                        for action in _rule_actions(policy, rule, scale, rule_baseline, event,
-                                                    what):
-                            _act(action, drugs, added, notes, _cycle_end(plan_days, at, action))
-                if governs and not triggered:
-                    severe = _uncovered(event, what, scale)
-                    if severe:
-                        notes.append(severe)
-                if state is not None:
-                    for hook in hooks:
-                        for action in _actions(hook, event, state):
-                            _act(action, drugs, added, notes, _cycle_end(plan_days, at, action))
-                _recover(drugs, labs, grades, day.date, notes)
-            for event in today:
-                if isinstance(event.what, Decision):
-                    ended = _decide(event, event.what, drugs, notes) or ended
-            walk.changed(added, _unresolved(grades, labs, scale), ended)
-            days.append(walk.day_after(day))
-            index = at + 1
-        self.index = index
-
-    def finish(self, ordered: Sequence[Event]) -> Plan:
-        """The plan: the days after the last event walked, with ``ordered``, the events
-        applied, and the warnings of what they did."""
-        plan = self.plan
-        self.walk.run(plan.days, self.index, len(plan.days), self.days)
-        self.index = len(plan.days)
-        warnings = [*plan.warnings, *self.policy.assumptions(), *dict.fromkeys(self.notes),
-                    *(f"{found[:1].upper()}{found[1:]}: the two disagree, and the plan acts "
-                      "on each as recorded; check which is right and void the other."
-                      for found in disagreements(ordered, self.scale, self.rule_baseline)),
-                    *_open_holds(self.drugs)]
-        if not self.governs and any(not isinstance(e.what, Decision) for e in ordered):
-            warnings.append(
-                f"No rule of the policy applies to this plan: its rules are for "
-                f"{self.policy.drug}, which the plan does not give, so recorded counts and "
-                "grades change no dose by themselves.")
-        return replace(plan, days=tuple(self.days), warnings=tuple(dict.fromkeys(warnings)),
-                       events=tuple(ordered))
+# ---------------------------------------------------------------------------
+# Warnings and checks of recorded events
 
 
 OPEN_HOLD = "Open hold: "
 """How the warning about a hold still open after the last event begins."""
 
 
-def _open_holds(drugs: Mapping[str, _Drug]) -> list[str]:
+def _open_holds(drugs: Mapping[str, Course]) -> list[str]:
     """For each drug still held after the last event, what gives it again: the counts or
     grade its rule waits for, or a decision of the team (so that whoever records the next
     count sees what the hold waits for, even when that count changes nothing)."""
@@ -472,55 +1006,6 @@ def _open_holds(drugs: Mapping[str, _Drug]) -> list[str]:
         found.append(f"{OPEN_HOLD}{name} is held: {reasons}. It is given again{lower} when "
                      f"{conditions}.")
     return found
-
-
-def _event_date(event: Event) -> date:
-    return event.date
-
-
-def _day_date(day: PlanDay) -> date:
-    return day.date
-
-
-_new_day = partial(tuple.__new__, PlanDay)
-"""``PlanDay`` from a (date, phase, cycle, cycle_day, doses) tuple, without a Python call."""
-
-
-def _last_given_before(days: Sequence[PlanDay], stop: int, drugs: Mapping[str, _Drug]) -> None:
-    """Set each drug's last dose given in ``days[:stop]`` (days before any event)."""
-    missing = set(drugs)
-    for index in range(stop - 1, -1, -1):
-        doses = days[index].doses
-        if not doses:
-            continue
-        for dose in reversed(doses):  # the last dose of a drug on a day is the one that counts
-            if dose.drug in missing:
-                drugs[dose.drug].last_given = dose.dose
-                missing.discard(dose.drug)
-        if not missing:
-            return
-
-
-def _actions(hook: Hook, event: Event, state: PlanState) -> Sequence[Action]:
-    """What a caller's hook returned, checked: a list or tuple of actions."""
-    found = hook(event, state)
-    name = getattr(hook, "__name__", repr(hook))
-    arguments.items(f"the result of hook {name}", found, (Hold, Reduce, Stop, Add, Decide),
-                    "actions (Hold, Reduce, Stop, Add, Decide)")
-    return found
-
-
-def _cycle_end(days: Sequence[PlanDay], index: int, action: Action) -> date | None:
-    """For an added drug: the last day of the cycle of ``days[index]`` (how long it is
-    shown); None for other actions, which do not use it."""
-    if not isinstance(action, Add):
-        return None
-    phase, cycle = days[index].phase, days[index].cycle
-    last = index
-    while last + 1 < len(days) and days[last + 1].phase == phase \
-            and days[last + 1].cycle == cycle:
-        last += 1
-    return days[last].date
 
 
 def check_grades(events: Iterable[Event], scale: Scale) -> None:
@@ -579,426 +1064,6 @@ def check_dates(plan: Plan, events: Sequence[Event]) -> None:
             )
 
 
-def _drug_states(plan: Plan, policy: Policy) -> dict[str, _Drug]:
-    highest: dict[str, float] = {}
-    starting: dict[str, float] = {}
-    previous: tuple[PlannedDose, ...] = ()
-    seen: set[int] = set()
-    for day in plan.days:
-        doses = day.doses
-        if not doses or doses is previous:  # days share dose tuples: each is read once
-            continue
-        previous = doses
-        if id(doses) in seen:
-            continue
-        seen.add(id(doses))
-        for dose in doses:
-            highest[dose.drug] = max(highest.get(dose.drug, 0.0), dose.dose)
-            starting.setdefault(dose.drug, dose.dose)
-    drugs: dict[str, _Drug] = {}
-    for drug, top in highest.items():
-        if drug == policy.drug:
-            levels = tuple(level for level in policy.levels if level <= top) or (top,)
-            start = starting[drug]
-            below_start = [level for level in levels if level < start]
-            floor_index = max(0, len(below_start) - policy.most_levels_down)
-            lowest = below_start[floor_index] if below_start else levels[0]
-            drugs[drug] = _Drug(levels, lowest, start, governed=True)
-        else:
-            drugs[drug] = _Drug((top,), top, starting[drug])
-    return drugs
-
-
-def _check_drugs(events: Sequence[Event], drugs: Mapping[str, _Drug]) -> None:
-    for event in events:
-        what = event.what
-        if isinstance(what, Decision) and what.drug is not None and what.drug not in drugs:
-            raise UsageError(
-                f"{event.describe()} names a drug this plan does not give; use one of "
-                f"{', '.join(sorted(drugs))}"
-            )
-
-
-def _view(day: date, scale: Scale, drugs: Mapping[str, _Drug],
-          labs: Mapping[str, tuple[date, float]],
-          grades: Mapping[str, tuple[date, int]]) -> PlanState:
-    return PlanState(
-        day=day,
-        scale=scale,
-        drugs={name: DrugState(name, d.held, d.stopped, d.cap, d.levels)
-               for name, d in drugs.items()},
-        labs={test: value for test, (_, value) in labs.items()},
-        grades={name: grade for name, (_, grade) in grades.items()},
-    )
-
-
-def _act(action: Action, drugs: dict[str, _Drug], added: dict[str, Add], notes: list[str],
-         cycle_end: date | None) -> None:
-    """Apply one automatic action."""
-    if isinstance(action, Decide):
-        notes.append(action.message)
-        return
-    if isinstance(action, Add):
-        until = cycle_end if cycle_end is not None else action.until
-        added[action.drug] = replace(action, until=until)
-        warning = assess(action.drug, action.dose, action.unit, action.every_hours).warning
-        if warning is not None:
-            notes.append(warning)
-        return
-    state = drugs.get(action.drug)
-    if state is None:
-        raise UsageError(
-            f"a hook returned {type(action).__name__}({action.drug!r}), a drug this plan does "
-            f"not give; it gives {', '.join(sorted(drugs))}")
-    if state.stopped:
-        return
-    if isinstance(action, Hold):
-        if state.held_by_team:
-            return  # a team hold stays a team hold: only the team resumes it
-        if not state.held:
-            _freeze(state, action.reason)
-            state.held, state.hold_since, state.pending = True, None, ()
-        elif state.resume is not None and state.resume != action.resume:
-            state.pending = (*state.pending,
-                             (state.resume, state.hold_since, state.hold_reason))
-            state.hold_since = None
-        state.hold_reason = action.reason
-        state.resume = action.resume
-        state.resume_levels_down = max(action.resume_levels_down,
-                                       state.resume_levels_down if state.pending else 0)
-        state.re_escalate = action.re_escalate or state.re_escalate
-    elif isinstance(action, Reduce):
-        _lower(action.drug, state, action.levels, action.reason, notes)
-    elif isinstance(action, Stop):
-        state.stopped, state.stop_reason = True, action.reason
-
-
-def _current(state: _Drug) -> float:
-    """The dose the drug is at: the last one given, else the first planned one."""
-    current = state.last_given if state.last_given is not None else state.start
-    return current if state.cap is None else min(current, state.cap)
-
-
-def _freeze(state: _Drug, reason: str) -> None:
-    """At a hold: remember the dose before it (for a return to it) and cap at it, so the
-    planned escalation cannot rise while the hold is open or after it."""
-    earlier = _current(state)
-    state.earlier_caps.append((earlier, f"back to the dose before the hold ({reason})"))
-    state.cap = earlier
-    state.cap_reason = f"not above the dose before the hold ({reason})"
-
-
-def _lower(drug: str, state: _Drug, levels: int, reason: str, notes: list[str]) -> None:
-    """Cap the drug ``levels`` dose levels below its current dose, or stop it."""
-    current = _current(state)
-    target = current
-    for _ in range(levels):
-        lower = [level for level in state.levels if level < target]
-        if not lower or lower[-1] < state.lowest:
-            state.stopped = True
-            state.stop_reason = (
-                f"cannot go below {state.lowest:g} mg, the lowest dose level ({reason})")
-            notes.append(
-                f"Decision needed: {drug} cannot be reduced below {state.lowest:g} mg, the "
-                f"lowest dose level, so it is stopped; the treating team must decide ({reason})."
-            )
-            return
-        target = lower[-1]
-    state.cap, state.cap_reason = target, reason
-
-
-def _recover(drugs: dict[str, _Drug], labs: Mapping[str, tuple[date, float]],
-             grades: Mapping[str, tuple[date, int]], today: date, notes: list[str]) -> None:
-    """Resume held drugs whose condition is met; re-escalate those whose flare subsided."""
-    for name, state in drugs.items():
-        if state.stopped:
-            continue
-        if state.held and not state.held_by_team and state.resume is not None:
-            if _met(state.resume, labs, grades, state.hold_since or today) and all(
-                    _met(condition, labs, grades, since or today)
-                    for condition, since, _ in state.pending):
-                reason = f"resumed {state.resume_levels_down} level(s) lower when " \
-                         f"{state.resume.describe()} on {today.isoformat()}; {state.hold_reason}"
-                state.held = False
-                if state.resume_levels_down:
-                    _lower(name, state, state.resume_levels_down, reason, notes)
-                state.resume, state.pending = None, ()
-        elif (not state.held and state.re_escalate is not None
-              and _met(state.re_escalate, labs, grades, today)):
-            state.cap, state.cap_reason = (state.earlier_caps.pop() if state.earlier_caps
-                                           else (None, ""))
-            state.re_escalate = None
-        if state.held and state.hold_since is None:
-            state.hold_since = today
-
-
-def _met(condition: Condition, labs: Mapping[str, tuple[date, float]],
-         grades: Mapping[str, tuple[date, int]], since: date) -> bool:
-    """Whether values recorded on or after ``since`` meet the condition."""
-    for threshold in condition.all:
-        found = labs.get(threshold.test)
-        if found is None or found[0] < since or not threshold.met(found[1]):
-            return False
-    if condition.toxicity or condition.grade_at_most is not None:
-        names = condition.toxicity or tuple(grades)
-        recent = [g for name, (when, g) in grades.items() if name in names and when >= since]
-        if not recent or max(recent) > (condition.grade_at_most or 0):
-            return False
-    return bool(condition.all) or condition.grade_at_most is not None
-
-
-def _decide(event: Event, what: Decision, drugs: dict[str, _Drug], notes: list[str]) -> str:
-    """Apply a team decision; returns the reason when treatment ends."""
-    reason = f"decision of the treating team on {event.date.isoformat()}"
-    if event.note:
-        reason += f": {event.note}"
-    if what.action == "end-treatment":
-        for state in drugs.values():
-            state.stopped, state.stop_reason = True, f"treatment ended ({reason})"
-        return f"treatment ended ({reason})"
-    assert what.drug is not None
-    state = drugs[what.drug]
-    if what.action == "hold":
-        if not state.held:
-            _freeze(state, f"held by {reason}")
-        state.held, state.held_by_team, state.hold_reason = True, True, f"held by {reason}"
-        state.resume, state.pending = None, ()
-    elif what.action == "resume":
-        state.held = state.held_by_team = False
-        state.stopped = False
-        state.resume, state.pending = None, ()
-    elif what.action == "reduce":
-        _lower(what.drug, state, 1, f"reduced by {reason}", notes)
-    elif what.action == "re-escalate":
-        if state.cap is not None:
-            higher = [level for level in state.levels if level > state.cap]
-            if higher and higher[0] < state.levels[-1]:
-                state.cap, state.cap_reason = higher[0], f"re-escalated by {reason}"
-            else:
-                state.cap, state.cap_reason = None, ""
-        state.re_escalate = None
-    elif what.action == "stop":
-        state.stopped, state.stop_reason = True, f"stopped by {reason}"
-    return ""
-
-
-def _unresolved(grades: Mapping[str, tuple[date, int]], labs: Mapping[str, tuple[date, float]],
-                scale: Scale) -> str:
-    """A grade >= 3 toxicity not yet recorded as improved, or ''."""
-    for name, (_, grade) in grades.items():
-        if grade >= 3:
-            return f"{TOXICITY_NAMES[name]} grade {grade}"
-    for test, (_, value) in labs.items():
-        if test in ("anc", "platelets") and _lab_grade(test, value, scale) >= 3:
-            return f"{TEST_NAMES[test]} {value:g} grade >= 3"
-    return ""
-
-
-@lru_cache(maxsize=256)
-def _lab_grade(test: str, value: float, scale: Scale) -> int:
-    """The grade of a count (cached: the same few counts are graded after each event day)."""
-    if scale == "iwcll-2008" and test != "anc":
-        return 0  # graded by its fall from baseline: reported in the reason, not here
-    return grade_lab(Lab(test, value), scale).grade  # type: ignore[arg-type]
-
-
-class _Walk:
-    """The days after the first event, under the current state of the drugs.
-
-    A day's doses depend only on its planned doses and on the state of their drugs
-    (held, stopped, capped, with the reasons), the escalation pause and the end of
-    treatment; while escalation is paused, also on the last doses given. So each
-    distinct tuple of planned doses is worked out once per state (``_doses_after``)
-    and reused: most days cost one dictionary lookup.
-    """
-
-    __slots__ = ("added", "added_items", "added_until", "drugs", "ended", "memo", "memos",
-                 "pause")
-
-    def __init__(self, drugs: Mapping[str, _Drug]) -> None:
-        self.drugs = drugs
-        self.added: list[tuple[date, PlannedDose]] = []
-        """The doses of the drugs added by rules, each with the last day it is shown."""
-        self.added_items: tuple[tuple[str, Add], ...] = ()
-        self.added_until = date.min
-        """The last day a drug added by a rule is shown."""
-        self.pause = ""
-        self.ended = ""
-        self.memos: dict[tuple[object, ...], dict[object, _Outcome]] = {}
-        """For each state of the drugs: the outcome of each tuple of planned doses."""
-        self.memo: dict[object, _Outcome] = self.memos.setdefault(self._state(), {})
-
-    def branch(self, drugs: Mapping[str, _Drug]) -> _Walk:
-        """A copy walking with ``drugs`` (a copy of this walk's): the outcomes it
-        remembers name the drugs they update, so they are not shared."""
-        other = _Walk(drugs)
-        other.added, other.added_items = list(self.added), self.added_items
-        other.added_until, other.pause, other.ended = self.added_until, self.pause, self.ended
-        other.memo = other.memos.setdefault(other._state(), {})
-        return other
-
-    def _state(self) -> tuple[object, ...]:
-        """What the outcome of a day depends on, besides its planned doses (and, while
-        escalation is paused, the last doses given: then part of the memo's key)."""
-        return (self.pause, self.ended, *((d.held, d.hold_reason, d.stopped, d.stop_reason,
-                                           d.cap, d.cap_reason) for d in self.drugs.values()))
-
-    def changed(self, added: Mapping[str, Add], pause: str, ended: str) -> None:
-        """After an event day: the drugs added by rules, the pause, the end of treatment."""
-        items = tuple(sorted(added.items())) if not ended else ()
-        before = self.added_items
-        if len(items) != len(before) or any(
-                a is not b or k != j for (k, a), (j, b) in zip(items, before, strict=True)):
-            self.added_items = items
-            self.added = [
-                (extra.until, PlannedDose(drug, extra.dose, extra.unit, extra.route, ADDED,
-                                          extra.basis, "added by a rule",
-                                          f"added: {extra.reason}", extra.every_hours))
-                for drug, extra in items]
-            self.added_until = max((until for until, _ in self.added), default=date.min)
-        self.pause, self.ended = pause, ended
-        self.memo = self.memos.setdefault(self._state(), {})
-
-    def run(self, days: Sequence[PlanDay], lo: int, hi: int, out: list[PlanDay]) -> None:
-        """Append ``day_after`` of each of ``days[lo:hi]`` (days without events) to ``out``;
-        the same steps, inlined for the long runs of days between events."""
-        if lo >= hi:
-            return
-        if self.added:  # the days a drug added by a rule may still be shown on
-            split = bisect_right(days, self.added_until, lo, hi, key=_day_date)
-            out.extend(map(self.day_after, days[lo:split]))
-            lo = split
-        memo, outcome = self.memo, self.outcome
-        append = out.append
-        for day in days[lo:hi]:
-            planned = day.doses
-            if not planned:
-                append(day)
-                continue
-            found = memo.get(id(planned))
-            if found is None or found.planned is not planned or found.sensitive:
-                found = outcome(planned)
-            for state, value in found.updates:
-                state.last_given = value
-            if found.same:
-                append(day)
-            else:
-                append(_new_day((day.date, day.phase, day.cycle, day.cycle_day, found.doses)))
-
-    def day_after(self, day: PlanDay) -> PlanDay:
-        planned = day.doses
-        if not planned:
-            return self._with_extras(day, planned, True)
-        found = self.outcome(planned)
-        for state, value in found.updates:
-            state.last_given = value
-        return self._with_extras(day, found.doses, found.same)
-
-    def outcome(self, planned: tuple[PlannedDose, ...]) -> _Outcome:
-        """The outcome of ``planned`` under the current state, memoised by the identity of
-        the tuple (the plan keeps it alive), and by the last doses given where they count."""
-        memo, drugs = self.memo, self.drugs
-        found = memo.get(id(planned))
-        if found is None or found.planned is not planned:
-            found = memo[id(planned)] = _outcome(planned, drugs, self.pause, self.ended)
-        if not found.sensitive:
-            return found
-        key = (id(planned), tuple(
-            None if (s := drugs.get(d.drug)) is None else s.last_given for d in planned))
-        given = memo.get(key)
-        if given is None or given.planned is not planned:
-            given = memo[key] = _outcome(planned, drugs, self.pause, self.ended)
-        return given
-
-    def _with_extras(self, day: PlanDay, doses: tuple[PlannedDose, ...], same: bool) -> PlanDay:
-        """The day with ``doses`` (``same``: as planned) and the drugs added by rules."""
-        if self.added:
-            extras = tuple(dose for until, dose in self.added if day.date <= until)
-            if extras:
-                return PlanDay(day.date, day.phase, day.cycle, day.cycle_day, doses + extras)
-        if same:
-            return day
-        return PlanDay(day.date, day.phase, day.cycle, day.cycle_day, doses)
-
-
-class _Outcome(NamedTuple):
-    """What ``_doses_after`` gives for a tuple of planned doses in one state."""
-
-    planned: tuple[PlannedDose, ...]
-    doses: tuple[PlannedDose, ...]
-    same: bool
-    """Whether ``doses`` equal ``planned`` (the day is kept as it is)."""
-    updates: tuple[tuple[_Drug, float], ...]
-    sensitive: bool
-    """Whether the result may depend on the last doses given (a paused escalation)."""
-
-
-def _outcome(planned: tuple[PlannedDose, ...], drugs: Mapping[str, _Drug], pause: str,
-             ended: str) -> _Outcome:
-    doses, updates = _doses_after(planned, drugs, pause, ended)
-    return _Outcome(planned, doses, doses is planned or doses == planned,
-                    tuple((drugs[drug], value) for drug, value in updates),
-                    _paused(planned, drugs, pause, ended))
-
-
-def _paused(planned: tuple[PlannedDose, ...], drugs: Mapping[str, _Drug], pause: str,
-            ended: str) -> bool:
-    """Whether a dose of ``planned`` reaches the "escalation paused" test of ``_doses_after``,
-    the only one that reads the last dose given."""
-    if not pause or ended:
-        return False
-    for dose in planned:
-        state = drugs.get(dose.drug)
-        if state is None or state.stopped or state.held:
-            continue
-        if state.cap is not None and dose.dose > state.cap:
-            continue
-        if state.governed:
-            return True
-    return False
-
-
-def _doses_after(
-    planned: tuple[PlannedDose, ...], drugs: Mapping[str, _Drug], pause: str, ended: str
-) -> tuple[tuple[PlannedDose, ...], tuple[tuple[str, float], ...]]:
-    """Each planned dose as given, held, reduced or stopped; and the doses given."""
-    doses: list[PlannedDose] = []
-    updates: list[tuple[str, float]] = []
-    for dose in planned:
-        state = drugs.get(dose.drug)
-        if state is None:
-            doses.append(dose)
-            continue
-        anchor = None if dose.follows is None else drugs.get(dose.follows)
-        if anchor is not None and not ended and (anchor.stopped or anchor.held):
-            doses.append(_with_anchor(dose, anchor))
-            continue
-        last = dict(updates).get(dose.drug, state.last_given)
-        if ended or state.stopped:
-            doses.append(dose._replace(status=STOPPED,
-                                       reason=f"stopped: {state.stop_reason or ended}"))
-        elif state.held:
-            doses.append(dose._replace(status=HELD, reason=f"held: {state.hold_reason}"))
-        elif state.cap is not None and dose.dose > state.cap:
-            doses.append(dose._replace(dose=state.cap, status=REDUCED,
-                                       reason=f"reduced from {dose.dose:g} mg: "
-                                              f"{state.cap_reason}"))
-            updates.append((dose.drug, state.cap))
-        elif pause and state.governed and last is not None and dose.dose > last:
-            doses.append(dose._replace(dose=last, status=REDUCED,
-                                       reason=f"escalation paused: {pause} unresolved"))
-        else:
-            doses.append(dose)
-            updates.append((dose.drug, dose.dose))
-    return tuple(doses), tuple(updates)
-
-
-def _with_anchor(dose: PlannedDose, anchor: _Drug) -> PlannedDose:
-    """Care given on each day of its anchor, on a day the anchor is stopped or held (the
-    anchor's own dose that day gives the cause)."""
-    status = STOPPED if anchor.stopped else HELD
-    return dose._replace(status=status, reason=f"{status} with {dose.follows} (given on each "
-                                               f"{dose.follows} day)")
 
 
 def check_new_event(events: Sequence[Event], event: Event) -> None:
@@ -1024,44 +1089,3 @@ def check_new_event(events: Sequence[Event], event: Event) -> None:
             f"{ended[0].isoformat()}, which stopped every drug; if the treatment goes on, void "
             "the end of treatment first")
 
-
-def plan_history(
-    plan: Plan,
-    events: Sequence[Event],
-    *,
-    policy: Policy | None = None,
-    hooks: Sequence[Hook] = (),
-    scale: Scale = "ctcae-5",
-    baseline: Mapping[str, float] | None = None,
-) -> tuple[Plan, ...]:
-    """The plan as it was after each event, in recorded order: the plan without events,
-    then with the first event, and so on (for iCal SEQUENCE numbers).
-
-    Each is ``apply_events`` of the events recorded until then. Events recorded in date
-    order (as a patient record keeps them) are applied once: the walk is copied at each
-    event and the copy finishes that version, so the time grows with the number of events
-    times the days after each, not with the events before it as well.
-    """
-    _check_arguments(plan, events, policy, hooks, scale, baseline)
-    if not events:
-        return (plan,)
-    if any(later.date < earlier.date for earlier, later in pairwise(events)):
-        # Recorded out of date order: a version is not the one before it plus an event.
-        return (plan, *(apply_events(plan, events[:k], policy=policy, hooks=hooks, scale=scale,
-                                     baseline=baseline) for k in range(1, len(events) + 1)))
-    policy = load_policy() if policy is None else policy
-    replay = _Replay(plan, events[0].date, policy, hooks, scale, baseline)
-    history = [plan]
-    done = 0
-    for when, today in _by_day(events).items():
-        for count in range(1, len(today) + 1):
-            event = today[count - 1]
-            check_dates(plan, (event,))  # the error apply_events gives for this version
-            _check_drugs((event,), replay.drugs)
-            version = replay.branch()
-            version.apply([(when, today[:count])])
-            if count == len(today):
-                replay = version.branch()  # the walk goes on from this day's last event
-            done += 1
-            history.append(version.finish(events[:done]))
-    return tuple(history)

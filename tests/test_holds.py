@@ -14,7 +14,15 @@ from conftest import plan_of as planned
 from doseplan.engine import build_plan
 from doseplan.errors import UsageError
 from doseplan.events import Event, Lab, decision, lab, toxicity
-from doseplan.holds import Hold, PlanState, _Replay, apply_events, plan_history
+from doseplan.holds import (
+    Hold,
+    PlanState,
+    _Machine,
+    apply_events,
+    plan_history,
+    settle,
+    step,
+)
 from doseplan.loader import load_builtin
 from doseplan.plan import Plan
 from doseplan.policy import load_policy
@@ -351,21 +359,22 @@ def test_the_history_fails_as_the_first_version_with_a_bad_event(
     assert str(found.value) == str(expected.value)
 
 
-def test_a_copy_of_the_walk_shares_no_state_with_it() -> None:
-    """plan_history finishes each version on a copy of the walk: events applied to the
-    copy (a hold that remembers the dose before it, a reduction, a lab) leave the
-    original exactly as it was."""
+def test_a_step_leaves_the_state_it_started_from_as_it_was() -> None:
+    """plan_history keeps the state after each event and goes on from it: a step (a hold
+    that remembers the dose before it, a lab, a decision of the team) returns a new state
+    and leaves the one it started from exactly as it was."""
     base = planned("badoux-2011", start=START)
-    replay = _Replay(base, day(30), load_policy(), (), "ctcae-5", None)
-    before = (copy.deepcopy(replay.drugs), replay.days[:], replay.index)
-    branch = replay.branch()
-    branch.apply([(day(30), [toxicity(day(30), "tumor_flare", 3), lab(day(30), "anc", 0.4),
-                             decision(day(30), "reduce", "lenalidomide")])])
-    after = branch.finish([])
-    assert any(d.status != "planned" for d in after.days[29].doses)  # the copy changed
-    assert branch.drugs["lenalidomide"].earlier_caps  # the hold remembered a dose
-    assert (replay.drugs, replay.days, replay.index) == before
-    assert (replay.labs, replay.grades, replay.added, replay.notes) == ({}, {}, {}, [])
+    machine = _Machine(base, load_policy(), (), "ctcae-5", None)
+    state = machine.start(day(30))
+    before = copy.deepcopy(state)
+    after = state
+    for event in [toxicity(day(30), "tumor_flare", 3), lab(day(30), "anc", 0.4),
+                  decision(day(30), "reduce", "lenalidomide")]:
+        after = step(after, event, machine)
+    after = settle(after, machine)
+    assert after.drugs["lenalidomide"].earlier_caps  # the hold remembered a dose
+    assert after.drugs["lenalidomide"].cap is not None  # and the team reduced it
+    assert state == before
 
 
 def test_plan_history_has_one_plan_per_recorded_event() -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
+from itertools import pairwise
 from typing import Any
 
 from conftest import planning
@@ -172,6 +173,21 @@ def same_day_order_kept(draw: st.DrawFn, events: Sequence[Event]) -> list[Event]
         if not queues[on]:
             del queues[on]
     return shuffled
+
+
+@st.composite
+def decisions_moved_within_days(draw: st.DrawFn, events: Sequence[Event]) -> list[Event]:
+    """The events with each day's decisions moved among that day's counts and grades:
+    the decisions keep their order among themselves, and so do the counts and grades."""
+    moved: list[Event] = []
+    for on in sorted({e.date for e in events}):
+        today = [e for e in events if e.date == on]
+        decisions = [e for e in today if isinstance(e.what, Decision)]
+        automatic = [e for e in today if not isinstance(e.what, Decision)]
+        places = draw(st.permutations([True] * len(decisions) + [False] * len(automatic)))
+        moved += [decisions.pop(0) if is_decision else automatic.pop(0)
+                  for is_decision in places]
+    return moved
 
 
 # ---------------------------------------------------------------------------
@@ -401,6 +417,19 @@ def test_events_on_distinct_dates_can_be_listed_in_any_order(data: st.DataObject
     assert case.apply(shuffled) == case.apply(events)
 
 
+@CORE
+@given(st.data())
+def test_a_days_decisions_win_wherever_they_were_recorded_that_day(
+        data: st.DataObject) -> None:
+    """The team's decisions of a day are applied after that day's counts and grades, so
+    recording a decision before or after a count of the same day changes no day and no
+    warning (the plan lists the events as recorded)."""
+    case = data.draw(cases())
+    events = by_date(data.draw(events_for(case.plan)))
+    moved, kept = case.apply(data.draw(decisions_moved_within_days(events))), case.apply(events)
+    assert (moved.days, moved.warnings) == (kept.days, kept.warnings)
+
+
 def _platelet_hook(event: Event, state: PlanState) -> Sequence[Action]:
     """A site's hook (an example, not a clinical rule): hold the policy drug below 50."""
     what = event.what
@@ -424,6 +453,20 @@ def test_the_history_is_each_version_applied_from_scratch(data: st.DataObject) -
     assert history == (case.plan, *(
         apply_events(case.plan, listed[:k], hooks=hooks, scale=case.scale, baseline=BASELINE)
         for k in range(1, len(listed) + 1)))
+
+
+@CORE
+@given(st.data())
+def test_no_version_of_the_history_changes_a_day_before_its_new_event(
+        data: st.DataObject) -> None:
+    """Whatever order events were recorded in, each version of the plan shows the days
+    before its new event's date exactly as the version before it did."""
+    case = data.draw(cases())
+    listed = data.draw(events_for(case.plan))
+    history = plan_history(case.plan, listed, scale=case.scale, baseline=BASELINE)
+    for k, (before, after) in enumerate(pairwise(history)):
+        cut = index_of(case.plan, listed[k].date)
+        assert after.days[:cut] == before.days[:cut], f"event {k}: {listed[k].describe()}"
 
 
 # ---------------------------------------------------------------------------
