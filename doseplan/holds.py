@@ -22,7 +22,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache, partial
-from typing import Any, NamedTuple, assert_never, get_args
+from itertools import compress
+from operator import attrgetter, is_not
+from typing import NamedTuple, assert_never, get_args
 
 from doseplan import arguments
 from doseplan.drugs import assess
@@ -272,10 +274,11 @@ class Course(NamedTuple):
     earlier_caps: tuple[tuple[float | None, str], ...] = ()
     """The caps before each hold, latest last: where a re-escalation returns to."""
 
-    def dosing(self) -> tuple[object, ...]:
-        """What a day's doses of this drug depend on (``doses_on`` reads nothing else)."""
-        return (self.governed, self.held, self.hold_reason, self.stopped, self.stop_reason,
-                self.cap, self.cap_reason)
+
+_DOSING = attrgetter("governed", "held", "hold_reason", "stopped", "stop_reason", "cap",
+                     "cap_reason")
+"""What a day's doses of a drug depend on in its ``Course`` (``doses_on`` reads no other
+field)."""
 
 
 class Treatment(NamedTuple):
@@ -309,20 +312,15 @@ class Treatment(NamedTuple):
     def reading(self) -> tuple[object, ...]:
         """What the doses of a day depend on besides its planned doses and the last doses
         given: the value the memo of ``_Machine.outcome`` is keyed by."""
-        return (self.pause, self.ended,
-                *((name, *course.dosing()) for name, course in self.drugs.items()))
+        return (self.pause, self.ended, *self.drugs, *map(_DOSING, self.drugs.values()))
 
 
-def _courses(plan: Plan, policy: Policy) -> dict[str, Course]:
-    """Each drug of the plan as planned: its dose levels, lowest dose and first dose."""
+def _courses(planned: Iterable[tuple[PlannedDose, ...]], policy: Policy) -> dict[str, Course]:
+    """Each drug of the plan as planned (``planned``: its distinct tuples of planned doses,
+    in the order of their first day): its dose levels, lowest dose and first dose."""
     highest: dict[str, float] = {}
     starting: dict[str, float] = {}
-    previous: tuple[PlannedDose, ...] = ()
-    for day in plan.days:
-        doses = day.doses
-        if not doses or doses is previous:  # consecutive days share a tuple: read it once
-            continue
-        previous = doses
+    for doses in planned:
         for dose in doses:
             highest[dose.drug] = max(highest.get(dose.drug, 0.0), dose.dose)
             starting.setdefault(dose.drug, dose.dose)
@@ -338,6 +336,13 @@ def _courses(plan: Plan, policy: Policy) -> dict[str, Course]:
         else:
             courses[drug] = Course((top,), top, starting[drug])
     return courses
+
+
+def _runs(days: Sequence[PlanDay]) -> list[int]:
+    """The index of the first day of each run of days that share one tuple of planned
+    doses (the engine gives a run one tuple), and the number of days."""
+    doses = [day.doses for day in days]
+    return [0, *compress(range(1, len(doses)), map(is_not, doses[1:], doses)), len(doses)]
 
 
 def _given_before(days: Sequence[PlanDay], stop: int, drugs: Iterable[str]) -> dict[str, float]:
@@ -358,22 +363,26 @@ def _given_before(days: Sequence[PlanDay], stop: int, drugs: Iterable[str]) -> d
 
 
 class _Draft:
-    """The parts of a ``Treatment`` one step changes, as copies it may change."""
+    """The parts of a ``Treatment`` one step changes: each change makes a new mapping,
+    so the state it started from stays as it was."""
 
     __slots__ = ("added", "drugs", "ended", "given", "grades", "labs", "notes")
 
     def __init__(self, state: Treatment) -> None:
-        self.drugs = dict(state.drugs)
-        self.given = state.given
-        self.labs, self.grades = dict(state.labs), dict(state.grades)
-        self.added, self.notes = dict(state.added), list(state.notes)
-        self.ended = state.ended
+        self.drugs, self.given, self.labs, self.grades = (state.drugs, state.given,
+                                                          state.labs, state.grades)
+        self.added, self.notes, self.ended = state.added, state.notes, state.ended
 
-    def done(self, state: Treatment, **changes: Any) -> Treatment:
-        """``state`` with the changes of this draft, and ``changes``."""
-        return state._replace(drugs=self.drugs, labs=self.labs, grades=self.grades,
-                       added=self.added, notes=tuple(self.notes), ended=self.ended,
-                       **changes)
+    def set(self, drug: str, course: Course) -> None:
+        self.drugs = {**self.drugs, drug: course}
+
+    def note(self, note: str) -> None:
+        self.notes = (*self.notes, note)
+
+    def done(self, state: Treatment, decisions: tuple[Event, ...], pause: str) -> Treatment:
+        """``state`` with the changes of this draft, ``decisions`` and ``pause``."""
+        return Treatment(state.day, self.drugs, state.given, self.labs, self.grades,
+                         self.added, self.notes, decisions, pause, self.ended)
 
 
 def step(state: Treatment, event: Event, machine: _Machine) -> Treatment:
@@ -389,12 +398,12 @@ def step(state: Treatment, event: Event, machine: _Machine) -> Treatment:
     draft = _Draft(state)
     on = event.date
     if isinstance(what, Lab):
-        draft.labs[what.test] = (on, what.value)
+        draft.labs = {**draft.labs, what.test: (on, what.value)}
     else:
-        draft.grades[what.toxicity] = (on, what.grade)
-        if what.grade == 0:
-            for drug in [k for k, a in draft.added.items() if a.while_toxicity == what.toxicity]:
-                del draft.added[drug]
+        draft.grades = {**draft.grades, what.toxicity: (on, what.grade)}
+        if what.grade == 0 and draft.added:
+            draft.added = {drug: added for drug, added in draft.added.items()
+                           if added.while_toxicity != what.toxicity}
     view = _view(on, machine.scale, draft) if machine.hooks else None
     actions: list[Action] = []
     if machine.governs:
@@ -411,7 +420,7 @@ def step(state: Treatment, event: Event, machine: _Machine) -> Treatment:
     for action in actions:
         _act(action, draft, machine.cycle_end(state.day))
     _recover(draft, on)
-    return draft.done(state)
+    return draft.done(state, state.decisions, state.pause)
 
 
 def settle(state: Treatment, machine: _Machine) -> Treatment:
@@ -424,8 +433,7 @@ def settle(state: Treatment, machine: _Machine) -> Treatment:
     for event in state.decisions:
         assert isinstance(event.what, Decision)
         draft.ended = _decide(event, event.what, draft) or draft.ended
-    return draft.done(state, decisions=(),
-                      pause=_unresolved(draft.grades, draft.labs, machine.scale))
+    return draft.done(state, (), _unresolved(draft.grades, draft.labs, machine.scale))
 
 
 def _view(day: date, scale: Scale, draft: _Draft) -> PlanState:
@@ -454,25 +462,25 @@ def _act(action: Action, draft: _Draft, cycle_end: date) -> None:
     long an added drug is shown)."""
     match action:
         case Decide():
-            draft.notes.append(action.message)
+            draft.note(action.message)
         case Add():
-            draft.added[action.drug] = replace(action, until=cycle_end)
+            draft.added = {**draft.added, action.drug: replace(action, until=cycle_end)}
             warning = assess(action.drug, action.dose, action.unit, action.every_hours).warning
             if warning is not None:
-                draft.notes.append(warning)
+                draft.note(warning)
         case Hold():
             course = _acting_on(action.drug, action, draft)
             if course is not None and not course.held_by_team:  # only the team resumes it
-                draft.drugs[action.drug] = _hold(course, action, draft.given.get(action.drug))
+                draft.set(action.drug, _hold(course, action, draft.given.get(action.drug)))
         case Reduce():
             course = _acting_on(action.drug, action, draft)
             if course is not None:
-                _lower(action.drug, course, draft, action.levels, action.reason)
+                draft.set(action.drug,
+                          _lowered(action.drug, course, draft, action.levels, action.reason))
         case Stop():
             course = _acting_on(action.drug, action, draft)
             if course is not None:
-                draft.drugs[action.drug] = course._replace(stopped=True,
-                                                   stop_reason=action.reason)
+                draft.set(action.drug, course._replace(stopped=True, stop_reason=action.reason))
         case _:
             assert_never(action)
 
@@ -519,31 +527,31 @@ def _freeze(course: Course, given: float | None, reason: str) -> Course:
                    cap=earlier, cap_reason=f"not above the dose before the hold ({reason})")
 
 
-def _lower(drug: str, course: Course, draft: _Draft, levels: int, reason: str) -> None:
-    """Cap the drug ``levels`` dose levels below its current dose, or stop it."""
+def _lowered(drug: str, course: Course, draft: _Draft, levels: int, reason: str) -> Course:
+    """The drug capped ``levels`` dose levels below its current dose, or stopped (with a
+    decision asked for) when that is below its lowest dose level."""
     target = _current(course, draft.given.get(drug))
     for _ in range(levels):
         lower = [level for level in course.levels if level < target]
         if not lower or lower[-1] < course.lowest:
-            draft.drugs[drug] = course._replace(
-                stopped=True,
-                stop_reason=f"cannot go below {course.lowest:g} mg, the lowest dose level "
-                            f"({reason})")
-            draft.notes.append(
+            draft.note(
                 f"Decision needed: {drug} cannot be reduced below {course.lowest:g} mg, the "
                 f"lowest dose level, so it is stopped; the treating team must decide ({reason})."
             )
-            return
+            return course._replace(
+                stopped=True,
+                stop_reason=f"cannot go below {course.lowest:g} mg, the lowest dose level "
+                            f"({reason})")
         target = lower[-1]
-    draft.drugs[drug] = course._replace(cap=target, cap_reason=reason)
+    return course._replace(cap=target, cap_reason=reason)
 
 
 def _recover(draft: _Draft, today: date) -> None:
     """Resume held drugs whose condition is met; re-escalate those whose flare subsided."""
     labs, grades = draft.labs, draft.grades
-    for name, course in list(draft.drugs.items()):
-        if course.stopped:
-            continue
+    for name, course in draft.drugs.items():
+        if course.stopped or (not course.held and course.re_escalate is None):
+            continue  # nothing waits to resume or re-escalate
         if course.held and not course.held_by_team and course.resume is not None:
             if _met(course.resume, labs, grades, course.hold_since or today) and all(
                     _met(condition, labs, grades, since or today)
@@ -551,19 +559,18 @@ def _recover(draft: _Draft, today: date) -> None:
                 reason = f"resumed {course.resume_levels_down} level(s) lower when " \
                          f"{course.resume.describe()} on {today.isoformat()}; " \
                          f"{course.hold_reason}"
-                draft.drugs[name] = course = course._replace(held=False)
+                course = course._replace(held=False, resume=None, pending=())
                 if course.resume_levels_down:
-                    _lower(name, course, draft, course.resume_levels_down, reason)
-                    course = draft.drugs[name]
-                draft.drugs[name] = course = course._replace(resume=None, pending=())
-        elif (not course.held and course.re_escalate is not None
-              and _met(course.re_escalate, labs, grades, today)):
+                    course = _lowered(name, course, draft, course.resume_levels_down, reason)
+        elif not course.held and course.re_escalate is not None \
+                and _met(course.re_escalate, labs, grades, today):
             cap, cap_reason = course.earlier_caps[-1] if course.earlier_caps else (None, "")
-            draft.drugs[name] = course = course._replace(
-                cap=cap, cap_reason=cap_reason, earlier_caps=course.earlier_caps[:-1],
-                re_escalate=None)
+            course = course._replace(cap=cap, cap_reason=cap_reason,
+                                     earlier_caps=course.earlier_caps[:-1], re_escalate=None)
         if course.held and course.hold_since is None:
-            draft.drugs[name] = course._replace(hold_since=today)
+            course = course._replace(hold_since=today)
+        if course is not draft.drugs[name]:
+            draft.set(name, course)
 
 
 def _met(condition: Condition, labs: Mapping[str, tuple[date, float]],
@@ -588,8 +595,8 @@ def _decide(event: Event, what: Decision, draft: _Draft) -> str:
         reason += f": {event.note}"
     if what.action == "end-treatment":
         for name, course in draft.drugs.items():
-            draft.drugs[name] = course._replace(stopped=True,
-                                        stop_reason=f"treatment ended ({reason})")
+            draft.set(name, course._replace(stopped=True,
+                                            stop_reason=f"treatment ended ({reason})"))
         return f"treatment ended ({reason})"
     assert what.drug is not None
     drug = what.drug
@@ -598,14 +605,13 @@ def _decide(event: Event, what: Decision, draft: _Draft) -> str:
         case "hold":
             if not course.held:
                 course = _freeze(course, draft.given.get(drug), f"held by {reason}")
-            draft.drugs[drug] = course._replace(held=True, held_by_team=True,
-                                        hold_reason=f"held by {reason}", resume=None,
-                                        pending=())
+            course = course._replace(held=True, held_by_team=True,
+                                     hold_reason=f"held by {reason}", resume=None, pending=())
         case "resume":
-            draft.drugs[drug] = course._replace(held=False, held_by_team=False, stopped=False,
-                                        resume=None, pending=())
+            course = course._replace(held=False, held_by_team=False, stopped=False,
+                                     resume=None, pending=())
         case "reduce":
-            _lower(drug, course, draft, 1, f"reduced by {reason}")
+            course = _lowered(drug, course, draft, 1, f"reduced by {reason}")
         case "re-escalate":
             cap, cap_reason = course.cap, course.cap_reason
             if cap is not None:
@@ -614,12 +620,12 @@ def _decide(event: Event, what: Decision, draft: _Draft) -> str:
                     cap, cap_reason = higher[0], f"re-escalated by {reason}"
                 else:
                     cap, cap_reason = None, ""
-            draft.drugs[drug] = course._replace(cap=cap, cap_reason=cap_reason,
-                                        re_escalate=None)
+            course = course._replace(cap=cap, cap_reason=cap_reason, re_escalate=None)
         case "stop":
-            draft.drugs[drug] = course._replace(stopped=True, stop_reason=f"stopped by {reason}")
+            course = course._replace(stopped=True, stop_reason=f"stopped by {reason}")
         case _:
             assert_never(what.action)
+    draft.set(drug, course)
     return ""
 
 
@@ -710,7 +716,7 @@ def _with_anchor(dose: PlannedDose, anchor: Course) -> PlannedDose:
 def _added_doses(state: Treatment) -> tuple[tuple[date, PlannedDose], ...]:
     """The doses of the drugs added by rules (none once treatment ended), each with the
     last day it is shown."""
-    if state.ended:
+    if state.ended or not state.added:
         return ()
     return tuple(
         (extra.until, PlannedDose(drug, extra.dose, extra.unit, extra.route, ADDED,
@@ -728,20 +734,25 @@ class _Machine:
     the memo of the reading."""
 
     __slots__ = ("_candidates", "_ends", "baseline", "courses", "first", "governs", "hooks",
-                 "memo", "plan", "policy", "scale")
+                 "kinds", "memo", "plan", "policy", "runs", "scale")
 
     def __init__(self, plan: Plan, policy: Policy, hooks: Sequence[Hook], scale: Scale,
                  baseline: Mapping[str, float] | None) -> None:
         self.plan, self.policy, self.hooks, self.scale = plan, policy, tuple(hooks), scale
         self.first = plan.days[0].date
         self.baseline = baseline or {}
-        self.courses = _courses(plan, policy)
+        self.runs = _runs(plan.days)
+        distinct: dict[tuple[PlannedDose, ...], int] = {}
+        self.kinds = [distinct.setdefault(plan.days[k].doses, len(distinct))
+                      for k in self.runs[:-1]]
+        """For each run, which of the plan's distinct tuples of planned doses it has."""
+        self.courses = _courses(distinct, policy)
         self.governs = policy.drug in self.courses
         self._candidates: dict[object, tuple[Rule, ...]] = {}
         self._ends: dict[int, date] = {}
-        self.memo: dict[tuple[object, ...], Outcome] = {}
-        """Outcomes by (state reading, planned doses[, last doses given]): a plan repeats
-        few dose tuples, so most days cost one lookup instead of a ``doses_on``."""
+        self.memo: dict[tuple[object, ...], dict[object, Outcome]] = {}
+        """Per state reading, the outcome of each distinct tuple of planned doses (and of
+        the last doses given, where it reads them): each run of days costs one lookup."""
 
     def start(self, first: date) -> Treatment:
         """The state before the first event, recorded on ``first``."""
@@ -778,44 +789,65 @@ class _Machine:
 
     def read(self, state: Treatment, stop: int, out: list[PlanDay]) -> Treatment:
         """Append the plan's days from the state's day until ``stop`` as given in the
-        (settled) state to ``out``; the state on day ``stop``, with the doses given."""
-        reading = state.reading()
+        (settled) state to ``out``; the state on day ``stop``, with the doses given.
+
+        A run of days sharing their planned doses shares its outcome, worked out once;
+        day by day only while a drug added by a rule is shown or escalation is paused
+        (the outcome reads the doses given the day before)."""
+        days, runs = self.plan.days, self.runs
         given = dict(state.given)
+        outcomes = self.memo.setdefault(state.reading(), {})
         added = _added_doses(state)
-        shown_until = max((until for until, _ in added), default=date.min)
-        previous: tuple[PlannedDose, ...] | None = None
-        doses: tuple[PlannedDose, ...] = ()
-        same, read_given = True, False
-        for day in self.plan.days[state.day:stop]:
-            planned = day.doses
-            if planned is not previous or read_given:  # a run of days shares its tuple
-                if planned:
-                    outcome = self.outcome(reading, planned, state, given)
-                    given.update(outcome.given)
-                    doses, same, read_given = outcome.doses, outcome.same, outcome.read_given
-                else:
-                    doses, same, read_given = planned, True, False
-                previous = planned
-            if day.date <= shown_until:
-                shown = doses + tuple(dose for until, dose in added if day.date <= until)
-                out.append(day if same and shown == doses else
-                           _new_day((day.date, day.phase, day.cycle, day.cycle_day, shown)))
+        shown_until = max(until for until, _ in added) if added else date.min
+        lo, run = state.day, bisect_right(runs, state.day)
+        while lo < stop:
+            hi, kind = min(runs[run], stop), self.kinds[run - 1]
+            planned = days[lo].doses
+            outcome = self.outcome(outcomes, kind, planned, state, given) if planned else None
+            if days[lo].date <= shown_until or (outcome is not None and outcome.read_given):
+                for day in days[lo:hi]:
+                    out.append(self._day(day, outcomes, kind, state, given, added))
+            elif outcome is None:
+                out += days[lo:hi]
             else:
-                out.append(day if same else
-                           _new_day((day.date, day.phase, day.cycle, day.cycle_day, doses)))
+                given.update(outcome.given)
+                if outcome.same:
+                    out += days[lo:hi]
+                else:
+                    doses = outcome.doses
+                    out += [_new_day((day.date, day.phase, day.cycle, day.cycle_day, doses))
+                            for day in days[lo:hi]]
+            lo, run = hi, run + 1
         return state._replace(day=stop, given=given)
 
-    def outcome(self, reading: tuple[object, ...], planned: tuple[PlannedDose, ...],
-                state: Treatment, given: Mapping[str, float]) -> Outcome:
-        """``doses_on(planned, state, given)``, remembered by the state's reading and the
-        planned doses, and by the last doses given where the outcome reads them."""
-        key: tuple[object, ...] = (reading, planned)
-        found = self.memo.get(key)
+    def _day(self, day: PlanDay, outcomes: dict[object, Outcome], kind: int, state: Treatment,
+             given: dict[str, float], added: Sequence[tuple[date, PlannedDose]]) -> PlanDay:
+        """One day as given in ``state``, with the drugs added by rules shown that day;
+        ``given`` takes its doses."""
+        planned = doses = day.doses
+        same = True
+        if planned:
+            outcome = self.outcome(outcomes, kind, planned, state, given)
+            given.update(outcome.given)
+            doses, same = outcome.doses, outcome.same
+        extras = tuple(dose for until, dose in added if day.date <= until)
+        if extras or not same:
+            return _new_day((day.date, day.phase, day.cycle, day.cycle_day, doses + extras))
+        return day
+
+    def outcome(self, outcomes: dict[object, Outcome], kind: int,
+                planned: tuple[PlannedDose, ...], state: Treatment,
+                given: Mapping[str, float]) -> Outcome:
+        """``doses_on(planned, state, given)``, remembered in ``outcomes`` (the state's)
+        by ``kind`` (which distinct tuple ``planned`` is), and by the last doses given
+        where the outcome reads them."""
+        key: object = kind
+        found = outcomes.get(key)
         if found is not None and found.read_given:
-            key = (*key, tuple(given.get(dose.drug) for dose in planned))
-            found = self.memo.get(key)
+            key = (kind, *(given.get(dose.drug) for dose in planned))
+            found = outcomes.get(key)
         if found is None:
-            found = self.memo[key] = doses_on(planned, state, given)
+            found = outcomes[key] = doses_on(planned, state, given)
         return found
 
     def plan_after(self, days: list[PlanDay], state: Treatment,
@@ -850,9 +882,10 @@ class _Log:
 
     __slots__ = ("days", "events", "machine", "states")
 
-    def __init__(self, machine: _Machine) -> None:
+    def __init__(self, machine: _Machine, ordered: Sequence[Event] = ()) -> None:
+        """A log of ``ordered``, events in date order (a day's in the order recorded)."""
         self.machine = machine
-        self.events: list[Event] = []
+        self.events: list[Event] = list(ordered)
         self.states: list[Treatment] = []
         """The state after each of ``events``, as far as it is known."""
         self.days: list[PlanDay] = list(machine.plan.days)
@@ -903,10 +936,7 @@ def apply_events(
     check_dates(plan, ordered)
     check_grades(ordered, scale)
     _check_drugs(ordered, machine.courses)
-    log = _Log(machine)
-    for event in ordered:
-        log.record(event)
-    return log.plan()
+    return _Log(machine, ordered).plan()
 
 
 def plan_history(
