@@ -19,6 +19,7 @@ QUICK = {
     "expand.py": ["--seconds", "0.003"],
     "scaling.py": ["--min-time", "0.001", "--rounds", "1"],
     "cli_latency.py": ["--runs", "1"],
+    "holds_before_after.py": ["--rounds", "1", "--calls", "1"],
 }
 """Each benchmark's arguments for the shortest run that still measures everything."""
 HELPERS = {"report.py"}
@@ -51,6 +52,16 @@ def test_expand_gives_a_figure_for_every_regimen_planned_as_a_user_plans_it() ->
         after = lines[row + 1] if row + 1 < len(lines) else ""
         with_choices = re.match(r"    \(no choices\) choosing costs [0-9.]+x ", after)
         assert (with_choices is not None) == bool(regimen.dose_choices), after
+
+
+def test_holds_before_after_gives_both_engines_for_every_regimen() -> None:
+    """Without --before it sets the installed hold engine beside itself: each regimen has
+    the bare loop, both engines against it, and both plan_history times."""
+    printed = run_benchmark("holds_before_after.py")
+    for regimen in builtin_regimens():
+        pattern = (rf"^  {re.escape(regimen.id)} +[0-9]+ +[0-9]+ +{FIGURE}x +{FIGURE}x "
+                   rf"+{FIGURE}x +{FIGURE} +{FIGURE} +{FIGURE}x  (ok|OVER 3x LOOP)$")
+        assert re.search(pattern, printed, re.MULTILINE), regimen.id
 
 
 @pytest.mark.parametrize("script", ["scaling.py", "cli_latency.py"],
