@@ -1,12 +1,13 @@
 """Where holds are applied: recorded events change the plan from their date onward.
 
-``apply_events`` walks the plan's days once, in order. On each day it first
-passes the day's lab values and toxicity grades to the hooks (the policy's rules,
-then the caller's hooks, in that order), then applies the treating team's
-decisions of that day, which override automatic actions. Each planned dose is
-then given as planned, held, reduced or stopped, with the reason. Days before
-the first event are returned unchanged, so recording an event never changes the
-past.
+A state machine, read top to bottom: what hooks see and the actions they return; the
+policy's rules as hooks; the state (``Treatment``, with a ``Course`` per drug); the step
+(``step`` applies one count or grade: the policy's rules, then the caller's hooks, then
+resumption; ``settle`` ends a day with the team's decisions, which override automatic
+actions); the reading (``doses_on``: each planned dose given as planned, held, reduced
+or stopped, with the reason); and the machine that drives them over a plan
+(``apply_events``, ``plan_history``). Days before the first event are returned
+unchanged, so recording an event never changes the past.
 
 Safety: a held or stopped drug has no planned dose; a reduction never goes below
 the lowest dose level (the drug is stopped and a decision is asked for);
