@@ -23,8 +23,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache, partial
-from itertools import compress
-from operator import attrgetter, is_not
+from itertools import accumulate, groupby
+from operator import attrgetter
 from typing import NamedTuple, assert_never, get_args
 
 from doseplan import arguments
@@ -337,13 +337,6 @@ def _courses(planned: Iterable[tuple[PlannedDose, ...]], policy: Policy) -> dict
         else:
             courses[drug] = Course((top,), top, starting[drug])
     return courses
-
-
-def _runs(days: Sequence[PlanDay]) -> list[int]:
-    """The index of the first day of each run of days that share one tuple of planned
-    doses (the engine gives a run one tuple), and the number of days."""
-    doses = [day.doses for day in days]
-    return [0, *compress(range(1, len(doses)), map(is_not, doses[1:], doses)), len(doses)]
 
 
 def _given_before(days: Sequence[PlanDay], stop: int, drugs: Iterable[str]) -> dict[str, float]:
@@ -742,10 +735,12 @@ class _Machine:
         self.plan, self.policy, self.hooks, self.scale = plan, policy, tuple(hooks), scale
         self.first = plan.days[0].date
         self.baseline = baseline or {}
-        self.runs = _runs(plan.days)
+        runs = [(doses, len(list(days))) for doses, days in groupby(plan.days, _DOSES)]
+        self.runs = [0, *accumulate(length for _, length in runs)]
+        """The first day of each run of days with equal planned doses, then the number
+        of days."""
         distinct: dict[tuple[PlannedDose, ...], int] = {}
-        self.kinds = [distinct.setdefault(plan.days[k].doses, len(distinct))
-                      for k in self.runs[:-1]]
+        self.kinds = [distinct.setdefault(doses, len(distinct)) for doses, _ in runs]
         """For each run, which of the plan's distinct tuples of planned doses it has."""
         self.courses = _courses(distinct, policy)
         self.governs = policy.drug in self.courses
@@ -870,6 +865,7 @@ class _Machine:
                        events=tuple(events))
 
 
+_DOSES = attrgetter("doses")  # a day's planned doses, for groupby
 _new_day = partial(tuple.__new__, PlanDay)
 """``PlanDay`` from a (date, phase, cycle, cycle_day, doses) tuple, without a Python call:
 the one step of every changed day (benchmarks/expand.py)."""
