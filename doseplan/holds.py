@@ -310,6 +310,11 @@ class Treatment(NamedTuple):
     ended: str = ""
     """Why treatment ended, if a team decision ended it."""
 
+    def moved(self, day: int, given: Mapping[str, float]) -> Treatment:
+        """The state on a later ``day``, after the doses ``given`` on the days between."""
+        return Treatment(day, self.drugs, given, self.labs, self.grades, self.added,
+                         self.notes, self.decisions, self.pause, self.ended)
+
     def reading(self) -> tuple[object, ...]:
         """What the doses of a day depend on besides its planned doses and the last doses
         given: the value the memo of ``_Machine.outcome`` is keyed by."""
@@ -814,7 +819,7 @@ class _Machine:
                     out += [_new_day((day.date, day.phase, day.cycle, day.cycle_day, doses))
                             for day in days[lo:hi]]
             lo, run = hi, run + 1
-        return state._replace(day=stop, given=given)
+        return state.moved(stop, given)
 
     def _day(self, day: PlanDay, outcomes: dict[object, Outcome], kind: int, state: Treatment,
              given: dict[str, float], added: Sequence[tuple[date, PlannedDose]]) -> PlanDay:
