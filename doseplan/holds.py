@@ -298,8 +298,9 @@ class Treatment(NamedTuple):
     """The latest value of each lab test, with its date."""
     grades: Mapping[str, tuple[date, int]]
     """The latest grade of each toxicity, with its date."""
-    added: Mapping[str, Add]
-    """The drugs added by rules, until the toxicity they treat is recorded at grade 0."""
+    added: Mapping[str, tuple[date, Add]]
+    """The drugs added by rules, each with the last day it is shown (the end of the
+    event's cycle), until the toxicity they treat is recorded at grade 0."""
     notes: tuple[str, ...] = ()
     """Warnings for the treating team (decisions asked for), in the order raised."""
     decisions: tuple[Event, ...] = ()
@@ -401,8 +402,8 @@ def step(state: Treatment, event: Event, machine: _Machine) -> Treatment:
     else:
         draft.grades = {**draft.grades, what.toxicity: (on, what.grade)}
         if what.grade == 0 and draft.added:
-            draft.added = {drug: added for drug, added in draft.added.items()
-                           if added.while_toxicity != what.toxicity}
+            draft.added = {drug: shown for drug, shown in draft.added.items()
+                           if shown[1].while_toxicity != what.toxicity}
     view = _view(on, machine.scale, draft) if machine.hooks else None
     actions: list[Action] = []
     if machine.governs:
@@ -463,7 +464,7 @@ def _act(action: Action, draft: _Draft, cycle_end: date) -> None:
         case Decide():
             draft.note(action.message)
         case Add():
-            draft.added = {**draft.added, action.drug: replace(action, until=cycle_end)}
+            draft.added = {**draft.added, action.drug: (cycle_end, action)}
             warning = assess(action.drug, action.dose, action.unit, action.every_hours).warning
             if warning is not None:
                 draft.note(warning)
@@ -718,10 +719,10 @@ def _added_doses(state: Treatment) -> tuple[tuple[date, PlannedDose], ...]:
     if state.ended or not state.added:
         return ()
     return tuple(
-        (extra.until, PlannedDose(drug, extra.dose, extra.unit, extra.route, ADDED,
-                                  extra.basis, "added by a rule", f"added: {extra.reason}",
-                                  extra.every_hours))
-        for drug, extra in sorted(state.added.items()))
+        (until, PlannedDose(drug, extra.dose, extra.unit, extra.route, ADDED,
+                            extra.basis, "added by a rule", f"added: {extra.reason}",
+                            extra.every_hours))
+        for drug, (until, extra) in sorted(state.added.items()))
 
 
 # ---------------------------------------------------------------------------
