@@ -418,7 +418,7 @@ def step(state: Treatment, event: Event, machine: _Machine) -> Treatment:
         for hook in machine.hooks:
             actions += _actions(hook, event, view)
     for action in actions:
-        _act(action, draft, machine.cycle_end(state.day))
+        _act(action, draft, partial(machine.cycle_end, state.day))
     _recover(draft, on)
     return draft.done(state, state.decisions, state.pause)
 
@@ -457,14 +457,14 @@ def _actions(hook: Hook, event: Event, state: PlanState) -> Sequence[Action]:
     return found
 
 
-def _act(action: Action, draft: _Draft, cycle_end: date) -> None:
+def _act(action: Action, draft: _Draft, cycle_end: Callable[[], date]) -> None:
     """Apply one automatic action (``cycle_end``: the last day of the event's cycle, how
     long an added drug is shown)."""
     match action:
         case Decide():
             draft.note(action.message)
         case Add():
-            draft.added = {**draft.added, action.drug: (cycle_end, action)}
+            draft.added = {**draft.added, action.drug: (cycle_end(), action)}
             warning = assess(action.drug, action.dose, action.unit, action.every_hours).warning
             if warning is not None:
                 draft.note(warning)
@@ -733,7 +733,7 @@ class _Machine:
     """A plan and what acts on it (the policy, the hooks, the scale and baseline), with
     the memo of the reading."""
 
-    __slots__ = ("_candidates", "_ends", "baseline", "courses", "first", "governs", "hooks",
+    __slots__ = ("_candidates", "baseline", "courses", "first", "governs", "hooks",
                  "kinds", "memo", "plan", "policy", "runs", "scale")
 
     def __init__(self, plan: Plan, policy: Policy, hooks: Sequence[Hook], scale: Scale,
@@ -751,7 +751,6 @@ class _Machine:
         self.courses = _courses(distinct, policy)
         self.governs = policy.drug in self.courses
         self._candidates: dict[object, tuple[Rule, ...]] = {}
-        self._ends: dict[int, date] = {}
         self.memo: dict[tuple[object, ...], dict[object, Outcome]] = {}
         """Per state reading, the outcome of each distinct tuple of planned doses (and of
         the last doses given, where it reads them): each run of days costs one lookup."""
@@ -775,12 +774,6 @@ class _Machine:
 
     def cycle_end(self, index: int) -> date:
         """The last day of the cycle of the plan's day ``index``."""
-        found = self._ends.get(index)
-        if found is None:
-            found = self._ends[index] = self._cycle_end(index)
-        return found
-
-    def _cycle_end(self, index: int) -> date:
         days = self.plan.days
         phase, cycle = days[index].phase, days[index].cycle
         last = index
