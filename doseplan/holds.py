@@ -154,7 +154,8 @@ def _drug_and_reason(drug: object, reason: object) -> None:
 
 
 Action = Hold | Reduce | Stop | Add | Decide
-ACTIONS: tuple[type[Action], ...] = get_args(Action)
+ACTION_TYPES: tuple[type[Action], ...] = get_args(Action)
+"""The classes of ``Action`` (the team's decisions are ``events.ACTIONS``)."""
 Hook = Callable[[Event, PlanState], Sequence[Action]]
 """A hook sees one lab or toxicity event and the plan state, and returns actions."""
 
@@ -452,8 +453,8 @@ def _actions(hook: Hook, event: Event, state: PlanState) -> Sequence[Action]:
     """What a caller's hook returned, checked: a list or tuple of actions."""
     found = hook(event, state)
     name = getattr(hook, "__name__", repr(hook))
-    arguments.items(f"the result of hook {name}", found, ACTIONS,
-                    f"actions ({', '.join(kind.__name__ for kind in ACTIONS)})")
+    arguments.items(f"the result of hook {name}", found, ACTION_TYPES,
+                    f"actions ({', '.join(kind.__name__ for kind in ACTION_TYPES)})")
     return found
 
 
@@ -741,12 +742,12 @@ class _Machine:
         self.plan, self.policy, self.hooks, self.scale = plan, policy, tuple(hooks), scale
         self.first = plan.days[0].date
         self.baseline = baseline or {}
-        runs = [(doses, len(list(days))) for doses, days in groupby(plan.days, _DOSES)]
-        self.runs = [0, *accumulate(length for _, length in runs)]
+        groups = [(doses, len(list(days))) for doses, days in groupby(plan.days, _DOSES)]
+        self.runs = [0, *accumulate(length for _, length in groups)]
         """The first day of each run of days with equal planned doses, then the number
         of days."""
         distinct: dict[tuple[PlannedDose, ...], int] = {}
-        self.kinds = [distinct.setdefault(doses, len(distinct)) for doses, _ in runs]
+        self.kinds = [distinct.setdefault(doses, len(distinct)) for doses, _ in groups]
         """For each run, which of the plan's distinct tuples of planned doses it has."""
         self.courses = _courses(distinct, policy)
         self.governs = policy.drug in self.courses
@@ -887,6 +888,7 @@ class _Log:
         self.days: list[PlanDay] = list(machine.plan.days)
 
     def record(self, event: Event) -> None:
+        """Add ``event`` after the events of its date and before later ones."""
         at = bisect_right(self.events, event.date, key=_event_date)
         self.events.insert(at, event)
         del self.states[at:]
