@@ -223,6 +223,7 @@ def _wrap(text: str, first: str = "", rest: str = "") -> list[str]:
 def render_dispensing(d: Dispensing, plan: Plan) -> str:
     """The dispensing summary as 80-column text with the planning-aid notice."""
     lines = _wrap(f"Dispensing summary: {plan.title}", "", "  ")
+    lines.extend(_wrap(plan.status_text))
     lines.append(f"Reference [{plan.reference}] {plan.authors}; regimen id {plan.regimen_id}")
     cycles = ", ".join(f"{name} {count}" for name, count in plan.cycles)
     lines.extend(_wrap(
@@ -236,12 +237,18 @@ def render_dispensing(d: Dispensing, plan: Plan) -> str:
     if plan.events:
         count = len(plan.events)
         lines.append(f"Recorded events applied: {count}")
-    lines.extend(["", *_wrap(plan.notice), ""])
+    lines.extend(["", *_wrap(plan.notice)])
+    for notice in plan.notices:
+        lines.extend(_wrap(notice))
+    lines.append("")
+    stop_line = [] if plan.not_to_follow is None else _wrap(plan.not_to_follow)
+    lines.extend(stop_line and [*stop_line, ""])
     lines.extend(_wrap("Counted: planned, reduced (at the reduced dose) and added doses. Held "
                        "and stopped doses are not dispensed. Capsules \"-\": the drug is not "
                        "dispensed as capsules."))
     lines.append("")
     lines.extend(_table(d, plan))
+    lines.extend(stop_line)
     lines.extend(["", "Cumulative dose over the plan"])
     if d.cumulative_mg:
         width = max(len(drug) for drug in d.cumulative_mg)

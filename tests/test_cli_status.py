@@ -125,6 +125,18 @@ def test_dispense_needs_the_acknowledgement_too() -> None:
                    "reconstructed", "--dose", "lenalidomide=2.5").code == 0
 
 
+def test_the_installed_dispense_of_a_safety_report_says_not_to_follow(tmp_path: Path) -> None:
+    """andritsos-2008 [13] through the installed doseplan: its status and the
+    not-to-follow line, before the counts and after them."""
+    result = run_installed("dispense", "andritsos-2008", "--start", START,
+                           "--plan-safety-report-not-for-treatment", cwd=tmp_path)
+    assert result.code == 0
+    head, _, rest = result.out.partition("\nPhase ")
+    assert "NOT A REGIMEN TO FOLLOW: this is a report of serious adverse events." in head
+    assert "NOT TO FOLLOW: from a report of serious adverse events" in head
+    assert "NOT TO FOLLOW: from a report of serious adverse events" in rest
+
+
 def test_a_record_keeps_the_acknowledgement_it_was_created_with(tmp_path: Path) -> None:
     refused = run_installed("init", "egle-2013", "--start", START, "--patient", "P-1",
                             "-o", "p.json", cwd=tmp_path)

@@ -263,7 +263,42 @@ def test_the_summary_opens_and_closes_with_the_planning_aid_notice() -> None:
     notice = ["Planning aid only: every date and dose must be checked by the treating team",
               "against the protocol and the patient before use."]
     assert lines[-2:] == notice
-    assert lines[6:8] == notice
+    after_header = lines.index("") + 1
+    assert lines[after_header:after_header + 2] == notice
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("regimen_id", builtin_ids())
+def test_the_summary_says_what_the_calendar_says_of_the_regimen(regimen_id: str) -> None:
+    """The status in words and every notice (label status, ORIGIN) of the plan, before
+    the table, as the calendar has them."""
+    plan = plan_of(regimen_id)
+    text = render_dispensing(dispensing(plan), plan)
+    before_table = _words(text[:text.index("\nPhase ")])
+    for words in (plan.status_text, *plan.notices):
+        assert _words(words) in before_table
+
+
+def test_a_safety_report_says_not_to_follow_before_and_after_its_table() -> None:
+    """andritsos-2008 [13] is counted for study only: the not-to-follow line comes right
+    before the counting rule and right after the last row."""
+    plan = plan_of("andritsos-2008")
+    lines = render_dispensing(dispensing(plan), plan).splitlines()
+    stop = ["NOT TO FOLLOW: from a report of serious adverse events, not a regimen; do not",
+            "give this dose."]
+    counted = next(k for k, line in enumerate(lines) if line.startswith("Counted:"))
+    total = lines.index("Cumulative dose over the plan")
+    assert lines[counted - 3:counted - 1] == stop
+    assert lines[total - 3:total - 1] == stop
+    assert "NOT A REGIMEN TO FOLLOW" in lines[2]
+
+
+def test_an_as_published_regimen_has_no_not_to_follow_line() -> None:
+    plan = plan_of("aue-2010")
+    assert "NOT TO FOLLOW" not in render_dispensing(dispensing(plan), plan)
 
 
 @pytest.mark.parametrize("regimen_id", builtin_ids())
