@@ -28,7 +28,7 @@ from operator import attrgetter
 from typing import NamedTuple, assert_never, get_args
 
 from doseplan import arguments
-from doseplan.drugs import assess
+from doseplan.drugs import assess, catalog
 from doseplan.errors import UsageError
 from doseplan.events import TEST_NAMES, TOXICITY_NAMES, Decision, Event, Grade, Lab
 from doseplan.grading import COUNTED, Scale, agrees, check_grade, grade_lab
@@ -176,16 +176,25 @@ def _rule_hook(policy: Policy, rule: Rule, scale: Scale,
         what = event.what
         if isinstance(what, Decision) or not rule.when.triggered_by(what):
             return ()
-        if policy.drug not in state.drugs:
+        drugs = _targets(policy, rule, state.drugs)
+        if not drugs:
             return ()
-        return _rule_actions(policy, rule, scale, baseline, event, what)
+        return _rule_actions(rule, drugs, scale, baseline, event, what)
 
     return hook
 
 
-def _rule_actions(policy: Policy, rule: Rule, scale: Scale, baseline: Mapping[str, float],
-                  event: Event, what: Lab | Grade) -> list[Action]:
-    """The actions of a rule that ``what`` triggered, for a plan that gives its drug."""
+def _targets(policy: Policy, rule: Rule, drugs: Iterable[str]) -> tuple[str, ...]:
+    """The drugs of a plan (``drugs``) that ``rule`` acts on."""
+    known = catalog()
+    return tuple(drug for drug in drugs if rule.acts_on(
+        policy.drug, drug, None if drug not in known else known[drug].drug_class))
+
+
+def _rule_actions(rule: Rule, drugs: tuple[str, ...], scale: Scale,
+                  baseline: Mapping[str, float], event: Event,
+                  what: Lab | Grade) -> list[Action]:
+    """The actions of a rule that ``what`` triggered, on the plan's ``drugs`` it acts on."""
     if isinstance(what, Lab):
         found = grade_lab(what, scale, dict(baseline)).text
     else:
@@ -193,16 +202,20 @@ def _rule_actions(policy: Policy, rule: Rule, scale: Scale, baseline: Mapping[st
     cause = f"{found} on {event.date.isoformat()}, rule {rule.id} ({rule.cite()})"
     actions: list[Action] = []
     if rule.action == "hold":
-        actions.append(Hold(policy.drug, cause, _about(rule.resume, rule),
-                            rule.resume_levels_down, _about(rule.re_escalate, rule)))
+        actions += [Hold(drug, cause, _about(rule.resume, rule), rule.resume_levels_down,
+                         _about(rule.re_escalate, rule)) for drug in drugs]
+    elif rule.action == "await":
+        actions += [Hold(drug, f"awaiting the treating team's decision after {cause}")
+                    for drug in drugs]
     if rule.add is not None:
         toxicity = what.toxicity if isinstance(what, Grade) else "tumor_flare"
         actions.append(Add(rule.add.drug, rule.add.dose, rule.add.unit, rule.add.route,
                            f"{rule.add.dosing} ({rule.cite()})", cause,
                            event.date, toxicity, rule.add.every_hours))
     if rule.decide is not None:
+        which = f"{', '.join(drugs)}: " if rule.action == "await" else ""
         actions.append(Decide(f"Decision needed ({event.date.isoformat()}): "
-                              f"{rule.decide}; {found}."))
+                              f"{which}{rule.decide}; {found}."))
     return actions
 
 
@@ -407,14 +420,14 @@ def step(state: Treatment, event: Event, machine: _Machine) -> Treatment:
                            if shown[1].while_toxicity != what.toxicity}
     view = _view(on, machine.scale, draft) if machine.hooks else None
     actions: list[Action] = []
-    if machine.governs:
-        rules = [rule for rule in machine.candidates(what) if rule.when.triggered_by(what)]
-        for rule in rules:
-            actions += _rule_actions(machine.policy, rule, machine.scale, machine.baseline,
-                                     event, what)
-        severe = "" if rules else _uncovered(event, what, machine.scale)
-        if severe:
-            actions.append(Decide(severe))
+    rules = [rule for rule in machine.candidates(what) if rule.when.triggered_by(what)]
+    for rule in rules:
+        actions += _rule_actions(rule, machine.targets[rule.id], machine.scale,
+                                 machine.baseline, event, what)
+    covered = any(machine.policy.drug in machine.targets[rule.id] for rule in rules)
+    severe = "" if covered or not machine.governs else _uncovered(event, what, machine.scale)
+    if severe:
+        actions.append(Decide(severe))
     if view is not None:
         for hook in machine.hooks:
             actions += _actions(hook, event, view)
@@ -520,7 +533,10 @@ def _current(course: Course, given: float | None) -> float:
 
 def _freeze(course: Course, given: float | None, reason: str) -> Course:
     """At a hold: remember the dose before it (for a return to it) and cap at it, so the
-    planned escalation cannot rise while the hold is open or after it."""
+    planned escalation cannot rise while the hold is open or after it (a drug the policy
+    does not govern has no escalation: its doses are given as planned when it resumes)."""
+    if not course.governed:
+        return course
     earlier = _current(course, given)
     return course._replace(
                    earlier_caps=(*course.earlier_caps,
@@ -735,7 +751,7 @@ class _Machine:
     the memo of the reading."""
 
     __slots__ = ("_candidates", "baseline", "courses", "first", "governs", "hooks",
-                 "kinds", "memo", "plan", "policy", "runs", "scale")
+                 "kinds", "memo", "plan", "policy", "runs", "scale", "targets")
 
     def __init__(self, plan: Plan, policy: Policy, hooks: Sequence[Hook], scale: Scale,
                  baseline: Mapping[str, float] | None) -> None:
@@ -751,6 +767,8 @@ class _Machine:
         """For each run, which of the plan's distinct tuples of planned doses it has."""
         self.courses = _courses(distinct, policy)
         self.governs = policy.drug in self.courses
+        self.targets = {rule.id: _targets(policy, rule, self.courses) for rule in policy.rules}
+        """The plan's drugs each rule acts on."""
         self._candidates: dict[object, tuple[Rule, ...]] = {}
         self.memo: dict[tuple[object, ...], dict[object, Outcome]] = {}
         """Per state reading, the outcome of each distinct tuple of planned doses (and of
@@ -770,7 +788,8 @@ class _Machine:
         key: object = what.test if isinstance(what, Lab) else (what.toxicity,)
         found = self._candidates.get(key)
         if found is None:
-            found = self._candidates[key] = _candidates(self.policy, what)
+            found = self._candidates[key] = tuple(
+                rule for rule in _candidates(self.policy, what) if self.targets[rule.id])
         return found
 
     def cycle_end(self, index: int) -> date:
@@ -851,16 +870,20 @@ class _Machine:
         """The plan: ``days``, the events applied in date order, and the warnings of what
         they did (``state``: the settled state after the last of them)."""
         plan = self.plan
-        warnings = [*plan.warnings, *self.policy.assumptions(), *dict.fromkeys(state.notes),
+        assumptions = self.policy.assumptions(lambda rule: bool(self.targets[rule.id]))
+        warnings = [*plan.warnings, *assumptions, *dict.fromkeys(state.notes),
                     *(f"{found[:1].upper()}{found[1:]}: the two disagree, and the plan acts "
                       "on each as recorded; check which is right and void the other."
                       for found in disagreements(events, self.scale, self.baseline)),
                     *_open_holds(state.drugs)]
-        if not self.governs and any(not isinstance(e.what, Decision) for e in events):
+        if not any(self.targets.values()) and any(not isinstance(e.what, Decision)
+                                                  for e in events):
+            named = dict.fromkeys(name for rule in self.policy.rules
+                                  for name in rule.drugs or (self.policy.drug,))
             warnings.append(
                 f"No rule of the policy applies to this plan: its rules are for "
-                f"{self.policy.drug}, which the plan does not give, so recorded counts and "
-                "grades change no dose by themselves.")
+                f"{', '.join(named)} (drugs or classes of drug), none of which the plan "
+                "gives, so recorded counts and grades change no dose by themselves.")
         return replace(plan, days=tuple(days), warnings=tuple(dict.fromkeys(warnings)),
                        events=tuple(events))
 
@@ -1010,17 +1033,22 @@ def _open_holds(drugs: Mapping[str, Course]) -> list[str]:
     """For each drug still held after the last event, what gives it again: the counts or
     grade its rule waits for, or a decision of the team (so that whoever records the next
     count sees what the hold waits for, even when that count changes nothing)."""
-    found = []
+    found: list[tuple[bool, str]] = []
+    """Each warning, or (True, a reason) where the drugs held for it until the team
+    decides are said together."""
+    waiting: dict[str, list[str]] = {}
     for name, state in drugs.items():
         if not state.held or state.stopped:
             continue
         if state.held_by_team:
-            found.append(f"{OPEN_HOLD}{name} is {state.hold_reason}. It is given again only "
-                         "when the treating team records a decision to resume it.")
+            found.append((False, f"{OPEN_HOLD}{name} is {state.hold_reason}. It is given "
+                                 "again only when the treating team records a decision to "
+                                 "resume it."))
             continue
         if state.resume is None:
-            found.append(f"{OPEN_HOLD}{name} is held: {state.hold_reason}. It is given again "
-                         "only when the treating team records a decision to resume it.")
+            if state.hold_reason not in waiting:
+                found.append((True, state.hold_reason))
+            waiting.setdefault(state.hold_reason, []).append(name)
             continue
         levels = state.resume_levels_down
         lower = {0: "", 1: ", one dose level lower,"}.get(levels, f", {levels} dose levels lower,")
@@ -1031,9 +1059,18 @@ def _open_holds(drugs: Mapping[str, Course]) -> list[str]:
             condition.describe() + ("" if since is None
                                     else f" (recorded on or after {since.isoformat()})")
             for condition, since, _ in waits)
-        found.append(f"{OPEN_HOLD}{name} is held: {reasons}. It is given again{lower} when "
-                     f"{conditions}.")
-    return found
+        found.append((False, f"{OPEN_HOLD}{name} is held: {reasons}. It is given "
+                             f"again{lower} when {conditions}."))
+    return [_waiting(waiting[text], text) if shared else text for shared, text in found]
+
+
+def _waiting(names: list[str], reason: str) -> str:
+    """The open hold of ``names``, held for ``reason`` until the team decides."""
+    if len(names) == 1:
+        return (f"{OPEN_HOLD}{names[0]} is held: {reason}. It is given again only when the "
+                "treating team records a decision to resume it.")
+    return (f"{OPEN_HOLD}{', '.join(names[:-1])} and {names[-1]} are held: {reason}. Each is "
+            "given again only when the treating team records a decision to resume it.")
 
 
 def check_grades(events: Iterable[Event], scale: Scale) -> None:

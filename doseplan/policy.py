@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
 from doseplan.errors import UsageError
 from doseplan.events import TEST_NAMES, Grade, Lab, Test
-from doseplan.model import Source
+from doseplan.model import CLASSES, Source
 from doseplan.values import Value
 
 
@@ -94,7 +94,8 @@ class Rule(Value):
     id: str
     title: str
     when: Condition
-    action: Literal["hold", "continue"]
+    action: Literal["hold", "continue", "await"]
+    """``await``: hold until the treating team decides (no automatic resumption)."""
     source: Source
     resume: Condition | None = None
     resume_levels_down: int = 0
@@ -102,6 +103,20 @@ class Rule(Value):
     add: AddedDrug | None = None
     decide: str | None = None
     assumption: str | None = None
+    drugs: tuple[str, ...] = ()
+    """The drugs the rule acts on, by catalog id or class (``doseplan.model.CLASSES``); empty: the
+    policy's drug."""
+
+    def acts_on(self, policy_drug: str, drug: str, drug_class: str | None) -> bool:
+        """Whether the rule acts on ``drug``, of ``drug_class`` (None for a drug outside
+        the catalog: a rule that names a class acts on it, so that it is not given
+        unchecked)."""
+        names = self.drugs or (policy_drug,)
+        if drug in names:
+            return True
+        if drug_class is None:
+            return any(name in CLASSES for name in names)
+        return drug_class in names
 
     def cite(self) -> str:
         source = self.source
@@ -124,10 +139,13 @@ class Policy(Value):
     added_days: str
     added_days_source: Source
 
-    def assumptions(self) -> tuple[str, ...]:
-        found = [f"Assumption (rule {r.id}): {r.source.assumption}" for r in self.rules
+    def assumptions(self, acting: Callable[[Rule], bool] = lambda rule: True) -> tuple[str, ...]:
+        """The assumptions of the rules (those ``acting`` is true of: on a plan, those
+        acting on one of its drugs), then of the added drugs."""
+        rules = [rule for rule in self.rules if acting(rule)]
+        found = [f"Assumption (rule {r.id}): {r.source.assumption}" for r in rules
                  if r.source.assumption is not None]
-        found += [f"Assumption (rule {r.id}): {r.assumption}" for r in self.rules
+        found += [f"Assumption (rule {r.id}): {r.assumption}" for r in rules
                   if r.assumption is not None]
         if self.added_days_source.assumption is not None:
             found.append(f"Assumption (added drugs): {self.added_days_source.assumption}")
@@ -169,6 +187,7 @@ def parse_policy(d: Mapping[str, Any]) -> Policy:
                 add=None if "add" not in r else AddedDrug(**r["add"]),
                 decide=r.get("decide"),
                 assumption=r.get("assumption"),
+                drugs=tuple(r.get("drugs", ())),
             )
             for r in d["rules"]
         ),

@@ -843,3 +843,42 @@ def test_show_writes_the_regimen_file_that_validate_takes(tmp_path: Path, regime
         f"copy.json: ok (regimen {regimen}, reference [{load_regimen(regimen).citation.ref}])\n")
     written = json.loads((tmp_path / "copy.json").read_text(encoding="utf-8"))
     assert written == regimen_to_json(load_regimen(regimen))
+
+
+def test_low_counts_leave_bendamustine_and_rituximab_to_the_team_until_it_decides(
+        tmp_path: Path) -> None:
+    """[28] through the installed doseplan: ANC 0.4 and platelets 40 on cycle 2 day 1
+    hold that cycle's bendamustine and rituximab, awaiting the team, in the calendar, the
+    iCal export and dispensing; the team's resume of each gives them as planned."""
+    made = run_installed("init", "gcllsg-br-len", "--start", START, "--patient", "P-1",
+                         "--acknowledge-status", "reconstructed", "--dose", "lenalidomide=5",
+                         "--height-cm", "170", "--weight-kg", "70", "-o", "p.json",
+                         cwd=tmp_path)
+    assert made.code == 0
+    counts = run_installed("record", "p.json", "--date", "2027-02-01", "--anc", "0.4",
+                           "--platelets", "40", cwd=tmp_path)
+    assert counts.code == 0
+
+    def cycle_2(drug: str) -> list[str]:
+        rows = run_installed("plan", "p.json", "--format", "csv", cwd=tmp_path).out
+        return [row.split(",")[10] for row in rows.splitlines()
+                if row.startswith(("2027-02-01,", "2027-02-02,")) and f",{drug}," in row]
+
+    assert cycle_2("bendamustine") == ["held", "held"]
+    assert cycle_2("rituximab") == ["held"]
+    calendar = " ".join(run_installed("plan", "p.json", cwd=tmp_path).out.split())
+    assert ("Mon 2027-02-01 induction C2 D1 rituximab 682.5 mg iv (held) (do not take) "
+            "bendamustine 163.8 mg iv (held) (do not take)") in calendar
+    assert ("Open hold: rituximab and bendamustine are held: awaiting the treating team's "
+            "decision after platelets 40") in calendar
+    ics = run_installed("plan", "p.json", "--format", "ics", cwd=tmp_path).out
+    assert "HELD - do not take: Bendamustine 163.8 mg IV" in ics
+    dispensed = run_installed("dispense", "p.json", cwd=tmp_path).out
+    assert "induction      2  bendamustine     0      0 mg  -" in dispensed
+    for drug in ("bendamustine", "rituximab"):
+        decided = run_installed("record", "p.json", "--date", "2027-02-01", "--resume", drug,
+                                cwd=tmp_path)
+        assert decided.code == 0
+    assert cycle_2("bendamustine") == ["planned", "planned"]
+    assert cycle_2("rituximab") == ["planned"]
+    assert cycle_2("lenalidomide") == ["held", "held"]

@@ -24,6 +24,7 @@ from doseplan.holds import (
     step,
 )
 from doseplan.loader import load_builtin
+from doseplan.model import Drug, Regimen
 from doseplan.plan import Plan
 from doseplan.policy import load_policy
 from doseplan.render.json_calendar import render_json
@@ -387,27 +388,120 @@ def test_plan_history_has_one_plan_per_recorded_event() -> None:
     assert history[-1] == apply_events(base, events)
 
 
-def test_counts_for_a_plan_no_rule_applies_to_are_flagged() -> None:
-    """A plan without the policy's drug: a recorded count changes nothing, and says so.
-    (Built in memory, the regimen declares its drug, as a file must.)"""
-    from doseplan.model import Drug
+COMBINATIONS = [
+    ("gcllsg-br-len", {"bendamustine", "rituximab"}),
+    ("gimema-llc0606", {"fludarabine", "cyclophosphamide"}),
+    ("shanafelt-2011", {"pentostatin", "cyclophosphamide", "rituximab"}),
+    ("blum-2011", {"flavopiridol"}),
+    ("ferrajoli-2013", {"rituximab"}),
+    ("badoux-2013-ofatumumab", {"ofatumumab"}),
+]
+"""Regimens with their cytotoxics and antibodies ([28], [25], [30], [29], [22], [24])."""
 
+
+def other_drugs(plan: Plan, drugs: set[str], since: int) -> list[tuple[str, str, str | None]]:
+    """(drug, status, reason) of every dose of ``drugs`` from day ``since`` on."""
+    return [(d.drug, d.status, d.reason) for x in plan.days for d in x.doses
+            if x.date >= day(since) and d.drug in drugs]
+
+
+@pytest.mark.parametrize(("regimen_id", "drugs"), COMBINATIONS, ids=[r for r, _ in COMBINATIONS])
+def test_low_counts_leave_every_later_cytotoxic_and_antibody_dose_to_the_team(
+        regimen_id: str, drugs: set[str]) -> None:
+    """ANC 0.4 and platelets 40 on day 2: each later dose of the combination's other drugs
+    is held, awaiting the treating team's decision, and one open hold says so for all."""
+    plan = plan_of(regimen_id, [lab(day(2), "anc", 0.4), lab(day(2), "platelets", 40)])
+    later = other_drugs(plan, drugs, 2)
+    assert {drug for drug, _, _ in later} == drugs
+    assert {(status, reason) for _, status, reason in later} == {(
+        "held", "held: awaiting the treating team's decision after platelets 40 x 10^9/L is "
+        "grade 3 (CTCAE v5.0) on 2027-01-05, rule other-drugs-low-counts (assumption)")}
+    (asked,) = [w for w in plan.warnings if "awaiting" in w]
+    who, _, rest = asked.partition(" held: awaiting the treating team's decision after ")
+    names = who.removeprefix("Open hold: ").removesuffix(" is").removesuffix(" are")
+    assert sorted(names.replace(" and ", ", ").split(", ")) == sorted(drugs)
+    assert rest.endswith("given again only when the treating team records a decision to "
+                         "resume it.")
+
+
+@pytest.mark.parametrize(("event", "cause"), [
+    (toxicity(day(2), "tumor_lysis_syndrome", 3), "tumor lysis syndrome grade 3 recorded"),
+    (toxicity(day(2), "other", 4), "toxicity grade 4 recorded"),
+    (toxicity(day(2), "neutropenia", 3), "neutropenia grade 3 recorded"),
+    (lab(day(2), "hemoglobin", 7.5), "hemoglobin 7.5 g/dL is grade 3 (CTCAE v5.0); grade 4 "
+                                     "(life-threatening) is a clinical judgement"),
+], ids=["tumor-lysis-3", "other-4", "neutropenia-3", "hemoglobin-7.5"])
+def test_a_grade_3_toxicity_leaves_fludarabine_and_cyclophosphamide_to_the_team(
+        event: Event, cause: str) -> None:
+    """[25] after any grade 3-4 toxicity or cytopenia: no later FC dose is given unasked."""
+    plan = plan_of("gimema-llc0606", [event])
+    rule = "other-drugs-low-counts" if isinstance(event.what, Lab) else \
+        "other-drugs-severe-toxicity"
+    assert {(status, reason) for _, status, reason in other_drugs(
+        plan, {"fludarabine", "cyclophosphamide"}, 2)} == {(
+            "held", f"held: awaiting the treating team's decision after {cause} on 2027-01-05, "
+            f"rule {rule} (assumption)")}
+
+
+def test_a_decision_to_give_as_planned_gives_the_drug_again_that_day() -> None:
+    """[28] cycle 2 day 1 (day 29), ANC 0.4 and platelets 40: bendamustine and rituximab
+    wait; the team's resume of both, the same day, gives them as planned from that day,
+    while lenalidomide stays held by its own rule."""
+    counts = [lab(day(29), "anc", 0.4), lab(day(29), "platelets", 40)]
+    decided = [decision(day(29), "resume", "bendamustine"),
+               decision(day(29), "resume", "rituximab")]
+    base = planned("gcllsg-br-len", start=START)
+    plan = apply_events(base, [*counts, *decided])
+    cycle_2 = [x for x in plan.days if day(29) <= x.date <= day(30)]
+    assert {(d.drug, d.status) for x in cycle_2 for d in x.doses} == {
+        ("rituximab", "planned"), ("bendamustine", "planned"), ("lenalidomide", "held")}
+    assert other_drugs(plan, {"bendamustine", "rituximab"}, 29) == other_drugs(
+        base, {"bendamustine", "rituximab"}, 29)
+
+
+def test_no_rule_acts_on_a_single_agent_plans_lenalidomide_for_the_other_drugs() -> None:
+    """aue-2010 [17] gives lenalidomide alone: the rules of the other drugs add neither
+    a decision nor an assumption."""
+    plan = plan_of("aue-2010", [lab(day(10), "anc", 0.4)])
+    assert not any("other-drugs" in w for w in plan.warnings)
+    assert not any("awaiting" in (d.reason or "") for x in plan.days for d in x.doses)
+
+
+def _given_alone(drug: str, amount: float, declared: tuple[Drug, ...] = ()) -> Regimen:
+    """aue-2010 [17] with ``drug`` at ``amount`` mg instead of lenalidomide (built in
+    memory, the regimen declares a drug outside the catalog, as a file must)."""
     regimen = load_builtin("aue-2010")
+    return replace(regimen, supportive=None, mandated_care=None, drugs=declared or None,
+                   phases=tuple(replace(p, administrations=tuple(
+                       replace(a, drug=drug, dose=replace(a.dose, amount=amount))
+                       for a in p.administrations)) for p in regimen.phases))
+
+
+def test_a_drug_outside_the_catalog_awaits_the_team_after_low_counts() -> None:
+    """A declared drug has no class doseplan knows: after a grade 3-4 count it is not
+    given unchecked (the rules naming a class act on it), and it is flagged."""
     thalidomide = Drug.from_json({
         "id": "thalidomide", "name": "thalidomide", "class": "oral-anticancer",
         "doses": [{"unit": "mg", "low": 50, "high": 200,
                    "sources": [{"assumption": "the site's protocol, 50-200 mg a day"}]}]})
-    other = replace(regimen, supportive=None, mandated_care=None, drugs=(thalidomide,),
-                    phases=tuple(replace(p, administrations=tuple(
-                        replace(a, drug="thalidomide", dose=replace(a.dose, amount=100))
-                        for a in p.administrations)) for p in regimen.phases))
-    plan = apply_events(build_plan(other, START), [lab(day(10), "anc", 0.4)])
-    assert ("No rule of the policy applies to this plan: its rules are for lenalidomide, "
-            "which the plan does not give, so recorded counts and grades change no dose by "
-            "themselves.") in plan.warnings
+    plan = apply_events(build_plan(_given_alone("thalidomide", 100, (thalidomide,)), START),
+                        [lab(day(10), "anc", 0.4)])
+    assert {d.status for x in plan.days[9:] for d in x.doses} == {"held"}
+    assert not any(w.startswith("No rule of the policy applies") for w in plan.warnings)
     assert ("thalidomide is not in doseplan's drug catalog: its plausible doses are those its "
             "file declares (assumption), not checked by doseplan; check every thalidomide "
             "dose.") in plan.warnings
+
+
+def test_counts_for_a_plan_no_rule_applies_to_are_flagged() -> None:
+    """A plan of prednisone alone (a steroid no rule names): a recorded count changes
+    nothing, and says so."""
+    plan = apply_events(build_plan(_given_alone("prednisone", 20), START),
+                        [lab(day(10), "anc", 0.4)])
+    assert ("No rule of the policy applies to this plan: its rules are for lenalidomide, "
+            "cytotoxic, antibody (drugs or classes of drug), none of which the plan gives, "
+            "so recorded counts and grades change no dose by themselves.") in plan.warnings
+    assert {d.status for x in plan.days for d in x.doses} == {"planned"}
 
 
 @pytest.mark.parametrize(("event", "found"), [

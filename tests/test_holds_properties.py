@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import continuous_escalation_documents, regimen_documents, start_dates, text
 
+from doseplan.drugs import catalog
 from doseplan.engine import build_plan
 from doseplan.events import (
     TESTS,
@@ -369,6 +370,41 @@ def test_a_drug_the_team_holds_or_stops_is_not_given_until_resumed(
     if ended:
         for day in after.days[index_of(case.plan, min(ended)):]:
             assert {dose.status for dose in day.doses} <= {"stopped"}, day
+
+
+SEVERE_BELOW: dict[Test, float] = {"anc": 1.0, "platelets": 50.0, "hemoglobin": 8.0}
+"""Counts below these are grade 3-4 by CTCAE v5.0 (the facts page), whatever the scale."""
+LEFT_TO_THE_TEAM = ("cytotoxic", "antibody")
+
+
+def severe(event: Event) -> bool:
+    what = event.what
+    if isinstance(what, Lab):
+        return what.value < SEVERE_BELOW[what.test]
+    return isinstance(what, Grade) and what.grade >= 3
+
+
+@CORE
+@given(st.data())
+def test_no_cytotoxic_or_antibody_dose_is_given_after_severe_toxicity_unasked(
+        data: st.DataObject) -> None:
+    """After a grade 3-4 count or toxicity, no dose of a cytotoxic or an antibody is
+    given until the treating team records a decision about that drug, that day or later."""
+    case = data.draw(cases())
+    events = data.draw(events_for(case.plan))
+    after = case.apply(events)
+    known = catalog()
+    drugs = [drug for drug in plan_drugs(case.plan)
+             if drug in known and known[drug].drug_class in LEFT_TO_THE_TEAM]
+    worst = [e.date for e in events if severe(e)]
+    for drug in drugs:
+        decided = sorted(e.date for e in events if isinstance(e.what, Decision)
+                         and e.what.drug in (drug, None))
+        for day in after.days:
+            since = max((on for on in worst if on <= day.date), default=None)
+            if since is None or any(since <= on <= day.date for on in decided):
+                continue
+            assert not statuses(day, drug) & GIVEN, (day.date, drug, since)
 
 
 @CORE

@@ -42,33 +42,43 @@ def test_dose_levels_are_the_capsule_strengths() -> None:
 @pytest.mark.parametrize(
     ("event", "rules"),
     [
-        (Lab("anc", 0.8), ["low-counts"]),
-        (Lab("platelets", 40), ["low-counts"]),
+        (Lab("anc", 0.8), ["low-counts", "other-drugs-low-counts"]),
+        (Lab("platelets", 40), ["low-counts", "other-drugs-low-counts"]),
         (Lab("anc", 1.0), []),
         (Lab("platelets", 50), []),
-        (Grade("neutropenia", 3), ["cytopenia-grade-3"]),
-        (Grade("febrile_neutropenia", 3), ["febrile-neutropenia"]),
+        (Lab("hemoglobin", 7.9), ["other-drugs-low-counts"]),
+        (Lab("hemoglobin", 8.0), []),
+        (Grade("neutropenia", 3), ["cytopenia-grade-3", "other-drugs-severe-toxicity"]),
+        (Grade("febrile_neutropenia", 3), ["febrile-neutropenia", "other-drugs-severe-toxicity"]),
         (Grade("tumor_lysis_syndrome", 1), ["tumor-lysis"]),
+        (Grade("tumor_lysis_syndrome", 3), ["tumor-lysis", "other-drugs-severe-toxicity"]),
         (Grade("tumor_flare", 2), ["flare-mild"]),
-        (Grade("tumor_flare", 4), ["flare-severe"]),
+        (Grade("tumor_flare", 4), ["flare-severe", "other-drugs-severe-toxicity"]),
         (Grade("tumor_flare", 0), []),
-        (Grade("anemia", 3), []),
+        (Grade("anemia", 3), ["other-drugs-severe-toxicity"]),
+        (Grade("other", 2), []),
     ],
     ids=["anc-0.8", "platelets-40", "anc-1.0-is-not-below", "platelets-50-is-not-below",
-         "neutropenia-grade-3", "febrile-neutropenia", "tls", "flare-2", "flare-4", "flare-0",
-         "anemia-3-has-no-rule"],
+         "hemoglobin-7.9", "hemoglobin-8.0-is-not-below", "neutropenia-grade-3",
+         "febrile-neutropenia", "tls-1", "tls-3", "flare-2", "flare-4", "flare-0",
+         "anemia-3-only-other-drugs", "other-2-has-no-rule"],
 )
 def test_which_rules_an_event_triggers(event: Lab | Grade, rules: list[str]) -> None:
-    """Thresholds are strict: ANC < 1.0 and platelets < 50 hold; the bounds do not."""
+    """Thresholds are strict: ANC < 1.0 and platelets < 50 hold; the bounds do not. A
+    grade 3-4 cytopenia or toxicity also triggers the rules of the other drugs."""
     assert [r.id for r in load_policy().rules if r.when.triggered_by(event)] == rules
 
 
 def test_policy_assumptions_become_warnings_once_events_apply() -> None:
-    """A plan with events shows the assumptions of the rules it may use."""
+    """A plan with events shows the assumptions of the rules it may use: those acting on
+    a drug it gives (aue-2010 [17] gives lenalidomide alone)."""
     base = plan_of("aue-2010", start=date(2027, 1, 4))
     plan = apply_events(base, [lab(date(2027, 1, 10), "anc", 2.0)])
-    for text in load_policy().assumptions():
-        assert text in plan.warnings
+    single_agent = {"other-drugs-low-counts", "other-drugs-severe-toxicity"}
+    for rule in load_policy().rules:
+        said = [text for text in plan.warnings if text.startswith(f"Assumption (rule {rule.id})")]
+        has = rule.source.assumption is not None or rule.assumption is not None
+        assert bool(said) == (has and rule.id not in single_agent), rule.id
     assert not any(w.startswith("Assumption (rule") for w in base.warnings)
 
 

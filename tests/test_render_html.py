@@ -40,7 +40,7 @@ from doseplan.bodysize import body_size
 from doseplan.errors import UsageError
 from doseplan.events import decision, lab, toxicity
 from doseplan.holds import apply_events
-from doseplan.loader import builtin_supportive_ids, load_supportive
+from doseplan.loader import load_supportive
 from doseplan.plan import Plan
 from doseplan.render.html import load_weasyprint, render_html, render_pdf
 
@@ -57,10 +57,13 @@ def ferrajoli_plan() -> Plan:
 
 
 def everything_plan() -> Plan:
-    """A crowded plan: two phases, infusions, both supportive care sets, events."""
+    """A crowded plan: two phases, infusions, aspirin held with lenalidomide, events
+    that hold lenalidomide and leave rituximab and fludarabine to the team. (With the
+    prednisone prophylaxis too, page 1 on letter paper needs more than the smallest
+    size allows and takes a second sheet, as the renderer's design says.)"""
     plan = plan_of("egle-2013", start=START,
                       body=body_size(height_cm=170, weight_kg=70),
-                      supportive=[load_supportive(s) for s in builtin_supportive_ids()])
+                      supportive=[load_supportive("aspirin")])
     return apply_events(plan, [
         toxicity(day(6), "tumor_flare", 3, note="tender nodes in the neck and both axillae"),
         lab(day(9), "anc", 0.8), lab(day(12), "anc", 1.3), lab(day(12), "platelets", 120),

@@ -231,7 +231,8 @@ def _report(before: Plan, after: Plan) -> None:
 @click.option("--hold", "hold", default=None, type=TEXT, metavar="DRUG",
               help="Team decision: hold DRUG.")
 @click.option("--resume", default=None, type=TEXT, metavar="DRUG",
-              help="Team decision: resume DRUG.")
+              help="Team decision: give DRUG as planned again (held, or awaiting a "
+                   "decision).")
 @click.option("--reduce", default=None, type=TEXT, metavar="DRUG",
               help="Team decision: one dose level lower.")
 @click.option("--re-escalate", default=None, type=TEXT, metavar="DRUG",
