@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from doseplan import arguments
 from doseplan.dates import parse_date
@@ -34,16 +34,18 @@ _HINTS = {
 
 Toxicity = Literal[
     "neutropenia", "thrombocytopenia", "anemia", "febrile_neutropenia", "tumor_flare",
-    "tumor_lysis_syndrome", "other",
+    "tumor_lysis_syndrome", "rash", "diarrhea", "infection", "transaminitis", "fatigue",
+    "hyperglycemia", "venous_thromboembolism", "other",
 ]
-TOXICITIES: tuple[Toxicity, ...] = (
-    "neutropenia", "thrombocytopenia", "anemia", "febrile_neutropenia", "tumor_flare",
-    "tumor_lysis_syndrome", "other",
-)
+TOXICITIES: tuple[Toxicity, ...] = get_args(Toxicity)
+"""The toxicities recorded by grade: the review's ([14], [6], [23], [29]), then "other"."""
 TOXICITY_NAMES = {
     "neutropenia": "neutropenia", "thrombocytopenia": "thrombocytopenia", "anemia": "anemia",
     "febrile_neutropenia": "febrile neutropenia", "tumor_flare": "tumor flare",
-    "tumor_lysis_syndrome": "tumor lysis syndrome", "other": "toxicity",
+    "tumor_lysis_syndrome": "tumor lysis syndrome", "rash": "rash", "diarrhea": "diarrhea",
+    "infection": "infection", "transaminitis": "transaminitis", "fatigue": "fatigue",
+    "hyperglycemia": "hyperglycemia", "venous_thromboembolism": "venous thromboembolism",
+    "other": "toxicity",
 }
 
 Action = Literal["hold", "resume", "reduce", "re-escalate", "stop", "end-treatment"]

@@ -219,28 +219,25 @@ def _rule_actions(rule: Rule, drugs: tuple[str, ...], scale: Scale,
     return actions
 
 
-OTHER_TOXICITY = (
-    "the label holds lenalidomide for other grade 3-4 toxicities judged related to it, and "
-    "restarts it at the next lower dose level when the toxicity has resolved to grade 2 or "
-    "less (clinical-facts.md, Facts added after the first review of the plans)")
-"""Why a severe toxicity no rule covers asks for a decision (the label's words, shortened)."""
-
-
-def _uncovered(event: Event, what: Lab | Grade, scale: Scale) -> str:
-    """A decision to ask for when a grade 3-4 toxicity (or count) triggers no rule, so that
-    nothing goes on being planned as if it had not been recorded; else ''."""
+def _uncovered(event: Event, what: Lab | Grade, scale: Scale, drug: str) -> list[Action]:
+    """When a grade 3-4 toxicity (or count) triggers no rule of ``drug`` (the policy's
+    drug), it is held until the treating team decides, so that no day says to take it
+    while a decision is asked for; else nothing."""
     if isinstance(what, Grade):
         if what.grade < 3:
-            return ""
+            return []
         found = what.describe()
     else:
         grade = _lab_grade(what.test, what.value, scale)
         if grade < 3:
-            return ""
+            return []
         found = f"{what.describe()} (grade {grade})"
-    return (f"Decision needed ({event.date.isoformat()}): {found} was recorded and no rule of "
-            f"the policy covers it, so the plan goes on unchanged until the treating team "
-            f"decides; {OTHER_TOXICITY}.")
+    on = event.date.isoformat()
+    return [Hold(drug, f"awaiting the treating team's decision after {found} recorded on "
+                       f"{on}, which no rule of the policy covers"),
+            Decide(f"Decision needed ({on}): {found} was recorded and no rule of the policy "
+                   f"covers it, so {drug} is held until the treating team decides (a resume "
+                   "decision gives it again as planned).")]
 
 
 def _candidates(policy: Policy, what: Lab | Grade) -> tuple[Rule, ...]:
@@ -424,10 +421,9 @@ def step(state: Treatment, event: Event, machine: _Machine) -> Treatment:
     for rule in rules:
         actions += _rule_actions(rule, machine.targets[rule.id], machine.scale,
                                  machine.baseline, event, what)
-    covered = any(machine.policy.drug in machine.targets[rule.id] for rule in rules)
-    severe = "" if covered or not machine.governs else _uncovered(event, what, machine.scale)
-    if severe:
-        actions.append(Decide(severe))
+    drug = machine.policy.drug
+    if machine.governs and not any(drug in machine.targets[rule.id] for rule in rules):
+        actions += _uncovered(event, what, machine.scale, drug)
     if view is not None:
         for hook in machine.hooks:
             actions += _actions(hook, event, view)
@@ -441,13 +437,13 @@ def settle(state: Treatment, machine: _Machine) -> Treatment:
     """The state at the end of its day: the team's decisions applied after the automatic
     actions (so that they win), and escalation paused while a grade >= 3 is unresolved."""
     if not state.decisions:
-        pause = _unresolved(state.grades, state.labs, machine.scale)
+        pause = _unresolved(state.grades, state.labs, machine)
         return state if pause == state.pause else state._replace(pause=pause)
     draft = _Draft(state)
     for event in state.decisions:
         assert isinstance(event.what, Decision)
         draft.ended = _decide(event, event.what, draft) or draft.ended
-    return draft.done(state, (), _unresolved(draft.grades, draft.labs, machine.scale))
+    return draft.done(state, (), _unresolved(draft.grades, draft.labs, machine))
 
 
 def _view(day: date, scale: Scale, draft: _Draft) -> PlanState:
@@ -647,11 +643,14 @@ def _decide(event: Event, what: Decision, draft: _Draft) -> str:
 
 
 def _unresolved(grades: Mapping[str, tuple[date, int]], labs: Mapping[str, tuple[date, float]],
-                scale: Scale) -> str:
-    """A grade >= 3 toxicity not yet recorded as improved, or ''."""
+                machine: _Machine) -> str:
+    """A grade >= 3 toxicity not yet recorded as improved, or a grade that a pause rule of
+    the policy names (a grade 2 toxicity), or ''."""
     for name, (_, grade) in grades.items():
-        if grade >= 3:
+        if grade >= 3 or any(rule.when.triggered_by(Grade(name, grade))  # type: ignore[arg-type]
+                             for rule in machine.pauses):
             return f"{TOXICITY_NAMES[name]} grade {grade}"
+    scale = machine.scale
     for test, (_, value) in labs.items():
         if test in ("anc", "platelets") and _lab_grade(test, value, scale) >= 3:
             return f"{TEST_NAMES[test]} {value:g} grade >= 3"
@@ -751,7 +750,7 @@ class _Machine:
     the memo of the reading."""
 
     __slots__ = ("_candidates", "baseline", "courses", "first", "governs", "hooks",
-                 "kinds", "memo", "plan", "policy", "runs", "scale", "targets")
+                 "kinds", "memo", "pauses", "plan", "policy", "runs", "scale", "targets")
 
     def __init__(self, plan: Plan, policy: Policy, hooks: Sequence[Hook], scale: Scale,
                  baseline: Mapping[str, float] | None) -> None:
@@ -769,6 +768,9 @@ class _Machine:
         self.governs = policy.drug in self.courses
         self.targets = {rule.id: _targets(policy, rule, self.courses) for rule in policy.rules}
         """The plan's drugs each rule acts on."""
+        self.pauses = tuple(rule for rule in policy.rules
+                            if rule.action == "pause" and self.targets[rule.id])
+        """The rules that pause planned escalation while their grade is the latest."""
         self._candidates: dict[object, tuple[Rule, ...]] = {}
         self.memo: dict[tuple[object, ...], dict[object, Outcome]] = {}
         """Per state reading, the outcome of each distinct tuple of planned doses (and of

@@ -94,8 +94,9 @@ class Rule(Value):
     id: str
     title: str
     when: Condition
-    action: Literal["hold", "continue", "await"]
-    """``await``: hold until the treating team decides (no automatic resumption)."""
+    action: Literal["hold", "continue", "await", "pause"]
+    """``await``: hold until the treating team decides (no automatic resumption);
+    ``pause``: planned escalation waits while the latest grade meets ``when``."""
     source: Source
     resume: Condition | None = None
     resume_levels_down: int = 0

@@ -336,10 +336,12 @@ RECORD_CASES = [
     Case("record-grade-minus-1",
          [*RECORD, "2027-02-10", "--toxicity", "anemia", "--grade", "-1"], 2,
          "grade -1 does not exist; give a grade from 0 (resolved) to 5", a_record),
-    Case("record-unknown-toxicity", [*RECORD, "2027-02-10", "--toxicity", "rash", "--grade", "3"],
-         2, "Invalid value for '--toxicity': 'rash' is not one of 'neutropenia', "
+    Case("record-unknown-toxicity",
+         [*RECORD, "2027-02-10", "--toxicity", "mucositis", "--grade", "3"],
+         2, "Invalid value for '--toxicity': 'mucositis' is not one of 'neutropenia', "
             "'thrombocytopenia', 'anemia', 'febrile_neutropenia', 'tumor_lysis_syndrome', "
-            "'other'. (see 'doseplan record --help')", a_record),
+            "'rash', 'diarrhea', 'infection', 'transaminitis', 'fatigue', 'hyperglycemia', "
+            "'venous_thromboembolism', 'other'. (see 'doseplan record --help')", a_record),
     Case("record-grade-without-toxicity", [*RECORD, "2027-02-10", "--grade", "3"], 2,
          "--toxicity and --grade go together, e.g. --toxicity neutropenia --grade 3 "
          "(see 'doseplan record --help')", a_record),
@@ -1130,9 +1132,12 @@ LIBRARY_CASES = [
          "800 cells/uL"),
     Call("lib-lab-unknown-test", lambda: doseplan.lab(D, "wbc", 8),  # type: ignore[arg-type]
          UsageError, "unknown lab test 'wbc'; use one of anc, platelets, hemoglobin"),
-    Call("lib-toxicity-unknown", lambda: doseplan.toxicity(D, "rash", 3),  # type: ignore[arg-type]
-         UsageError, "unknown toxicity 'rash'; use one of neutropenia, thrombocytopenia, "
-                     "anemia, febrile_neutropenia, tumor_flare, tumor_lysis_syndrome, other"),
+    Call("lib-toxicity-unknown",
+         lambda: doseplan.toxicity(D, "mucositis", 3),  # type: ignore[arg-type]
+         UsageError, "unknown toxicity 'mucositis'; use one of neutropenia, thrombocytopenia, "
+                     "anemia, febrile_neutropenia, tumor_flare, tumor_lysis_syndrome, rash, "
+                     "diarrhea, infection, transaminitis, fatigue, hyperglycemia, "
+                     "venous_thromboembolism, other"),
     Call("lib-decision-end-treatment-with-drug",
          lambda: doseplan.decision(D, "end-treatment", "lenalidomide"), UsageError,
          "end-treatment applies to the whole plan; give no drug"),

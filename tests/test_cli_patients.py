@@ -882,3 +882,21 @@ def test_low_counts_leave_bendamustine_and_rituximab_to_the_team_until_it_decide
     assert cycle_2("bendamustine") == ["planned", "planned"]
     assert cycle_2("rituximab") == ["planned"]
     assert cycle_2("lenalidomide") == ["held", "held"]
+
+
+def test_a_grade_3_rash_recorded_by_name_holds_and_restarts_lower(tmp_path: Path) -> None:
+    """[22] through the installed doseplan: a rash of grade 3 on cycle 2 day 7 holds
+    lenalidomide 10 mg, and the grade 2 record a week later gives it again at 5 mg."""
+    made = run_installed("init", "ferrajoli-2013", "--start", START, "--patient", "P-1",
+                         "-o", "p.json", cwd=tmp_path)
+    assert made.code == 0
+    for on, grade in (("2027-02-07", "3"), ("2027-02-14", "2")):
+        recorded = run_installed("record", "p.json", "--date", on, "--toxicity", "rash",
+                                 "--grade", grade, cwd=tmp_path)
+        assert recorded.code == 0, recorded.err
+    rows = run_installed("plan", "p.json", "--format", "csv", cwd=tmp_path).out.splitlines()
+    lenalidomide = {row.split(",")[0]: (row.split(",")[6], row.split(",")[10]) for row in rows
+                    if ",lenalidomide," in row}
+    assert [lenalidomide[on] for on in ("2027-02-06", "2027-02-07", "2027-02-13",
+                                        "2027-02-14")] == [
+        ("10", "planned"), ("10", "held"), ("10", "held"), ("5", "reduced")]

@@ -51,9 +51,10 @@ def test_events_round_trip_through_json(document: dict[str, Any]) -> None:
         (lambda: lab(DAY, "anc", 1.0, note="\x1b]0;owned\x07"),
          "the note holds the control character U+001B (character 1), which would change how "
          "a terminal or calendar shows it; type it again without it"),
-        (lambda: toxicity(DAY, "rash", 2),  # type: ignore[arg-type]
-         "unknown toxicity 'rash'; use one of neutropenia, thrombocytopenia, anemia, "
-         "febrile_neutropenia, tumor_flare, tumor_lysis_syndrome, other"),
+        (lambda: toxicity(DAY, "mucositis", 2),  # type: ignore[arg-type]
+         "unknown toxicity 'mucositis'; use one of neutropenia, thrombocytopenia, anemia, "
+         "febrile_neutropenia, tumor_flare, tumor_lysis_syndrome, rash, diarrhea, infection, "
+         "transaminitis, fatigue, hyperglycemia, venous_thromboembolism, other"),
         (lambda: decision(DAY, "hold"), "decision 'hold' needs a drug, e.g. lenalidomide"),
         (lambda: decision(DAY, "end-treatment", "lenalidomide"),
          "end-treatment applies to the whole plan; give no drug"),

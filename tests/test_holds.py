@@ -265,13 +265,45 @@ def test_re_escalation_by_the_team_goes_one_level_up() -> None:
     assert [lenalidomide(plan, n)[0] for n in (3, 5, 7)] == [2.5, 5, 10]
 
 
-def test_escalation_waits_while_a_grade_3_toxicity_is_unresolved() -> None:
-    """[18] anemia grade 3 on day 20: the day-29 step waits until the anemia improves."""
+def test_a_team_resume_after_a_severe_toxicity_keeps_the_dose_before_the_hold() -> None:
+    """[18] anemia grade 3 on day 20 holds lenalidomide for the team (no rule covers
+    it); the team's resume on day 21 gives it again at 5 mg, and planned steps wait for a
+    re-escalate decision, whatever the anemia does."""
     plan = plan_of("badoux-2011", [toxicity(day(20), "anemia", 3),
+                                   decision(day(21), "resume", "lenalidomide"),
                                    toxicity(day(40), "anemia", 2)])
-    assert [lenalidomide(plan, n) for n in (28, 29, 39, 40)] == [
+    assert [lenalidomide(plan, n) for n in (20, 21, 28, 29, 40)] == [
+        (5, "held"), (5, "planned"), (5, "planned"), (5, "reduced"), (5, "reduced")]
+    assert plan.days[28].doses[0].reason == (
+        "reduced from 10 mg: not above the dose before the hold (awaiting the treating "
+        "team's decision after anemia grade 3 recorded on 2027-01-23, which no rule of the "
+        "policy covers)")
+
+
+@pytest.mark.parametrize("kind", ["rash", "diarrhea", "infection", "other"])
+def test_escalation_waits_while_a_grade_2_toxicity_is_unresolved(kind: str) -> None:
+    """[18] a grade 2 toxicity on day 20: the day-29 step waits until it is grade 1."""
+    plan = plan_of("badoux-2011", [toxicity(day(20), kind, 2),  # type: ignore[arg-type]
+                                   toxicity(day(40), kind, 1)])  # type: ignore[arg-type]
+    assert [lenalidomide(plan, n) for n in (20, 29, 39, 40)] == [
         (5, "planned"), (5, "reduced"), (5, "reduced"), (10, "planned")]
-    assert plan.days[28].doses[0].reason == "escalation paused: anemia grade 3 unresolved"
+    name = {"other": "toxicity"}.get(kind, kind)
+    assert plan.days[28].doses[0].reason == f"escalation paused: {name} grade 2 unresolved"
+
+
+def test_a_grade_3_rash_holds_and_resumes_one_level_lower_at_grade_2() -> None:
+    """[22] rash grade 3 on cycle 2 day 7 (day 35): lenalidomide 10 mg is held, and given
+    again at 5 mg from the grade 2 record (day 42); cycle 3's rituximab awaits the team."""
+    plan = plan_of("ferrajoli-2013", [toxicity(day(35), "rash", 3),
+                                      toxicity(day(42), "rash", 2)])
+    assert [lenalidomide(plan, n) for n in (34, 35, 41, 42, 60)] == [
+        (10, "planned"), (10, "held"), (10, "held"), (5, "reduced"), (5, "reduced")]
+    assert plan.days[34].doses[0].reason == (
+        "held: rash grade 3 recorded on 2027-02-07, rule other-toxicity (clinical-facts.md "
+        "(Facts added after the first review of the plans))")
+    assert doses_of(plan, "rituximab", 57) == [(
+        "held", "held: awaiting the treating team's decision after rash grade 3 recorded on "
+        "2027-02-07, rule other-drugs-severe-toxicity (assumption)")]
 
 
 def test_stop_and_end_treatment_stop_every_later_dose() -> None:
@@ -505,20 +537,20 @@ def test_counts_for_a_plan_no_rule_applies_to_are_flagged() -> None:
 
 
 @pytest.mark.parametrize(("event", "found"), [
-    (toxicity(day(10), "other", 4), "toxicity grade 4"),
     (toxicity(day(10), "anemia", 3), "anemia grade 3"),
     (lab(day(10), "hemoglobin", 4), "hemoglobin 4 g/dL (grade 3)"),
-], ids=["other-grade-4", "anemia-grade-3", "hemoglobin-4"])
-def test_a_severe_toxicity_no_rule_covers_asks_for_a_decision(event: Event, found: str) -> None:
+], ids=["anemia-grade-3", "hemoglobin-4"])
+def test_a_severe_toxicity_no_rule_covers_holds_for_a_decision(event: Event, found: str) -> None:
     """Nothing is planned on as if a grade 3-4 toxicity had not been recorded: the plan
-    asks the treating team, citing the label's rule for other toxicities."""
+    holds lenalidomide and asks the treating team, so no day says to take it meanwhile."""
     plan = plan_of("aue-2010", [event])
     assert (f"Decision needed (2027-01-13): {found} was recorded and no rule of the policy "
-            "covers it, so the plan goes on unchanged until the treating team decides; the "
-            "label holds lenalidomide for other grade 3-4 toxicities judged related to it, "
-            "and restarts it at the next lower dose level when the toxicity has resolved to "
-            "grade 2 or less (clinical-facts.md, Facts added after the first review of the "
-            "plans).") in plan.warnings
+            "covers it, so lenalidomide is held until the treating team decides (a resume "
+            "decision gives it again as planned).") in plan.warnings
+    assert {lenalidomide(plan, n) for n in range(10, 22)} == {(10, "held")}
+    assert plan.days[9].doses[0].reason == (
+        f"held: awaiting the treating team's decision after {found} recorded on 2027-01-13, "
+        "which no rule of the policy covers")
 
 
 def test_a_mild_toxicity_no_rule_covers_asks_nothing() -> None:

@@ -9,6 +9,7 @@ a reason, and the result depends only on the events, not on how they are listed.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -405,6 +406,26 @@ def test_no_cytotoxic_or_antibody_dose_is_given_after_severe_toxicity_unasked(
             if since is None or any(since <= on <= day.date for on in decided):
                 continue
             assert not statuses(day, drug) & GIVEN, (day.date, drug, since)
+
+
+@CORE
+@given(st.data())
+def test_no_day_says_to_take_lenalidomide_while_a_decision_is_asked(data: st.DataObject) -> None:
+    """On the date of each "Decision needed (DATE)" warning, lenalidomide is not given,
+    unless the team recorded a decision about it that day."""
+    case = data.draw(cases())
+    events = data.draw(events_for(case.plan))
+    after = case.apply(events)
+    for warning in after.warnings:
+        asked = re.match(r"Decision needed \((\d{4}-\d\d-\d\d)\)", warning)
+        if asked is None:
+            continue
+        on = date.fromisoformat(asked[1])
+        if any(isinstance(e.what, Decision) and e.date == on
+               and e.what.drug in (POLICY_DRUG, None) for e in events):
+            continue
+        day = after.days[index_of(case.plan, on)]
+        assert not statuses(day, POLICY_DRUG) & GIVEN, (on, warning)
 
 
 @CORE

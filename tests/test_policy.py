@@ -56,12 +56,16 @@ def test_dose_levels_are_the_capsule_strengths() -> None:
         (Grade("tumor_flare", 4), ["flare-severe", "other-drugs-severe-toxicity"]),
         (Grade("tumor_flare", 0), []),
         (Grade("anemia", 3), ["other-drugs-severe-toxicity"]),
-        (Grade("other", 2), []),
+        (Grade("other", 2), ["other-toxicity-grade-2"]),
+        (Grade("rash", 3), ["other-toxicity", "other-drugs-severe-toxicity"]),
+        (Grade("diarrhea", 2), ["other-toxicity-grade-2"]),
+        (Grade("rash", 1), []),
     ],
     ids=["anc-0.8", "platelets-40", "anc-1.0-is-not-below", "platelets-50-is-not-below",
          "hemoglobin-7.9", "hemoglobin-8.0-is-not-below", "neutropenia-grade-3",
          "febrile-neutropenia", "tls-1", "tls-3", "flare-2", "flare-4", "flare-0",
-         "anemia-3-only-other-drugs", "other-2-has-no-rule"],
+         "anemia-3-only-other-drugs", "other-2-pauses", "rash-3", "diarrhea-2-pauses",
+         "rash-1-has-no-rule"],
 )
 def test_which_rules_an_event_triggers(event: Lab | Grade, rules: list[str]) -> None:
     """Thresholds are strict: ANC < 1.0 and platelets < 50 hold; the bounds do not. A

@@ -25,6 +25,7 @@ from doseplan.cli.common import (
 )
 from doseplan.cli.streams import say
 from doseplan.errors import DoseplanError, UsageError, quoted
+from doseplan.events import TOXICITIES
 
 if TYPE_CHECKING:
     from doseplan.patient import PatientRecord, Stored
@@ -224,15 +225,14 @@ def _report(before: Plan, after: Plan) -> None:
 @click.option("--hemoglobin", type=NUMBER, default=None, help="Hemoglobin in g/dL.")
 @click.option("--flare-grade", type=WHOLE, default=None, help="Tumor flare grade 0-4 (0: gone).")
 @click.option("--toxicity", default=None,
-              type=click.Choice(["neutropenia", "thrombocytopenia", "anemia",
-                                 "febrile_neutropenia", "tumor_lysis_syndrome", "other"]),
+              type=click.Choice([t for t in TOXICITIES if t != "tumor_flare"]),
               help="A toxicity given as a grade (with --grade).")
 @click.option("--grade", type=WHOLE, default=None, help="Grade 0-5 of --toxicity.")
 @click.option("--hold", "hold", default=None, type=TEXT, metavar="DRUG",
               help="Team decision: hold DRUG.")
 @click.option("--resume", default=None, type=TEXT, metavar="DRUG",
-              help="Team decision: give DRUG as planned again (held, or awaiting a "
-                   "decision).")
+              help="Team decision: give DRUG again (held, or awaiting a decision); an "
+                   "escalating drug stays at its dose before the hold until --re-escalate.")
 @click.option("--reduce", default=None, type=TEXT, metavar="DRUG",
               help="Team decision: one dose level lower.")
 @click.option("--re-escalate", default=None, type=TEXT, metavar="DRUG",
