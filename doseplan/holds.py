@@ -34,7 +34,7 @@ from doseplan.events import TEST_NAMES, TOXICITY_NAMES, Decision, Event, Grade, 
 from doseplan.grading import COUNTED, Scale, agrees, check_grade, grade_lab
 from doseplan.model import EVERY_HOURS
 from doseplan.plan import ADDED, HELD, REDUCED, STOPPED, Plan, PlanDay, PlannedDose
-from doseplan.policy import Condition, Policy, Rule, load_policy
+from doseplan.policy import Condition, Policy, Rule, cite, load_policy
 from doseplan.values import Value
 
 # ---------------------------------------------------------------------------
@@ -430,6 +430,7 @@ def step(state: Treatment, event: Event, machine: _Machine) -> Treatment:
     for action in actions:
         _act(action, draft, partial(machine.cycle_end, state.day))
     _recover(draft, on)
+    _say_escalation(state.drugs, draft, on, machine.policy)
     return draft.done(state, state.decisions, state.pause)
 
 
@@ -443,7 +444,35 @@ def settle(state: Treatment, machine: _Machine) -> Treatment:
     for event in state.decisions:
         assert isinstance(event.what, Decision)
         draft.ended = _decide(event, event.what, draft) or draft.ended
+    _say_escalation(state.drugs, draft, state.decisions[0].date, machine.policy)
     return draft.done(state, (), _unresolved(draft.grades, draft.labs, machine))
+
+
+def _say_escalation(before: Mapping[str, Course], draft: _Draft, on: date,
+                    policy: Policy) -> None:
+    """Say, when a governed drug is given again below its planned doses (resumed lower or
+    at its dose before a hold, or reduced), what its planned escalation does: it stops
+    by the policy's rule until the team decides a step up, or it returns to the dose
+    before the hold when the hold's rule says so."""
+    for name, course in draft.drugs.items():
+        was = before.get(name)
+        if (was is None or not course.governed or course.held or course.stopped
+                or course.cap is None or course.cap >= course.levels[-1]):
+            continue
+        if not was.held and was.cap is not None and was.cap <= course.cap:
+            continue  # the same limit as before, said when it began
+        if course.re_escalate is not None:
+            draft.note(f"After the reduction on {on.isoformat()}, {name} stays at "
+                       f"{course.cap:g} mg until {course.re_escalate.describe()}, then "
+                       "returns to the dose before the hold; the treating team decides any "
+                       "step beyond it (a re-escalate decision).")
+            continue
+        after = policy.after_reduction
+        why = cite(after.source) + ("" if after.assumption is None
+                                    else f"; assumption: {after.assumption}")
+        draft.note(f"After the reduction on {on.isoformat()}, {name} stays at "
+                   f"{course.cap:g} mg, below its planned doses: escalation stops and the "
+                   f"treating team decides any new step (a re-escalate decision); {why}.")
 
 
 def _view(day: date, scale: Scale, draft: _Draft) -> PlanState:

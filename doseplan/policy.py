@@ -120,12 +120,26 @@ class Rule(Value):
         return drug_class in names
 
     def cite(self) -> str:
-        source = self.source
-        if source.assumption is not None:
-            return "assumption"
-        if source.facts is not None:
-            return f"clinical-facts.md ({source.facts})"
-        return "the review" if source.ref is None else f"the review [{source.ref}]"
+        return cite(self.source)
+
+
+def cite(source: Source) -> str:
+    """Where a rule comes from, in a few words."""
+    if source.assumption is not None:
+        return "assumption"
+    if source.facts is not None:
+        return f"clinical-facts.md ({source.facts})"
+    return "the review" if source.ref is None else f"the review [{source.ref}]"
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class AfterReduction(Value):
+    """What planned escalation does once the drug is given again below a planned dose
+    (after a reduction or a hold): it stops until the treating team decides a step up."""
+
+    escalation: Literal["stops"]
+    source: Source
+    assumption: str | None = None
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
@@ -139,6 +153,7 @@ class Policy(Value):
     rules: tuple[Rule, ...]
     added_days: str
     added_days_source: Source
+    after_reduction: AfterReduction
 
     def assumptions(self, acting: Callable[[Rule], bool] = lambda rule: True) -> tuple[str, ...]:
         """The assumptions of the rules (those ``acting`` is true of: on a plan, those
@@ -194,6 +209,10 @@ def parse_policy(d: Mapping[str, Any]) -> Policy:
         ),
         added_days=d["added_drug_days"]["until"],
         added_days_source=Source.from_json(d["added_drug_days"]["source"]),
+        after_reduction=AfterReduction(
+            escalation=d["after_reduction"]["escalation"],
+            source=Source.from_json(d["after_reduction"]["source"]),
+            assumption=d["after_reduction"].get("assumption")),
     )
 
 

@@ -900,3 +900,18 @@ def test_a_grade_3_rash_recorded_by_name_holds_and_restarts_lower(tmp_path: Path
     assert [lenalidomide[on] for on in ("2027-02-06", "2027-02-07", "2027-02-13",
                                         "2027-02-14")] == [
         ("10", "planned"), ("10", "held"), ("10", "held"), ("5", "reduced")]
+
+
+def test_a_reduced_patients_plan_says_whether_escalation_resumes(tmp_path: Path) -> None:
+    """[18] through the installed doseplan: after a hold for ANC 0.8 and recovered counts,
+    the calendar says escalation stops at the lower dose until the team decides."""
+    made = run_installed("init", "badoux-2011", "--start", START, "--patient", "P-1",
+                         "-o", "p.json", cwd=tmp_path)
+    assert made.code == 0
+    for args in (["--date", "2027-02-12", "--anc", "0.8"],
+                 ["--date", "2027-02-22", "--anc", "1.2", "--platelets", "110"]):
+        assert run_installed("record", "p.json", *args, cwd=tmp_path).code == 0
+    calendar = " ".join(run_installed("plan", "p.json", cwd=tmp_path).out.split())
+    assert ("After the reduction on 2027-02-22, lenalidomide stays at 5 mg, below its "
+            "planned doses: escalation stops and the treating team decides any new step (a "
+            "re-escalate decision)") in calendar

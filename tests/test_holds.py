@@ -194,6 +194,55 @@ def test_flare_recovery_resumes_lower_then_returns_to_the_earlier_dose() -> None
     assert not any(d.drug == "ibuprofen" for d in plan.days[12].doses)
 
 
+AFTER_REDUCTION = (
+    "clinical-facts.md (What the original publications add (continued)); assumption: only "
+    "REVLIRIT [27] says what follows a limiting toxicity; the plan does the same for every "
+    "regimen.")
+
+
+def test_escalation_after_a_reduction_stops_and_the_plan_says_so() -> None:
+    """[18] resumed one level lower on day 50: the planned steps are given at 5 mg, and
+    the plan says once that escalation stops until the team decides, with its rule."""
+    from conftest import neutropenia
+
+    plan = neutropenia()
+    said = [w for w in plan.warnings if w.startswith("After the reduction")]
+    assert said == [
+        "After the reduction on 2027-02-22, lenalidomide stays at 5 mg, below its planned "
+        "doses: escalation stops and the treating team decides any new step (a re-escalate "
+        f"decision); {AFTER_REDUCTION}"]
+    assert {lenalidomide(plan, n) for n in range(50, 300)} == {(5, "reduced")}
+
+
+def test_a_flare_reduction_says_it_returns_to_the_dose_before_the_hold() -> None:
+    """[19] flare grade 3, then 1: resumed lower until the flare has subsided."""
+    plan = plan_of("aue-2010", [toxicity(day(6), "tumor_flare", 3),
+                                toxicity(day(9), "tumor_flare", 1)])
+    assert [w for w in plan.warnings if w.startswith("After the reduction")] == [
+        "After the reduction on 2027-01-12, lenalidomide stays at 5 mg until tumor_flare "
+        "grade <= 0, then returns to the dose before the hold; the treating team decides any "
+        "step beyond it (a re-escalate decision)."]
+
+
+def test_a_team_reduction_and_a_resume_after_a_hold_say_escalation_stops() -> None:
+    """[18] on 15 mg: the team's reduction on day 60 says it; so does its resume of a
+    drug held for it (at the dose before the hold), and a re-escalation says nothing."""
+    reduced = plan_of("badoux-2011", [decision(day(60), "reduce", "lenalidomide")])
+    assert [w for w in reduced.warnings if w.startswith("After the reduction")] == [
+        "After the reduction on 2027-03-04, lenalidomide stays at 10 mg, below its planned "
+        "doses: escalation stops and the treating team decides any new step (a re-escalate "
+        f"decision); {AFTER_REDUCTION}"]
+    resumed = plan_of("badoux-2011", [toxicity(day(60), "anemia", 3),
+                                      decision(day(62), "resume", "lenalidomide")])
+    assert [w for w in resumed.warnings if w.startswith("After the reduction")] == [
+        "After the reduction on 2027-03-06, lenalidomide stays at 15 mg, below its planned "
+        "doses: escalation stops and the treating team decides any new step (a re-escalate "
+        f"decision); {AFTER_REDUCTION}"]
+    stepped = plan_of("badoux-2011", [decision(day(60), "reduce", "lenalidomide"),
+                                      decision(day(70), "re-escalate", "lenalidomide")])
+    assert len([w for w in stepped.warnings if w.startswith("After the reduction")]) == 1
+
+
 def test_mild_flare_continues_with_ibuprofen() -> None:
     """Grade 1-2 flare: lenalidomide continues, ibuprofen is added until grade 0."""
     plan = plan_of("aue-2010", [toxicity(day(3), "tumor_flare", 2),

@@ -22,7 +22,8 @@ def test_the_default_policy_follows_its_schema() -> None:
 def test_every_rule_quotes_its_source_or_states_its_assumption() -> None:
     """Review and facts quotes are verbatim; the rest are assumptions."""
     policy = load_policy()
-    sources = [*policy.level_sources, *(rule.source for rule in policy.rules)]
+    sources = [*policy.level_sources, *(rule.source for rule in policy.rules),
+               policy.after_reduction.source]
     for source in sources:
         if source.assumption is not None:
             continue
@@ -30,6 +31,7 @@ def test_every_rule_quotes_its_source_or_states_its_assumption() -> None:
         text = " ".join(shared_text(
             "clinical-facts.md" if source.facts is not None else REVIEW_FILE).split())
         assert " ".join(source.quote.split()) in text, source.quote
+        assert source.url is None or source.url in text, source.url
 
 
 def test_dose_levels_are_the_capsule_strengths() -> None:
