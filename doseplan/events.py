@@ -116,6 +116,11 @@ class Decision(Value):
 
     action: Action
     drug: str | None = None
+    percent: float | None = None
+    """A reduction by this percentage of each later dose (a drug without dose levels)."""
+    dose: float | None = None
+    """A reduction to this dose: a dose level of the policy's drug, else a dose in the
+    unit the plan gives the drug in."""
 
     def __post_init__(self) -> None:
         if self.action not in ACTIONS:
@@ -130,10 +135,31 @@ class Decision(Value):
         if not isinstance(self.drug, str):
             raise UsageError(f"drug {self.drug!r} is not a drug name; give it as text, "
                              'e.g. "lenalidomide"')
+        if self.percent is None and self.dose is None:
+            return
+        if self.action != "reduce":
+            raise UsageError(f"a percentage or a dose goes with a reduction, not with "
+                             f"{self.action!r}; record a reduce decision")
+        if self.percent is not None and self.dose is not None:
+            raise UsageError("give a reduction by a percentage or to a dose, not both")
+        if self.percent is not None:
+            arguments.number("the percentage of a reduction", self.percent)
+            if not 0 < self.percent < 100:
+                raise UsageError(f"a reduction by {self.percent:g}% is out of range; give "
+                                 "more than 0 and less than 100 (a stop decision stops it)")
+        if self.dose is not None:
+            arguments.number("the dose of a reduction", self.dose)
+            if self.dose <= 0:
+                raise UsageError(f"a reduction to {self.dose:g} is out of range; give a dose "
+                                 "above 0 (a stop decision stops the drug)")
 
     def describe(self) -> str:
         if self.action == "end-treatment":
             return "end of treatment"
+        if self.percent is not None:
+            return f"reduce {self.drug} by {self.percent:g}%"
+        if self.dose is not None:
+            return f"reduce {self.drug} to {self.dose:g}"
         return f"{self.action} {self.drug}"
 
 
@@ -194,10 +220,12 @@ def toxicity(on: date, name: Toxicity, grade: int, *, note: str | None = None) -
 
 
 def decision(on: date, action: Action, drug: str | None = None, *,
-             note: str | None = None) -> Event:
-    """A checked decision event; every action but end-treatment names a drug."""
+             note: str | None = None, percent: float | None = None,
+             dose: float | None = None) -> Event:
+    """A checked decision event; every action but end-treatment names a drug; a
+    reduction may give a ``percent`` or a ``dose`` (else it is one dose level)."""
     _check(on, note)
-    return Event(on, Decision(action, drug), note)
+    return Event(on, Decision(action, drug, percent, dose), note)
 
 
 # ---------------------------------------------------------------------------
@@ -232,7 +260,8 @@ def parse_event(document: Any, *, where: str = "<data>", path: str = "$") -> Eve
                 raise UsageError(f"grade {grade!r} is not a whole number from 0 to 5")
             return toxicity(on, document.get("toxicity"), grade, note=note)  # type: ignore[arg-type]
         if kind == "decision":
-            return decision(on, document.get("action"), document.get("drug"), note=note)  # type: ignore[arg-type]
+            return decision(on, document.get("action"), document.get("drug"), note=note,  # type: ignore[arg-type]
+                            percent=document.get("percent"), dose=document.get("dose"))
         raise UsageError(f"event type {kind!r} is unknown; use lab, toxicity or decision")
     except UsageError as exc:
         raise InvalidDataError(exc.message, where=where, path=path) from None
@@ -257,6 +286,10 @@ def event_to_json(event: Event) -> dict[str, Any]:
         out |= {"type": "decision", "action": what.action}
         if what.drug is not None:
             out["drug"] = what.drug
+        if what.percent is not None:
+            out["percent"] = _number(what.percent)
+        if what.dose is not None:
+            out["dose"] = _number(what.dose)
     if event.note is not None:
         out["note"] = event.note
     return out

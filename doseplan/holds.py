@@ -285,10 +285,14 @@ class Course(NamedTuple):
     cap_reason: str = ""
     earlier_caps: tuple[tuple[float | None, str], ...] = ()
     """The caps before each hold, latest last: where a re-escalation returns to."""
+    factor: float = 1.0
+    """What the team's reductions by a percentage leave of each dose (a drug without
+    dose levels)."""
+    factor_reason: str = ""
 
 
 _DOSING = attrgetter("governed", "held", "hold_reason", "stopped", "stop_reason", "cap",
-                     "cap_reason")
+                     "cap_reason", "factor", "factor_reason")
 """What a day's doses of a drug depend on in its ``Course`` (``doses_on`` reads no other
 field)."""
 
@@ -653,7 +657,7 @@ def _decide(event: Event, what: Decision, draft: _Draft) -> str:
             course = course._replace(held=False, held_by_team=False, stopped=False,
                                      resume=None, pending=())
         case "reduce":
-            course = _lowered(drug, course, draft, 1, f"reduced by {reason}")
+            course = _reduced(drug, course, draft, what, reason)
         case "re-escalate":
             cap, cap_reason = course.cap, course.cap_reason
             if cap is not None:
@@ -669,6 +673,22 @@ def _decide(event: Event, what: Decision, draft: _Draft) -> str:
             assert_never(what.action)
     draft.set(drug, course)
     return ""
+
+
+def _reduced(drug: str, course: Course, draft: _Draft, what: Decision, reason: str) -> Course:
+    """A team reduction: one dose level, to a dose, or by a percentage of each dose. It
+    gives again a drug held until the team decides (the decision the hold waits for)."""
+    if course.held and not course.held_by_team and course.resume is None:
+        course = course._replace(held=False, pending=())
+    if what.percent is not None:
+        said = f"reduced by {what.percent:g}% by {reason}"
+        return course._replace(factor=course.factor * (100 - what.percent) / 100,
+                               factor_reason="; ".join(filter(None, (course.factor_reason,
+                                                                     said))))
+    if what.dose is not None:
+        return course._replace(cap=what.dose, cap_reason=f"reduced to {what.dose:g} by "
+                                                         f"{reason}")
+    return _lowered(drug, course, draft, 1, f"reduced by {reason}")
 
 
 def _unresolved(grades: Mapping[str, tuple[date, int]], labs: Mapping[str, tuple[date, float]],
@@ -733,9 +753,15 @@ def doses_on(planned: tuple[PlannedDose, ...], state: Treatment,
             doses.append(dose._replace(status=HELD, reason=f"held: {course.hold_reason}"))
         elif course.cap is not None and dose.dose > course.cap:
             doses.append(dose._replace(dose=course.cap, status=REDUCED,
-                                       reason=f"reduced from {dose.dose:g} mg: "
+                                       reason=f"reduced from {dose.dose:g} {dose.unit}: "
                                               f"{course.cap_reason}"))
             updates[dose.drug] = course.cap
+        elif course.factor != 1.0:
+            lower = round(dose.dose * course.factor, 2)
+            doses.append(dose._replace(dose=lower, status=REDUCED,
+                                       reason=f"reduced from {dose.dose:g} {dose.unit}: "
+                                              f"{course.factor_reason}"))
+            updates[dose.drug] = lower
         else:
             if pause and course.governed:
                 read_given = True
@@ -1035,13 +1061,29 @@ def _check_arguments(plan: Plan, events: Sequence[Event], policy: Policy | None,
 
 
 def _check_drugs(events: Sequence[Event], drugs: Mapping[str, Course]) -> None:
+    """Each decision names a drug of the plan; a reduction of the policy's drug goes to one
+    of its dose levels (not by a percentage), and one of another drug to a dose below its
+    highest planned dose."""
     for event in events:
         what = event.what
-        if isinstance(what, Decision) and what.drug is not None and what.drug not in drugs:
+        if not isinstance(what, Decision) or what.drug is None:
+            continue
+        course = drugs.get(what.drug)
+        if course is None:
             raise UsageError(
                 f"{event.describe()} names a drug this plan does not give; use one of "
                 f"{', '.join(sorted(drugs))}"
             )
+        levels = ", ".join(f"{level:g}" for level in course.levels)
+        if course.governed and what.percent is not None:
+            raise UsageError(f"{event.describe()}: {what.drug} is reduced by dose levels; "
+                             f"reduce it to one of {levels} mg, or by one level")
+        if course.governed and what.dose is not None and what.dose not in course.levels:
+            raise UsageError(f"{event.describe()}: {what.dose:g} mg is not a dose level of "
+                             f"{what.drug}; reduce it to one of {levels} mg")
+        if not course.governed and what.dose is not None and what.dose >= course.levels[-1]:
+            raise UsageError(f"{event.describe()}: {what.dose:g} is not below {what.drug}'s "
+                             f"highest planned dose ({course.levels[-1]:g}); give a lower dose")
 
 
 def _event_date(event: Event) -> date:

@@ -915,3 +915,25 @@ def test_a_reduced_patients_plan_says_whether_escalation_resumes(tmp_path: Path)
     assert ("After the reduction on 2027-02-22, lenalidomide stays at 5 mg, below its "
             "planned doses: escalation stops and the treating team decides any new step (a "
             "re-escalate decision)") in calendar
+
+
+def test_the_team_reduces_fludarabine_by_a_percentage(tmp_path: Path) -> None:
+    """[25] through the installed doseplan: fludarabine waits after ANC 0.6; the team
+    reduces it by 25% on cycle 2 day 1, and cycle 2 gives 40.95 mg a day (from 54.6 mg);
+    --by alone is refused with its one-line error."""
+    made = run_installed("init", "gimema-llc0606", "--start", START, "--patient", "P-1",
+                         "--acknowledge-status", "reconstructed", "--dose", "lenalidomide=5",
+                         "--height-cm", "170", "--weight-kg", "70", "-o", "p.json",
+                         cwd=tmp_path)
+    assert made.code == 0
+    for args in (["--date", "2027-01-20", "--anc", "0.6"],
+                 ["--date", "2027-02-01", "--reduce", "fludarabine", "--by", "25"]):
+        assert run_installed("record", "p.json", *args, cwd=tmp_path).code == 0
+    rows = run_installed("plan", "p.json", "--format", "csv", cwd=tmp_path).out.splitlines()
+    assert [row.split(",")[6] for row in rows if row.startswith("2027-02-0")
+            and ",fludarabine," in row] == ["40.95"] * 3
+    alone = run_installed("record", "p.json", "--date", "2027-02-02", "--by", "25",
+                          cwd=tmp_path)
+    assert (alone.code, alone.err) == (2, "doseplan: error: --by and --to say how --reduce "
+                                          "reduces; give --reduce DRUG with them (see "
+                                          "'doseplan record --help')\n")

@@ -22,8 +22,14 @@ DAY = date(2027, 2, 12)
         {"date": "2027-02-12", "type": "toxicity", "toxicity": "tumor_flare", "grade": 3},
         {"date": "2027-02-12", "type": "decision", "action": "hold", "drug": "lenalidomide"},
         {"date": "2027-02-12", "type": "decision", "action": "end-treatment"},
+        {"date": "2027-02-12", "type": "decision", "action": "reduce", "drug": "fludarabine",
+         "percent": 25},
+        {"date": "2027-02-12", "type": "decision", "action": "reduce",
+         "drug": "cyclophosphamide", "dose": 300.5},
+        {"date": "2027-02-12", "type": "toxicity", "toxicity": "rash", "grade": 3},
     ],
-    ids=["anc", "hemoglobin-with-note", "flare", "hold", "end-treatment"],
+    ids=["anc", "hemoglobin-with-note", "flare", "hold", "end-treatment", "reduce-by-percent",
+         "reduce-to-dose", "rash"],
 )
 def test_events_round_trip_through_json(document: dict[str, Any]) -> None:
     """JSON -> event -> JSON is the identity."""
@@ -58,10 +64,22 @@ def test_events_round_trip_through_json(document: dict[str, Any]) -> None:
         (lambda: decision(DAY, "hold"), "decision 'hold' needs a drug, e.g. lenalidomide"),
         (lambda: decision(DAY, "end-treatment", "lenalidomide"),
          "end-treatment applies to the whole plan; give no drug"),
+        (lambda: decision(DAY, "hold", "fludarabine", percent=25),
+         "a percentage or a dose goes with a reduction, not with 'hold'; record a reduce "
+         "decision"),
+        (lambda: decision(DAY, "reduce", "fludarabine", percent=25, dose=40),
+         "give a reduction by a percentage or to a dose, not both"),
+        (lambda: decision(DAY, "reduce", "fludarabine", percent=100),
+         "a reduction by 100% is out of range; give more than 0 and less than 100 (a stop "
+         "decision stops it)"),
+        (lambda: decision(DAY, "reduce", "fludarabine", dose=0),
+         "a reduction to 0 is out of range; give a dose above 0 (a stop decision stops the "
+         "drug)"),
     ],
     ids=["anc-in-cells-per-ul", "platelets-per-ul", "hemoglobin-in-g-per-l", "negative-anc",
          "grade-6", "flare-grade-5", "note-with-escape", "unknown-toxicity",
-         "hold-without-drug", "end-treatment-with-drug"],
+         "hold-without-drug", "end-treatment-with-drug", "percent-with-hold",
+         "percent-and-dose", "percent-100", "dose-0"],
 )
 def test_implausible_events_are_refused(make: Any, message: str) -> None:
     """Unit mistakes and impossible grades are caught with the fix."""

@@ -11,6 +11,7 @@ import pytest
 from conftest import START, check_golden, day
 from conftest import plan_of as planned
 
+from doseplan.bodysize import body_size
 from doseplan.engine import build_plan
 from doseplan.errors import UsageError
 from doseplan.events import Event, Lab, decision, lab, toxicity
@@ -538,6 +539,44 @@ def test_a_decision_to_give_as_planned_gives_the_drug_again_that_day() -> None:
         ("rituximab", "planned"), ("bendamustine", "planned"), ("lenalidomide", "held")}
     assert other_drugs(plan, {"bendamustine", "rituximab"}, 29) == other_drugs(
         base, {"bendamustine", "rituximab"}, 29)
+
+
+def test_a_team_reduction_by_a_percentage_or_to_a_dose_gives_the_drug_reduced() -> None:
+    """[25] after ANC 0.6 on day 17, cycle 2's fludarabine and cyclophosphamide wait; the
+    team reduces fludarabine by 25% and cyclophosphamide to 300 mg on day 29: both are
+    given, reduced, from that day on, each with its reason."""
+    size = body_size(height_cm=170, weight_kg=70)
+    base = planned("gimema-llc0606", start=START, body=size)
+    plan = apply_events(base, [
+        lab(day(17), "anc", 0.6),
+        decision(day(29), "reduce", "fludarabine", percent=25),
+        decision(day(29), "reduce", "cyclophosphamide", dose=300)])
+    assert doses_of(plan, "fludarabine", 29) == [(
+        "reduced", "reduced from 54.6 mg: reduced by 25% by decision of the treating team on "
+                   "2027-02-01")]
+    assert [d.dose for x in plan.days[28:] for d in x.doses if d.drug == "fludarabine"] == [
+        40.95] * (3 * 5)
+    assert doses_of(plan, "cyclophosphamide", 30) == [(
+        "reduced", "reduced from 455 mg: reduced to 300 by decision of the treating team on "
+                   "2027-02-01")]
+
+
+@pytest.mark.parametrize(("made", "message"), [
+    (decision(day(29), "reduce", "lenalidomide", percent=10),
+     "reduce lenalidomide by 10% on 2027-02-01: lenalidomide is reduced by dose levels; "
+     "reduce it to one of 2.5, 5 mg, or by one level"),
+    (decision(day(29), "reduce", "lenalidomide", dose=3),
+     "reduce lenalidomide to 3 on 2027-02-01: 3 mg is not a dose level of lenalidomide; "
+     "reduce it to one of 2.5, 5 mg"),
+    (decision(day(29), "reduce", "fludarabine", dose=60),
+     "reduce fludarabine to 60 on 2027-02-01: 60 is not below fludarabine's highest "
+     "planned dose (54.6); give a lower dose"),
+], ids=["lenalidomide-by-percent", "lenalidomide-off-level", "fludarabine-above-plan"])
+def test_a_reduction_that_cannot_apply_is_refused(made: Event, message: str) -> None:
+    base = planned("gimema-llc0606", start=START, body=body_size(height_cm=170, weight_kg=70))
+    with pytest.raises(UsageError) as caught:
+        apply_events(base, [made])
+    assert str(caught.value) == message
 
 
 def test_no_rule_acts_on_a_single_agent_plans_lenalidomide_for_the_other_drugs() -> None:

@@ -130,7 +130,8 @@ def events_for(draw: st.DrawFn, plan: Plan, *, min_size: int = 1, max_size: int 
     """Events within the plan's days, often clustered, in the order they were listed.
 
     Counts: ANC 0-5, platelets 5-400, hemoglobin 5-16; grades 0-4 of every toxicity;
-    decisions about drugs the plan gives; end of treatment rarely. ``since``: the first
+    decisions about drugs the plan gives (a reduction of another drug than lenalidomide
+    sometimes by a percentage); end of treatment rarely. ``since``: the first
     date events may have (default: the plan's first day).
     """
     first, last = since or plan.days[0].date, plan.days[-1].date
@@ -152,8 +153,11 @@ def events_for(draw: st.DrawFn, plan: Plan, *, min_size: int = 1, max_size: int 
         elif draw(st.integers(0, 24)) == 0:
             found.append(decision(on, "end-treatment", note=note))
         else:
-            found.append(decision(on, draw(st.sampled_from(actions)),
-                                  draw(st.sampled_from(drugs)), note=note))
+            action, drug = draw(st.sampled_from(actions)), draw(st.sampled_from(drugs))
+            percent = (draw(st.one_of(st.none(), st.integers(5, 90)))
+                       if action == "reduce" and drug != POLICY_DRUG else None)
+            found.append(decision(on, action, drug, note=note,  # type: ignore[arg-type]
+                                  percent=percent))
     return found
 
 

@@ -234,7 +234,13 @@ def _report(before: Plan, after: Plan) -> None:
               help="Team decision: give DRUG again (held, or awaiting a decision); an "
                    "escalating drug stays at its dose before the hold until --re-escalate.")
 @click.option("--reduce", default=None, type=TEXT, metavar="DRUG",
-              help="Team decision: one dose level lower.")
+              help="Team decision: one dose level lower (or as --by or --to say).")
+@click.option("--by", "percent", type=NUMBER, default=None, metavar="PERCENT",
+              help="With --reduce: each later dose lower by this percentage (a drug "
+                   "without dose levels, e.g. fludarabine).")
+@click.option("--to", "to_dose", type=NUMBER, default=None, metavar="DOSE",
+              help="With --reduce: each later dose at most this (a lenalidomide dose "
+                   "level, else in the unit the plan gives the drug in).")
 @click.option("--re-escalate", default=None, type=TEXT, metavar="DRUG",
               help="Team decision: one dose level higher.")
 @click.option("--stop", default=None, type=TEXT, metavar="DRUG", help="Team decision: stop DRUG.")
@@ -252,6 +258,8 @@ def record_command(
     hold: str | None,
     resume: str | None,
     reduce: str | None,
+    percent: float | None,
+    to_dose: float | None,
     re_escalate: str | None,
     stop: str | None,
     end_treatment: bool,
@@ -286,9 +294,13 @@ def record_command(
     if end_treatment and decided:
         raise UsageError("--end-treatment ends every drug; record it without --hold, "
                          "--resume, --reduce, --re-escalate or --stop")
+    if reduce is None and (percent is not None or to_dose is not None):
+        raise click.UsageError("--by and --to say how --reduce reduces; give --reduce DRUG "
+                               "with them")
     for action, drug in decided:
         _text(f"--{action}", drug, 60)
-        events.append(decision(when, action, drug, note=note))  # type: ignore[arg-type]
+        how = {"percent": percent, "dose": to_dose} if action == "reduce" else {}
+        events.append(decision(when, action, drug, note=note, **how))  # type: ignore[arg-type]
     if end_treatment:
         events.append(decision(when, "end-treatment", note=note))
     if not events:
