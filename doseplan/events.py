@@ -48,8 +48,9 @@ TOXICITY_NAMES = {
     "other": "toxicity",
 }
 
-Action = Literal["hold", "resume", "reduce", "re-escalate", "stop", "end-treatment"]
-ACTIONS: tuple[Action, ...] = ("hold", "resume", "reduce", "re-escalate", "stop", "end-treatment")
+Action = Literal["hold", "resume", "reduce", "re-escalate", "stop", "omit", "end-treatment"]
+"""``omit``: the drug's doses of the decision's day are not given (later days as before)."""
+ACTIONS: tuple[Action, ...] = get_args(Action)
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)

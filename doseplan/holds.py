@@ -285,6 +285,9 @@ class Course(NamedTuple):
     cap_reason: str = ""
     earlier_caps: tuple[tuple[float | None, str], ...] = ()
     """The caps before each hold, latest last: where a re-escalation returns to."""
+    omitted: str = ""
+    """Why the drug's doses of the state's day are not given (a team's omission of that
+    day's doses, lifted the day after), or ''."""
     factor: float = 1.0
     """What the team's reductions by a percentage leave of each dose (a drug without
     dose levels)."""
@@ -292,7 +295,7 @@ class Course(NamedTuple):
 
 
 _DOSING = attrgetter("governed", "held", "hold_reason", "stopped", "stop_reason", "cap",
-                     "cap_reason", "factor", "factor_reason")
+                     "cap_reason", "omitted", "factor", "factor_reason")
 """What a day's doses of a drug depend on in its ``Course`` (``doses_on`` reads no other
 field)."""
 
@@ -655,7 +658,9 @@ def _decide(event: Event, what: Decision, draft: _Draft) -> str:
                                      hold_reason=f"held by {reason}", resume=None, pending=())
         case "resume":
             course = course._replace(held=False, held_by_team=False, stopped=False,
-                                     resume=None, pending=())
+                                     resume=None, pending=(), omitted="")
+        case "omit":
+            course = course._replace(omitted=f"omitted that day by {reason}")
         case "reduce":
             course = _reduced(drug, course, draft, what, reason)
         case "re-escalate":
@@ -744,13 +749,16 @@ def doses_on(planned: tuple[PlannedDose, ...], state: Treatment,
             doses.append(dose)
             continue
         anchor = None if dose.follows is None else drugs.get(dose.follows)
-        if anchor is not None and not ended and (anchor.stopped or anchor.held):
+        if anchor is not None and not ended and (anchor.stopped or anchor.held
+                                                 or anchor.omitted):
             doses.append(_with_anchor(dose, anchor))
         elif ended or course.stopped:
             doses.append(dose._replace(status=STOPPED,
                                        reason=f"stopped: {course.stop_reason or ended}"))
         elif course.held:
             doses.append(dose._replace(status=HELD, reason=f"held: {course.hold_reason}"))
+        elif course.omitted:
+            doses.append(dose._replace(status=HELD, reason=f"held: {course.omitted}"))
         elif course.cap is not None and dose.dose > course.cap:
             doses.append(dose._replace(dose=course.cap, status=REDUCED,
                                        reason=f"reduced from {dose.dose:g} {dose.unit}: "
@@ -861,7 +869,16 @@ class _Machine:
 
     def read(self, state: Treatment, stop: int, out: list[PlanDay]) -> Treatment:
         """Append the plan's days from the state's day until ``stop`` as given in the
-        (settled) state to ``out``; the state on day ``stop``, with the doses given.
+        (settled) state to ``out``; the state on day ``stop``, with the doses given. A
+        team's omission holds the drug on the state's day alone."""
+        if state.day < stop and any(course.omitted for course in state.drugs.values()):
+            state = self._read(state, state.day + 1, out)
+            state = state._replace(drugs={name: course._replace(omitted="")
+                                          for name, course in state.drugs.items()})
+        return self._read(state, stop, out)
+
+    def _read(self, state: Treatment, stop: int, out: list[PlanDay]) -> Treatment:
+        """``read`` without omissions.
 
         A run of days sharing their planned doses shares its outcome, worked out once;
         day by day only while a drug added by a rule is shown or escalation is paused

@@ -322,7 +322,7 @@ RECORD_ERRORS = [
     (["--date", "2027-02-01"],
      "nothing to record: give a count (--anc, --platelets, --hemoglobin), --flare-grade, "
      "--toxicity with --grade, or a decision (--hold, --resume, --reduce, --re-escalate, "
-     "--stop, --end-treatment) (see 'doseplan record --help')", 2),
+     "--stop, --omit, --end-treatment) (see 'doseplan record --help')", 2),
     (["--date", "2027-02-01", "--toxicity", "neutropenia"],
      "--toxicity and --grade go together, e.g. --toxicity neutropenia --grade 3 "
      "(see 'doseplan record --help')", 2),

@@ -937,3 +937,34 @@ def test_the_team_reduces_fludarabine_by_a_percentage(tmp_path: Path) -> None:
     assert (alone.code, alone.err) == (2, "doseplan: error: --by and --to say how --reduce "
                                           "reduces; give --reduce DRUG with them (see "
                                           "'doseplan record --help')\n")
+
+
+def test_the_team_omits_one_dose(tmp_path: Path) -> None:
+    """[25] through the installed doseplan: the day-2 fludarabine omitted, the days
+    around it unchanged."""
+    made = run_installed("init", "gimema-llc0606", "--start", START, "--patient", "P-1",
+                         "--acknowledge-status", "reconstructed", "--dose", "lenalidomide=5",
+                         "-o", "p.json", cwd=tmp_path)
+    assert made.code == 0
+    assert run_installed("record", "p.json", "--date", "2027-01-05", "--omit", "fludarabine",
+                         cwd=tmp_path).code == 0
+    rows = run_installed("plan", "p.json", "--format", "csv", cwd=tmp_path).out.splitlines()
+    assert [row.split(",")[10] for row in rows if row.startswith("2027-01-0")
+            and ",fludarabine," in row] == ["planned", "held", "planned"]
+
+
+def test_after_anc_0_8_no_flavopiridol_is_planned_without_a_decision(tmp_path: Path) -> None:
+    """[29] through the installed doseplan: ANC 0.8 on day 2 leaves every later
+    flavopiridol dose held, awaiting the team."""
+    made = run_installed("init", "blum-2011", "--start", START, "--patient", "P-1",
+                         "--acknowledge-status", "reconstructed",
+                         "--height-cm", "170", "--weight-kg", "70", "-o", "p.json",
+                         cwd=tmp_path)
+    assert made.code == 0, made.err
+    assert run_installed("record", "p.json", "--date", "2027-01-05", "--anc", "0.8",
+                         cwd=tmp_path).code == 0
+    rows = run_installed("plan", "p.json", "--format", "csv", cwd=tmp_path).out.splitlines()
+    later = [row.split(",")[10] for row in rows[1:] if ",flavopiridol," in row
+             and row >= "2027-01-05"]
+    assert later
+    assert set(later) == {"held"}

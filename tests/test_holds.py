@@ -579,6 +579,25 @@ def test_a_reduction_that_cannot_apply_is_refused(made: Event, message: str) -> 
     assert str(caught.value) == message
 
 
+def test_an_omitted_dose_is_not_given_that_day_alone() -> None:
+    """[25] the team omits cycle 1's day-2 fludarabine (day 2): days 1 and 3 give it, day
+    2 holds it with the decision as its reason; lenalidomide is given on each day."""
+    plan = plan_of("gimema-llc0606", [decision(day(2), "omit", "fludarabine")])
+    assert [doses_of(plan, "fludarabine", n)[0][0] for n in (1, 2, 3)] == [
+        "planned", "held", "planned"]
+    assert doses_of(plan, "fludarabine", 2)[0][1] == (
+        "held: omitted that day by decision of the treating team on 2027-01-05")
+    assert {lenalidomide(plan, n)[1] for n in (1, 2, 3)} == {"planned"}
+
+
+def test_an_omission_the_day_before_another_event_is_lifted_before_it() -> None:
+    """The omission holds its own day only, also when the next event is the day after."""
+    plan = plan_of("gimema-llc0606", [decision(day(2), "omit", "fludarabine"),
+                                      lab(day(3), "anc", 1.6)])
+    assert [doses_of(plan, "fludarabine", n)[0][0] for n in (1, 2, 3)] == [
+        "planned", "held", "planned"]
+
+
 def test_no_rule_acts_on_a_single_agent_plans_lenalidomide_for_the_other_drugs() -> None:
     """aue-2010 [17] gives lenalidomide alone: the rules of the other drugs add neither
     a decision nor an assumption."""

@@ -120,7 +120,7 @@ LAB_VALUES: dict[Test, st.SearchStrategy[float]] = {
     "platelets": st.integers(5, 400).map(float),
     "hemoglobin": st.integers(50, 160).map(lambda v: v / 10),
 }
-TEAM_ACTIONS = ("hold", "resume", "reduce", "re-escalate", "stop")
+TEAM_ACTIONS = ("hold", "resume", "reduce", "re-escalate", "stop", "omit")
 
 
 @st.composite
@@ -430,6 +430,26 @@ def test_no_day_says_to_take_lenalidomide_while_a_decision_is_asked(data: st.Dat
             continue
         day = after.days[index_of(case.plan, on)]
         assert not statuses(day, POLICY_DRUG) & GIVEN, (on, warning)
+
+
+@CORE
+@given(st.data())
+def test_an_omitted_dose_is_not_given_on_its_day(data: st.DataObject) -> None:
+    """A drug the team omits on a day is not given that day, unless a resume of it was
+    recorded after the omission that day."""
+    case = data.draw(cases())
+    events = data.draw(events_for(case.plan))
+    after = case.apply(events)
+    ordered = by_date(events)
+    for k, event in enumerate(ordered):
+        what = event.what
+        if not isinstance(what, Decision) or what.action != "omit":
+            continue
+        if any(isinstance(e.what, Decision) and e.date == event.date and e.what.drug ==
+               what.drug and e.what.action == "resume" for e in ordered[k + 1:]):
+            continue
+        day = after.days[index_of(case.plan, event.date)]
+        assert not statuses(day, what.drug or "") & GIVEN, (event.date, what.drug)
 
 
 @CORE

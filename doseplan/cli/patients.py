@@ -244,6 +244,9 @@ def _report(before: Plan, after: Plan) -> None:
 @click.option("--re-escalate", default=None, type=TEXT, metavar="DRUG",
               help="Team decision: one dose level higher.")
 @click.option("--stop", default=None, type=TEXT, metavar="DRUG", help="Team decision: stop DRUG.")
+@click.option("--omit", default=None, type=TEXT, metavar="DRUG",
+              help="Team decision: DRUG's doses of --date are not given (later days as "
+                   "before).")
 @click.option("--end-treatment", is_flag=True, help="Team decision: end the treatment.")
 @click.option("--note", default=None, type=TEXT, help="Free text kept with the event.")
 def record_command(
@@ -262,6 +265,7 @@ def record_command(
     to_dose: float | None,
     re_escalate: str | None,
     stop: str | None,
+    omit: str | None,
     end_treatment: bool,
     note: str | None,
 ) -> None:
@@ -285,7 +289,7 @@ def record_command(
         events.append(graded(when, toxicity, grade, note=note))  # type: ignore[arg-type]
     decided = [(action, drug) for action, drug in (
         ("hold", hold), ("resume", resume), ("reduce", reduce), ("re-escalate", re_escalate),
-        ("stop", stop)) if drug is not None]
+        ("stop", stop), ("omit", omit)) if drug is not None]
     drugs = [drug for _, drug in decided]
     for drug in dict.fromkeys(d for d in drugs if drugs.count(d) > 1):
         actions = " and ".join(f"--{a}" for a, d in decided if d == drug)
@@ -293,7 +297,7 @@ def record_command(
                          "decision per drug and date")
     if end_treatment and decided:
         raise UsageError("--end-treatment ends every drug; record it without --hold, "
-                         "--resume, --reduce, --re-escalate or --stop")
+                         "--resume, --reduce, --re-escalate, --stop or --omit")
     if reduce is None and (percent is not None or to_dose is not None):
         raise click.UsageError("--by and --to say how --reduce reduces; give --reduce DRUG "
                                "with them")
@@ -307,7 +311,7 @@ def record_command(
         raise click.UsageError("nothing to record: give a count (--anc, --platelets, "
                                "--hemoglobin), --flare-grade, --toxicity with --grade, or a "
                                "decision (--hold, --resume, --reduce, --re-escalate, --stop, "
-                               "--end-treatment)")
+                               "--omit, --end-treatment)")
 
     def add(record: PatientRecord) -> PatientRecord:
         last = record.plan().days[-1].date
