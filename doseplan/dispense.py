@@ -241,14 +241,15 @@ def render_dispensing(d: Dispensing, plan: Plan) -> str:
     for notice in plan.notices:
         lines.extend(_wrap(notice))
     lines.append("")
-    stop_line = [] if plan.not_to_follow is None else _wrap(plan.not_to_follow)
-    lines.extend(stop_line and [*stop_line, ""])
+    not_to_follow = [] if plan.not_to_follow is None else _wrap(plan.not_to_follow)
+    if not_to_follow:  # before the counts and after them
+        lines.extend([*not_to_follow, ""])
     lines.extend(_wrap("Counted: planned, reduced (at the reduced dose) and added doses. Held "
                        "and stopped doses are not dispensed. Capsules \"-\": the drug is not "
                        "dispensed as capsules."))
     lines.append("")
     lines.extend(_table(d, plan))
-    lines.extend(stop_line)
+    lines.extend(not_to_follow)
     lines.extend(["", "Cumulative dose over the plan"])
     if d.cumulative_mg:
         width = max(len(drug) for drug in d.cumulative_mg)

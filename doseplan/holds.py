@@ -213,9 +213,8 @@ def _rule_actions(rule: Rule, drugs: tuple[str, ...], scale: Scale,
                            f"{rule.add.dosing} ({rule.cite()})", cause,
                            event.date, toxicity, rule.add.every_hours))
     if rule.decide is not None:
-        which = f"{', '.join(drugs)}: " if rule.action == "await" else ""
         actions.append(Decide(f"Decision needed ({event.date.isoformat()}): "
-                              f"{which}{rule.decide}; {found}."))
+                              f"{rule.decide}; {found}."))
     return actions
 
 
@@ -701,8 +700,7 @@ def _unresolved(grades: Mapping[str, tuple[date, int]], labs: Mapping[str, tuple
     """A grade >= 3 toxicity not yet recorded as improved, or a grade that a pause rule of
     the policy names (a grade 2 toxicity), or ''."""
     for name, (_, grade) in grades.items():
-        if grade >= 3 or any(rule.when.triggered_by(Grade(name, grade))  # type: ignore[arg-type]
-                             for rule in machine.pauses):
+        if grade >= 3 or any(rule.when.grade_met(name, grade) for rule in machine.pauses):
             return f"{TOXICITY_NAMES[name]} grade {grade}"
     scale = machine.scale
     for test, (_, value) in labs.items():

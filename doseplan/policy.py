@@ -57,11 +57,15 @@ class Condition(Value):
         """Whether one event meets this trigger."""
         if isinstance(event, Lab):
             return any(t.test == event.test and t.met(event.value) for t in self.any)
-        if event.toxicity not in self.toxicity:
+        return self.grade_met(event.toxicity, event.grade)
+
+    def grade_met(self, toxicity: str, grade: int) -> bool:
+        """Whether ``grade`` of ``toxicity`` meets this trigger."""
+        if toxicity not in self.toxicity:
             return False
         low = 0 if self.grade_at_least is None else self.grade_at_least
         high = 5 if self.grade_at_most is None else self.grade_at_most
-        return low <= event.grade <= high
+        return low <= grade <= high
 
     def describe(self) -> str:
         if self.any:
