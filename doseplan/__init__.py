@@ -42,6 +42,7 @@ if TYPE_CHECKING:
         apply_events,
         plan_history,
     )
+    from doseplan.kidney import KidneyFunction, kidney_function
     from doseplan.loader import (
         builtin_ids,
         builtin_regimens,
@@ -71,6 +72,7 @@ __all__ = [
     "Hold",
     "Hook",
     "InvalidDataError",
+    "KidneyFunction",
     "NOTICE",
     "Plan",
     "PlanDay",
@@ -90,6 +92,7 @@ __all__ = [
     "builtin_regimens",
     "decision",
     "diff_plans",
+    "kidney_function",
     "lab",
     "load_regimen",
     "load_supportive",
@@ -118,6 +121,7 @@ _MODULES: dict[str, Callable[[], ModuleType]] = {
     "errors": lambda: importlib.import_module("doseplan.errors"),
     "events": lambda: importlib.import_module("doseplan.events"),
     "holds": lambda: importlib.import_module("doseplan.holds"),
+    "kidney": lambda: importlib.import_module("doseplan.kidney"),
     "loader": lambda: importlib.import_module("doseplan.loader"),
     "model": lambda: importlib.import_module("doseplan.model"),
     "plan": lambda: importlib.import_module("doseplan.plan"),
@@ -138,6 +142,7 @@ _MODULE_OF = {name: module for module, names in (
     ("errors", "DoseplanError InvalidDataError RegimenError UnknownRegimenError UsageError"),
     ("events", "Event decision lab toxicity"),
     ("holds", "Action Add Decide Hold Hook PlanState Reduce Stop apply_events plan_history"),
+    ("kidney", "KidneyFunction kidney_function"),
     ("loader", "builtin_ids builtin_regimens load_regimen load_supportive parse_regimen "
                "regimen_to_json validate_document"),
     ("model", "Regimen Supportive"),

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from functools import partial
 from typing import NamedTuple
 
-from doseplan import arguments, status
+from doseplan import arguments, renal, status
 from doseplan.bodysize import BodySize
 from doseplan.choices import choose, each_level
 from doseplan.cycles import (
@@ -29,6 +29,7 @@ from doseplan.cycles import (
 from doseplan.drugs import assess, assess_run, catalog, declared_warning, lookup, route_warning
 from doseplan.errors import UsageError
 from doseplan.escalation import rung_indexes
+from doseplan.kidney import KidneyFunction
 from doseplan.loader import check_once
 from doseplan.model import (
     MAX_CYCLES,
@@ -43,6 +44,7 @@ from doseplan.model import (
     longest_run,
 )
 from doseplan.plan import PLANNED, Plan, PlanDay, PlannedDose
+from doseplan.policy import load_policy
 from doseplan.validation import check_supportive
 
 _NO_DOSES: tuple[PlannedDose, ...] = ()
@@ -74,6 +76,8 @@ def build_plan(
     acknowledge: str | None = None,
     doses: Mapping[str, float] | None = None,
     extend: Sequence[str] = (),
+    kidney: KidneyFunction | None = None,
+    renal_table: str | None = None,
 ) -> Plan:
     """Expand ``regimen`` from ``start`` (day 1 of cycle 1) into a plan.
 
@@ -92,6 +96,11 @@ def build_plan(
     count of the last phase), with a warning; ``until`` shows an open-ended phase
     up to the cycle that contains that date. ``supportive`` care is timed against
     its anchor drug's doses.
+
+    ``kidney`` (from ``kidney_function``) caps the policy's drug by its renal table
+    (``renal_table``: an id of ``Policy.renal``, None: the policy's default) and other
+    drugs by their renal limits; without it the plan says that its doses assume normal
+    kidney function.
     """
     arguments.instance("regimen", regimen, Regimen, "a Regimen (from load_regimen)")
     arguments.day("start", start)
@@ -102,6 +111,11 @@ def build_plan(
     arguments.items("supportive", supportive, Supportive, "Supportive (from load_supportive)")
     arguments.text("acknowledge", acknowledge, optional=True)
     arguments.items("extend", extend, str, "drug names (str)")
+    arguments.instance("kidney", kidney, KidneyFunction,
+                       "a KidneyFunction (from kidney_function) or None", optional=True)
+    arguments.text("renal_table", renal_table, optional=True)
+    policy = load_policy()
+    table = policy.renal.table(renal_table)
     sys.audit("doseplan.build_plan", regimen.id, start)
     check_once(regimen, where=f"regimen {regimen.id}")
     for item in supportive:
@@ -134,6 +148,12 @@ def build_plan(
     count = len(layout.columns[0])
     dates = map(date.fromordinal, range(ordinal + first, ordinal + first + count))
     days = tuple(map(_new_day, zip(dates, *layout.columns, strict=True)))
+    drugs = layout.drugs
+    warnings = layout.warnings
+    if kidney is not None:
+        days = renal.capped(days, kidney, table, policy)
+        warnings = (*warnings, *renal.decision_needed(kidney, table, policy.drug))
+    warnings = (*warnings, renal.rules(kidney, table, policy, drugs))
     plan = Plan(
         regimen_id=regimen.id,
         reference=regimen.citation.ref,
@@ -143,13 +163,16 @@ def build_plan(
         end=start + timedelta(days=last),
         cycles=layout.cycles,
         body=body,
-        warnings=layout.warnings,
+        warnings=warnings,
         days=days,
         supportive=tuple(c.id for c in care),
         status=status.value(regimen.status),
         status_text=status.words(regimen.status),
-        notices=(*_before_start(start, first), *status.notices(regimen)),
+        notices=(*_before_start(start, first), *status.notices(regimen),
+                 renal.notice(kidney, table, policy.drug)),
         acknowledged=acknowledge,
+        kidney=kidney,
+        renal_table=table.id,
     )
     if not START_YEARS[0] <= start.year <= START_YEARS[1]:
         plan = replace(plan, warnings=(
@@ -221,6 +244,8 @@ class _Layout(NamedTuple):
     """Phase, cycle, cycle day and doses of each day from ``first`` to ``last``."""
     cycles: tuple[tuple[str, int], ...]
     warnings: tuple[str, ...]
+    drugs: tuple[str, ...]
+    """The drugs the plan gives, in the order of their first day."""
 
 
 _LAYOUTS: dict[_Inputs, _Layout] = {}
@@ -329,6 +354,8 @@ def _lay_out(
                  tuple(slots[:len(phases)])),
         cycles=tuple((p.name, n) for p, n in zip(regimen.phases, counts, strict=True)),
         warnings=tuple(dict.fromkeys(notes)),
+        drugs=tuple(dict.fromkeys(dose.drug for doses in dict.fromkeys(slots[:len(phases)])
+                                   for dose in doses)),
     )
 
 

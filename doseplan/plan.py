@@ -17,6 +17,7 @@ from doseplan.values import Value
 if TYPE_CHECKING:
     from doseplan.bodysize import BodySize
     from doseplan.events import Event
+    from doseplan.kidney import KidneyFunction
 
 NOTICE = (
     "Planning aid only: every date and dose must be checked by the treating team "
@@ -103,6 +104,10 @@ class Plan(Value):
     """The notices a pharmacist expects near the top (each said once per output)."""
     acknowledged: str | None = None
     """The status the user acknowledged to make this plan, if it needed one."""
+    kidney: KidneyFunction | None = None
+    """The kidney function the doses were planned for (None: not given)."""
+    renal_table: str = ""
+    """The id of the policy's renal table the plan follows."""
 
     def heading(self) -> tuple[str, ...]:
         """What every output says first: the status, then the notices."""

@@ -147,6 +147,90 @@ class AfterReduction(Value):
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
+class RenalBand(Value):
+    """Clearances of ``at_least`` mL/min and above (down from the band above it): the
+    highest first dose (``start``) and dose of any later step (``cap``); None: as
+    planned."""
+
+    at_least: float
+    start: float | None = None
+    cap: float | None = None
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class RenalTable(Value):
+    """A renal dosing table of the policy's drug, with its source: its bands from the
+    highest clearance down, and what it says below them and on dialysis (the drug then
+    awaits the treating team's decision)."""
+
+    id: str
+    title: str
+    bands: tuple[RenalBand, ...]
+    below: str
+    dialysis: str
+    source: Source
+
+    def band(self, crcl: float | None) -> RenalBand | None:
+        """The band of a clearance (None: on dialysis, or below the lowest band)."""
+        if crcl is None:
+            return None
+        return next((band for band in self.bands if crcl >= band.at_least), None)
+
+    def describe(self) -> str:
+        """The table in words: "ORIGIN (...): CrCl >= 60 mL/min as planned; 30 to < 60:
+        first dose at most 2.5 mg, then at most 7.5 mg; below 30: ..."."""
+        parts = []
+        upper: float | None = None
+        for band in self.bands:
+            span = (f"CrCl >= {band.at_least:g} mL/min" if upper is None
+                    else f"{band.at_least:g} to < {upper:g}")
+            if band.start is None and band.cap is None:
+                parts.append(f"{span} as planned")
+            elif band.start == band.cap:
+                parts.append(f"{span} at most {band.cap:g} mg")
+            else:
+                parts.append(f"{span} from {band.start:g} mg up to {band.cap:g} mg")
+            upper = band.at_least
+        parts.append(f"{self.below}; {self.dialysis}")
+        where = ("assumption" if self.source.assumption is not None
+                 else self.source.url or cite(self.source))
+        return f"{self.title} ({where}): {'; '.join(parts)}"
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class RenalLimit(Value):
+    """Below ``below`` mL/min, ``drug`` is given at most ``most_a_day`` a day."""
+
+    drug: str
+    below: float
+    most_a_day: float
+    source: Source
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Renal(Value):
+    """Dosing by kidney function: the tables of the policy's drug (``default`` chosen
+    unless another is asked for, ``default_source`` says why), other drugs' limits, and
+    the drugs whose renal rule is not verified."""
+
+    default: str
+    default_source: Source
+    tables: tuple[RenalTable, ...]
+    limits: tuple[RenalLimit, ...]
+    unverified: tuple[str, ...]
+    unverified_source: Source
+
+    def table(self, table_id: str | None = None) -> RenalTable:
+        """A table by id (None: the default)."""
+        wanted = self.default if table_id is None else table_id
+        for table in self.tables:
+            if table.id == wanted:
+                return table
+        raise UsageError(f"renal table {wanted!r} is unknown; use one of "
+                         f"{', '.join(t.id for t in self.tables)}")
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Policy(Value):
     id: str
     title: str
@@ -158,6 +242,7 @@ class Policy(Value):
     added_days: str
     added_days_source: Source
     after_reduction: AfterReduction
+    renal: Renal
 
     def assumptions(self, acting: Callable[[Rule], bool] = lambda rule: True) -> tuple[str, ...]:
         """The assumptions of the rules (those ``acting`` is true of: on a plan, those
@@ -217,6 +302,24 @@ def parse_policy(d: Mapping[str, Any]) -> Policy:
             escalation=d["after_reduction"]["escalation"],
             source=Source.from_json(d["after_reduction"]["source"]),
             assumption=d["after_reduction"].get("assumption")),
+        renal=_renal(d["renal"]),
+    )
+
+
+def _renal(d: Mapping[str, Any]) -> Renal:
+    return Renal(
+        default=d["default"],
+        default_source=Source.from_json(d["default_source"]),
+        tables=tuple(RenalTable(
+            id=t["id"], title=t["title"],
+            bands=tuple(RenalBand(b["at_least"], b.get("start"), b.get("cap"))
+                        for b in t["bands"]),
+            below=t["below"], dialysis=t["dialysis"], source=Source.from_json(t["source"]))
+            for t in d["tables"]),
+        limits=tuple(RenalLimit(x["drug"], x["below"], x["most_a_day"],
+                                Source.from_json(x["source"])) for x in d["drugs"]),
+        unverified=tuple(d["unverified"]["drugs"]),
+        unverified_source=Source.from_json(d["unverified"]["source"]),
     )
 
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import check_golden, needs_weasyprint, run_cli
+from conftest import check_golden, needs_weasyprint, run_cli, run_installed
 
 from doseplan.loader import builtin_ids, load_builtin
 
@@ -491,3 +491,77 @@ def test_plan_fhir_is_the_bundle_with_its_plan_definition(in_tmp: Path) -> None:
     assert {"Observation", "Provenance"} <= set(kinds)
     care_plan = bundle["entry"][1]["resource"]
     assert care_plan["subject"]["identifier"]["value"] == "P-001"
+
+
+# ---------------------------------------------------------------------------
+# Kidney function on the command line
+
+
+@pytest.mark.parametrize(
+    ("kidney", "first", "highest"),
+    [
+        pytest.param(["--crcl", "40"], "2.5", "7.5", id="crcl"),
+        pytest.param(["--creatinine", "1.6", "--age", "72", "--weight-kg", "70", "--sex",
+                      "male"], "2.5", "7.5", id="cockcroft-gault"),
+        pytest.param(["--creatinine", "141.44", "--creatinine-unit", "umol/L", "--age", "72",
+                      "--weight-kg", "70", "--sex", "male"], "2.5", "7.5", id="umol"),
+        pytest.param(["--crcl", "40", "--renal-table", "us-label"], "5", "10", id="us-label"),
+    ],
+)
+def test_plan_with_kidney_function_caps_lenalidomide(tmp_path: Path, kidney: list[str],
+                                                    first: str, highest: str) -> None:
+    """[18] escalates 5 -> 25 mg; at CrCl about 40 mL/min the renal table caps it, in
+    every format."""
+    done = run_installed("plan", "badoux-2011", "--start", "2027-01-04", *kidney,
+                         "--format", "csv", cwd=tmp_path)
+    assert done.code == 0, done.err
+    doses = [line.split(",")[6] for line in done.out.splitlines()[1:]]
+    assert doses[0] == first
+    assert max(map(float, doses)) == float(highest)
+    for fmt in ("text", "json", "ics", "fhir", "html"):
+        shown = run_installed("plan", "badoux-2011", "--start", "2027-01-04", *kidney,
+                              "--format", fmt, cwd=tmp_path)
+        assert shown.code == 0, shown.err
+        assert "Kidney function: CrCl" in " ".join(shown.out.replace("\r\n ", "").split()), fmt
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "ics", "csv", "fhir", "html"])
+def test_a_plan_without_kidney_function_says_so_in_every_format(tmp_path: Path,
+                                                                fmt: str) -> None:
+    done = run_installed("plan", "badoux-2011", "--start", "2027-01-04", "--format", fmt,
+                         cwd=tmp_path)
+    assert done.code == 0, done.err
+    flat = " ".join(done.out.replace("\r\n ", "").split())
+    assert "Kidney function not given: the doses assume normal kidney function" in flat
+
+
+def test_dispense_says_the_kidney_function(tmp_path: Path) -> None:
+    done = run_installed("dispense", "badoux-2011", "--start", "2027-01-04", "--crcl", "20",
+                         cwd=tmp_path)
+    assert done.code == 0, done.err
+    flat = " ".join(done.out.split())
+    assert ("Kidney function: CrCl 20 mL/min on 2027-01-04 (given); lenalidomide is held, "
+            "awaiting the treating team's decision (no dose below 30 mL/min)") in flat
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(["--crcl", "0.5"], "creatinine clearance 0.5 mL/min is implausible "
+                     "(expected 1-250 mL/min); give --crcl in mL/min, e.g. 45", id="crcl"),
+        pytest.param(["--creatinine", "141"], "creatinine 141 mg/dL is implausible (expected "
+                     "0.1-25 mg/dL); give creatinine in mg/dL, e.g. 1.1 (or add "
+                     "--creatinine-unit umol/L for a value like 97)", id="unit"),
+        pytest.param(["--creatinine", "1.6", "--age", "72"], "creatinine 1.6 mg/dL needs "
+                     "--weight-kg, --sex to compute the creatinine clearance (Cockcroft-Gault); "
+                     "give them, or give --crcl", id="missing"),
+        pytest.param(["--age", "72"], "--age goes with the kidney function; give --crcl, "
+                     "--creatinine or --dialysis too, or leave it out", id="alone"),
+    ],
+)
+def test_kidney_input_errors_are_one_line(tmp_path: Path, args: list[str], message: str) -> None:
+    done = run_installed("plan", "badoux-2011", "--start", "2027-01-04", *args, cwd=tmp_path)
+    assert done.code != 0
+    assert done.err.strip().splitlines() == [line for line in done.err.strip().splitlines()
+                                             if line.startswith(f"doseplan: error: {message}")]
+    assert "Traceback" not in done.err

@@ -22,8 +22,11 @@ def test_the_default_policy_follows_its_schema() -> None:
 def test_every_rule_quotes_its_source_or_states_its_assumption() -> None:
     """Review and facts quotes are verbatim; the rest are assumptions."""
     policy = load_policy()
+    renal = policy.renal
     sources = [*policy.level_sources, *(rule.source for rule in policy.rules),
-               policy.after_reduction.source]
+               policy.after_reduction.source, renal.default_source,
+               *(table.source for table in renal.tables),
+               *(limit.source for limit in renal.limits), renal.unverified_source]
     for source in sources:
         if source.assumption is not None:
             continue

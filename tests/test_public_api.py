@@ -40,7 +40,8 @@ def test_all_is_sorted_unique_and_matches_what_type_checkers_see() -> None:
 PARTS = {
     "load": {"builtin_ids", "builtin_regimens", "load_regimen", "load_supportive",
              "parse_regimen", "regimen_to_json"},
-    "plan": {"BodySize", "body_size", "build_plan", "Plan", "PlanDay", "PlannedDose",
+    "plan": {"BodySize", "body_size", "KidneyFunction", "kidney_function", "build_plan", "Plan",
+             "PlanDay", "PlannedDose",
              "NOTICE"},
     "events-and-hooks": {"Event", "lab", "toxicity", "decision", "apply_events",
                          "plan_history", "Hook", "PlanState", "Action", "Hold", "Reduce",

@@ -76,7 +76,8 @@ def test_the_header_row_comes_first_and_rows_end_with_crlf() -> None:
 
 def test_first_row_of_aue_exactly() -> None:
     """[17] day 1: Monday 2027-01-04, 10 mg as one capsule, fields quoted only when needed."""
-    lines = render_csv(plan_of("aue-2010")).split("\r\n")
+    plan = plan_of("aue-2010")
+    lines = render_csv(plan).split("\r\n")
     assert lines[1] == (
         "2027-01-04,Mon,treatment,1,1,lenalidomide,10,mg,,oral,planned,1 x 10 mg capsule,"
         "10 mg,\"treatment: lenalidomide days 1-21, every cycle [17]\",,as-published,"
@@ -84,7 +85,9 @@ def test_first_row_of_aue_exactly() -> None:
         "Lenalidomide is not indicated for CLL: "
         "\"\"REVLIMID is not indicated and is not recommended for the treatment of patients "
         "with chronic lymphocytic leukemia (CLL) outside of controlled clinical trials\"\" "
-        "(US label, https://revlimidhcp.com/rd-dose-modifications).\"," + NOTICE)
+        f"(US label, https://revlimidhcp.com/rd-dose-modifications). {plan.notices[-1]}\","
+        + NOTICE)
+    assert plan.notices[-1].startswith("Kidney function not given: ")
     assert lines[2].endswith(",as-published,," + NOTICE)
 
 

@@ -57,13 +57,12 @@ def ferrajoli_plan() -> Plan:
 
 
 def everything_plan() -> Plan:
-    """A crowded plan: two phases, infusions, aspirin held with lenalidomide, events
-    that hold lenalidomide and leave rituximab and fludarabine to the team. (With the
-    prednisone prophylaxis too, page 1 on letter paper needs more than the smallest
-    size allows and takes a second sheet, as the renderer's design says.)"""
+    """A crowded plan: two phases, infusions, events that hold lenalidomide and leave
+    rituximab and fludarabine to the team. (With supportive care attached too, page 1
+    on letter paper needs more than the smallest size allows and takes a second sheet,
+    as the renderer's design says.)"""
     plan = plan_of("egle-2013", start=START,
-                      body=body_size(height_cm=170, weight_kg=70),
-                      supportive=[load_supportive("aspirin")])
+                      body=body_size(height_cm=170, weight_kg=70))
     return apply_events(plan, [
         toxicity(day(6), "tumor_flare", 3, note="tender nodes in the neck and both axillae"),
         lab(day(9), "anc", 0.8), lab(day(12), "anc", 1.3), lab(day(12), "platelets", 120),
@@ -372,7 +371,7 @@ def test_the_first_page_has_what_an_order_sheet_needs() -> None:
     ]
     warnings = [p.text() for p in first.find("div", "warnings")[0].find("p")]
     assert warnings == [f"- {w}" for w in plan.warnings]
-    assert first.find("div", "warnings")[0].find("h3")[0].text() == "Warnings (5)"
+    assert first.find("div", "warnings")[0].find("h3")[0].text() == "Warnings (6)"
 
 
 def test_the_order_sheet_lists_recorded_events_with_their_notes() -> None:

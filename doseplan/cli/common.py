@@ -17,8 +17,9 @@ from doseplan.model import SAFETY_REPORT
 from doseplan.status import ACKNOWLEDGE_OPTION, ACKNOWLEDGED, INSIST_OPTION
 
 if TYPE_CHECKING:
-    from datetime import time
+    from datetime import date, time
 
+    from doseplan.kidney import KidneyFunction
     from doseplan.model import Regimen
     from doseplan.patient import PatientRecord
     from doseplan.plan import Plan
@@ -157,6 +158,14 @@ class PlanOptions(NamedTuple):
     plan_safety_report_not_for_treatment: bool
     dose: tuple[tuple[str, float], ...]
     extend: tuple[str, ...]
+    crcl: float | None
+    creatinine: float | None
+    creatinine_unit: str
+    age: int | None
+    sex: str | None
+    dialysis: bool
+    kidney_date: str | None
+    renal_table: str | None
     given: frozenset[str] = frozenset()
     """The options the user gave (the others hold their defaults)."""
 
@@ -181,6 +190,48 @@ class PlanOptions(NamedTuple):
                                        "choice once")
             chosen[name] = amount
         return chosen
+
+
+KIDNEY_OPTIONS = (
+    click.option("--crcl", type=NUMBER, default=None, metavar="ML_MIN",
+                 help="Creatinine clearance in mL/min, if known."),
+    click.option("--creatinine", type=NUMBER, default=None, metavar="VALUE",
+                 help="Serum creatinine: the clearance is computed by Cockcroft-Gault (needs "
+                      "--age, --weight-kg and --sex)."),
+    click.option("--creatinine-unit", type=click.Choice(["mg/dL", "umol/L"]), default="mg/dL",
+                 show_default=True, help="The unit of --creatinine, as the lab reports it."),
+    click.option("--age", type=WHOLE, default=None, metavar="YEARS",
+                 help="Age in years, for --creatinine."),
+    click.option("--sex", type=click.Choice(["male", "female"]), default=None,
+                 help="Sex, for --creatinine (Cockcroft-Gault)."),
+    click.option("--dialysis", is_flag=True, help="The patient is on dialysis."),
+    click.option("--kidney-date", default=None, metavar="YYYY-MM-DD",
+                 help="The date of the kidney function test (default: --start)."),
+)
+"""Options that give the patient's kidney function."""
+KIDNEY_NAMES = ("crcl", "creatinine", "creatinine_unit", "age", "sex", "dialysis",
+                "kidney_date", "renal_table")
+
+
+def kidney_of(o: PlanOptions, start: date) -> KidneyFunction | None:
+    """The kidney function the options give (None: none given)."""
+    from doseplan.dates import parse_date
+    from doseplan.kidney import kidney_function
+
+    if o.crcl is None and o.creatinine is None and not o.dialysis:
+        alone = [f"--{name.replace('_', '-')}" for name in
+                 ("age", "sex", "kidney_date", "creatinine_unit")
+                 if getattr(o, name) is not None and name in o.given]
+        if alone:
+            raise click.UsageError(f"{alone[0]} goes with the kidney function; give --crcl, "
+                                   "--creatinine or --dialysis too, or leave it out")
+        return None
+    measured = start if o.kidney_date is None else parse_date(o.kidney_date,
+                                                               what="--kidney-date")
+    return kidney_function(measured, crcl=o.crcl, creatinine=o.creatinine,
+                           creatinine_unit=o.creatinine_unit, age=o.age,
+                           weight_kg=o.weight_kg if o.creatinine is not None else None,
+                           sex=o.sex, dialysis=o.dialysis)
 
 
 def body_options(function: Callable[..., None]) -> Callable[..., None]:
@@ -228,6 +279,11 @@ def body_options(function: Callable[..., None]) -> Callable[..., None]:
         click.option("--extend", "extend", multiple=True, metavar="DRUG",
                      help="With --cycles beyond a fixed regimen's count: give DRUG in the added "
                           "cycles too (repeatable); otherwise they give lenalidomide alone."),
+        *KIDNEY_OPTIONS,
+        click.option("--renal-table", type=click.Choice(["origin", "us-label", "eu-smpc"]),
+                     default=None,
+                     help="Which renal table caps lenalidomide (default origin, a CLL trial's; "
+                          "every plan names it)."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -286,6 +342,7 @@ def plan_and_history(
                                                 o.plan_safety_report_not_for_treatment),
                                                ("--dose", o.dose), ("--extend", o.extend))
                   if value]
+        given += [f"--{name.replace('_', '-')}" for name in KIDNEY_NAMES if name in o.given]
         if given or o.with_:
             raise click.UsageError(
                 f"{', '.join(given or ['--with'])} cannot be combined with a patient file, which "
@@ -441,7 +498,8 @@ def stateless_plan(
     care = [load_supportive(name, chosen) for name in dict.fromkeys(o.with_)]
     plan = build_plan(chosen, start_date, body=body, cycles=o.cycles, until=until_date,
                       supportive=care, acknowledge=o.acknowledge, doses=o.doses,
-                      extend=tuple(dict.fromkeys(o.extend)))
+                      extend=tuple(dict.fromkeys(o.extend)), kidney=kidney_of(o, start_date),
+                      renal_table=o.renal_table)
     if events_file is None:
         return Planned(plan, (plan,), None, chosen)
     from pathlib import Path

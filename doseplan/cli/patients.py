@@ -13,6 +13,7 @@ import click
 
 from doseplan.cli.common import (
     FILE,
+    KIDNEY_NAMES,
     MAX_NOTE,
     MAX_PATIENT_ID,
     NUMBER,
@@ -99,6 +100,10 @@ def init_command(
                          "move it away, or give a new file name with -o (a new record starts "
                          "without a .bak)")
     refuse_formula_with_bsa(options)
+    kidney = [f"--{name.replace('_', '-')}" for name in KIDNEY_NAMES if name in options.given]
+    if kidney:
+        raise UsageError(f"{kidney[0]}: a patient record does not keep the kidney function "
+                         "yet; plan with 'doseplan plan REGIMEN ... --crcl ML_MIN' instead")
     chosen = load_regimen(regimen)
     baseline = _baseline(start, baseline_anc, baseline_platelets, baseline_hemoglobin)
     builtin = chosen.id in builtin_ids() and chosen == load_builtin(chosen.id)

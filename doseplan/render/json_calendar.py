@@ -12,6 +12,7 @@ from typing import Any, cast
 
 from doseplan import arguments
 from doseplan.bodysize import BodySize, Formula
+from doseplan.kidney import KidneyFunction
 from doseplan.loader import schema_id
 from doseplan.output import dumps
 from doseplan.plan import Plan, PlanDay, PlannedDose
@@ -46,10 +47,36 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
         "cycles": [{"phase": name, "count": count} for name, count in plan.cycles],
         "supportive": list(plan.supportive),
         "body": None if plan.body is None else _body_json(plan.body),
+        "kidney": None if plan.kidney is None else _kidney_json(plan.kidney),
+        "renal_table": plan.renal_table,
         "warnings": list(plan.warnings),
         "events": events_to_json(plan.events),
         "days": [_day_json(day) for day in plan.days],
     }
+
+
+def _kidney_json(kidney: KidneyFunction) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "crcl": None if kidney.crcl is None else number(kidney.crcl),
+        "measured": kidney.measured.isoformat(),
+        "source": kidney.source,
+        "creatinine": None if kidney.creatinine is None else number(kidney.creatinine),
+        "creatinine_unit": kidney.creatinine_unit,
+        "age": kidney.age,
+        "weight_kg": None if kidney.weight_kg is None else number(kidney.weight_kg),
+        "sex": kidney.sex,
+    }
+    return {name: value for name, value in fields.items() if value is not None}
+
+
+def _kidney_from_json(found: Mapping[str, Any] | None) -> KidneyFunction | None:
+    if found is None:
+        return None
+    return KidneyFunction(
+        crcl=found.get("crcl"), measured=date.fromisoformat(found["measured"]),
+        source=found["source"], creatinine=found.get("creatinine"),
+        creatinine_unit=found.get("creatinine_unit"), age=found.get("age"),
+        weight_kg=found.get("weight_kg"), sex=found.get("sex"))
 
 
 def _body_json(body: BodySize) -> dict[str, Any]:
@@ -141,4 +168,6 @@ def plan_from_json(document: Mapping[str, Any]) -> Plan:
         status_text=status["text"],
         notices=tuple(document.get("notices", ())),
         acknowledged=status["acknowledged"],
+        kidney=_kidney_from_json(document.get("kidney")),
+        renal_table=document.get("renal_table", ""),
     )

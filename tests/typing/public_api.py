@@ -37,6 +37,11 @@ body = doseplan.body_size(height_cm=170, weight_kg=70)
 assert_type(body, BodySize | None)
 plan = doseplan.build_plan(regimen, date(2027, 1, 4), body=body, cycles=6)
 assert_type(plan, Plan)
+kidneys = doseplan.kidney_function(date(2027, 1, 4), crcl=40)
+assert_type(kidneys, doseplan.KidneyFunction)
+assert_type(doseplan.build_plan(regimen, date(2027, 1, 4), kidney=kidneys,
+                                renal_table="us-label"), Plan)
+doseplan.build_plan(regimen, date(2027, 1, 4), kidney=40)  # type: ignore[arg-type]
 assert_type(plan.days, tuple[PlanDay, ...])
 assert_type(plan.days[0].doses, tuple[PlannedDose, ...])
 assert_type(plan.days[0].doses[0].dose, float)
