@@ -16,6 +16,7 @@ from typing import Any, Literal, get_args
 from doseplan import arguments
 from doseplan.dates import parse_date
 from doseplan.errors import InvalidDataError, UsageError
+from doseplan.kidney import KidneyFunction, kidney_function
 from doseplan.text import check_text
 from doseplan.values import Value
 
@@ -165,11 +166,26 @@ class Decision(Value):
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Kidney(Value):
+    """The kidney function measured on the event's date (``doseplan.kidney``)."""
+
+    function: KidneyFunction
+
+    def __post_init__(self) -> None:
+        arguments.instance("function", self.function, KidneyFunction,
+                           "a KidneyFunction (from kidney_function)")
+
+    def describe(self) -> str:
+        return self.function.value_text()
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Event(Value):
-    """A dated record: exactly one of a lab value, a toxicity grade or a decision."""
+    """A dated record: exactly one of a lab value, a toxicity grade, a decision or a
+    kidney function."""
 
     date: date
-    what: Lab | Grade | Decision
+    what: Lab | Grade | Decision | Kidney
     note: str | None = None
 
     def __post_init__(self) -> None:
@@ -178,8 +194,9 @@ class Event(Value):
                 note is None or (type(note) is str and note.isascii() and note.isprintable())):
             return  # the usual event, checked in one line
         arguments.day("date", self.date)
-        arguments.instance("what", self.what, (Lab, Grade, Decision),
-                           "a Lab, Grade or Decision (made by lab(), toxicity() or decision())")
+        arguments.instance("what", self.what, (Lab, Grade, Decision, Kidney),
+                           "a Lab, Grade, Decision or Kidney (made by lab(), toxicity(), "
+                           "decision() or kidney())")
         if self.note is not None and not isinstance(self.note, str):
             raise UsageError(f"a note must be text, not {type(self.note).__name__}; give it "
                              "in quotes")
@@ -190,7 +207,7 @@ class Event(Value):
         return f"{self.what.describe()} on {self.date.isoformat()}"
 
 
-_WHATS = (Lab, Grade, Decision)
+_WHATS = (Lab, Grade, Decision, Kidney)
 
 
 def _check(on: object, note: object) -> None:
@@ -229,6 +246,12 @@ def decision(on: date, action: Action, drug: str | None = None, *,
     return Event(on, Decision(action, drug, percent, dose), note)
 
 
+def kidney(function: KidneyFunction, *, note: str | None = None) -> Event:
+    """A kidney-function event, dated by its measurement."""
+    _check(function.measured, note)
+    return Event(function.measured, Kidney(function), note)
+
+
 # ---------------------------------------------------------------------------
 # JSON
 
@@ -260,10 +283,13 @@ def parse_event(document: Any, *, where: str = "<data>", path: str = "$") -> Eve
             if isinstance(grade, bool) or not isinstance(grade, int):
                 raise UsageError(f"grade {grade!r} is not a whole number from 0 to 5")
             return toxicity(on, document.get("toxicity"), grade, note=note)  # type: ignore[arg-type]
+        if kind == "kidney":
+            return kidney(parse_kidney(document, on), note=note)
         if kind == "decision":
             return decision(on, document.get("action"), document.get("drug"), note=note,  # type: ignore[arg-type]
                             percent=document.get("percent"), dose=document.get("dose"))
-        raise UsageError(f"event type {kind!r} is unknown; use lab, toxicity or decision")
+        raise UsageError(f"event type {kind!r} is unknown; use lab, toxicity, decision or "
+                         "kidney")
     except UsageError as exc:
         raise InvalidDataError(exc.message, where=where, path=path) from None
 
@@ -283,6 +309,8 @@ def event_to_json(event: Event) -> dict[str, Any]:
                 "unit": UNITS[what.test]}
     elif isinstance(what, Grade):
         out |= {"type": "toxicity", "toxicity": what.toxicity, "grade": what.grade}
+    elif isinstance(what, Kidney):
+        out |= {"type": "kidney", **kidney_fields(what.function)}
     else:
         out |= {"type": "decision", "action": what.action}
         if what.drug is not None:
@@ -294,6 +322,33 @@ def event_to_json(event: Event) -> dict[str, Any]:
     if event.note is not None:
         out["note"] = event.note
     return out
+
+
+def kidney_fields(function: KidneyFunction) -> dict[str, Any]:
+    """A kidney function's JSON fields (its date is the event's or the document's): the
+    clearance, and the inputs that computed it."""
+    if function.source == "dialysis":
+        return {"dialysis": True}
+    assert function.crcl is not None
+    out: dict[str, Any] = {"crcl": _number(function.crcl)}
+    if function.source == "cockcroft-gault":
+        assert function.creatinine is not None
+        assert function.weight_kg is not None
+        out |= {"creatinine": _number(function.creatinine), "unit": function.creatinine_unit,
+                "age": function.age, "weight_kg": _number(function.weight_kg),
+                "sex": function.sex}
+    return out
+
+
+def parse_kidney(document: Mapping[str, Any], on: date) -> KidneyFunction:
+    """``kidney_fields`` read back, checked again (a clearance computed from creatinine is
+    worked out again from its inputs)."""
+    computed = "creatinine" in document
+    return kidney_function(
+        on, crcl=None if computed else document.get("crcl"),
+        creatinine=document.get("creatinine"), creatinine_unit=document.get("unit", "mg/dL"),
+        age=document.get("age"), weight_kg=document.get("weight_kg"), sex=document.get("sex"),
+        dialysis=document.get("dialysis", False))
 
 
 def events_to_json(events: Sequence[Event]) -> list[dict[str, Any]]:

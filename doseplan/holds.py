@@ -27,11 +27,12 @@ from itertools import accumulate, groupby
 from operator import attrgetter
 from typing import NamedTuple, assert_never, get_args
 
-from doseplan import arguments
+from doseplan import arguments, renal
 from doseplan.drugs import assess, catalog
 from doseplan.errors import UsageError
-from doseplan.events import TEST_NAMES, TOXICITY_NAMES, Decision, Event, Grade, Lab
+from doseplan.events import TEST_NAMES, TOXICITY_NAMES, Decision, Event, Grade, Kidney, Lab
 from doseplan.grading import COUNTED, Scale, agrees, check_grade, grade_lab
+from doseplan.kidney import KidneyFunction
 from doseplan.model import EVERY_HOURS
 from doseplan.plan import ADDED, HELD, REDUCED, STOPPED, Plan, PlanDay, PlannedDose
 from doseplan.policy import Condition, Policy, Rule, cite, load_policy
@@ -174,7 +175,7 @@ def _rule_hook(policy: Policy, rule: Rule, scale: Scale,
                baseline: Mapping[str, float]) -> Hook:
     def hook(event: Event, state: PlanState) -> Sequence[Action]:
         what = event.what
-        if isinstance(what, Decision) or not rule.when.triggered_by(what):
+        if isinstance(what, Decision | Kidney) or not rule.when.triggered_by(what):
             return ()
         drugs = _targets(policy, rule, state.drugs)
         if not drugs:
@@ -291,10 +292,15 @@ class Course(NamedTuple):
     """What the team's reductions by a percentage leave of each dose (a drug without
     dose levels)."""
     factor_reason: str = ""
+    renal_cap: float | None = None
+    """The most a day the kidney function recorded allows (None: no renal limit); only a
+    team decision (re-escalate) lifts it."""
+    renal_reason: str = ""
 
 
 _DOSING = attrgetter("governed", "held", "hold_reason", "stopped", "stop_reason", "cap",
-                     "cap_reason", "omitted", "factor", "factor_reason")
+                     "cap_reason", "omitted", "factor", "factor_reason", "renal_cap",
+                     "renal_reason")
 """What a day's doses of a drug depend on in its ``Course`` (``doses_on`` reads no other
 field)."""
 
@@ -327,11 +333,13 @@ class Treatment(NamedTuple):
     """A grade >= 3 toxicity not yet improved, which pauses planned escalation."""
     ended: str = ""
     """Why treatment ended, if a team decision ended it."""
+    kidney: KidneyFunction | None = None
+    """The latest kidney function recorded."""
 
     def moved(self, day: int, given: Mapping[str, float]) -> Treatment:
         """The state on a later ``day``, after the doses ``given`` on the days between."""
         return Treatment(day, self.drugs, given, self.labs, self.grades, self.added,
-                         self.notes, self.decisions, self.pause, self.ended)
+                         self.notes, self.decisions, self.pause, self.ended, self.kidney)
 
     def reading(self) -> tuple[object, ...]:
         """What the doses of a day depend on besides its planned doses and the last doses
@@ -399,7 +407,7 @@ class _Draft:
     def done(self, state: Treatment, decisions: tuple[Event, ...], pause: str) -> Treatment:
         """``state`` with the changes of this draft, ``decisions`` and ``pause``."""
         return Treatment(state.day, self.drugs, state.given, self.labs, self.grades,
-                         self.added, self.notes, decisions, pause, self.ended)
+                         self.added, self.notes, decisions, pause, self.ended, state.kidney)
 
 
 def step(state: Treatment, event: Event, machine: _Machine) -> Treatment:
@@ -412,6 +420,8 @@ def step(state: Treatment, event: Event, machine: _Machine) -> Treatment:
     what = event.what
     if isinstance(what, Decision):
         return state._replace(decisions=(*state.decisions, event))
+    if isinstance(what, Kidney):
+        return _kidney_step(state, what.function, machine)
     draft = _Draft(state)
     on = event.date
     if isinstance(what, Lab):
@@ -438,6 +448,44 @@ def step(state: Treatment, event: Event, machine: _Machine) -> Treatment:
     _recover(draft, on)
     _say_escalation(state.drugs, draft, on, machine.policy)
     return draft.done(state, state.decisions, state.pause)
+
+
+def _kidney_step(state: Treatment, function: KidneyFunction, machine: _Machine) -> Treatment:
+    """The state after a kidney function recorded: from its date, the policy's drug is
+    capped by the plan's renal table (never raised: a rise is said, and the team decides),
+    or held awaiting the team's decision below the table's lowest band or on dialysis;
+    other drugs follow their renal limits."""
+    draft = _Draft(state)
+    table, drug = machine.table, machine.policy.drug
+    band = table.band(function.crcl)
+    why = f"{function.describe()}, renal table {table.title}"
+    course = draft.drugs.get(drug)
+    if course is not None and not course.stopped:
+        if band is None:
+            said = table.dialysis if function.crcl is None else table.below
+            _act(Hold(drug, f"{renal.AWAITING}: {said}; {why}"), draft,
+                 partial(machine.cycle_end, state.day))
+            for message in renal.decision_needed(function, table, drug):
+                draft.note(message)
+        elif band.cap is not None and (course.renal_cap is None or band.cap < course.renal_cap):
+            draft.set(drug, course._replace(
+                renal_cap=band.cap, renal_reason=f"at most {band.cap:g} mg from "
+                                                 f"{function.measured.isoformat()} for {why}"))
+        elif course.renal_cap is not None and (band.cap is None or band.cap > course.renal_cap):
+            draft.note(f"Kidney function {function.describe()} allows more than the renal "
+                       f"limit of {drug} ({course.renal_reason}): it stays until the treating "
+                       "team decides (a re-escalate decision lifts it).")
+    for limit in machine.policy.renal.limits:
+        other = draft.drugs.get(limit.drug)
+        if other is None or (function.crcl is not None and function.crcl >= limit.below):
+            continue
+        if other.renal_cap is None or limit.most_a_day < other.renal_cap:
+            draft.set(limit.drug, other._replace(
+                renal_cap=limit.most_a_day,
+                renal_reason=f"at most {limit.most_a_day:g} mg a day below CrCl "
+                             f"{limit.below:g} mL/min ({cite(limit.source)}); "
+                             f"{function.describe()}"))
+    return draft.done(state, state.decisions, state.pause)._replace(kidney=function)
 
 
 def settle(state: Treatment, machine: _Machine) -> Treatment:
@@ -670,7 +718,8 @@ def _decide(event: Event, what: Decision, draft: _Draft) -> str:
                     cap, cap_reason = higher[0], f"re-escalated by {reason}"
                 else:
                     cap, cap_reason = None, ""
-            course = course._replace(cap=cap, cap_reason=cap_reason, re_escalate=None)
+            course = course._replace(cap=cap, cap_reason=cap_reason, re_escalate=None,
+                                     renal_cap=None, renal_reason="")
         case "stop":
             course = course._replace(stopped=True, stop_reason=f"stopped by {reason}")
         case _:
@@ -757,6 +806,13 @@ def doses_on(planned: tuple[PlannedDose, ...], state: Treatment,
             doses.append(dose._replace(status=HELD, reason=f"held: {course.hold_reason}"))
         elif course.omitted:
             doses.append(dose._replace(status=HELD, reason=f"held: {course.omitted}"))
+        elif course.renal_cap is not None and dose.daily() > course.renal_cap and (
+                course.cap is None or course.renal_cap <= course.cap):
+            lower = round(course.renal_cap * dose.dose / dose.daily(), 2)
+            doses.append(dose._replace(dose=lower, status=REDUCED,
+                                       reason=f"reduced from {dose.dose:g} {dose.unit}: "
+                                              f"{course.renal_reason}"))
+            updates[dose.drug] = lower
         elif course.cap is not None and dose.dose > course.cap:
             doses.append(dose._replace(dose=course.cap, status=REDUCED,
                                        reason=f"reduced from {dose.dose:g} {dose.unit}: "
@@ -811,11 +867,13 @@ class _Machine:
     the memo of the reading."""
 
     __slots__ = ("_candidates", "baseline", "courses", "first", "governs", "hooks",
-                 "kinds", "memo", "pauses", "plan", "policy", "runs", "scale", "targets")
+                 "kinds", "memo", "pauses", "plan", "policy", "runs", "scale", "table",
+                 "targets")
 
     def __init__(self, plan: Plan, policy: Policy, hooks: Sequence[Hook], scale: Scale,
                  baseline: Mapping[str, float] | None) -> None:
         self.plan, self.policy, self.hooks, self.scale = plan, policy, tuple(hooks), scale
+        self.table = policy.renal.table(plan.renal_table or None)
         self.first = plan.days[0].date
         self.baseline = baseline or {}
         groups = [(doses, len(list(days))) for doses, days in groupby(plan.days, _DOSES)]
@@ -956,8 +1014,13 @@ class _Machine:
                 f"No rule of the policy applies to this plan: its rules are for "
                 f"{', '.join(named)} (drugs or classes of drug), none of which the plan "
                 "gives, so recorded counts and grades change no dose by themselves.")
+        notices = plan.notices
+        if state.kidney is not None:
+            before = renal.notice(plan.kidney, self.table, self.policy.drug)
+            latest = renal.notice(state.kidney, self.table, self.policy.drug, recorded=True)
+            notices = tuple(latest if notice == before else notice for notice in notices)
         return replace(plan, days=tuple(days), warnings=tuple(dict.fromkeys(warnings)),
-                       events=tuple(events))
+                       events=tuple(events), notices=notices)
 
 
 _DOSES = attrgetter("doses")  # a day's planned doses, for groupby

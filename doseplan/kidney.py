@@ -69,13 +69,17 @@ class KidneyFunction(Value):
     def describe(self) -> str:
         """ "CrCl 41.3 mL/min on 2027-01-04 (Cockcroft-Gault from creatinine 1.6 mg/dL,
         age 72, weight 70 kg, male)": the value, its date and where it comes from."""
-        on = self.measured.isoformat()
+        return self.value_text(f" on {self.measured.isoformat()}")
+
+    def value_text(self, on: str = "") -> str:
+        """``describe`` without the date (``on``: the date's words, placed after the
+        value)."""
         if self.source == "dialysis":
-            return f"on dialysis ({on})"
+            return f"on dialysis{on}"
         assert self.crcl is not None
         if self.source == "given":
-            return f"CrCl {self.crcl:g} mL/min on {on} (given)"
-        return (f"CrCl {self.crcl:g} mL/min on {on} (Cockcroft-Gault from creatinine "
+            return f"CrCl {self.crcl:g} mL/min{on} (given)"
+        return (f"CrCl {self.crcl:g} mL/min{on} (Cockcroft-Gault from creatinine "
                 f"{self.creatinine:g} {self.creatinine_unit}, age {self.age}, weight "
                 f"{self.weight_kg:g} kg, {self.sex})")
 

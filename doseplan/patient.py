@@ -39,7 +39,7 @@ from doseplan.cycles import cycle_counts, extensible
 from doseplan.dates import parse_date
 from doseplan.engine import build_plan
 from doseplan.errors import EditedRecordError, InvalidDataError, UsageError, quoted
-from doseplan.events import Event, event_to_json, parse_event
+from doseplan.events import Event, event_to_json, kidney_fields, parse_event, parse_kidney
 from doseplan.grading import SCALES, Scale
 from doseplan.holds import (
     apply_events,
@@ -49,6 +49,7 @@ from doseplan.holds import (
     disagreements,
     plan_history,
 )
+from doseplan.kidney import KidneyFunction
 from doseplan.loader import (
     build_regimen,
     build_supportive,
@@ -213,6 +214,11 @@ class PatientRecord(Value):
     extend: tuple[str, ...] | None = None
     """The drugs besides lenalidomide that cycles beyond a fixed regimen's count give
     (``build_plan``); None for a record made when such cycles gave every drug."""
+    kidney: KidneyFunction | None = None
+    """The kidney function given when the record was created (``build_plan``); later ones
+    are events of the log."""
+    renal_table: str | None = None
+    """The renal table chosen when the record was created (None: the policy's default)."""
     _plans: dict[str, Plan] = field(default_factory=dict, init=False, compare=False,
                                     repr=False)
     """The record's plans, worked out once: a record is a value, so what one command asks
@@ -289,7 +295,8 @@ class PatientRecord(Value):
         plan = build_plan(self.regimen, self.start, body=options.measurements.body(),
                           cycles=options.cycles, until=options.until,
                           supportive=options.supportive, acknowledge=acknowledge,
-                          doses=self.doses, extend=extend)
+                          doses=self.doses, extend=extend, kidney=self.kidney,
+                          renal_table=self.renal_table)
         if self.extend is None and extend:
             plan = replace(plan, warnings=(*plan.warnings, (
                 "This record was made when cycles added beyond the published count gave every "
@@ -500,7 +507,8 @@ def new_record(patient: str, regimen: Regimen, start: date, *, origin: str,
                grading: str = "ctcae-5", baseline: Mapping[str, float] | None = None,
                acknowledge: str | None = None,
                doses: Mapping[str, float] | None = None,
-               extend: Sequence[str] = ()) -> PatientRecord:
+               extend: Sequence[str] = (), kidney: KidneyFunction | None = None,
+               renal_table: str | None = None) -> PatientRecord:
     """A new record, checked by building its plan once; ``acknowledge`` is the regimen's
     status when it needs one and ``doses`` its dose choices (``build_plan``), kept in the
     record."""
@@ -515,7 +523,7 @@ def new_record(patient: str, regimen: Regimen, start: date, *, origin: str,
     record = PatientRecord(patient, regimen, origin, start, measurements, cycles, until,
                            tuple(supportive), cast(Scale, grading), dict(baseline or {}),
                            acknowledged=acknowledge, doses=dict(doses or {}),
-                           extend=tuple(extend))
+                           extend=tuple(extend), kidney=kidney, renal_table=renal_table)
     record.plan()
     return record
 
@@ -543,6 +551,9 @@ def record_to_json(record: PatientRecord) -> dict[str, Any]:
             **({} if record.acknowledged is None else {"acknowledged": record.acknowledged}),
             **({"doses": dict(record.doses)} if record.doses else {}),
             **({} if record.extend is None else {"extend": list(record.extend)}),
+            **({} if record.kidney is None else {"kidney": {
+                "date": record.kidney.measured.isoformat(), **kidney_fields(record.kidney)}}),
+            **({} if record.renal_table is None else {"renal_table": record.renal_table}),
         },
         "events": [entry_to_json(e) for e in record.log],
         "revision": record.revision,
@@ -808,6 +819,9 @@ def parse_record(document: Any, *, where: str) -> PatientRecord:
             acknowledged=options.get("acknowledged"),
             doses=dict(options.get("doses", {})),
             extend=None if "extend" not in options else tuple(options["extend"]),
+            kidney=None if "kidney" not in options else parse_kidney(
+                options["kidney"], parse_date(options["kidney"]["date"], what="date")),
+            renal_table=options.get("renal_table"),
         )
     except UsageError as exc:
         raise InvalidDataError(exc.message, where=where) from None

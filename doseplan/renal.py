@@ -19,15 +19,30 @@ from doseplan.policy import Policy, RenalLimit, RenalTable, cite
 AWAITING = "awaiting the treating team's decision"
 
 
-def notice(kidney: KidneyFunction | None, table: RenalTable, drug: str) -> str:
+def notice(kidney: KidneyFunction | None, table: RenalTable, drug: str, *,
+           recorded: bool = False) -> str:
     """What a plan says near its top about the kidneys: the clearance used (its date and
-    source) and what it does, or that the doses assume normal kidneys."""
+    source) and what it does, or that the doses assume normal kidneys (``recorded``: the
+    latest kidney function recorded during treatment)."""
     if kidney is None:
         return (f"Kidney function not given: the doses assume normal kidney function "
                 f"(creatinine clearance >= {table.bands[0].at_least:g} mL/min); once it is "
                 f"given, {drug} follows the renal table {table.title}.")
+    if recorded:
+        return (f"Kidney function: {kidney.describe()}, recorded during treatment; from that "
+                f"date {_recorded_words(kidney, table, drug)} (renal table {table.title}).")
     return (f"Kidney function: {kidney.describe()}; {rule_words(kidney, table, drug)} "
             f"(renal table {table.title}).")
+
+
+def _recorded_words(kidney: KidneyFunction, table: RenalTable, drug: str) -> str:
+    band = table.band(kidney.crcl)
+    if band is None:
+        said = table.dialysis if kidney.crcl is None else table.below
+        return f"{drug} is held, {AWAITING} ({said})"
+    if band.cap is None:
+        return f"{drug} follows the plan and any renal limit recorded before"
+    return f"{drug} is given at most {band.cap:g} mg"
 
 
 def rules(kidney: KidneyFunction | None, table: RenalTable, policy: Policy,

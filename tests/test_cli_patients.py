@@ -968,3 +968,70 @@ def test_after_anc_0_8_no_flavopiridol_is_planned_without_a_decision(tmp_path: P
              and row >= "2027-01-05"]
     assert later
     assert set(later) == {"held"}
+
+
+# ---------------------------------------------------------------------------
+# Kidney function: at init, and recorded over time
+
+
+def test_init_keeps_the_kidney_function_and_record_lowers_the_cap_from_its_date(
+        tmp_path: Path) -> None:
+    """[18] at CrCl 70 (computed from creatinine), then a fall to 40 on day 50: the days
+    before day 50 stay as they were, and from day 50 lenalidomide is at most 7.5 mg."""
+    ok(run_installed("init", "badoux-2011", "--start", "2027-01-04", "--patient", "P-1",
+                     "--creatinine", "1.0", "--age", "70", "--weight-kg", "74", "--sex",
+                     "male", "-o", "p.json", cwd=tmp_path))
+    before = json.loads(ok(run_installed("plan", "p.json", "--format", "json", cwd=tmp_path)))
+    assert before["kidney"] == {"date": "2027-01-04", "crcl": 71.9, "creatinine": 1,
+                                "unit": "mg/dL", "age": 70, "weight_kg": 74, "sex": "male"}
+    said = ok(run_installed("record", "p.json", "--date", "2027-02-22", "--crcl", "40",
+                            cwd=tmp_path))
+    assert "Recorded 1 event(s) in p.json" in said
+    after = json.loads(ok(run_installed("plan", "p.json", "--format", "json", cwd=tmp_path)))
+    assert [d for d in after["days"] if d["date"] < "2027-02-22"] == [
+        d for d in before["days"] if d["date"] < "2027-02-22"]
+    later = [dose["dose"] for d in after["days"] if d["date"] >= "2027-02-22"
+             for dose in d["doses"] if dose["drug"] == "lenalidomide"]
+    assert max(later) == 7.5
+    assert after["notices"][-1].startswith("Kidney function: CrCl 40 mL/min on 2027-02-22 "
+                                           "(given), recorded during treatment; ")
+    listed = ok(run_installed("events", "p.json", cwd=tmp_path))
+    assert "2027-02-22  CrCl 40 mL/min (given)" in listed
+    ics = ok(run_installed("plan", "p.json", "--format", "ics", cwd=tmp_path))
+    assert "Kidney function: CrCl 40 mL/min" in ics.replace("\r\n ", "")
+
+
+def test_record_computes_the_clearance_with_the_records_weight(tmp_path: Path) -> None:
+    ok(run_installed("init", "badoux-2011", "--start", "2027-01-04", "--patient", "P-1",
+                     "--weight-kg", "70", "-o", "p.json", cwd=tmp_path))
+    ok(run_installed("record", "p.json", "--date", "2027-03-01", "--creatinine", "1.6",
+                     "--age", "72", "--sex", "male", cwd=tmp_path))
+    listed = json.loads(ok(run_installed("events", "p.json", "--format", "json",
+                                         cwd=tmp_path)))
+    assert listed[-1] == {"entry": 1, "date": "2027-03-01", "type": "kidney", "crcl": 41.3,
+                          "creatinine": 1.6, "unit": "mg/dL", "age": 72, "weight_kg": 70,
+                          "sex": "male"}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(["--crcl", "0.5"], "creatinine clearance 0.5 mL/min is implausible "
+                     "(expected 1-250 mL/min); give --crcl in mL/min, e.g. 45", id="crcl"),
+        pytest.param(["--creatinine", "1.6", "--age", "72", "--sex", "male"],
+                     "creatinine 1.6 mg/dL needs --weight-kg to compute the creatinine "
+                     "clearance (Cockcroft-Gault); give them, or give --crcl", id="no-weight"),
+        pytest.param(["--age", "72"], "--age goes with --creatinine; give it too, or leave "
+                     "--age out", id="alone"),
+    ],
+)
+def test_record_refuses_bad_kidney_input_and_keeps_the_record(tmp_path: Path, args: list[str],
+                                                              message: str) -> None:
+    ok(run_installed("init", "badoux-2011", "--start", "2027-01-04", "--patient", "P-1",
+                     "-o", "p.json", cwd=tmp_path))
+    kept = files(tmp_path)
+    done = run_installed("record", "p.json", "--date", "2027-03-01", *args, cwd=tmp_path)
+    assert done.code != 0
+    assert message in done.err
+    assert len(done.err.strip().splitlines()) == 1
+    assert files(tmp_path)["p.json"] == kept["p.json"]

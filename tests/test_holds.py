@@ -10,11 +10,14 @@ from datetime import date, timedelta
 import pytest
 from conftest import START, check_golden, day
 from conftest import plan_of as planned
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from doseplan.bodysize import body_size
 from doseplan.engine import build_plan
 from doseplan.errors import UsageError
 from doseplan.events import Event, Lab, decision, lab, toxicity
+from doseplan.events import kidney as kidney_event
 from doseplan.holds import (
     Hold,
     PlanState,
@@ -683,3 +686,95 @@ def test_a_grade_the_scale_does_not_have_is_refused() -> None:
     assert str(caught.value) == (
         "neutropenia grade 5 does not exist in CTCAE v6.0, which grades it 1 to 4; give a "
         "grade from 0 (resolved) to 4 (a death is recorded as the end of treatment)")
+
+
+# ---------------------------------------------------------------------------
+# Kidney function recorded during treatment
+
+
+def kidneys(on: date, crcl: float | None) -> Event:
+    """A kidney function recorded on ``on`` (None: dialysis)."""
+    from doseplan.kidney import kidney_function
+
+    if crcl is None:
+        return kidney_event(kidney_function(on, dialysis=True))
+    return kidney_event(kidney_function(on, crcl=crcl))
+
+
+def lenalidomide_on(plan: Plan) -> list[tuple[date, float, str]]:
+    return [(d.date, dose.dose, dose.status) for d in plan.days for dose in d.doses
+            if dose.drug == "lenalidomide"]
+
+
+def test_a_fall_in_kidney_function_lowers_the_cap_from_its_date_only() -> None:
+    """[18] planned at CrCl 70; a fall to 40 on day 50: nothing before day 50 changes,
+    and from day 50 no dose is above ORIGIN's 7.5 mg."""
+    from doseplan.kidney import kidney_function
+
+    normal = planned("badoux-2011", kidney=kidney_function(START, crcl=70))
+    fell = apply_events(normal, [kidneys(day(50), 40)])
+    before = [d for d in fell.days if d.date < day(50)]
+    assert before == [d for d in normal.days if d.date < day(50)]
+    after = [(on, dose, status) for on, dose, status in lenalidomide_on(fell) if on >= day(50)]
+    assert max(dose for _, dose, _ in after) == 7.5
+    assert any(dose > 7.5 for on, dose, _ in lenalidomide_on(normal) if on >= day(50))
+    capped = next(dose for d in fell.days for dose in d.doses if dose.dose == 7.5)
+    assert capped.reason == ("reduced from 10 mg: at most 7.5 mg from 2027-02-22 for CrCl 40 "
+                             "mL/min on 2027-02-22 (given), renal table of ORIGIN, a CLL trial")
+    assert fell.notices[-1] == (
+        "Kidney function: CrCl 40 mL/min on 2027-02-22 (given), recorded during treatment; "
+        "from that date lenalidomide is given at most 7.5 mg (renal table of ORIGIN, a CLL "
+        "trial).")
+
+
+def test_a_rise_does_not_raise_the_cap_until_the_team_decides() -> None:
+    risen = plan_of("badoux-2011", [kidneys(day(50), 40), kidneys(day(80), 90)])
+    assert max(dose for on, dose, _ in lenalidomide_on(risen) if on >= day(50)) == 7.5
+    assert ("Kidney function CrCl 90 mL/min on 2027-03-24 (given) allows more than the renal "
+            "limit of lenalidomide (at most 7.5 mg from 2027-02-22 for CrCl 40 mL/min on "
+            "2027-02-22 (given), renal table of ORIGIN, a CLL trial): it stays until the "
+            "treating team decides (a re-escalate decision lifts it).") in risen.warnings
+    lifted = plan_of("badoux-2011", [kidneys(day(50), 40), kidneys(day(80), 90),
+                                     decision(day(81), "re-escalate", "lenalidomide")])
+    assert max(dose for on, dose, _ in lenalidomide_on(lifted) if on >= day(81)) > 7.5
+
+
+@pytest.mark.parametrize("crcl", [pytest.param(20, id="below-30"),
+                                  pytest.param(None, id="dialysis")])
+def test_below_the_table_or_on_dialysis_lenalidomide_awaits_the_team(crcl: float | None) -> None:
+    held = plan_of("badoux-2011", [kidneys(day(50), crcl)])
+    after = {status for on, _, status in lenalidomide_on(held) if on >= day(50)}
+    assert after == {"held"}
+    assert any(w.startswith("Decision needed (2027-02-22): ") for w in held.warnings)
+    resumed = plan_of("badoux-2011", [kidneys(day(50), crcl),
+                                      decision(day(60), "reduce", "lenalidomide", dose=2.5)])
+    assert {(dose, status) for on, dose, status in lenalidomide_on(resumed)
+            if on >= day(60)} == {(2.5, "reduced")}
+
+
+def test_allopurinol_follows_its_renal_limit_from_the_date_recorded() -> None:
+    from doseplan.loader import load_supportive
+
+    regimen = load_builtin("aue-2010")
+    plan = planned("aue-2010", supportive=[load_supportive("allopurinol", regimen)])
+    low = apply_events(plan, [kidneys(day(20), 8)])
+    doses = {(d.date >= day(20), dose.dose) for d in low.days for dose in d.doses
+             if dose.drug == "allopurinol"}
+    assert doses == {(False, 300), (True, 100)}
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 300), st.one_of(st.none(), st.floats(1, 250).map(lambda x: round(x, 1))))
+def test_a_kidney_function_recorded_never_changes_an_earlier_day(offset: int,
+                                                                 crcl: float | None) -> None:
+    plan = planned("badoux-2011")
+    on = plan.days[0].date + timedelta(days=offset % len(plan.days))
+    after = apply_events(plan, [kidneys(on, crcl)])
+    assert [d for d in after.days if d.date < on] == [d for d in plan.days if d.date < on]
+    table = load_policy().renal.table()
+    band = table.band(crcl)
+    given = [dose for d, dose, status in lenalidomide_on(after) if d >= on and status != "held"]
+    if band is None:
+        assert given == []
+    elif band.cap is not None:
+        assert all(dose <= band.cap for dose in given)

@@ -615,13 +615,15 @@ def raises_allowed(events: Sequence[Event], drug: str, since: date, until: date)
 
 def check_no_rise_after_holds(events: Sequence[Event], after: Plan) -> None:
     """The first dose after a run of held days is not above the last dose before them,
-    unless a re-escalate decision or a flare grade 0 came in between."""
+    unless a re-escalate decision or a flare grade 0 came in between. A team's omission
+    of one day's doses is not a hold: the later days are as planned (``omit``)."""
     for drug in plan_drugs(after):
         given_before: tuple[date, float] | None = None
         held = False
         for day in after.days:
             found = [d for d in day.doses if d.drug == drug]
-            if any(d.status == "held" for d in found):
+            if any(d.status == "held" and "omitted that day" not in (d.reason or "")
+                   for d in found):
                 held = True
                 continue
             taken = [d.dose for d in found if d.status in GIVEN]

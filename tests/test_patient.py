@@ -48,6 +48,7 @@ from doseplan.events import (
 )
 from doseplan.grading import SCALES
 from doseplan.holds import apply_events
+from doseplan.kidney import kidney_function
 from doseplan.loader import (
     builtin_ids,
     builtin_supportive_ids,
@@ -271,10 +272,18 @@ def test_the_patient_schema_names_every_key_a_record_has() -> None:
     document = record_to_json(aue())
     assert set(document) == set(schema("patient")["properties"])
     keys = set(schema("patient")["properties"]["options"]["properties"])
-    assert set(document["options"]) == keys - {"acknowledged", "doses"}
+    assert set(document["options"]) == keys - {"acknowledged", "doses", "kidney", "renal_table"}
     chosen = new_record("P", load_builtin("blum-2011"), START, origin="built-in regimen "
-                        "blum-2011", acknowledge="reconstructed", doses={"lenalidomide": 5})
-    assert set(record_to_json(chosen)["options"]) == keys
+                        "blum-2011", acknowledge="reconstructed", doses={"lenalidomide": 5},
+                        kidney=kidney_function(START, creatinine=1.6, age=72, weight_kg=70,
+                                               sex="male"), renal_table="us-label")
+    chosen_document = record_to_json(chosen)
+    assert set(chosen_document["options"]) == keys
+    assert chosen_document["options"]["kidney"] == {
+        "date": "2027-01-04", "crcl": 41.3, "creatinine": 1.6, "unit": "mg/dL", "age": 72,
+        "weight_kg": 70, "sex": "male"}
+    assert parse_record(json.loads(dumps(chosen_document)), where="p.json") == chosen
+    assert chosen.plan().kidney == chosen.kidney
 
 
 def test_the_plan_is_recomputed_from_the_events_that_count(in_tmp: Path) -> None:

@@ -213,7 +213,7 @@ KIDNEY_NAMES = ("crcl", "creatinine", "creatinine_unit", "age", "sex", "dialysis
                 "kidney_date", "renal_table")
 
 
-def kidney_of(o: PlanOptions, start: date) -> KidneyFunction | None:
+def kidney_from_options(o: PlanOptions, start: date) -> KidneyFunction | None:
     """The kidney function the options give (None: none given)."""
     from doseplan.dates import parse_date
     from doseplan.kidney import kidney_function
@@ -498,8 +498,8 @@ def stateless_plan(
     care = [load_supportive(name, chosen) for name in dict.fromkeys(o.with_)]
     plan = build_plan(chosen, start_date, body=body, cycles=o.cycles, until=until_date,
                       supportive=care, acknowledge=o.acknowledge, doses=o.doses,
-                      extend=tuple(dict.fromkeys(o.extend)), kidney=kidney_of(o, start_date),
-                      renal_table=o.renal_table)
+                      extend=tuple(dict.fromkeys(o.extend)),
+                      kidney=kidney_from_options(o, start_date), renal_table=o.renal_table)
     if events_file is None:
         return Planned(plan, (plan,), None, chosen)
     from pathlib import Path

@@ -13,7 +13,6 @@ import click
 
 from doseplan.cli.common import (
     FILE,
-    KIDNEY_NAMES,
     MAX_NOTE,
     MAX_PATIENT_ID,
     NUMBER,
@@ -22,6 +21,7 @@ from doseplan.cli.common import (
     Command,
     PlanOptions,
     body_options,
+    kidney_from_options,
     refuse_formula_with_bsa,
 )
 from doseplan.cli.streams import say
@@ -100,10 +100,6 @@ def init_command(
                          "move it away, or give a new file name with -o (a new record starts "
                          "without a .bak)")
     refuse_formula_with_bsa(options)
-    kidney = [f"--{name.replace('_', '-')}" for name in KIDNEY_NAMES if name in options.given]
-    if kidney:
-        raise UsageError(f"{kidney[0]}: a patient record does not keep the kidney function "
-                         "yet; plan with 'doseplan plan REGIMEN ... --crcl ML_MIN' instead")
     chosen = load_regimen(regimen)
     baseline = _baseline(start, baseline_anc, baseline_platelets, baseline_hemoglobin)
     builtin = chosen.id in builtin_ids() and chosen == load_builtin(chosen.id)
@@ -120,6 +116,8 @@ def init_command(
         supportive=care, grading=options.grading, baseline=baseline,
         acknowledge=options.acknowledge, doses=options.doses,
         extend=tuple(dict.fromkeys(options.extend)),
+        kidney=kidney_from_options(options, parse_date(start, what="--start")),
+        renal_table=options.renal_table,
     )
     create_record(Path(output), record)
     with _saved_first(f"the record was saved as {output}"):
@@ -253,6 +251,19 @@ def _report(before: Plan, after: Plan) -> None:
               help="Team decision: DRUG's doses of --date are not given (later days as "
                    "before).")
 @click.option("--end-treatment", is_flag=True, help="Team decision: end the treatment.")
+@click.option("--crcl", type=NUMBER, default=None, metavar="ML_MIN",
+              help="Kidney function: creatinine clearance in mL/min.")
+@click.option("--creatinine", type=NUMBER, default=None, metavar="VALUE",
+              help="Kidney function: serum creatinine (Cockcroft-Gault, with --age, --sex and "
+                   "--weight-kg or the record's weight).")
+@click.option("--creatinine-unit", type=click.Choice(["mg/dL", "umol/L"]), default="mg/dL",
+              show_default=True, help="The unit of --creatinine.")
+@click.option("--age", type=WHOLE, default=None, metavar="YEARS", help="Age, for --creatinine.")
+@click.option("--sex", type=click.Choice(["male", "female"]), default=None,
+              help="Sex, for --creatinine.")
+@click.option("--weight-kg", type=NUMBER, default=None,
+              help="Weight in kg, for --creatinine (default: the record's weight).")
+@click.option("--dialysis", is_flag=True, help="Kidney function: the patient is on dialysis.")
 @click.option("--note", default=None, type=TEXT, help="Free text kept with the event.")
 def record_command(
     patient_file: str,
@@ -272,12 +283,21 @@ def record_command(
     stop: str | None,
     omit: str | None,
     end_treatment: bool,
+    crcl: float | None,
+    creatinine: float | None,
+    creatinine_unit: str,
+    age: int | None,
+    sex: str | None,
+    weight_kg: float | None,
+    dialysis: bool,
     note: str | None,
 ) -> None:
-    """Record blood counts, a toxicity or a decision, and print what changed."""
+    """Record blood counts, a toxicity, a decision or the kidney function, and print what
+    changed."""
     from doseplan.dates import parse_date
-    from doseplan.events import Event, decision, lab
+    from doseplan.events import Event, decision, kidney, lab
     from doseplan.events import toxicity as graded
+    from doseplan.kidney import kidney_function
 
     when = parse_date(on, what="--date")
     _text("--note", note)
@@ -312,24 +332,48 @@ def record_command(
         events.append(decision(when, action, drug, note=note, **how))  # type: ignore[arg-type]
     if end_treatment:
         events.append(decision(when, "end-treatment", note=note))
-    if not events:
+    measured = crcl is not None or creatinine is not None or dialysis
+    if not measured:
+        given: dict[str, object] = {"--age": age, "--sex": sex, "--weight-kg": weight_kg}
+        for name, shown in given.items():
+            if shown is not None:
+                raise click.UsageError(f"{name} goes with --creatinine; give it too, or leave "
+                                       f"{name} out")
+    if not events and not measured:
         raise click.UsageError("nothing to record: give a count (--anc, --platelets, "
-                               "--hemoglobin), --flare-grade, --toxicity with --grade, or a "
+                               "--hemoglobin), --flare-grade, --toxicity with --grade, a "
                                "decision (--hold, --resume, --reduce, --re-escalate, --stop, "
-                               "--omit, --end-treatment)")
+                               "--omit, --end-treatment), or the kidney function (--crcl, "
+                               "--creatinine, --dialysis)")
+
+    def kidney_of(record_weight: float | None) -> list[Event]:
+        """The kidney function recorded (by the record's weight unless one is given)."""
+        if not measured:
+            return []
+        weight = record_weight if weight_kg is None else weight_kg
+        return [kidney(kidney_function(when, crcl=crcl, creatinine=creatinine,
+                                       creatinine_unit=creatinine_unit, age=age,
+                                       weight_kg=weight if creatinine is not None else None,
+                                       sex=sex, dialysis=dialysis), note=note)]
+
+    if measured and (creatinine is None or weight_kg is not None):
+        kidney_of(None)  # its errors before the record is locked
+    count = len(events) + measured
 
     def add(record: PatientRecord) -> PatientRecord:
+        weight = record.options_now().measurements.weight_kg
         last = record.plan().days[-1].date
         if when > last:
             raise UsageError(
-                f"{events[0].describe()} is after the plan ends ({last.isoformat()}); check "
+                f"{(events or kidney_of(weight))[0].describe()} is after the plan ends "
+                f"({last.isoformat()}); check "
                 f"its date, or show more cycles with 'doseplan amend {patient_file} --date "
                 f"{when.isoformat()} --cycles N'")
-        return record.with_events(tuple(events))
+        return record.with_events((*events, *kidney_of(weight)))
 
-    what = "the event" if len(events) == 1 else f"the {len(events)} events"
+    what = "the event" if count == 1 else f"the {count} events"
     with _changed(patient_file, add, what) as (stored, updated):
-        say(f"Recorded {len(events)} event(s) in {patient_file} (revision "
+        say(f"Recorded {count} event(s) in {patient_file} (revision "
             f"{updated.revision}).")
         _report(stored.record.plan(), updated.plan())
 

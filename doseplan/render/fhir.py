@@ -51,7 +51,7 @@ from doseplan.describe import describe_administration, describe_cycles, describe
 from doseplan.drugs import catalog, route
 from doseplan.drugs import name as drug_name
 from doseplan.errors import UsageError
-from doseplan.events import TEST_NAMES, TOXICITY_NAMES, Decision, Event, Grade, Lab
+from doseplan.events import TEST_NAMES, TOXICITY_NAMES, Decision, Event, Grade, Kidney, Lab
 from doseplan.events import UNITS as LAB_UNITS
 from doseplan.model import (
     SAFETY_REPORT,
@@ -657,6 +657,16 @@ def _event_observation(index: int, event: Event, ids: _Ids,
         out = _observation(resource_id, "laboratory",
                            _loinc(code, display, TEST_NAMES[what.test]), subject, event.date)
         out["valueQuantity"] = quantity(what.value, LAB_UNITS[what.test])
+    elif isinstance(what, Kidney):  # no code: none is verified for doseplan
+        function = what.function
+        out = _observation(resource_id, "laboratory", {"text": "kidney function"}, subject,
+                           event.date)
+        if function.crcl is None:
+            out["valueString"] = _text(function.value_text())
+        else:
+            out["valueQuantity"] = {"value": function.crcl, "unit": "mL/min",
+                                    "system": "http://unitsofmeasure.org", "code": "mL/min"}
+            out["method"] = {"text": _text(function.value_text())}
     else:
         out = _observation(resource_id, None,
                            {"text": f"{TOXICITY_NAMES[what.toxicity]} grade"}, subject,
@@ -667,9 +677,11 @@ def _event_observation(index: int, event: Event, ids: _Ids,
     return out
 
 
-def _activity(what: Lab | Grade | Decision) -> str:
+def _activity(what: Lab | Grade | Decision | Kidney) -> str:
     if isinstance(what, Lab):
         return f"lab result recorded: {what.describe()}"
+    if isinstance(what, Kidney):
+        return f"kidney function recorded: {what.describe()}"
     if isinstance(what, Grade):
         return f"toxicity grade recorded: {what.describe()}"
     return f"decision of the treating team: {what.describe()}"

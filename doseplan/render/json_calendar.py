@@ -56,27 +56,15 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
 
 
 def _kidney_json(kidney: KidneyFunction) -> dict[str, Any]:
-    fields: dict[str, Any] = {
-        "crcl": None if kidney.crcl is None else number(kidney.crcl),
-        "measured": kidney.measured.isoformat(),
-        "source": kidney.source,
-        "creatinine": None if kidney.creatinine is None else number(kidney.creatinine),
-        "creatinine_unit": kidney.creatinine_unit,
-        "age": kidney.age,
-        "weight_kg": None if kidney.weight_kg is None else number(kidney.weight_kg),
-        "sex": kidney.sex,
-    }
-    return {name: value for name, value in fields.items() if value is not None}
+    from doseplan.events import kidney_fields
+
+    return {"date": kidney.measured.isoformat(), **kidney_fields(kidney)}
 
 
 def _kidney_from_json(found: Mapping[str, Any] | None) -> KidneyFunction | None:
-    if found is None:
-        return None
-    return KidneyFunction(
-        crcl=found.get("crcl"), measured=date.fromisoformat(found["measured"]),
-        source=found["source"], creatinine=found.get("creatinine"),
-        creatinine_unit=found.get("creatinine_unit"), age=found.get("age"),
-        weight_kg=found.get("weight_kg"), sex=found.get("sex"))
+    from doseplan.events import parse_kidney
+
+    return None if found is None else parse_kidney(found, date.fromisoformat(found["date"]))
 
 
 def _body_json(body: BodySize) -> dict[str, Any]:
