@@ -375,8 +375,9 @@ RECORD_CASES = [
          "decision 'hold' needs a drug, e.g. lenalidomide", a_record),
     Case("record-note-only", [*RECORD, "2027-02-10", "--note", "seen in clinic"], 2,
          "nothing to record: give a count (--anc, --platelets, --hemoglobin), --flare-grade, "
-         "--toxicity with --grade, or a decision (--hold, --resume, --reduce, --re-escalate, "
-         "--stop, --omit, --end-treatment) (see 'doseplan record --help')", a_record),
+         "--toxicity with --grade, a decision (--hold, --resume, --reduce, --re-escalate, "
+         "--stop, --omit, --end-treatment), or the kidney function (--crcl, --creatinine, "
+         "--dialysis) (see 'doseplan record --help')", a_record),
     Case("record-note-over-2000-characters",
          [*RECORD, "2027-02-10", "--anc", "1.2", "--note", "x" * 2001], 2,
          "--note is 2001 characters long; keep it to 2000 characters", a_record),
@@ -514,7 +515,8 @@ EVENTS_CASES = [
                 "a real calendar date as YYYY-MM-DD"),
     events_case("events-unknown-type",
                 "$[0]: {\"date\": \"2027-01-11\", \"type\": \"vitals\", \"value\": 37.2} does not "
-                "match any allowed form; a lab value, a toxicity grade or a decision"),
+                "match any allowed form; a lab value, a toxicity grade, a decision or a kidney "
+                "function"),
     events_case("events-grade-fraction", "$[0].grade: 2.5 is not of type 'integer'"),
     events_case("events-grade-9", "$[0].grade: 9 is greater than the maximum of 5"),
     events_case("events-nan-value",
@@ -1160,7 +1162,8 @@ LIBRARY_CASES = [
     Call("lib-parse-event-unknown-type", lambda: events.parse_event(
         {"date": "2027-01-11", "type": "vitals"}, where="events.json", path="$[2]"),
          InvalidDataError,
-         "events.json: $[2]: event type 'vitals' is unknown; use lab, toxicity or decision"),
+         "events.json: $[2]: event type 'vitals' is unknown; use lab, toxicity, decision or "
+         "kidney"),
     Call("lib-parse-event-drug-not-a-string", lambda: events.parse_event(
         {"date": "2027-01-11", "type": "decision", "action": "hold", "drug": 5}),
          InvalidDataError,

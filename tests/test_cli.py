@@ -321,8 +321,9 @@ RECORD_ERRORS = [
      "lenalidomide", 2),
     (["--date", "2027-02-01"],
      "nothing to record: give a count (--anc, --platelets, --hemoglobin), --flare-grade, "
-     "--toxicity with --grade, or a decision (--hold, --resume, --reduce, --re-escalate, "
-     "--stop, --omit, --end-treatment) (see 'doseplan record --help')", 2),
+     "--toxicity with --grade, a decision (--hold, --resume, --reduce, --re-escalate, "
+     "--stop, --omit, --end-treatment), or the kidney function (--crcl, --creatinine, "
+     "--dialysis) (see 'doseplan record --help')", 2),
     (["--date", "2027-02-01", "--toxicity", "neutropenia"],
      "--toxicity and --grade go together, e.g. --toxicity neutropenia --grade 3 "
      "(see 'doseplan record --help')", 2),
@@ -542,6 +543,9 @@ def test_dispense_says_the_kidney_function(tmp_path: Path) -> None:
     flat = " ".join(done.out.split())
     assert ("Kidney function: CrCl 20 mL/min on 2027-01-04 (given); lenalidomide is held, "
             "awaiting the treating team's decision (no dose below 30 mL/min)") in flat
+    unknown = run_installed("dispense", "badoux-2011", "--start", "2027-01-04", cwd=tmp_path)
+    assert "Kidney function not given: the doses assume normal kidney function" in " ".join(
+        unknown.out.split())
 
 
 @pytest.mark.parametrize(
@@ -557,6 +561,9 @@ def test_dispense_says_the_kidney_function(tmp_path: Path) -> None:
                      "give them, or give --crcl", id="missing"),
         pytest.param(["--age", "72"], "--age goes with the kidney function; give --crcl, "
                      "--creatinine or --dialysis too, or leave it out", id="alone"),
+        pytest.param(["--crcl", "40", "--renal-table", "fda"], "Invalid value for "
+                     "'--renal-table': 'fda' is not one of 'origin', 'us-label', 'eu-smpc'.",
+                     id="table"),
     ],
 )
 def test_kidney_input_errors_are_one_line(tmp_path: Path, args: list[str], message: str) -> None:

@@ -1035,3 +1035,13 @@ def test_record_refuses_bad_kidney_input_and_keeps_the_record(tmp_path: Path, ar
     assert message in done.err
     assert len(done.err.strip().splitlines()) == 1
     assert files(tmp_path)["p.json"] == kept["p.json"]
+
+
+def test_plan_of_a_record_refuses_kidney_options_and_says_how_to_record_one(
+        tmp_path: Path) -> None:
+    ok(run_installed("init", "badoux-2011", "--start", "2027-01-04", "--patient", "P-1",
+                     "-o", "p.json", cwd=tmp_path))
+    error(run_installed("plan", "p.json", "--crcl", "40", cwd=tmp_path), 2,
+          "--crcl cannot be combined with a patient file, which holds the kidney function; "
+          "record a new one with 'doseplan record p.json --date YYYY-MM-DD --crcl ML_MIN' "
+          "(see 'doseplan plan --help')")

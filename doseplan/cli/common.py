@@ -342,7 +342,12 @@ def plan_and_history(
                                                 o.plan_safety_report_not_for_treatment),
                                                ("--dose", o.dose), ("--extend", o.extend))
                   if value]
-        given += [f"--{name.replace('_', '-')}" for name in KIDNEY_NAMES if name in o.given]
+        kidney = [f"--{name.replace('_', '-')}" for name in KIDNEY_NAMES if name in o.given]
+        if kidney:
+            raise click.UsageError(
+                f"{kidney[0]} cannot be combined with a patient file, which holds the kidney "
+                f"function; record a new one with 'doseplan record {regimen} --date "
+                "YYYY-MM-DD --crcl ML_MIN'")
         if given or o.with_:
             raise click.UsageError(
                 f"{', '.join(given or ['--with'])} cannot be combined with a patient file, which "
