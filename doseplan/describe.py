@@ -175,6 +175,10 @@ def describe_regimen(
         for item in regimen.mandated_care:
             lines += _wrap(f"- {item.what} ({describe_source(item.source)}); {item.how()}.",
                            "  ", "    ")
+    if regimen.renal is not None:
+        lines.append("")
+        lines += _wrap(f"Renal table: {regimen.renal.table}, the one the regimen's source "
+                       f"gives ({describe_source(regimen.renal.source)}).", "", "  ")
     attachable = [*(regimen.supportive or ()), *library]
     if attachable:
         lines.append("")

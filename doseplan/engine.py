@@ -115,7 +115,8 @@ def build_plan(
                        "a KidneyFunction (from kidney_function) or None", optional=True)
     arguments.text("renal_table", renal_table, optional=True)
     policy = load_policy()
-    table = policy.renal.table(renal_table)
+    own = None if regimen.renal is None else regimen.renal.table
+    table = policy.renal.table(own if renal_table is None else renal_table)
     sys.audit("doseplan.build_plan", regimen.id, start)
     check_once(regimen, where=f"regimen {regimen.id}")
     for item in supportive:
@@ -153,7 +154,8 @@ def build_plan(
     if kidney is not None:
         days = renal.capped(days, kidney, table, policy)
         warnings = (*warnings, *renal.decision_needed(kidney, table, policy.drug))
-    warnings = (*warnings, renal.rules(kidney, table, policy, drugs))
+    warnings = (*warnings, renal.rules(kidney, table, policy, drugs,
+                                       regimen.renal if table.id == own else None))
     plan = Plan(
         regimen_id=regimen.id,
         reference=regimen.citation.ref,

@@ -49,6 +49,7 @@ from doseplan.model import (
     Phase,
     Regimen,
     RegimenStatus,
+    RenalChoice,
     Results,
     Selection,
     Source,
@@ -789,6 +790,8 @@ def build_regimen(document: Mapping[str, Any], *, where: str) -> Regimen:
             mandated_care=_opt(document, "mandated_care", lambda items: tuple(
                 MandatedCare(i["what"], Source.from_json(i["source"]), i.get("supportive"))
                 for i in items)),
+            renal=_opt(document, "renal", lambda item: RenalChoice(
+                item["table"], Source.from_json(item["source"]))),
         )
     except (KeyError, TypeError, AttributeError) as exc:
         raise RegimenError(
@@ -1003,6 +1006,8 @@ def regimen_to_json(regimen: Regimen) -> dict[str, Any]:
         out["mandated_care"] = [
             _drop_none({"what": i.what, "supportive": i.supportive,
                         "source": _source_json(i.source)}) for i in regimen.mandated_care]
+    if regimen.renal is not None:
+        out["renal"] = {"table": regimen.renal.table, "source": _source_json(regimen.renal.source)}
     return out
 
 

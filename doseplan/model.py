@@ -561,6 +561,14 @@ class Drug(Value):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
+class RenalChoice(Value):
+    """The renal table a regimen's own source gives (an id of the policy's tables)."""
+
+    table: str
+    source: Source
+
+
+@dataclass(frozen=True, eq=False, repr=False)
 class MandatedCare(Value):
     """Supportive care the original trial mandated: attachable care (``supportive``, its
     id) or, when the source gives no drug or dose, words for the team (``supportive``
@@ -662,6 +670,8 @@ class Regimen(KeyValue):
     """Drugs outside the drug catalog that the regimen gives, with their limits."""
     mandated_care: tuple[MandatedCare, ...] | None = None
     """Supportive care the original trial mandated."""
+    renal: RenalChoice | None = None
+    """The renal table the regimen's own source gives (None: the policy's default)."""
 
     def sources(self, *, care: bool = True) -> tuple[Source, ...]:
         """Every source in the regimen, in document order; without the sources of its
@@ -683,6 +693,8 @@ class Regimen(KeyValue):
         for item in self.supportive or () if care else ():
             found.extend(admin.source for admin in item.administrations)
         found.extend(item.source for item in self.mandated_care or ())
+        if self.renal is not None:
+            found.append(self.renal.source)
         return tuple(found)
 
 

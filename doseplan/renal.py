@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from doseplan.kidney import FORMULA, KidneyFunction
+from doseplan.model import RenalChoice
 from doseplan.plan import HELD, REDUCED, PlanDay, PlannedDose
 from doseplan.policy import Policy, RenalLimit, RenalTable, cite
 
@@ -46,14 +47,16 @@ def _recorded_words(kidney: KidneyFunction, table: RenalTable, drug: str) -> str
 
 
 def rules(kidney: KidneyFunction | None, table: RenalTable, policy: Policy,
-          drugs: Iterable[str]) -> str:
+          drugs: Iterable[str], own: RenalChoice | None = None) -> str:
     """The renal rules of a plan, for its warnings: the table (and why it is the one
     used), the formula that gave the clearance, other drugs' limits, and the drugs whose
     rule is not verified."""
     given = set(drugs)
     renal = policy.renal
     said = [f"{policy.drug} follows the renal table {table.describe()}"]
-    if table.id == renal.default:
+    if own is not None:
+        said.append(f"it is the table the regimen's source gives ({own.source.cite()})")
+    elif table.id == renal.default:
         said.append(f"it is {renal.default_source.assumption} (an assumption)")
     if kidney is not None and kidney.source == "cockcroft-gault":
         said.append(f"the clearance is computed by {FORMULA}")

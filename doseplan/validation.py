@@ -98,6 +98,14 @@ def check_regimen(regimen: Regimen, *, where: str, library: Collection[str]) -> 
         _check_courses(phase, where, f"$.phases[{i}]", declared)
     _check_supportive(regimen, where)
     _check_mandated(regimen, where, library)
+    if regimen.renal is not None:
+        from doseplan.policy import load_policy  # the renal tables are the policy's
+
+        tables = [table.id for table in load_policy().renal.tables]
+        if regimen.renal.table not in tables:
+            raise RegimenError(f"renal table {regimen.renal.table!r} is not one of the "
+                               f"policy's; use one of {', '.join(tables)}", where=where,
+                               path="$.renal.table")
 
 
 def check_chosen(regimen: Regimen, *, where: str) -> None:

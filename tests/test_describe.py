@@ -41,3 +41,14 @@ def test_a_regimen_without_assumptions_says_none() -> None:
     text = describe_regimen(load_builtin("aue-2010"))
     assert "Assumptions (shown as warnings on every plan):\n  none\n" in text
     assert max(len(line) for line in text.splitlines()) <= 80
+
+
+def test_a_regimen_s_own_renal_table_is_shown() -> None:
+    from doseplan.describe import describe_regimen
+    from doseplan.loader import load_builtin, parse_regimen, regimen_to_json
+
+    document = regimen_to_json(load_builtin("badoux-2011"))
+    document["renal"] = {"table": "us-label", "source": {"assumption": "the trial's own rule"}}
+    shown = describe_regimen(parse_regimen(document, where="r.json"))
+    assert "Renal table: us-label, the one the regimen's source gives (assumption: the " \
+           "trial's own rule)." in " ".join(shown.split())

@@ -163,3 +163,34 @@ def test_no_lenalidomide_dose_exceeds_the_renal_cap(regimen_id: str, crcl: float
         assert all(dose <= band.cap for dose, status, _ in doses if status != HELD)
     if band.start is not None and doses:
         assert doses[0][0] <= band.start
+
+
+def with_renal(table: str) -> dict[str, object]:
+    """[18]'s document, with a renal table its source would give."""
+    from doseplan.loader import regimen_to_json
+
+    document = regimen_to_json(load_builtin("badoux-2011"))
+    document["renal"] = {"table": table, "source": {"assumption": "the trial's own rule"}}
+    return document
+
+
+def test_a_regimen_whose_source_gives_a_renal_table_uses_it() -> None:
+    from doseplan.loader import parse_regimen
+
+    regimen = parse_regimen(with_renal("us-label"), where="r.json")
+    plan = build_plan(regimen, START, kidney=kidney(40))
+    assert {dose for dose, _, _ in lenalidomide(plan)} == {5, 10}
+    assert "; it is the table the regimen's source gives (assumption)" in next(
+        w for w in plan.warnings if w.startswith("Renal dosing: "))
+    chosen = build_plan(regimen, START, kidney=kidney(40), renal_table="origin")
+    assert {dose for dose, _, _ in lenalidomide(chosen)} == {2.5, 7.5}
+
+
+def test_a_regimen_naming_a_table_the_policy_has_not_is_refused() -> None:
+    from doseplan.errors import RegimenError
+    from doseplan.loader import parse_regimen
+
+    with pytest.raises(RegimenError) as raised:
+        parse_regimen(with_renal("fda"), where="r.json")
+    assert raised.value.message == ("r.json: $.renal.table: renal table 'fda' is not one of "
+                                    "the policy's; use one of origin, us-label, eu-smpc")
