@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import run_cli, run_installed
 
 REPORT = """
 import atexit, gc, sys
@@ -61,3 +61,16 @@ def test_the_collector_is_off_during_the_command_and_its_objects_frozen_at_exit(
                           text=True, check=False, cwd="/")
     assert done.returncode == code
     assert done.stderr.splitlines()[-1] == "collector enabled: False frozen: True"
+
+
+def test_bare_doseplan_prints_the_readable_help(tmp_path: Path) -> None:
+    """Issue 45: typing ``doseplan`` alone gives click's help, one line per line (not the
+    one-line error a mistake gets), on standard error with exit status 2, as click does."""
+    done = run_installed(cwd=tmp_path)
+    assert (done.code, done.out) == (2, "")
+    lines = done.err.splitlines()
+    assert lines[0] == "Usage: doseplan [OPTIONS] COMMAND [ARGS]..."
+    assert "Commands:" in lines
+    assert "\\n" not in done.err
+    assert "left out" not in done.err
+    assert not done.err.startswith("doseplan: error:")

@@ -19,6 +19,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 import click
+from click.exceptions import NoArgsIsHelpError
 
 from doseplan.errors import DoseplanError
 
@@ -73,6 +74,9 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     try:
         code = cli.main(args=argv, prog_name="doseplan", standalone_mode=False)
+    except NoArgsIsHelpError as exc:  # bare "doseplan": the readable help, as click gives it
+        click.echo(exc.format_message(), err=True)
+        code = 2
     except click.UsageError as exc:
         error_line(f"{exc.format_message()}{_usage_hint(exc)}")
         code = 2
