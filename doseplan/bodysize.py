@@ -44,13 +44,13 @@ class BodySize(Value):
                             ("bsa_m2", self.bsa_m2)):
             arguments.instance(name, value, (int, float), "a number", optional=True)
         if self.height_cm is not None:
-            _check(self.height_cm, HEIGHT_CM, "height", "cm",
-                   "give --height-cm in centimetres, e.g. 170")
+            check_range(self.height_cm, HEIGHT_CM, "height", "cm",
+                        "give --height-cm in centimetres, e.g. 170")
         if self.weight_kg is not None:
-            _check(self.weight_kg, WEIGHT_KG, "weight", "kg",
-                   "give --weight-kg in kilograms, e.g. 70")
+            check_range(self.weight_kg, WEIGHT_KG, "weight", "kg",
+                        "give --weight-kg in kilograms, e.g. 70")
         if self.bsa_m2 is not None:
-            _check(self.bsa_m2, BSA_M2, "BSA", "m2", "give --bsa in square metres, e.g. 1.8")
+            check_range(self.bsa_m2, BSA_M2, "BSA", "m2", "give --bsa in square metres, e.g. 1.8")
         if (self.bsa_m2 is None) != (self.formula is None) or (
                 self.formula is not None and self.formula not in FORMULA_NAMES):
             raise UsageError("a BodySize has a BSA exactly when it has the formula that gave it "
@@ -80,7 +80,9 @@ def dubois(height_cm: float, weight_kg: float) -> float:
     return 0.007184 * float(height_cm**0.725) * float(weight_kg**0.425)
 
 
-def _check(value: float, bounds: tuple[float, float], what: str, unit: str, fix: str) -> None:
+def check_range(value: float, bounds: tuple[float, float], what: str, unit: str,
+                fix: str) -> None:
+    """Refuse ``value`` outside ``bounds`` (an input check), naming it and the fix."""
     low, high = bounds
     try:
         finite = math.isfinite(value)
@@ -110,11 +112,12 @@ def body_size(
     if formula not in FORMULAS:
         raise UsageError(f"unknown BSA formula {formula!r}; use one of {', '.join(FORMULAS)}")
     if height_cm is not None:
-        _check(height_cm, HEIGHT_CM, "height", "cm", "give --height-cm in centimetres, e.g. 170")
+        check_range(height_cm, HEIGHT_CM, "height", "cm",
+                    "give --height-cm in centimetres, e.g. 170")
     if weight_kg is not None:
-        _check(weight_kg, WEIGHT_KG, "weight", "kg", "give --weight-kg in kilograms, e.g. 70")
+        check_range(weight_kg, WEIGHT_KG, "weight", "kg", "give --weight-kg in kilograms, e.g. 70")
     if bsa_m2 is not None:
-        _check(bsa_m2, BSA_M2, "BSA", "m2", "give --bsa in square metres, e.g. 1.8")
+        check_range(bsa_m2, BSA_M2, "BSA", "m2", "give --bsa in square metres, e.g. 1.8")
         if height_cm is not None:
             raise UsageError(
                 "give either --bsa or --height-cm with --weight-kg, not both"
@@ -126,7 +129,7 @@ def body_size(
         return None if weight_kg is None else BodySize(weight_kg=weight_kg)
     compute = mosteller if formula == "mosteller" else dubois
     bsa = round(compute(height_cm, weight_kg), 2)
-    _check(bsa, BSA_M2, "computed BSA", "m2", "check --height-cm and --weight-kg")
+    check_range(bsa, BSA_M2, "computed BSA", "m2", "check --height-cm and --weight-kg")
     return BodySize(
         height_cm=height_cm, weight_kg=weight_kg, bsa_m2=bsa,
         formula="mosteller" if formula == "mosteller" else "dubois",

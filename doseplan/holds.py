@@ -458,19 +458,18 @@ def _kidney_step(state: Treatment, function: KidneyFunction, machine: _Machine) 
     draft = _Draft(state)
     table, drug = machine.table, machine.policy.drug
     band = table.band(function.crcl)
-    why = f"{function.describe()}, renal table {table.title}"
     course = draft.drugs.get(drug)
     if course is not None and not course.stopped:
         if band is None:
-            said = table.dialysis if function.crcl is None else table.below
-            _act(Hold(drug, f"{renal.AWAITING}: {said}; {why}"), draft,
+            _act(Hold(drug, renal.awaiting(function, table)), draft,
                  partial(machine.cycle_end, state.day))
             for message in renal.decision_needed(function, table, drug):
                 draft.note(message)
         elif band.cap is not None and (course.renal_cap is None or band.cap < course.renal_cap):
             draft.set(drug, course._replace(
                 renal_cap=band.cap, renal_reason=f"at most {band.cap:g} mg from "
-                                                 f"{function.measured.isoformat()} for {why}"))
+                                                 f"{function.measured.isoformat()} for "
+                                                 f"{renal.why(function, table)}"))
         elif course.renal_cap is not None and (band.cap is None or band.cap > course.renal_cap):
             draft.note(f"Kidney function {function.describe()} allows more than the renal "
                        f"limit of {drug} ({course.renal_reason}): it stays until the treating "
@@ -481,10 +480,7 @@ def _kidney_step(state: Treatment, function: KidneyFunction, machine: _Machine) 
             continue
         if other.renal_cap is None or limit.most_a_day < other.renal_cap:
             draft.set(limit.drug, other._replace(
-                renal_cap=limit.most_a_day,
-                renal_reason=f"at most {limit.most_a_day:g} mg a day below CrCl "
-                             f"{limit.below:g} mL/min ({cite(limit.source)}); "
-                             f"{function.describe()}"))
+                renal_cap=limit.most_a_day, renal_reason=renal.limit_reason(limit, function)))
     return draft.done(state, state.decisions, state.pause)._replace(kidney=function)
 
 
@@ -808,7 +804,7 @@ def doses_on(planned: tuple[PlannedDose, ...], state: Treatment,
             doses.append(dose._replace(status=HELD, reason=f"held: {course.omitted}"))
         elif course.renal_cap is not None and dose.daily() > course.renal_cap and (
                 course.cap is None or course.renal_cap <= course.cap):
-            lower = round(course.renal_cap * dose.dose / dose.daily(), 2)
+            lower = renal.within(dose, course.renal_cap)
             doses.append(dose._replace(dose=lower, status=REDUCED,
                                        reason=f"reduced from {dose.dose:g} {dose.unit}: "
                                               f"{course.renal_reason}"))

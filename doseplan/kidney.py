@@ -17,12 +17,12 @@ the error.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
 from doseplan import arguments
+from doseplan.bodysize import WEIGHT_KG, check_range
 from doseplan.errors import UsageError
 from doseplan.values import Value
 
@@ -36,7 +36,6 @@ UMOL_PER_MG_DL = 88.4
 CRCL_ML_MIN = (1.0, 250.0)
 CREATININE = {"mg/dL": (0.1, 25.0), "umol/L": (9.0, 2200.0)}
 AGE_YEARS = (18, 120)
-WEIGHT_KG = (25.0, 300.0)
 _HINT = {
     "mg/dL": "give creatinine in mg/dL, e.g. 1.1 (or add --creatinine-unit umol/L for "
              "a value like 97)",
@@ -113,7 +112,7 @@ def kidney_function(
     if dialysis:
         return KidneyFunction(None, measured, "dialysis")
     if crcl is not None:
-        _check(crcl, CRCL_ML_MIN, "creatinine clearance", "mL/min",
+        check_range(crcl, CRCL_ML_MIN, "creatinine clearance", "mL/min",
                "give --crcl in mL/min, e.g. 45")
         return KidneyFunction(round(float(crcl), 1), measured, "given")
     assert creatinine is not None
@@ -121,7 +120,7 @@ def kidney_function(
         raise UsageError(f"creatinine unit {creatinine_unit!r} is unknown; use mg/dL or "
                          "umol/L")
     unit: CreatinineUnit = "mg/dL" if creatinine_unit == "mg/dL" else "umol/L"
-    _check(creatinine, CREATININE[unit], "creatinine", unit, _HINT[unit])
+    check_range(creatinine, CREATININE[unit], "creatinine", unit, _HINT[unit])
     missing = [flag for flag, value in (("--age", age), ("--weight-kg", weight_kg),
                                         ("--sex", sex)) if value is None]
     if missing:
@@ -130,27 +129,15 @@ def kidney_function(
                          "give --crcl")
     assert age is not None
     assert weight_kg is not None
-    _check(age, AGE_YEARS, "age", "years", "give --age in whole years, e.g. 72")
-    _check(weight_kg, WEIGHT_KG, "weight", "kg", "give --weight-kg in kilograms, e.g. 70")
+    check_range(age, AGE_YEARS, "age", "years", "give --age in whole years, e.g. 72")
+    check_range(weight_kg, WEIGHT_KG, "weight", "kg", "give --weight-kg in kilograms, e.g. 70")
     if sex not in SEXES:
         raise UsageError(f"sex {sex!r} is not one the formula knows; give --sex male or "
                          "--sex female")
+    known: Sex = "male" if sex == "male" else "female"
     mg_dl = creatinine if unit == "mg/dL" else creatinine / UMOL_PER_MG_DL
-    clearance = round(cockcroft_gault(mg_dl, age, weight_kg, "male" if sex == "male"
-                                      else "female"), 1)
-    _check(clearance, CRCL_ML_MIN, "computed creatinine clearance", "mL/min",
+    clearance = round(cockcroft_gault(mg_dl, age, weight_kg, known), 1)
+    check_range(clearance, CRCL_ML_MIN, "computed creatinine clearance", "mL/min",
            "check --creatinine, its unit, --age and --weight-kg")
     return KidneyFunction(clearance, measured, "cockcroft-gault", float(creatinine), unit, age,
-                          float(weight_kg), "male" if sex == "male" else "female")
-
-
-def _check(value: float, bounds: tuple[float, float], what: str, unit: str, fix: str) -> None:
-    low, high = bounds
-    try:
-        finite = math.isfinite(value)
-    except OverflowError:  # an integer beyond float range
-        finite = False
-    if not finite or not low <= value <= high:
-        shown = f"{value:g}" if finite else "that"
-        raise UsageError(f"{what} {shown} {unit} is implausible (expected {low:g}-{high:g} "
-                         f"{unit}); {fix}")
+                          float(weight_kg), known)

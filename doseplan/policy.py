@@ -170,6 +170,11 @@ class RenalTable(Value):
     dialysis: str
     source: Source
 
+    def no_dose(self, crcl: float | None) -> str:
+        """What the table says where it gives no band: on dialysis (``crcl`` None), or
+        below its lowest band."""
+        return self.dialysis if crcl is None else self.below
+
     def band(self, crcl: float | None) -> RenalBand | None:
         """The band of a clearance (None: on dialysis, or below the lowest band)."""
         if crcl is None:

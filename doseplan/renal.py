@@ -31,19 +31,10 @@ def notice(kidney: KidneyFunction | None, table: RenalTable, drug: str, *,
                 f"given, {drug} follows the renal table {table.title}.")
     if recorded:
         return (f"Kidney function: {kidney.describe()}, recorded during treatment; from that "
-                f"date {_recorded_words(kidney, table, drug)} (renal table {table.title}).")
+                f"date {rule_words(kidney, table, drug, recorded=True)} (renal table "
+                f"{table.title}).")
     return (f"Kidney function: {kidney.describe()}; {rule_words(kidney, table, drug)} "
             f"(renal table {table.title}).")
-
-
-def _recorded_words(kidney: KidneyFunction, table: RenalTable, drug: str) -> str:
-    band = table.band(kidney.crcl)
-    if band is None:
-        said = table.dialysis if kidney.crcl is None else table.below
-        return f"{drug} is held, {AWAITING} ({said})"
-    if band.cap is None:
-        return f"{drug} follows the plan and any renal limit recorded before"
-    return f"{drug} is given at most {band.cap:g} mg"
 
 
 def rules(kidney: KidneyFunction | None, table: RenalTable, policy: Policy,
@@ -68,17 +59,43 @@ def rules(kidney: KidneyFunction | None, table: RenalTable, policy: Policy,
     return f"Renal dosing: {'; '.join(said)}."
 
 
-def rule_words(kidney: KidneyFunction, table: RenalTable, drug: str) -> str:
-    """What the table does at ``kidney``, in words."""
+def rule_words(kidney: KidneyFunction, table: RenalTable, drug: str, *,
+               recorded: bool = False) -> str:
+    """What the table does at ``kidney``, in words (``recorded``: from a date during
+    treatment, where only the band's cap applies)."""
     band = table.band(kidney.crcl)
     if band is None:
-        said = table.dialysis if kidney.crcl is None else table.below
-        return f"{drug} is held, {AWAITING} ({said})"
+        return f"{drug} is held, {AWAITING} ({table.no_dose(kidney.crcl)})"
+    if recorded:
+        if band.cap is None:
+            return f"{drug} follows the plan and any renal limit recorded before"
+        return f"{drug} is given at most {band.cap:g} mg"
     if band.start is None and band.cap is None:
         return f"{drug} is given as planned"
     if band.start == band.cap:
         return f"{drug} is given at most {band.cap:g} mg"
     return f"{drug} starts at most at {band.start:g} mg and never goes above {band.cap:g} mg"
+
+
+def why(kidney: KidneyFunction, table: RenalTable) -> str:
+    """The kidney function and the table behind a capped or held dose."""
+    return f"{kidney.describe()}, renal table {table.title}"
+
+
+def awaiting(kidney: KidneyFunction, table: RenalTable) -> str:
+    """Why the policy's drug is held where the table gives no dose."""
+    return f"{AWAITING}: {table.no_dose(kidney.crcl)}; {why(kidney, table)}"
+
+
+def limit_reason(limit: RenalLimit, kidney: KidneyFunction) -> str:
+    """Why another drug is capped by its renal limit."""
+    return (f"at most {limit.most_a_day:g} mg a day below CrCl {limit.below:g} mL/min "
+            f"({cite(limit.source)}); {kidney.describe()}")
+
+
+def within(dose: PlannedDose, most_a_day: float) -> float:
+    """Each administration of ``dose`` so that the day's total is ``most_a_day``."""
+    return round(most_a_day * dose.dose / dose.daily(), 2)
 
 
 def _limit_words(limit: RenalLimit) -> str:
@@ -95,31 +112,26 @@ def capped(days: Sequence[PlanDay], kidney: KidneyFunction, table: RenalTable,
     first = next((dose.dose for day in days for dose in day.doses if dose.drug == drug), None)
     limits = {limit.drug: limit for limit in policy.renal.limits
               if kidney.crcl is None or kidney.crcl < limit.below}
-    why = f"{kidney.describe()}, renal table {table.title}"
+    because = why(kidney, table)
 
     def one(dose: PlannedDose) -> PlannedDose:
         if band is None and dose.follows == drug:
             return dose._replace(status=HELD, reason=f"held with {drug} (given on each {drug} "
-                                                     f"day): {AWAITING}; {why}")
+                                                     f"day): {AWAITING}; {because}")
         if dose.drug == drug:
             if band is None:
-                said = table.dialysis if kidney.crcl is None else table.below
-                return dose._replace(status=HELD,
-                                     reason=f"held: {AWAITING}: {said}; {why}")
+                return dose._replace(status=HELD, reason=f"held: {awaiting(kidney, table)}")
             top = band.start if dose.dose == first and band.start is not None else band.cap
             if top is not None and dose.dose > top:
                 return dose._replace(dose=top, status=REDUCED,
                                      reason=f"reduced from {dose.dose:g} {dose.unit}: at most "
-                                            f"{top:g} mg for {why}")
+                                            f"{top:g} mg for {because}")
             return dose
         limit = limits.get(dose.drug)
         if limit is not None and dose.daily() > limit.most_a_day:
-            each = limit.most_a_day * dose.dose / dose.daily()
-            return dose._replace(dose=round(each, 2), status=REDUCED,
-                                 reason=f"reduced from {dose.dose:g} {dose.unit}: at most "
-                                        f"{limit.most_a_day:g} mg a day below CrCl "
-                                        f"{limit.below:g} mL/min ({cite(limit.source)}); "
-                                        f"{kidney.describe()}")
+            return dose._replace(dose=within(dose, limit.most_a_day), status=REDUCED,
+                                 reason=f"reduced from {dose.dose:g} {dose.unit}: "
+                                        f"{limit_reason(limit, kidney)}")
         return dose
 
     out = []
@@ -133,7 +145,7 @@ def decision_needed(kidney: KidneyFunction, table: RenalTable, drug: str) -> tup
     """The decision a plan asks for when the table gives no dose at ``kidney``."""
     if table.band(kidney.crcl) is not None:
         return ()
-    said = table.dialysis if kidney.crcl is None else table.below
-    return (f"Decision needed ({kidney.measured.isoformat()}): {kidney.describe()}; {said} "
+    return (f"Decision needed ({kidney.measured.isoformat()}): {kidney.describe()}; "
+            f"{table.no_dose(kidney.crcl)} "
             f"(renal table {table.title}), so {drug} is held until the treating team "
             f"decides its dose (a reduce decision to a dose level gives it at that dose).",)
