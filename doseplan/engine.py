@@ -10,7 +10,7 @@ each number, and gathers the warnings the user must see.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from functools import partial
@@ -26,7 +26,15 @@ from doseplan.cycles import (
     expand_cycles,
     extend_only,
 )
-from doseplan.drugs import assess, assess_run, catalog, declared_warning, lookup, route_warning
+from doseplan.drugs import (
+    assess,
+    assess_intensity,
+    assess_run,
+    catalog,
+    declared_warning,
+    lookup,
+    route_warning,
+)
 from doseplan.errors import UsageError
 from doseplan.escalation import rung_indexes
 from doseplan.kidney import KidneyFunction
@@ -51,18 +59,22 @@ _NO_DOSES: tuple[PlannedDose, ...] = ()
 
 
 class _Scheduled:
-    """The doses of one administration before they are put on the calendar, and the
-    (cycle, offset of its day 1, length) of each cycle in which it is given."""
+    """The doses of one administration before they are put on the calendar, the
+    (cycle, offset of its day 1, length) of each cycle in which it is given, and each
+    day's total in the regimen's unit (before body size)."""
 
-    __slots__ = ("cycles", "doses", "offsets", "spans")
+    __slots__ = ("amounts", "cycles", "doses", "offsets", "spans", "unit")
 
     def __init__(self, offsets: list[int], cycles: list[int],
                  doses: list[tuple[PlannedDose, ...]],
-                 spans: tuple[tuple[int, int, int], ...] = ()) -> None:
+                 spans: tuple[tuple[int, int, int], ...] = (),
+                 unit: str = "", amounts: Sequence[float] = ()) -> None:
         self.offsets = offsets
         self.cycles = cycles
         self.doses = doses
         self.spans = spans
+        self.unit = unit
+        self.amounts = amounts
 
 
 def build_plan(
@@ -343,6 +355,9 @@ def _lay_out(
         cycle_days.extend(range(1, length + 1))
         position += inst.length
 
+    _check_intensity(scheduled, _declared(regimen, supportive),
+                     lambda offset: _day_words(offset - first, phases, cycle_numbers,
+                                               cycle_days), warnings)
     notes = _source_warnings(regimen) + _catalog_warnings(regimen, supportive)
     notes += list(count_warnings) + warnings
     notes += _escalation_warnings(regimen)
@@ -411,12 +426,15 @@ def _schedule(
         (_planned_dose(admin, rung, i, rungs, body, rule, warnings),)
         for i, rung in enumerate(rungs)
     ]
+    times = admin.dose.times_a_day()
     if admin.escalation is None:
         doses = [singles[0]] * len(offsets)
+        amounts: Sequence[float] = [rungs[0] * times] * len(offsets)
     else:
         steps = rung_indexes(admin.escalation, offsets, cycle_starts, len(rungs) - 1)
         doses = [singles[step] for step in steps]
-    return _Scheduled(offsets, cycle_numbers, doses, tuple(spans))
+        amounts = [rungs[step] * times for step in steps]
+    return _Scheduled(offsets, cycle_numbers, doses, tuple(spans), admin.dose.unit, amounts)
 
 
 def _schedule_supportive(
@@ -643,6 +661,36 @@ def _check_runs(scheduled: list[_Scheduled], declared: tuple[Drug, ...]) -> None
                              declared)
         if refused is not None:
             raise UsageError(refused)
+
+
+def _check_intensity(scheduled: list[_Scheduled], declared: tuple[Drug, ...],
+                     where: Callable[[int], str], warnings: list[str]) -> None:
+    """Refuse a cytotoxic given more often than its sources give a course (the catalog's
+    ``course.every``), on the laid-out days whatever the cycles and phases; flag an
+    antibody."""
+    given: dict[tuple[str, str], dict[int, float]] = {}
+    for item in scheduled:
+        if not item.amounts:
+            continue
+        days = given.setdefault((item.doses[0][0].drug, item.unit), {})
+        for offset, amount in zip(item.offsets, item.amounts, strict=True):
+            days[offset] = days.get(offset, 0) + amount
+    for (drug, unit), days in given.items():
+        found = assess_intensity(drug, days, unit, declared)
+        if found is None:
+            continue
+        span = f"from {where(found.first)} to {where(found.last)}"
+        if found.refused:
+            raise UsageError(f"{found.message}: this plan gives it {span}; give the courses "
+                             "further apart, or check the doses and their days")
+        warnings.append(f"{found.message[:1].upper()}{found.message[1:]}: this plan gives it "
+                        f"{span}; check the doses and their days.")
+
+
+def _day_words(index: int, phases: Sequence[str], cycles: Sequence[int],
+               cycle_days: Sequence[int]) -> str:
+    """ "day 3 of cycle 2 of phase 'treatment'" for the layout's day ``index``."""
+    return f"day {cycle_days[index]} of cycle {cycles[index]} of phase {phases[index]!r}"
 
 
 def _catalog_warnings(regimen: Regimen, supportive: tuple[Supportive, ...]) -> list[str]:

@@ -1044,6 +1044,10 @@ def _range_json(r: DoseRange) -> dict[str, Any]:
     if r.course is not None:
         out["course"] = {"high": r.course.high, "why": r.course.why,
                          "sources": [_source_json(s) for s in r.course.sources]}
+        if r.course.every is not None:
+            every = r.course.every
+            out["course"]["every"] = {"days": every.days, "why": every.why,
+                                      "sources": [_source_json(s) for s in every.sources]}
     return out
 
 

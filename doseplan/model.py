@@ -415,9 +415,20 @@ class Note(Value):
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Course(Value):
-    """The most of a drug in one course (cycle) that its sources give, and how."""
+    """The most of a drug in one course (cycle) that its sources give, and how; with
+    ``every``, how often they give a course."""
 
     high: float
+    why: str
+    sources: tuple[Source, ...]
+    every: Every | None = None
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Every(Value):
+    """A course is given at most once in ``days`` days (its sources' shortest spacing)."""
+
+    days: int
     why: str
     sources: tuple[Source, ...]
 
@@ -542,7 +553,10 @@ class Drug(Value):
                 r["unit"], r["low"], r["high"], tuple(map(Source.from_json, r["sources"])),
                 None if "course" not in r else Course(
                     r["course"]["high"], r["course"]["why"],
-                    tuple(map(Source.from_json, r["course"]["sources"]))),
+                    tuple(map(Source.from_json, r["course"]["sources"])),
+                    None if "every" not in r["course"] else Every(
+                        r["course"]["every"]["days"], r["course"]["every"]["why"],
+                        tuple(map(Source.from_json, r["course"]["every"]["sources"])))),
                 None if "per_dose" not in r else PerDose(
                     r["per_dose"]["low"], r["per_dose"]["high"], r["per_dose"]["every_hours"]),
                 None if "most_days" not in r else MostDays(

@@ -15,6 +15,7 @@ from doseplan.drugs import (
     Drug,
     assess,
     assess_course,
+    assess_intensity,
     assess_run,
     bands,
     catalog,
@@ -461,6 +462,122 @@ def test_cyclophosphamide_600_mg_m2_on_three_days_is_refused_naming_the_course(
 def test_course_totals_of_cytotoxics_and_antibodies_are_bounded(
         drug: str, total: float, unit: str, refused: str | None) -> None:
     assert assess_course(drug, total, unit) == refused
+
+
+# ---------------------------------------------------------------------------
+# Dose intensity: a course no more often than its sources give one
+
+CYCLOPHOSPHAMIDE_INTENSITY = (
+    "than the 750 mg/m2 its sources give in one course (250 mg/m2 on days 1-3 (FC, [25]); "
+    "PCR gives 600 mg/m2 once a course ([30])), and they give a course at most once in 21 "
+    "days (every 3 weeks in PCR ([30]); monthly in FC ([25]); clinical-facts.md (Facts added "
+    "for the catalog's limits), [30])")
+
+
+@pytest.mark.parametrize(("drug", "given", "found"), [
+    ("cyclophosphamide", {0: 600, 21: 600, 42: 600}, None),
+    ("cyclophosphamide", {0: 250, 1: 250, 2: 250, 28: 250, 29: 250, 30: 250}, None),
+    ("cyclophosphamide", {0: 600, 20: 600}, (True, 1200, 0, 20)),
+    ("cyclophosphamide", {n: 600 for n in range(14)}, (True, 8400, 0, 13)),
+    ("cyclophosphamide", {6: 600, 7: 600}, (True, 1200, 6, 7)),
+    ("ofatumumab", {0: 300, 7: 1000, 14: 1000, 21: 1000, 56: 1000}, None),
+    ("ofatumumab", {0: 300, 7: 1000, 14: 1000, 21: 1000, 28: 1000}, (False, 4000, 7, 28)),
+    ("rituximab", {n: 375 for n in range(0, 70, 7)}, None),
+    ("lenalidomide", {n: 25 for n in range(28)}, None),
+], ids=["pcr-every-3-weeks", "fc-monthly", "pcr-20-days-apart", "fourteen-one-day-cycles",
+        "two-phases-back-to-back", "ofatumumab-as-published", "ofatumumab-monthly-from-week-5",
+        "antibody-without-a-spacing", "oral-drug-without-a-course"])
+def test_a_course_given_more_often_than_its_sources_give_is_found(
+        drug: str, given: dict[int, float],
+        found: tuple[bool, float, int, int] | None) -> None:
+    """Issue 43: the course limits are judged against time, in any window of the days its
+    sources put between courses, whatever the cycles and phases: refused for a cytotoxic,
+    flagged for an antibody."""
+    unit = "mg" if drug in ("ofatumumab", "lenalidomide") else "mg/m2"
+    result = assess_intensity(drug, given, unit)
+    assert (None if result is None
+            else (result.refused, result.total, result.first, result.last)) == found
+
+
+def test_each_course_limit_of_a_cytotoxic_says_how_often_its_sources_give_it() -> None:
+    """Without a spacing, courses could be laid back to back unseen (issue 43)."""
+    missing = [drug.id for drug in catalog().values() for r in drug.doses
+               if drug.drug_class == "cytotoxic" and (r.course is None or r.course.every is None)]
+    assert missing == []
+
+
+def intensity_attack(tmp_path: Path, kind: str) -> str:
+    """A copy of gimema-llc0606 (FC) made to give cyclophosphamide or fludarabine too often."""
+    document = json.loads(json.dumps(builtin_document("gimema-llc0606")))
+    phase = document["phases"][0]
+    if kind == "weekly":  # each course 7 days long: FC days 1-3 every week
+        phase["cycles"]["length_days"] = 7
+        for admin in phase["administrations"]:
+            if admin["drug"] == "lenalidomide":
+                admin["days"] = [{"from": 1, "to": 7}]
+        document["supportive"] = [care for care in document["supportive"]
+                                  if care["id"] != "filgrastim"]
+        document["mandated_care"] = [item for item in document["mandated_care"]
+                                     if item.get("supportive") != "filgrastim"]
+    else:  # cyclophosphamide 600 mg/m2 alone, on one-day cycles or two 7-day phases
+        del document["dose_choices"], document["supportive"], document["mandated_care"]
+        admin = next(a for a in phase["administrations"] if a["drug"] == "cyclophosphamide")
+        admin["dose"]["amount"], admin["days"] = 600, [1]
+        phase["administrations"] = [admin]
+        if kind == "one-day-cycles":
+            phase["cycles"] = {"length_days": 1, "count": 14, "source": phase["cycles"]["source"]}
+        else:
+            phase["cycles"] = {"length_days": 7, "count": 1, "source": phase["cycles"]["source"]}
+            admin["days"] = [7]
+            second = json.loads(json.dumps(phase))
+            second["name"], second["administrations"][0]["days"] = "second", [1]
+            document["phases"].append(second)
+    (tmp_path / f"{kind}.json").write_text(json.dumps(document), encoding="utf-8")
+    return f"{kind}.json"
+
+
+@pytest.mark.parametrize(("kind", "message"), [
+    ("weekly",
+     "fludarabine 360 mg/m2 within 28 days is more than the 90 mg/m2 its sources give in one "
+     "course (30 mg/m2 on days 1-3 ([25])), and they give a course at most once in 28 days "
+     "(monthly courses ([25]), a month taken as the 28 days of the review's cycles; "
+     "clinical-facts.md (What the original publications add to the review)): this plan gives "
+     "it from day 1 of cycle 1 of phase 'treatment' to day 3 of cycle 4 of phase "
+     "'treatment'"),
+    ("one-day-cycles",
+     f"cyclophosphamide 8400 mg/m2 within 21 days is more {CYCLOPHOSPHAMIDE_INTENSITY}: this "
+     "plan gives it from day 1 of cycle 1 of phase 'treatment' to day 1 of cycle 14 of phase "
+     "'treatment'"),
+    ("two-phases",
+     f"cyclophosphamide 1200 mg/m2 within 21 days is more {CYCLOPHOSPHAMIDE_INTENSITY}: this "
+     "plan gives it from day 7 of cycle 1 of phase 'treatment' to day 1 of cycle 1 of phase "
+     "'second'"),
+], ids=["gimema-with-7-day-courses", "fourteen-one-day-cycles", "two-7-day-phases"])
+def test_a_cytotoxic_given_more_often_than_its_sources_is_refused_with_them(
+        tmp_path: Path, kind: str, message: str) -> None:
+    """Issue 43: each passed `validate` and was planned with exit 0."""
+    name = intensity_attack(tmp_path, kind)
+    fix = "; give the courses further apart, or check the doses and their days\n"
+    result = run_installed("validate", name, cwd=tmp_path)
+    assert (result.code, result.out, result.err) == (1, "", f"doseplan: error: {name}: "
+                                                     f"{message}{fix}")
+    result = run_installed("plan", name, "--start", "2027-01-04", "--acknowledge-status",
+                           "reconstructed", cwd=tmp_path)
+    assert (result.code, result.out, result.err) == (2, "", f"doseplan: error: {message}{fix}")
+
+
+def test_an_antibody_given_more_often_than_its_sources_is_flagged(tmp_path: Path) -> None:
+    """Ofatumumab monthly from week 5 instead of from cycle 3: 4,000 mg within 28 days."""
+    document = json.loads(json.dumps(builtin_document("badoux-2013-ofatumumab")))
+    for admin in document["phases"][0]["administrations"]:
+        if admin["drug"] == "ofatumumab" and admin.get("cycles") == [{"from": 3, "to": 6}]:
+            admin["cycles"] = [{"from": 2, "to": 6}]
+    (tmp_path / "o.json").write_text(json.dumps(document), encoding="utf-8")
+    result = run_installed("plan", "o.json", "--start", "2027-01-04", "--acknowledge-status",
+                           "reconstructed", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert ("Ofatumumab 4000 mg within 28 days is more than the 3300 mg its sources give in "
+            "one course" in normal(result.out))
 
 
 # ---------------------------------------------------------------------------

@@ -37,7 +37,8 @@ from doseplan.model import amount_text as _g
 
 __all__ = ["CLASSES", "Course", "DoseRange", "Drug", "PerDose", "Route", "Verdict",
            "another_name", "assess",
-           "assess_course", "assess_run", "bands", "catalog", "describe", "misspelt", "name",
+           "assess_course", "assess_intensity", "assess_run", "bands", "catalog", "describe",
+           "misspelt", "name",
            "near_miss",
            "route", "route_warning", "routes"]
 
@@ -317,6 +318,50 @@ def assess_course(drug: str, total: float, unit: str,
     cited = ", ".join(dict.fromkeys(s.cite() for s in course.sources))
     return (f"{drug} {_g(total)} {unit} in one course is above the {_g(course.high)} {unit} "
             f"per course the sources give ({course.why}; {cited})")
+
+
+class Intensity(NamedTuple):
+    """More of a drug within its courses' spacing than its sources give in one course."""
+
+    refused: bool
+    """True for a cytotoxic (refused); False for an antibody (flagged on the plan)."""
+    total: float
+    first: int
+    """The offsets of the first and last day of the window with the most."""
+    last: int
+    message: str
+    """What was found and its sources, without where (the caller knows its days)."""
+
+
+def assess_intensity(drug: str, given: Mapping[int, float], unit: str,
+                     declared: tuple[Drug, ...] = ()) -> Intensity | None:
+    """More of ``drug`` (``given``: each day offset's total) in any ``days`` days in a row
+    than its sources give in one course, where they give a course at most once in
+    ``days`` days (the catalog's ``course.every``); None if not, or if no spacing is known.
+    """
+    known = lookup(drug, declared)
+    found = None if known is None else known.range(unit)
+    course = None if found is None else found.course
+    if known is None or course is None or course.every is None or not given:
+        return None
+    span = course.every.days
+    days = sorted(given)
+    best, first, last, total, lo = 0.0, 0, 0, 0.0, 0
+    for hi, day in enumerate(days):  # the window of ``span`` days ending on each day given
+        total += given[day]
+        while days[lo] <= day - span:
+            total -= given[days[lo]]
+            lo += 1
+        if round(total, 6) > best:
+            best, first, last = round(total, 6), lo, hi
+    if best <= course.high:
+        return None
+    cited = ", ".join(dict.fromkeys(s.cite() for s in (*course.sources, *course.every.sources)))
+    return Intensity(
+        known.drug_class == "cytotoxic", best, days[first], days[last],
+        f"{drug} {_g(best)} {unit} within {span} days is more than the {_g(course.high)} "
+        f"{unit} its sources give in one course ({course.why}), and they give a course at "
+        f"most once in {span} days ({course.every.why}; {cited})")
 
 
 def assess_run(drug: str, daily: float, unit: str, days: int,
