@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from functools import partial
 from typing import NamedTuple
 
-from doseplan import arguments, renal, status
+from doseplan import arguments, renal, starts, status
 from doseplan.bodysize import BodySize
 from doseplan.choices import choose, each_level
 from doseplan.cycles import (
@@ -167,7 +167,11 @@ def build_plan(
         days = renal.capped(days, kidney, table, policy)
         warnings = (*warnings, *renal.decision_needed(kidney, table, policy.drug))
     warnings = (*warnings, renal.rules(kidney, table, policy, drugs,
-                                       regimen.renal if table.id == own else None))
+                                       regimen.renal if table.id == own else None),
+                policy.cycle_start.rule())
+    rule = policy.cycle_start
+    day_notes = tuple((day.date, starts.needs(day.phase, day.cycle, day.date, rule))
+                      for day in days if day.cycle_day == 1)
     plan = Plan(
         regimen_id=regimen.id,
         reference=regimen.citation.ref,
@@ -187,6 +191,7 @@ def build_plan(
         acknowledged=acknowledge,
         kidney=kidney,
         renal_table=table.id,
+        day_notes=day_notes,
     )
     if not START_YEARS[0] <= start.year <= START_YEARS[1]:
         plan = replace(plan, warnings=(

@@ -18,23 +18,32 @@ unresolved.
 from __future__ import annotations
 
 import sys
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache, partial
 from itertools import accumulate, groupby
 from operator import attrgetter
 from typing import NamedTuple, assert_never, get_args
 
-from doseplan import arguments, renal
+from doseplan import arguments, renal, starts
 from doseplan.drugs import assess, catalog
 from doseplan.errors import UsageError
 from doseplan.events import TEST_NAMES, TOXICITY_NAMES, Decision, Event, Grade, Kidney, Lab
 from doseplan.grading import COUNTED, Scale, agrees, check_grade, grade_lab
 from doseplan.kidney import KidneyFunction
 from doseplan.model import EVERY_HOURS
-from doseplan.plan import ADDED, HELD, REDUCED, STOPPED, Plan, PlanDay, PlannedDose
+from doseplan.plan import (
+    ADDED,
+    HELD,
+    REDUCED,
+    STOPPED,
+    WAITING_DAY,
+    Plan,
+    PlanDay,
+    PlannedDose,
+)
 from doseplan.policy import Condition, Policy, Rule, cite, load_policy
 from doseplan.values import Value
 
@@ -335,16 +344,39 @@ class Treatment(NamedTuple):
     """Why treatment ended, if a team decision ended it."""
     kidney: KidneyFunction | None = None
     """The latest kidney function recorded."""
+    shift: int = 0
+    """How many days the plan's days from the latest cycle start on are moved by the
+    delays of cycle starts so far: calendar day ``day`` reads the plan's day
+    ``day - shift``."""
+    waiting: Waiting | None = None
+    """The cycle start waiting for counts that meet the start criteria, if one is."""
+    started: int = -1
+    """The plan's index of the latest day 1 judged (started, or waiting)."""
+    resumed: int = -1
+    """The calendar index of the latest day the team decided to give a drug again: a
+    cycle waiting for counts starts that day."""
 
     def moved(self, day: int, given: Mapping[str, float]) -> Treatment:
         """The state on a later ``day``, after the doses ``given`` on the days between."""
         return Treatment(day, self.drugs, given, self.labs, self.grades, self.added,
-                         self.notes, self.decisions, self.pause, self.ended, self.kidney)
+                         self.notes, self.decisions, self.pause, self.ended, self.kidney,
+                         self.shift, self.waiting, self.started, self.resumed)
 
     def reading(self) -> tuple[object, ...]:
         """What the doses of a day depend on besides its planned doses and the last doses
         given: the value the memo of ``_Machine.outcome`` is keyed by."""
         return (self.pause, self.ended, *self.drugs, *map(_DOSING, self.drugs.values()))
+
+
+class Waiting(NamedTuple):
+    """A cycle start delayed by counts that fail the start criteria."""
+
+    start: int
+    """The plan's index of the cycle's day 1."""
+    since: int
+    """The calendar index of the first day of waiting (where day 1 would have been)."""
+    failing: str
+    """The counts that failed, in words."""
 
 
 def _courses(planned: Iterable[tuple[PlannedDose, ...]], policy: Policy) -> dict[str, Course]:
@@ -407,7 +439,8 @@ class _Draft:
     def done(self, state: Treatment, decisions: tuple[Event, ...], pause: str) -> Treatment:
         """``state`` with the changes of this draft, ``decisions`` and ``pause``."""
         return Treatment(state.day, self.drugs, state.given, self.labs, self.grades,
-                         self.added, self.notes, decisions, pause, self.ended, state.kidney)
+                         self.added, self.notes, decisions, pause, self.ended, state.kidney,
+                         state.shift, state.waiting, state.started, state.resumed)
 
 
 def step(state: Treatment, event: Event, machine: _Machine) -> Treatment:
@@ -444,7 +477,7 @@ def step(state: Treatment, event: Event, machine: _Machine) -> Treatment:
         for hook in machine.hooks:
             actions += _actions(hook, event, view)
     for action in actions:
-        _act(action, draft, partial(machine.cycle_end, state.day))
+        _act(action, draft, partial(machine.cycle_end, state))
     _recover(draft, on)
     _say_escalation(state.drugs, draft, on, machine.policy)
     return draft.done(state, state.decisions, state.pause)
@@ -462,7 +495,7 @@ def _kidney_step(state: Treatment, function: KidneyFunction, machine: _Machine) 
     if course is not None and not course.stopped:
         if band is None:
             _act(Hold(drug, renal.awaiting(function, table)), draft,
-                 partial(machine.cycle_end, state.day))
+                 partial(machine.cycle_end, state))
             for message in renal.decision_needed(function, table, drug):
                 draft.note(message)
         elif band.cap is not None and (course.renal_cap is None or band.cap < course.renal_cap):
@@ -495,7 +528,10 @@ def settle(state: Treatment, machine: _Machine) -> Treatment:
         assert isinstance(event.what, Decision)
         draft.ended = _decide(event, event.what, draft) or draft.ended
     _say_escalation(state.drugs, draft, state.decisions[0].date, machine.policy)
-    return draft.done(state, (), _unresolved(draft.grades, draft.labs, machine))
+    settled = draft.done(state, (), _unresolved(draft.grades, draft.labs, machine))
+    if any(isinstance(e.what, Decision) and e.what.action == "resume" for e in state.decisions):
+        settled = settled._replace(resumed=state.day)
+    return settled
 
 
 def _say_escalation(before: Mapping[str, Course], draft: _Draft, on: date,
@@ -863,14 +899,17 @@ class _Machine:
     the memo of the reading."""
 
     __slots__ = ("_candidates", "baseline", "courses", "first", "governs", "hooks",
-                 "kinds", "memo", "pauses", "plan", "policy", "runs", "scale", "table",
-                 "targets")
+                 "kinds", "memo", "pauses", "plan", "policy", "rule", "runs", "scale",
+                 "starts", "table", "targets")
 
     def __init__(self, plan: Plan, policy: Policy, hooks: Sequence[Hook], scale: Scale,
                  baseline: Mapping[str, float] | None) -> None:
         self.plan, self.policy, self.hooks, self.scale = plan, policy, tuple(hooks), scale
         self.table = policy.renal.table(plan.renal_table or None)
+        self.rule = policy.cycle_start
         self.first = plan.days[0].date
+        self.starts = starts.first_days(plan.days)
+        """The plan's index of each day 1."""
         self.baseline = baseline or {}
         groups = [(doses, len(list(days))) for doses, days in groupby(plan.days, _DOSES)]
         self.runs = [0, *accumulate(length for _, length in groups)]
@@ -894,7 +933,9 @@ class _Machine:
     def start(self, first: date) -> Treatment:
         """The state before the first event, recorded on ``first``."""
         day = self.index(first)
-        return Treatment(day, self.courses, _given_before(self.plan.days, day, self.courses),
+        return Treatment(day, self.courses,
+                         _given_before(self.plan.days, min(day, len(self.plan.days)),
+                                       self.courses),
                          {}, {}, {})
 
     def index(self, when: date) -> int:
@@ -909,28 +950,123 @@ class _Machine:
                 rule for rule in _candidates(self.policy, what) if self.targets[rule.id])
         return found
 
-    def cycle_end(self, index: int) -> date:
-        """The last day of the cycle of the plan's day ``index``."""
+    def cycle_end(self, state: Treatment) -> date:
+        """The last day (on the calendar) of the cycle of the state's day."""
         days = self.plan.days
+        index = max(0, min(state.day - state.shift, len(days) - 1))
         phase, cycle = days[index].phase, days[index].cycle
         last = index
         while last + 1 < len(days) and days[last + 1].phase == phase \
                 and days[last + 1].cycle == cycle:
             last += 1
-        return days[last].date
+        return days[last].date + timedelta(days=state.shift)
 
-    def read(self, state: Treatment, stop: int, out: list[PlanDay]) -> Treatment:
-        """Append the plan's days from the state's day until ``stop`` as given in the
-        (settled) state to ``out``; the state on day ``stop``, with the doses given. A
-        team's omission holds the drug on the state's day alone."""
-        if state.day < stop and any(course.omitted for course in state.drugs.values()):
-            state = self._read(state, state.day + 1, out)
+    def end(self, state: Treatment) -> int:
+        """The calendar index after the plan's last day, as the state has it: a cycle
+        waiting for counts is shown for the policy's longest delay, the cycles after it
+        not."""
+        if state.waiting is not None:
+            return state.waiting.since + self.rule.max_delay_days
+        return len(self.plan.days) + state.shift
+
+    def read(self, state: Treatment, stop: int | None, out: list[PlanDay],
+             notes: list[tuple[date, str]]) -> Treatment:
+        """Append the calendar days from the state's day until ``stop`` (None: the end of
+        the plan) as given in the (settled) state to ``out``, and their notes to
+        ``notes``; the state on day ``stop``, with the doses given. A team's omission
+        holds the drug on the state's day alone."""
+        if any(course.omitted for course in state.drugs.values()) and (
+                stop is None or state.day < stop):
+            state = self._span(state, state.day + 1, out, notes)
             state = state._replace(drugs={name: course._replace(omitted="")
                                           for name, course in state.drugs.items()})
-        return self._read(state, stop, out)
+        return self._span(state, stop, out, notes)
 
-    def _read(self, state: Treatment, stop: int, out: list[PlanDay]) -> Treatment:
-        """``read`` without omissions.
+    def _span(self, state: Treatment, stop: int | None, out: list[PlanDay],
+              notes: list[tuple[date, str]]) -> Treatment:
+        """``read`` without omissions: each day 1 is judged by the start criteria as it
+        is reached (a cycle whose counts fail waits, and moves the days after it). A
+        cycle waiting longer than the policy's longest delay is shown until the state's
+        day."""
+        floor = state.day + 1
+        while True:
+            end = self.end(state) if state.waiting is None else max(self.end(state), floor)
+            limit = end if stop is None else stop if state.waiting else min(stop, end)
+            if state.day >= limit:
+                return state
+            if state.waiting is not None:
+                state = self._wait(state, limit, out, notes)
+                continue
+            planned = state.day - state.shift
+            at = bisect_left(self.starts, planned)
+            if at < len(self.starts) and self.starts[at] == planned:
+                if state.started != planned:
+                    state = self._begin(state, planned, notes)
+                    continue
+                at += 1
+            following = self.starts[at] if at < len(self.starts) else len(self.plan.days)
+            state = self._shifted(state, min(limit, following + state.shift), out)
+
+    def _begin(self, state: Treatment, planned: int, notes: list[tuple[date, str]]
+               ) -> Treatment:
+        """Day 1 of a cycle reached on the state's day: counts that fail the criteria
+        make it wait; it starts otherwise (saying whether counts met them)."""
+        day, on = self.plan.days[planned], self.first + timedelta(days=state.day)
+        verdict = self.rule.judge(state.labs, on)
+        if verdict is False and state.resumed == state.day:
+            notes.append((on, starts.by_team(day.phase, day.cycle, 0,
+                                             self.rule.failing(state.labs))))
+            return state._replace(started=planned)
+        if verdict is False:
+            return state._replace(started=planned, waiting=Waiting(
+                planned, state.day, self.rule.failing(state.labs)))
+        notes.append((on, starts.met(day.phase, day.cycle, 0, state.labs, self.rule)
+                      if verdict else starts.needs(day.phase, day.cycle, on, self.rule)))
+        return state._replace(started=planned)
+
+    def _wait(self, state: Treatment, limit: int, out: list[PlanDay],
+              notes: list[tuple[date, str]]) -> Treatment:
+        """Days of a cycle waiting for counts: it starts on the state's day if counts of
+        that day (or the days before it that count) meet the criteria; otherwise the days
+        until ``limit`` wait, each saying why."""
+        waiting = state.waiting
+        assert waiting is not None
+        day, on = self.plan.days[waiting.start], self.first + timedelta(days=state.day)
+        late = state.day - waiting.since
+        met = late < self.rule.max_delay_days and self.rule.judge(state.labs, on)
+        if met or state.resumed == state.day:
+            notes.append((on, starts.met(day.phase, day.cycle, late, state.labs, self.rule)
+                          if met else starts.by_team(day.phase, day.cycle, late,
+                                                     waiting.failing)))
+            return state._replace(waiting=None, shift=state.day - waiting.start)
+        words = starts.waiting(day.phase, day.cycle, waiting.failing, self.rule)
+        overdue = starts.overdue(day.phase, day.cycle, self.rule)
+        added = _added_doses(state)  # a drug added by a rule is still shown
+        for index in range(state.day, limit):  # day 0 of the cycle: waiting
+            on = self.first + timedelta(days=index)
+            out.append(PlanDay(on, day.phase, day.cycle, WAITING_DAY,
+                               tuple(dose for until, dose in added if on <= until)))
+            notes.append((on, words if index - waiting.since < self.rule.max_delay_days
+                           else overdue))
+        return state.moved(limit, state.given)
+
+    def _shifted(self, state: Treatment, stop: int, out: list[PlanDay]) -> Treatment:
+        """``_read`` of calendar days, each reading the plan's day ``shift`` days before."""
+        shift = state.shift
+        if not shift:
+            return self._read(state, stop, out)
+        found: list[PlanDay] = []
+        after = self._read(state.moved(state.day - shift, state.given), stop - shift, found,
+                           shift)
+        delta = timedelta(days=shift)
+        out += [_new_day((day.date + delta, day.phase, day.cycle, day.cycle_day, day.doses))
+                for day in found]
+        return state.moved(stop, after.given)
+
+    def _read(self, state: Treatment, stop: int, out: list[PlanDay], shift: int = 0
+              ) -> Treatment:
+        """The plan's days from the state's day until ``stop`` (plan indexes, read
+        ``shift`` days later on the calendar), without omissions or cycle starts.
 
         A run of days sharing their planned doses shares its outcome, worked out once;
         day by day only while a drug added by a rule is shown or escalation is paused
@@ -938,7 +1074,8 @@ class _Machine:
         days, runs = self.plan.days, self.runs
         given = dict(state.given)
         outcomes = self.memo.setdefault(state.reading(), {})
-        added = _added_doses(state)
+        added = tuple((until - timedelta(days=shift), dose)
+                      for until, dose in _added_doses(state))
         shown_until = max(until for until, _ in added) if added else date.min
         lo, run = state.day, bisect_right(runs, state.day)
         while lo < stop:
@@ -991,10 +1128,11 @@ class _Machine:
             found = outcomes[key] = doses_on(planned, state, given)
         return found
 
-    def plan_after(self, days: list[PlanDay], state: Treatment,
-                   events: Sequence[Event]) -> Plan:
-        """The plan: ``days``, the events applied in date order, and the warnings of what
-        they did (``state``: the settled state after the last of them)."""
+    def plan_after(self, days: list[PlanDay], notes: list[tuple[date, str]],
+                   state: Treatment, events: Sequence[Event]) -> Plan:
+        """The plan: ``days`` and their ``notes``, the events applied in date order, and
+        the warnings of what they did (``state``: the settled state after the last of
+        them)."""
         plan = self.plan
         assumptions = self.policy.assumptions(lambda rule: bool(self.targets[rule.id]))
         warnings = [*plan.warnings, *assumptions, *dict.fromkeys(state.notes),
@@ -1015,8 +1153,20 @@ class _Machine:
             before = renal.notice(plan.kidney, self.table, self.policy.drug)
             latest = renal.notice(state.kidney, self.table, self.policy.drug, recorded=True)
             notices = tuple(latest if notice == before else notice for notice in notices)
+        if state.waiting is not None:
+            day = plan.days[state.waiting.start]
+            since = self.first + timedelta(days=state.waiting.since)
+            warnings.append(
+                f"{starts.cycle(day.phase, day.cycle)} is delayed from {since.isoformat()}: "
+                f"the counts {state.waiting.failing} fail what day 1 needs "
+                f"({self.rule.describe()}). The calendar shows {self.rule.max_delay_days} days "
+                "of waiting and not the cycles after it: record counts that meet to start it "
+                "(it starts that day); "
+                f"after {self.rule.max_delay_days} days the treating team decides whether "
+                "treatment goes on.")
         return replace(plan, days=tuple(days), warnings=tuple(dict.fromkeys(warnings)),
-                       events=tuple(events), notices=notices)
+                       events=tuple(events), notices=notices, end=days[-1].date,
+                       day_notes=tuple(notes))
 
 
 _DOSES = attrgetter("doses")  # a day's planned doses, for groupby
@@ -1031,7 +1181,7 @@ class _Log:
     earlier date goes before the later ones; the states from it on are worked out again,
     and the days before it are kept."""
 
-    __slots__ = ("days", "events", "machine", "states")
+    __slots__ = ("days", "events", "machine", "notes", "states")
 
     def __init__(self, machine: _Machine, ordered: Sequence[Event] = ()) -> None:
         """A log of ``ordered``, events in date order (a day's in the order recorded)."""
@@ -1040,6 +1190,7 @@ class _Log:
         self.states: list[Treatment] = []
         """The state after each of ``events``, as far as it is known."""
         self.days: list[PlanDay] = list(machine.plan.days)
+        self.notes: list[tuple[date, str]] = list(machine.plan.day_notes)
 
     def record(self, event: Event) -> None:
         """Add ``event`` after the events of its date and before later ones."""
@@ -1052,16 +1203,20 @@ class _Log:
         machine, known = self.machine, len(self.states)
         state = self.states[-1] if known else machine.start(self.events[0].date)
         days = self.days[:state.day]
+        before = machine.first + timedelta(days=state.day)
+        notes = [note for note in self.notes if note[0] < before]
         for event in self.events[known:]:
-            day = machine.index(event.date)
+            day, end = machine.index(event.date), max(machine.end(state), len(machine.plan.days))
+            if day >= end:  # a delay may move the end: the plan's or the delayed one
+                raise UsageError(_after_end(event, machine.first + timedelta(days=end - 1)))
             if day > state.day:
-                state = machine.read(settle(state, machine), day, days)
+                state = machine.read(settle(state, machine), day, days, notes)
             state = step(state, event, machine)
             self.states.append(state)
         state = settle(state, machine)
-        machine.read(state, len(machine.plan.days), days)
-        self.days = days
-        return machine.plan_after(days, state, self.events)
+        state = machine.read(state, None, days, notes)
+        self.days, self.notes = days, notes
+        return machine.plan_after(days, notes, state, self.events)
 
 
 def apply_events(
@@ -1085,7 +1240,7 @@ def apply_events(
     machine = _Machine(plan, load_policy() if policy is None else policy, hooks, scale,
                        baseline)
     ordered = sorted(events, key=_event_date)  # stable: same-day order is kept
-    check_dates(plan, ordered)
+    check_dates(plan, ordered, ends=False)
     check_grades(ordered, scale)
     _check_drugs(ordered, machine.courses)
     return _Log(machine, ordered).plan()
@@ -1115,7 +1270,7 @@ def plan_history(
     log = _Log(machine)
     history = [plan]
     for event in events:
-        check_dates(plan, (event,))  # the errors apply_events gives for this version
+        check_dates(plan, (event,), ends=False)  # the errors apply_events gives
         check_grades((event,), scale)
         _check_drugs((event,), machine.courses)
         log.record(event)
@@ -1260,8 +1415,9 @@ def disagreements(events: Sequence[Event], scale: Scale,
     return found
 
 
-def check_dates(plan: Plan, events: Sequence[Event]) -> None:
-    """Every event must fall within the plan's days."""
+def check_dates(plan: Plan, events: Sequence[Event], *, ends: bool = True) -> None:
+    """Every event must fall within the plan's days (``ends``: False when the events may
+    move the end: applying them checks it)."""
     first, last = plan.days[0].date, plan.days[-1].date
     for event in events:
         if event.date < first:
@@ -1269,11 +1425,13 @@ def check_dates(plan: Plan, events: Sequence[Event]) -> None:
                 f"{event.describe()} is before the plan starts ({first.isoformat()}); "
                 "check its date"
             )
-        if event.date > last:
-            raise UsageError(
-                f"{event.describe()} is after the plan ends ({last.isoformat()}); check its "
-                "date, or show more cycles"
-            )
+        if ends and event.date > last:
+            raise UsageError(_after_end(event, last))
+
+
+def _after_end(event: Event, last: date) -> str:
+    return (f"{event.describe()} is after the plan ends ({last.isoformat()}); check its "
+            "date, or show more cycles")
 
 
 

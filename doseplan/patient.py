@@ -360,7 +360,8 @@ class PatientRecord(Value):
     def with_events(self, new: tuple[Event, ...]) -> PatientRecord:
         """The record with clinical events appended, one revision later; refuses an event
         that does not fit (outside the plan, a duplicate, a decision after the end)."""
-        check_dates(self.plan(), new)
+        plan, base = self.plan(), self.base_plan()
+        check_dates(plan if plan.end >= base.end else base, new)  # a waiting cycle ends early
         counted = list(self.events)
         for event in new:
             check_new_event(counted, event)

@@ -24,6 +24,9 @@ NOTICE = (
     "against the protocol and the patient before use."
 )
 
+WAITING_DAY = 0
+"""The cycle day of a day on which a delayed cycle waits to start (``doseplan.starts``)."""
+
 PLANNED = "planned"
 HELD, REDUCED, STOPPED, ADDED = "held", "reduced", "stopped", "added"
 """Statuses of a dose after recorded events (``doseplan.holds``)."""
@@ -69,8 +72,14 @@ class PlanDay(NamedTuple):
     phase: str
     cycle: int
     cycle_day: int
-    """Day of the cycle from 1; negative for days before day 1 (day -1 precedes day 1)."""
+    """Day of the cycle from 1; negative for days before day 1 (day -1 precedes day 1);
+    ``WAITING_DAY`` (0) for a day on which the cycle waits for counts to start."""
     doses: tuple[PlannedDose, ...]
+
+    def where(self) -> str:
+        """ "C3 D5", or "C3 wait" on a day the cycle waits to start."""
+        return f"C{self.cycle} " + ("wait" if self.cycle_day == WAITING_DAY
+                                    else f"D{self.cycle_day}")
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
@@ -108,6 +117,9 @@ class Plan(Value):
     """The kidney function the doses were planned for (None: not given)."""
     renal_table: str = ""
     """The id of the policy's renal table the plan follows."""
+    day_notes: tuple[tuple[date, str], ...] = ()
+    """What a day says besides its doses, by date in date order (``doseplan.starts``:
+    a cycle start that needs counts, has met them, or waits for them)."""
 
     def heading(self) -> tuple[str, ...]:
         """What every output says first: the status, then the notices."""
@@ -117,6 +129,9 @@ class Plan(Value):
     def not_to_follow(self) -> str | None:
         """What every entry of a safety report's calendar says; None for other plans."""
         return NOT_TO_FOLLOW if self.status == SAFETY_REPORT else None
+
+    def notes_by_date(self) -> dict[date, str]:
+        return dict(self.day_notes)
 
     def dosing_days(self) -> tuple[PlanDay, ...]:
         return tuple(day for day in self.days if day.doses)

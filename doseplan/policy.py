@@ -13,6 +13,7 @@ import json
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import cache
 from typing import Any, Literal
 
@@ -236,6 +237,63 @@ class Renal(Value):
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
+class CycleStart(Value):
+    """What day 1 of each cycle needs: counts of that day or the ``within_days`` before
+    it meeting every threshold of ``meet``; after ``max_delay_days`` of delay the treating
+    team decides whether treatment goes on."""
+
+    meet: tuple[Threshold, ...]
+    source: Source
+    assumption: str | None
+    within_days: int
+    within_source: Source
+    max_delay_days: int
+    max_delay_source: Source
+
+    def judge(self, labs: Mapping[str, tuple[date, float]], on: date) -> bool | None:
+        """False if a count of ``on`` or the days before it that count fails a threshold;
+        True if every threshold has such a count and each meets it; None otherwise."""
+        verdict: bool | None = True
+        for threshold in self.meet:
+            found = labs.get(threshold.test)
+            if found is None or not 0 <= (on - found[0]).days <= self.within_days:
+                verdict = None
+            elif not threshold.met(found[1]):
+                return False
+        return verdict
+
+    def failing(self, labs: Mapping[str, tuple[date, float]]) -> str:
+        """The latest counts that fail, e.g. "ANC 0.8 on 2027-03-01"."""
+        return ", ".join(f"{TEST_NAMES[t.test]} {labs[t.test][1]:g} on "
+                         f"{labs[t.test][0].isoformat()}" for t in self.meet
+                         if t.test in labs and not t.met(labs[t.test][1]))
+
+    def describe(self) -> str:
+        """ "ANC >= 1 and platelets >= 75" """
+        return " and ".join(t.describe() for t in self.meet)
+
+    def earliest(self, day_1: date) -> date:
+        """The first date whose counts count for a cycle starting on ``day_1``."""
+        return day_1 - timedelta(days=self.within_days)
+
+    def rule(self) -> str:
+        """The rule in words, with its sources and assumptions: one of a plan's warnings."""
+        said = [self._said(self.source), *(f"assumption: {self.assumption}"
+                                           for _ in (1,) if self.assumption is not None),
+                self._said(self.within_source), self._said(self.max_delay_source)]
+        return (f"Cycle start: day 1 needs {self.describe()} (10^9/L) in counts of that day "
+                f"or the {self.within_days} days before; failing counts delay it and every "
+                f"later cycle; after {self.max_delay_days} days of delay the team decides ("
+                + "; ".join(said) + ").")
+
+    @staticmethod
+    def _said(source: Source) -> str:
+        if source.assumption is not None:
+            return f"assumption: {source.assumption}"
+        return cite(source)
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Policy(Value):
     id: str
     title: str
@@ -248,6 +306,7 @@ class Policy(Value):
     added_days_source: Source
     after_reduction: AfterReduction
     renal: Renal
+    cycle_start: CycleStart
 
     def assumptions(self, acting: Callable[[Rule], bool] = lambda rule: True) -> tuple[str, ...]:
         """The assumptions of the rules (those ``acting`` is true of: on a plan, those
@@ -308,7 +367,17 @@ def parse_policy(d: Mapping[str, Any]) -> Policy:
             source=Source.from_json(d["after_reduction"]["source"]),
             assumption=d["after_reduction"].get("assumption")),
         renal=_renal(d["renal"]),
+        cycle_start=_cycle_start(d["cycle_start"]),
     )
+
+
+def _cycle_start(d: Mapping[str, Any]) -> CycleStart:
+    return CycleStart(
+        meet=_thresholds(d["meet"]["all"]), source=Source.from_json(d["source"]),
+        assumption=d.get("assumption"), within_days=d["within_days"],
+        within_source=Source.from_json(d["within_source"]),
+        max_delay_days=d["max_delay_days"],
+        max_delay_source=Source.from_json(d["max_delay_source"]))
 
 
 def _renal(d: Mapping[str, Any]) -> Renal:

@@ -848,8 +848,9 @@ def test_show_writes_the_regimen_file_that_validate_takes(tmp_path: Path, regime
 def test_low_counts_leave_bendamustine_and_rituximab_to_the_team_until_it_decides(
         tmp_path: Path) -> None:
     """[28] through the installed doseplan: ANC 0.4 and platelets 40 on cycle 2 day 1
-    hold that cycle's bendamustine and rituximab, awaiting the team, in the calendar, the
-    iCal export and dispensing; the team's resume of each gives them as planned."""
+    delay cycle 2 and hold its bendamustine and rituximab, awaiting the team, in the
+    calendar, the iCal export and dispensing; the team's resume of each starts the cycle
+    that day and gives them as planned."""
     made = run_installed("init", "gcllsg-br-len", "--start", START, "--patient", "P-1",
                          "--acknowledge-status", "reconstructed", "--dose", "lenalidomide=5",
                          "--height-cm", "170", "--weight-kg", "70", "-o", "p.json",
@@ -864,17 +865,17 @@ def test_low_counts_leave_bendamustine_and_rituximab_to_the_team_until_it_decide
         return [row.split(",")[10] for row in rows.splitlines()
                 if row.startswith(("2027-02-01,", "2027-02-02,")) and f",{drug}," in row]
 
-    assert cycle_2("bendamustine") == ["held", "held"]
-    assert cycle_2("rituximab") == ["held"]
+    assert (cycle_2("bendamustine"), cycle_2("rituximab")) == ([], [])
     calendar = " ".join(run_installed("plan", "p.json", cwd=tmp_path).out.split())
-    assert ("Mon 2027-02-01 induction C2 D1 rituximab 682.5 mg iv (held) (do not take) "
-            "bendamustine 163.8 mg iv (held) (do not take)") in calendar
+    assert ("Mon 2027-02-01 induction C2 wait no doses until Sun 2027-02-28 (28 days) Cycle 2 "
+            "(induction) delayed: waiting for counts (ANC 0.4 on 2027-02-01, platelets 40 on "
+            "2027-02-01;") in calendar
     assert ("Open hold: rituximab and bendamustine are held: awaiting the treating team's "
             "decision after platelets 40") in calendar
     ics = run_installed("plan", "p.json", "--format", "ics", cwd=tmp_path).out
-    assert "HELD - do not take: Bendamustine 163.8 mg IV" in ics
+    assert "SUMMARY:Cycle 2 (induction) delayed: waiting for counts" in ics.replace("\r\n ", "")
     dispensed = run_installed("dispense", "p.json", cwd=tmp_path).out
-    assert "induction      2  bendamustine     0      0 mg  -" in dispensed
+    assert "induction      2" not in dispensed
     for drug in ("bendamustine", "rituximab"):
         decided = run_installed("record", "p.json", "--date", "2027-02-01", "--resume", drug,
                                 cwd=tmp_path)

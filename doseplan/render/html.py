@@ -118,7 +118,8 @@ class CellView(Value):
     """One cell of the month grid."""
 
     kind: str
-    """pad (another month), outside (not in the plan), rest or dosing."""
+    """pad (another month), outside (not in the plan), rest, noted (no doses, a note) or
+    dosing."""
     day: int
     """Day of the month; 0 for pad cells."""
     iso: str
@@ -128,6 +129,8 @@ class CellView(Value):
     """Cycle and day, e.g. "C1 D5"."""
     cycle_start: bool
     doses: tuple[DoseView, ...]
+    note: int | None = None
+    """The number of the day's note (a cycle start, a cycle waiting), if it has one."""
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
@@ -252,10 +255,13 @@ def _context(
         raise UsageError(f"unknown paper size {paper!r}; use one of {', '.join(PAPERS)}")
     sheet = _PAPER[paper]
     notes: dict[str, int] = {}
+    day_notes = plan.notes_by_date()
     for day in plan.days:
         for dose in day.doses:
             if dose.reason is not None:
                 notes.setdefault(dose.reason, len(notes) + 1)
+    for note in day_notes.values():  # numbered after the reasons of changed doses
+        notes.setdefault(note, len(notes) + 1)
     several_phases = len(plan.cycles) > 1
     by_date = {day.date: day for day in plan.days}
     facts = _facts(plan, patient)
@@ -268,9 +274,10 @@ def _context(
     months: list[MonthView] = []
     for page, (year, month) in enumerate(spanned, start=1):
         weeks = _weeks(year, month, by_date, several_phases, strengths, notes,
-                       plan.not_to_follow is not None)
+                       plan.not_to_follow is not None, day_notes)
         used = sorted({d.note for week in weeks for c in week for d in c.doses
-                       if d.note is not None})
+                       if d.note is not None} | {c.note for week in weeks for c in week
+                                                 if c.note is not None})
         page_notes = tuple((n, reasons[n]) for n in used)
         status = plan.status_text if page == 1 or plan.status != AS_PUBLISHED else None
         blocks = _Blocks(plan.title, status, plan.notices if page == 1 else (), facts,
@@ -357,13 +364,14 @@ def _weeks(
     strengths: Mapping[str, Sequence[float]],
     notes: Mapping[str, int],
     not_to_follow: bool,
+    day_notes: Mapping[date, str],
 ) -> tuple[tuple[CellView, ...], ...]:
     first = date(year, month, 1)
     start = first - timedelta(days=first.weekday())
     weeks: list[tuple[CellView, ...]] = []
     while True:
         week = tuple(_cell(start + timedelta(days=i), month, by_date, several_phases, strengths,
-                           notes, not_to_follow) for i in range(7))
+                           notes, not_to_follow, day_notes) for i in range(7))
         weeks.append(week)
         start += timedelta(days=7)
         if start.month != month:
@@ -378,6 +386,7 @@ def _cell(
     strengths: Mapping[str, Sequence[float]],
     notes: Mapping[str, int],
     not_to_follow: bool,
+    day_notes: Mapping[date, str],
 ) -> CellView:
     if day.month != month:
         return CellView("pad", 0, day.isoformat(), "", "", False, ())
@@ -385,9 +394,10 @@ def _cell(
     if found is None:
         return CellView("outside", day.day, day.isoformat(), "", "", False, ())
     doses = _shared_marks(tuple(_dose(d, strengths, notes, not_to_follow) for d in found.doses))
-    return CellView("dosing" if doses else "rest", day.day, day.isoformat(),
-                    found.phase if several_phases else "", f"C{found.cycle} D{found.cycle_day}",
-                    found.cycle_day == 1, doses)
+    note = day_notes.get(day)
+    return CellView("dosing" if doses else "rest" if note is None else "noted", day.day,
+                    day.isoformat(), found.phase if several_phases else "", found.where(),
+                    found.cycle_day == 1, doses, None if note is None else notes[note])
 
 
 def _shared_marks(doses: tuple[DoseView, ...]) -> tuple[DoseView, ...]:
@@ -528,9 +538,10 @@ def _height_em(blocks: _Blocks, sheet: _Paper, font_pt: float, scale: float = 1.
         tallest = 1.0
         for c in week:
             # "C6 D28" never wraps (CSS white-space: nowrap): one word here.
-            date_line = f"{c.day} {c.phase} {c.where.replace(' ', '_')}"
+            date_line = f"{c.day} {c.phase} {c.where.replace(' ', '_')}" + (
+                f" (note {c.note})" if c.note is not None and c.doses else "")
             height = float(_lines(date_line, cell - 0.6 * em, em, bold=True))
-            if c.kind == "rest" or c.kind == "outside":
+            if c.kind in ("rest", "outside", "noted"):
                 height += 1.0
             for d in c.doses:
                 if d.mark:

@@ -32,7 +32,7 @@ from doseplan import arguments
 from doseplan.capsules import STRENGTHS, capsule_text
 from doseplan.drugs import name, route
 from doseplan.errors import UsageError
-from doseplan.plan import ADDED, HELD, PLANNED, STOPPED, Plan, PlanDay, PlannedDose
+from doseplan.plan import ADDED, HELD, PLANNED, STOPPED, WAITING_DAY, Plan, PlanDay, PlannedDose
 from doseplan.render.json_calendar import number
 from doseplan.status import NOT_TO_FOLLOW_MARK
 from doseplan.text import for_document
@@ -224,8 +224,9 @@ def _end(day: date, remind_at: time | None,
 
 def _entries(plans: Sequence[Plan],
              strengths: Mapping[str, Sequence[float]]) -> list[dict[date, _Entry]]:
-    """For each plan, the entry of each day with doses."""
-    cache: dict[tuple[PlanDay, tuple[Event, ...], tuple[str, ...], bool], _Entry] = {}
+    """For each plan, the entry of each day with doses or a note."""
+    cache: dict[tuple[PlanDay, tuple[Event, ...], tuple[str, ...], bool, str | None],
+                _Entry] = {}
     result: list[dict[date, _Entry]] = []
     for plan in plans:
         recorded: dict[date, list[Event]] = {}
@@ -233,14 +234,16 @@ def _entries(plans: Sequence[Plan],
             recorded.setdefault(event.date, []).append(event)
         by_date: dict[date, _Entry] = {}
         first = True
+        notes = plan.notes_by_date()
         for day in plan.days:
-            if not day.doses:
+            note = notes.get(day.date)
+            if not day.doses and note is None:
                 continue
             shown = (plan.title, plan.notice, plan.status, *(plan.heading() if first else ()))
-            key = (day, tuple(recorded.get(day.date, ())), shown, first)
+            key = (day, tuple(recorded.get(day.date, ())), shown, first, note)
             entry = cache.get(key)
             if entry is None:
-                entry = cache[key] = _entry(plan, day, key[1], strengths, first)
+                entry = cache[key] = _entry(plan, day, key[1], strengths, first, note)
             first = False
             by_date[day.date] = entry
         result.append(by_date)
@@ -248,17 +251,19 @@ def _entries(plans: Sequence[Plan],
 
 
 def _entry(plan: Plan, day: PlanDay, recorded: Sequence[Event],
-           strengths: Mapping[str, Sequence[float]], first: bool) -> _Entry:
-    active = any(dose.status != STOPPED for dose in day.doses)
+           strengths: Mapping[str, Sequence[float]], first: bool, note: str | None) -> _Entry:
+    active = not day.doses or any(dose.status != STOPPED for dose in day.doses)
     lines = [*plan.heading(), ""] if first else []
     lines.append(_where(day))
+    if note is not None:
+        lines.append(note)
     if plan.not_to_follow is not None:
         lines.append(plan.not_to_follow)
     for dose in day.doses:
         lines.extend(_dose_lines(dose, strengths))
     lines.extend(_recorded_lines(recorded))
     lines.extend(["", plan.title, plan.notice])
-    summary = "; ".join(_dose_summary(dose, strengths) for dose in day.doses)
+    summary = "; ".join(_dose_summary(dose, strengths) for dose in day.doses) or str(note)
     if plan.not_to_follow is not None:
         summary = f"{NOT_TO_FOLLOW_MARK}: {summary}"
     return _Entry(active, summary, "\n".join(lines))
@@ -272,6 +277,8 @@ def _cancelled(plan: Plan, day: PlanDay) -> _Entry:
 
 
 def _where(day: PlanDay) -> str:
+    if day.cycle_day == WAITING_DAY:
+        return f"Cycle {day.cycle} ({day.phase}) has not started yet"
     return f"Cycle {day.cycle}, day {day.cycle_day} ({day.phase})"
 
 

@@ -30,6 +30,7 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
     """The plan as a JSON-ready dict."""
     from doseplan.events import events_to_json  # not for the number formats of iCal
 
+    notes = plan.notes_by_date()
     return {
         "$schema": SCHEMA_ID,
         "notice": plan.notice,
@@ -51,7 +52,7 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
         "renal_table": plan.renal_table,
         "warnings": list(plan.warnings),
         "events": events_to_json(plan.events),
-        "days": [_day_json(day) for day in plan.days],
+        "days": [_day_json(day, notes.get(day.date)) for day in plan.days],
     }
 
 
@@ -78,14 +79,17 @@ def _body_json(body: BodySize) -> dict[str, Any]:
             for k, v in fields.items() if v is not None}
 
 
-def _day_json(day: PlanDay) -> dict[str, Any]:
-    return {
+def _day_json(day: PlanDay, note: str | None) -> dict[str, Any]:
+    out: dict[str, Any] = {
         "date": day.date.isoformat(),
         "phase": day.phase,
         "cycle": day.cycle,
         "cycle_day": day.cycle_day,
         "doses": [_dose_json(d) for d in day.doses],
     }
+    if note is not None:
+        out["note"] = note
+    return out
 
 
 def _dose_json(d: PlannedDose) -> dict[str, Any]:
@@ -158,4 +162,6 @@ def plan_from_json(document: Mapping[str, Any]) -> Plan:
         acknowledged=status["acknowledged"],
         kidney=_kidney_from_json(document.get("kidney")),
         renal_table=document.get("renal_table", ""),
+        day_notes=tuple((date.fromisoformat(day["date"]), day["note"])
+                        for day in document["days"] if "note" in day),
     )

@@ -14,7 +14,7 @@ from datetime import date
 from doseplan import arguments
 from doseplan.capsules import STRENGTHS, capsules
 from doseplan.drugs import name
-from doseplan.plan import HELD, PLANNED, STOPPED, Plan, PlannedDose
+from doseplan.plan import HELD, PLANNED, STOPPED, WAITING_DAY, Plan, PlannedDose
 
 WIDTH = 80
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -56,11 +56,12 @@ def render_text(plan: Plan, *, strengths: Mapping[str, Sequence[float]] = STRENG
     phase_width = max(len(day.phase) for day in plan.days)
     lines.append(f"{'Date':<14}  {'Phase':<{phase_width}}  {'Cycle/day':<11}  What to take")
     index = 0
-    days = plan.days
+    days, notes = plan.days, plan.notes_by_date()
     while index < len(days):
         day = days[index]
+        note = notes.get(day.date)
         if day.doses:
-            where = f"C{day.cycle} D{day.cycle_day}"
+            where = day.where()
             lead = f"{day_label(day.date)}  {day.phase:<{phase_width}}  {where:<11}  "
             for k, dose in enumerate(day.doses):
                 start = lead if k == 0 else " " * len(lead)
@@ -71,25 +72,27 @@ def render_text(plan: Plan, *, strengths: Mapping[str, Sequence[float]] = STRENG
                     lines.append(f"{start}{text} ({extra})")
                 else:
                     lines.extend([start + text, " " * (len(lead) + 2) + f"({extra})"])
+            if note is not None:
+                lines.extend(_wrap(note, " " * len(lead), " " * len(lead)))
             if plan.not_to_follow is not None:
                 lines.extend(_wrap(plan.not_to_follow, " " * len(lead), " " * len(lead)))
             index += 1
             continue
         end = index
         while (end + 1 < len(days) and not days[end + 1].doses
-               and days[end + 1].phase == day.phase and days[end + 1].cycle == day.cycle):
+               and days[end + 1].phase == day.phase and days[end + 1].cycle == day.cycle
+               and (days[end + 1].cycle_day == WAITING_DAY) == (day.cycle_day == WAITING_DAY)
+               and notes.get(days[end + 1].date) == note):
             end += 1
         last = days[end]
-        if end == index:
-            where = f"C{day.cycle} D{day.cycle_day}"
-            lead = f"{day_label(day.date)}  {day.phase:<{phase_width}}  {where:<11}  "
-            lines.append(lead + "rest")
-        else:
-            where = f"C{day.cycle} D{day.cycle_day}-{last.cycle_day}"
-            lines.append(
-                f"{day_label(day.date)}  {day.phase:<{phase_width}}  {where:<11}  "
-                f"rest until {day_label(last.date)} ({end - index + 1} days)"
-            )
+        what = "rest" if note is None else "no doses"
+        where = day.where() if end == index or day.cycle_day == WAITING_DAY else (
+            f"C{day.cycle} D{day.cycle_day}-{last.cycle_day}")
+        lead = f"{day_label(day.date)}  {day.phase:<{phase_width}}  {where:<11}  "
+        lines.append(lead + (what if end == index else
+                             f"{what} until {day_label(last.date)} ({end - index + 1} days)"))
+        if note is not None:
+            lines.extend(_wrap(note, " " * len(lead), " " * len(lead)))
         index = end + 1
     lines.append("")
     lines.extend(_wrap(plan.notice, "", ""))

@@ -1,0 +1,66 @@
+"""Cycle starts: day 1 of each cycle waits for counts that meet the policy's start
+criteria (``Policy.cycle_start``).
+
+The one place the words of a cycle start are written: what a day 1 needs, that it
+started (on time or late), and that it waits. The engine puts the first on every day 1
+of a new plan; the hold machine (``doseplan.holds``) judges recorded counts at each day 1
+and writes the others. Every renderer shows them as the day's note (``Plan.day_notes``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+
+from doseplan.events import TEST_NAMES
+from doseplan.plan import PlanDay
+from doseplan.policy import CycleStart
+
+
+def cycle(phase: str, number: int) -> str:
+    """ "Cycle 3 (treatment)" """
+    return f"Cycle {number} ({phase})"
+
+
+def needs(phase: str, number: int, day_1: date, rule: CycleStart) -> str:
+    """What a day 1 without counts that count says."""
+    return (f"{cycle(phase, number)} starts only after your blood test (from "
+            f"{rule.earliest(day_1).isoformat()}): {rule.describe()}.")
+
+
+def met(phase: str, number: int, late: int, labs: Mapping[str, tuple[date, float]],
+        rule: CycleStart) -> str:
+    """What a day 1 says once counts meet the criteria (``late``: days of delay)."""
+    return f"{cycle(phase, number)} {_when(late)}: {_counts(labs, rule)} meet what day 1 needs."
+
+
+def by_team(phase: str, number: int, late: int, failing: str) -> str:
+    """What a day 1 says when the team gives the cycle's drugs despite failing counts."""
+    return f"{cycle(phase, number)} {_when(late)} by the treating team's decision ({failing})."
+
+
+def _when(late: int) -> str:
+    return "starts" if late == 0 else f"starts {late} day{'s' if late > 1 else ''} late"
+
+
+def waiting(phase: str, number: int, failing: str, rule: CycleStart) -> str:
+    """What each day of a delayed cycle says."""
+    return (f"{cycle(phase, number)} delayed: waiting for counts ({failing}; day 1 needs "
+            f"{rule.describe()}); it starts on the day counts that meet are recorded.")
+
+
+def overdue(phase: str, number: int, rule: CycleStart) -> str:
+    """What each day of a cycle delayed longer than the policy allows says."""
+    return (f"{cycle(phase, number)} delayed {rule.max_delay_days} days or more: the treating "
+            "team decides whether treatment goes on (a decision to give a drug again starts "
+            "it).")
+
+
+def _counts(labs: Mapping[str, tuple[date, float]], rule: CycleStart) -> str:
+    return ", ".join(f"{TEST_NAMES[t.test]} {labs[t.test][1]:g} on {labs[t.test][0].isoformat()}"
+                     for t in rule.meet if t.test in labs)
+
+
+def first_days(days: Iterable[PlanDay]) -> list[int]:
+    """The index of each day 1 among ``days``."""
+    return [index for index, day in enumerate(days) if day.cycle_day == 1]

@@ -1,0 +1,187 @@
+"""Cycle starts (doseplan.starts, Policy.cycle_start and the hold machine): day 1 of each
+cycle waits for counts that meet the start criteria; a delayed cycle moves every later
+one (issue 43, parts 1 and 2)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import run_installed
+from hypothesis import given
+from hypothesis import strategies as st
+
+from doseplan import apply_events, build_plan, load_regimen
+from doseplan.events import Event, decision, lab
+from doseplan.plan import WAITING_DAY, Plan, PlanDay
+from doseplan.policy import load_policy
+
+START = date(2027, 1, 4)
+RULE = load_policy().cycle_start
+
+
+def plan_of(regimen_id: str) -> Plan:
+    return build_plan(load_regimen(regimen_id), START)
+
+
+def day_1(plan: Plan, cycle: int) -> date:
+    return next(day.date for day in plan.days if day.cycle == cycle and day.cycle_day == 1)
+
+
+def counts(on: date, anc: float, platelets: float) -> list[Event]:
+    return [lab(on, "anc", anc), lab(on, "platelets", platelets)]
+
+
+# ---------------------------------------------------------------------------
+# The criteria
+
+
+@pytest.mark.parametrize(("labs", "verdict"), [
+    ({"anc": (START, 1.4), "platelets": (START, 120)}, True),
+    ({"anc": (START - timedelta(days=3), 1.0), "platelets": (START, 75)}, True),
+    ({"anc": (START, 0.8), "platelets": (START, 120)}, False),
+    ({"anc": (START, 0.8)}, False),
+    ({"anc": (START, 1.4), "platelets": (START, 74)}, False),
+    ({"anc": (START, 1.4)}, None),
+    ({"anc": (START - timedelta(days=4), 0.4), "platelets": (START, 120)}, None),
+    ({"anc": (START + timedelta(days=1), 1.4), "platelets": (START, 120)}, None),
+    ({}, None),
+], ids=["both-met", "oldest-counts-that-count", "anc-fails", "anc-fails-platelets-unknown",
+        "platelets-fail", "platelets-unknown", "low-anc-too-old", "anc-after-day-1",
+        "no-counts"])
+def test_day_1_needs_recent_counts_that_meet_every_threshold(
+        labs: dict[str, tuple[date, float]], verdict: bool | None) -> None:
+    """The EU label (clinical-facts.md): not started if ANC < 1.0 or platelets < 75; counts
+    of day 1 or the 3 days before it count (an assumption the plan shows)."""
+    assert RULE.judge(labs, START) is verdict
+
+
+def test_every_day_1_of_a_new_plan_says_which_counts_it_needs() -> None:
+    plan = plan_of("aue-2010")
+    assert plan.day_notes == tuple(
+        (day.date, f"Cycle {day.cycle} (treatment) starts only after your blood test (from "
+                   f"{(day.date - timedelta(days=3)).isoformat()}): ANC >= 1 and platelets "
+                   ">= 75.")
+        for day in plan.days if day.cycle_day == 1)
+    assert RULE.rule() in plan.warnings
+
+
+# ---------------------------------------------------------------------------
+# Delayed cycles
+
+
+def test_a_cycle_whose_counts_fail_waits_and_moves_the_cycles_after_it() -> None:
+    """[17]: ANC 0.8 on the planned cycle 3 day 1, then ANC 1.4 and platelets 120 a week
+    later: cycles 3 and 4 move 7 days; the days between wait, each saying why."""
+    plan = plan_of("aue-2010")
+    planned = day_1(plan, 3)
+    later = planned + timedelta(days=7)
+    after = apply_events(plan, [lab(planned, "anc", 0.8), *counts(later, 1.4, 120)])
+    assert after.days[:plan.days.index(next(d for d in plan.days if d.date == planned))] == \
+        plan.days[:(planned - START).days]
+    assert (day_1(after, 3), day_1(after, 4)) == (later, day_1(plan, 4) + timedelta(days=7))
+    waiting = [day for day in after.days if day.cycle_day == WAITING_DAY]
+    assert [day.date for day in waiting] == [planned + timedelta(days=n) for n in range(7)]
+    notes = after.notes_by_date()
+    assert notes[planned] == (
+        "Cycle 3 (treatment) delayed: waiting for counts (ANC 0.8 on 2027-03-29; day 1 needs "
+        "ANC >= 1 and platelets >= 75); it starts on the day counts that meet are recorded.")
+    assert notes[later] == ("Cycle 3 (treatment) starts 7 days late: ANC 1.4 on 2027-04-05, "
+                            "platelets 120 on 2027-04-05 meet what day 1 needs.")
+    assert notes[day_1(after, 4)].startswith("Cycle 4 (treatment) starts only after your "
+                                             "blood test (from 2027-05-14)")
+    assert (after.end, len(after.days)) == (plan.end + timedelta(days=7), len(plan.days) + 7)
+
+
+def test_a_cycle_still_waiting_ends_the_calendar_after_the_longest_delay() -> None:
+    plan = plan_of("aue-2010")
+    planned = day_1(plan, 3)
+    after = apply_events(plan, [lab(planned, "anc", 0.8)])
+    assert after.end == planned + timedelta(days=27)
+    assert all(day.cycle_day == WAITING_DAY for day in after.days if day.date >= planned)
+    assert (
+        "Cycle 3 (treatment) is delayed from 2027-03-29: the counts ANC 0.8 on 2027-03-29 fail "
+        "what day 1 needs (ANC >= 1 and platelets >= 75). The calendar shows 28 days of "
+        "waiting and not the cycles after it: record counts that meet to start it (it starts "
+        "that day); after 28 days the treating team decides whether treatment goes on."
+    ) in after.warnings
+
+
+def test_counts_before_the_first_day_hold_every_drug_of_cycle_1() -> None:
+    """[22] entered with ANC 0.4 and platelets 30: no rituximab, no lenalidomide, nothing
+    on day 1, which says why."""
+    plan = plan_of("ferrajoli-2013")
+    after = apply_events(plan, counts(START, 0.4, 30))
+    assert after.days[0] == PlanDay(START, "treatment", 1, WAITING_DAY, ())
+    assert after.notes_by_date()[START].startswith(
+        "Cycle 1 (treatment) delayed: waiting for counts (ANC 0.4 on 2027-01-04, platelets 30 "
+        "on 2027-01-04; day 1 needs")
+
+
+def test_the_team_giving_a_drug_again_starts_a_waiting_cycle() -> None:
+    plan = plan_of("aue-2010")
+    planned = day_1(plan, 3)
+    on = planned + timedelta(days=2)
+    after = apply_events(plan, [*counts(planned, 0.8, 120),
+                                decision(on, "resume", "lenalidomide")])
+    assert day_1(after, 3) == on
+    assert after.notes_by_date()[on] == (
+        "Cycle 3 (treatment) starts 2 days late by the treating team's decision (ANC 0.8 on "
+        "2027-03-29).")
+
+
+def test_after_the_longest_delay_only_the_team_starts_the_cycle() -> None:
+    """Counts that meet 35 days after the planned day 1 (the policy's longest delay: 28
+    days) do not start the cycle: each day says the team decides; its decision does."""
+    plan = plan_of("aue-2010")
+    planned = day_1(plan, 3)
+    met, decided = planned + timedelta(days=35), planned + timedelta(days=36)
+    waiting = apply_events(plan, [lab(planned, "anc", 0.8), *counts(met, 1.4, 120)])
+    assert (waiting.end, waiting.days[-1].cycle_day) == (met, WAITING_DAY)
+    assert waiting.notes_by_date()[met] == (
+        "Cycle 3 (treatment) delayed 28 days or more: the treating team decides whether "
+        "treatment goes on (a decision to give a drug again starts it).")
+    started = apply_events(plan, [lab(planned, "anc", 0.8), *counts(met, 1.4, 120),
+                                  decision(decided, "resume", "lenalidomide")])
+    assert day_1(started, 3) == decided
+
+
+@given(cycle=st.integers(2, 4), late=st.integers(1, 27))
+def test_a_delayed_cycle_keeps_its_length_and_content(cycle: int, late: int) -> None:
+    """Platelets 60 on a day 1 fail the start criteria and hold nothing by themselves:
+    once counts meet them ``late`` days later (within the longest delay, 28 days), every
+    day from that cycle on is the plan's, ``late`` days later."""
+    plan = plan_of("aue-2010")
+    planned = day_1(plan, cycle)
+    after = apply_events(plan, [*counts(planned, 2.0, 60),
+                                *counts(planned + timedelta(days=late), 2.0, 100)])
+    cut = (planned - START).days
+    shifted = [day._replace(date=day.date + timedelta(days=late)) for day in plan.days[cut:]]
+    assert list(after.days[cut + late:]) == shifted
+    assert all(day.cycle_day == WAITING_DAY and not day.doses
+               for day in after.days[cut:cut + late])
+
+
+# ---------------------------------------------------------------------------
+# Through the installed doseplan
+
+
+def test_a_record_shows_the_delay_in_text_and_ical(tmp_path: Path) -> None:
+    plan = plan_of("aue-2010")
+    planned, later = day_1(plan, 3), day_1(plan, 3) + timedelta(days=7)
+    for args in (("init", "aue-2010", "--start", START.isoformat(), "--patient", "P-001",
+                  "-o", "p.json"),
+                 ("record", "p.json", "--date", planned.isoformat(), "--anc", "0.8"),
+                 ("record", "p.json", "--date", later.isoformat(), "--anc", "1.4",
+                  "--platelets", "120")):
+        result = run_installed(*args, cwd=tmp_path)
+        assert result.code == 0, result.err
+    text = run_installed("plan", "p.json", cwd=tmp_path).out
+    assert ("Mon 2027-03-29  treatment  C3 wait      no doses until Sun 2027-04-04 (7 days)"
+            in text)
+    assert "Mon 2027-04-05  treatment  C3 D1        lenalidomide 5 mg oral (reduced)" in text
+    ics = run_installed("plan", "p.json", "--format", "ics", cwd=tmp_path).out
+    unfolded = ics.replace("\r\n ", "")
+    assert "SUMMARY:Cycle 3 (treatment) delayed: waiting for counts" in unfolded
+    assert "Cycle 3 (treatment) starts 7 days late" in unfolded
