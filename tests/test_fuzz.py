@@ -90,7 +90,7 @@ from doseplan.loader import (
 from doseplan.model import Regimen, Supportive
 from doseplan.output import dumps, write_atomic
 from doseplan.patient import PatientRecord, create_record, load_record, record_to_json, seal
-from doseplan.plan import WAITING_DAY, Plan
+from doseplan.plan import WAITING_DAY, Plan, PlanDay
 from doseplan.policy import load_policy
 from doseplan.render.csv_calendar import render_csv
 from doseplan.render.html import render_html
@@ -635,26 +635,44 @@ def test_ical_has_one_event_per_day_with_something_to_take(case: PlanCase,
     history = plan_history(case.plan, events, scale=case.scale, baseline=case.baseline)
     text = render_ics(after, history=history if with_history else ())
 
-    def active(plan: Plan) -> set[date]:  # a day with a note and no doses too (waiting)
+    def days(plan: Plan) -> dict[str, PlanDay]:
+        """Each day by what it is wherever a delay moves it: the k-th day that is not a
+        waiting one is the plan's k-th day (its date without events); a waiting day, its
+        own date."""
+        found, k = {}, 0
+        for day in plan.days:
+            if day.cycle_day == WAITING_DAY:
+                found[f"wait {day.date}"] = day
+            else:
+                found[str(plan.days[0].date + timedelta(days=k))] = day
+                k += 1
+        return found
+
+    def active(plan: Plan) -> set[str]:  # a day with a note and no doses too (waiting)
         notes = plan.notes_by_date()
-        return {day.date for day in plan.days
+        return {key for key, day in days(plan).items()
                 if any(dose.status != "stopped" for dose in day.doses)
                 or (not day.doses and day.date in notes)}
 
     now = active(after)
     shown = now.union(*(active(p) for p in history)) if with_history else now
-    by_date = {day.date: day for day in after.days}
+    latest: dict[str, PlanDay] = {}
+    for version in (*history, after) if with_history else (after,):
+        latest.update(days(version))
     found = ical_events(text)
-    assert sorted(e.dtstart for e in found) == sorted(shown)
+    assert sorted(e.dtstart for e in found) == sorted(latest[key].date for key in shown)
     assert len({e.uid for e in found}) == len(found)
+    by_date = {day.date: day for day in after.days}
     for e in found:
         assert type(e.dtstart) is date
         assert e.dtend == e.dtstart + timedelta(days=1)
         cancelled = e.status is not None and e.status.value == "CANCELLED"
-        assert cancelled == (e.dtstart not in now)
         if not cancelled:
+            assert e.dtstart in by_date
             for dose in by_date[e.dtstart].doses:
                 assert dose.drug[:1].upper() + dose.drug[1:] in e.summary
+    assert sum(1 for e in found if e.status is None or e.status.value != "CANCELLED") == len(
+        now)
 
 
 # ---------------------------------------------------------------------------

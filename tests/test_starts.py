@@ -185,3 +185,36 @@ def test_a_record_shows_the_delay_in_text_and_ical(tmp_path: Path) -> None:
     unfolded = ics.replace("\r\n ", "")
     assert "SUMMARY:Cycle 3 (treatment) delayed: waiting for counts" in unfolded
     assert "Cycle 3 (treatment) starts 7 days late" in unfolded
+
+
+def test_the_updated_calendar_moves_the_delayed_days_and_cancels_the_waiting_ones(
+        tmp_path: Path) -> None:
+    """[17] through the installed doseplan, read back by another iCal reader (the ical
+    package): each moved day keeps its UID with a higher SEQUENCE; the days the cycle
+    no longer waits are CANCELLED."""
+    from ical.calendar_stream import IcsCalendarStream
+
+    plan = plan_of("aue-2010")
+    planned, later = day_1(plan, 3), day_1(plan, 3) + timedelta(days=7)
+    steps = (("init", "aue-2010", "--start", START.isoformat(), "--patient", "P-001", "-o",
+              "p.json"),
+             ("record", "p.json", "--date", planned.isoformat(), "--anc", "0.8"),
+             ("record", "p.json", "--date", later.isoformat(), "--anc", "1.4", "--platelets",
+              "120"))
+    calendars = []
+    for args in steps:
+        assert run_installed(*args, cwd=tmp_path).code == 0
+        ics = run_installed("plan", "p.json", "--format", "ics", cwd=tmp_path).out
+        calendars.append({e.uid: e for e in IcsCalendarStream.calendar_from_ics(ics).events})
+    before, waiting, after = calendars
+    cycle_3, cycle_4 = (next(uid for uid, e in before.items() if e.dtstart == when)
+                        for when in (planned, day_1(plan, 4)))
+    assert (after[cycle_3].dtstart, after[cycle_3].sequence) == (later, 2)
+    assert after[cycle_4].dtstart == day_1(plan, 4) + timedelta(days=7)
+    assert (after[cycle_4].sequence or 0) > (before[cycle_4].sequence or 0)
+    assert "delayed" in str(after[next(uid for uid, e in after.items()
+                                       if e.dtstart == planned)].summary)
+    cancelled = sorted(str(e.dtstart) for e in after.values()
+                       if e.status is not None and e.status.value == "CANCELLED")
+    assert cancelled == [str(later + timedelta(days=n)) for n in range(21)]
+    assert all(uid in after for uid in waiting)

@@ -8,12 +8,13 @@ any change, notes of the events recorded that day, and the planning-aid notice).
 
 The file is built with icalendar's API (imported here only, when a calendar is
 made) and is the same bytes for the same plan: UIDs are UUIDv5 of the plan's
-identity (regimen id and start date, no patient data) and the day; DTSTAMP is
+identity (regimen id and start date, no patient data) and of the day's (its date in
+the plan without events: a day a delay moves keeps its UID); DTSTAMP is
 the date of the latest recorded event (or the start) at midnight UTC; nothing
 reads the clock, the TZ variable or the locale.
 
 Updates: given the plan's history (``holds.plan_history``), each day's SEQUENCE
-is how many times its content changed, and a day that had something to take and
+is how many times its content or date changed, and a day that had something to take and
 has nothing now is sent as CANCELLED, so that re-importing the file updates the
 calendar instead of duplicating it. There is no METHOD: this is a file to
 download, not an invitation.
@@ -110,15 +111,18 @@ def render_ics(
     stamp_day = plan.events[-1].date if plan.events else plan.start
     stamp = datetime(stamp_day.year, stamp_day.month, stamp_day.day, tzinfo=UTC)
     entries = _entries(plans, strengths)
-    days = {day.date: day for earlier in plans for day in earlier.days}  # the latest wins
+    moved = [dict(_identities(earlier)) for earlier in plans]
+    days = {key: day for earlier in plans for key, day in _days(earlier)}  # the latest wins
     shown: list[date] = []
-    for day in sorted(days.values(), key=lambda d: d.date):
-        states = [by_date.get(day.date) for by_date in entries]
+    for key, day in sorted(days.items(), key=lambda item: (item[1].date, item[0])):
+        states = [by_day.get(key) for by_day in entries]
+        dates = [when.get(key) for when in moved]
         now = states[-1]
         cancelled = now is None or not now.active
         if cancelled and not any(s is not None and s.active for s in states[:-1]):
             continue  # nothing to take, now or before
-        sequence = sum(1 for before, after in pairwise(states) if before != after)
+        sequence = sum(1 for before, after in pairwise(zip(states, dates, strict=True))
+                       if before != after)  # a moved day changed too
         if now is None:
             now = _cancelled(plan, day)
         # Typed values set directly: the same lines as Event.new, in a third of the time.
@@ -127,7 +131,7 @@ def render_ics(
         event["DTSTART"] = icalendar.vDDDTypes(_start(day.date, remind_at, zone))
         event["DTEND"] = icalendar.vDDDTypes(_end(day.date, remind_at, zone))
         event["DTSTAMP"] = icalendar.vDDDTypes(stamp)
-        event["UID"] = icalendar.vText(_uid(plan, day.date))
+        event["UID"] = icalendar.vText(_uid(plan, key))
         event["SEQUENCE"] = icalendar.vInt(sequence)
         event["DESCRIPTION"] = icalendar.vText(for_document(now.description))
         if cancelled:
@@ -198,9 +202,28 @@ def _check_history(plan: Plan, history: Sequence[Plan]) -> tuple[Plan, ...]:
 # Event fields
 
 
-def _uid(plan: Plan, day: date) -> str:
-    """Stable over updates of the plan, and free of patient data."""
-    name = f"{plan.regimen_id}/{plan.start.isoformat()}/{day.isoformat()}"
+def _days(plan: Plan) -> list[tuple[str, PlanDay]]:
+    """Each day with what it is wherever a delay moves it: the date it has in the plan
+    without events (the days other than waiting ones are that plan's, in order, from the
+    same first day); a day on which a delayed cycle waits: "wait/" and its date."""
+    found, planned = [], plan.days[0].date
+    for day in plan.days:
+        if day.cycle_day == WAITING_DAY:
+            found.append((f"wait/{day.date.isoformat()}", day))
+        else:
+            found.append((planned.isoformat(), day))
+            planned += timedelta(days=1)
+    return found
+
+
+def _identities(plan: Plan) -> list[tuple[str, date]]:
+    return [(key, day.date) for key, day in _days(plan)]
+
+
+def _uid(plan: Plan, identity: str) -> str:
+    """Stable over updates of the plan (a day a delay moves keeps it), and free of
+    patient data: the plan's regimen and start, and the day's identity (``_days``)."""
+    name = f"{plan.regimen_id}/{plan.start.isoformat()}/{identity}"
     return f"{uuid5(UID_NAMESPACE, name)}@doseplan"
 
 
@@ -223,18 +246,19 @@ def _end(day: date, remind_at: time | None,
 
 
 def _entries(plans: Sequence[Plan],
-             strengths: Mapping[str, Sequence[float]]) -> list[dict[date, _Entry]]:
-    """For each plan, the entry of each day with doses or a note."""
+             strengths: Mapping[str, Sequence[float]]) -> list[dict[str, _Entry]]:
+    """For each plan, the entry of each day with doses or a note, by its identity."""
     cache: dict[tuple[PlanDay, tuple[Event, ...], tuple[str, ...], bool, str | None],
                 _Entry] = {}
-    result: list[dict[date, _Entry]] = []
+    result: list[dict[str, _Entry]] = []
     for plan in plans:
         recorded: dict[date, list[Event]] = {}
         for event in plan.events:
             recorded.setdefault(event.date, []).append(event)
-        by_date: dict[date, _Entry] = {}
+        by_day: dict[str, _Entry] = {}
         first = True
         notes = plan.notes_by_date()
+        identity = {day.date: key for key, day in _days(plan)}
         for day in plan.days:
             note = notes.get(day.date)
             if not day.doses and note is None:
@@ -245,8 +269,8 @@ def _entries(plans: Sequence[Plan],
             if entry is None:
                 entry = cache[key] = _entry(plan, day, key[1], strengths, first, note)
             first = False
-            by_date[day.date] = entry
-        result.append(by_date)
+            by_day[identity[day.date]] = entry
+        result.append(by_day)
     return result
 
 
