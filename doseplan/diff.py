@@ -19,6 +19,9 @@ class DayChange(Value):
     date: date
     before: tuple[PlannedDose, ...]
     after: tuple[PlannedDose, ...]
+    note: str | None = None
+    """What the new plan says of the day where the old one said otherwise
+    (``Plan.day_notes``: a cycle start, a cycle waiting for counts), if anything."""
 
 
 def diff_plans(old: Plan, new: Plan) -> tuple[DayChange, ...]:
@@ -32,12 +35,14 @@ def diff_plans(old: Plan, new: Plan) -> tuple[DayChange, ...]:
             "two versions of the same patient's plan")
     before = {day.date: day for day in old.days}
     after = {day.date: day for day in new.days}
+    notes, earlier = new.notes_by_date(), old.notes_by_date()
     changes = []
     for when in sorted(before.keys() | after.keys()):
         a = _doses(before.get(when))
         b = _doses(after.get(when))
         if a != b:
-            changes.append(DayChange(when, a, b))
+            note = notes.get(when)
+            changes.append(DayChange(when, a, b, None if note == earlier.get(when) else note))
     return tuple(changes)
 
 
@@ -71,5 +76,6 @@ def render_diff(changes: tuple[DayChange, ...]) -> str:
 def _summary(change: DayChange) -> tuple[str, str, tuple[str, ...]]:
     was = "; ".join(dose_text(d) for d in change.before) or "nothing"
     now = "; ".join(dose_text(d) for d in change.after) or "nothing"
-    reasons = tuple(dict.fromkeys(d.reason for d in change.after if d.reason is not None))
+    reasons = tuple(dict.fromkeys([*(() if change.note is None else (change.note,)),
+                                   *(d.reason for d in change.after if d.reason is not None)]))
     return was, now, reasons
