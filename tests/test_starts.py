@@ -218,3 +218,23 @@ def test_the_updated_calendar_moves_the_delayed_days_and_cancels_the_waiting_one
                        if e.status is not None and e.status.value == "CANCELLED")
     assert cancelled == [str(later + timedelta(days=n)) for n in range(21)]
     assert all(uid in after for uid in waiting)
+
+
+def test_counts_given_at_init_are_judged_against_day_1(tmp_path: Path) -> None:
+    """[22] entered at init with ANC 0.4 and platelets 30: the record's first events; no
+    dose on day 1, which says why; a date before the start is refused, nothing written."""
+    made = run_installed("init", "ferrajoli-2013", "--start", START.isoformat(), "--patient",
+                         "P-2", "--anc", "0.4", "--platelets", "30", "-o", "p.json",
+                         cwd=tmp_path)
+    assert made.code == 0, made.err
+    text = " ".join(run_installed("plan", "p.json", cwd=tmp_path).out.split())
+    assert ("Mon 2027-01-04 treatment C1 wait no doses until Sun 2027-01-31 (28 days) Cycle 1 "
+            "(treatment) delayed: waiting for counts (ANC 0.4 on 2027-01-04, platelets 30 on "
+            "2027-01-04;") in text
+    refused = run_installed("init", "ferrajoli-2013", "--start", START.isoformat(),
+                            "--patient", "P-3", "--anc", "1.2", "--counts-date", "2026-12-01",
+                            "-o", "q.json", cwd=tmp_path)
+    assert (refused.code, refused.err) == (2, "doseplan: error: ANC 1.2 x 10^9/L on 2026-12-01 "
+                                              "is before the plan starts (2027-01-04); check "
+                                              "its date\n")
+    assert not (tmp_path / "q.json").exists()

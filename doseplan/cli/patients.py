@@ -58,6 +58,13 @@ def _text(option: str, text: str | None, limit: int = MAX_NOTE) -> None:
               help="Pretreatment platelets, 10^9/L (iwCLL 2008 grading needs it).")
 @click.option("--baseline-hemoglobin", type=NUMBER, default=None,
               help="Pretreatment hemoglobin, g/dL (iwCLL 2008 grading needs it).")
+@click.option("--anc", type=NUMBER, default=None,
+              help="ANC in 10^9/L before day 1, recorded as the record's first event and "
+                   "judged against what day 1 needs.")
+@click.option("--platelets", type=NUMBER, default=None,
+              help="Platelets in 10^9/L before day 1, recorded likewise.")
+@click.option("--counts-date", metavar="YYYY-MM-DD", default=None,
+              help="Date of --anc and --platelets (default: --start).")
 @click.option("-o", "--output", type=FILE, required=True, metavar="FILE",
               help="The new patient file.")
 def init_command(
@@ -67,6 +74,9 @@ def init_command(
     baseline_anc: float | None,
     baseline_platelets: float | None,
     baseline_hemoglobin: float | None,
+    anc: float | None,
+    platelets: float | None,
+    counts_date: str | None,
     output: str,
 ) -> None:
     """Create a patient record for REGIMEN; record events into it with 'doseplan record'."""
@@ -74,6 +84,7 @@ def init_command(
 
     from doseplan.bodysize import body_size
     from doseplan.dates import parse_date
+    from doseplan.events import lab
     from doseplan.loader import builtin_ids, load_builtin, load_regimen, load_supportive
     from doseplan.patient import Measurements, create_record, new_record
     from doseplan.patient import patient_id as checked_patient_id
@@ -119,6 +130,14 @@ def init_command(
         kidney=kidney_from_options(options, parse_date(start, what="--start")),
         renal_table=options.renal_table,
     )
+    if counts_date is not None and anc is None and platelets is None:
+        raise UsageError("--counts-date is the date of --anc and --platelets: give them too")
+    on = record.start if counts_date is None else parse_date(counts_date, what="--counts-date")
+    counts = (*(() if anc is None else (lab(on, "anc", anc),)),
+              *(() if platelets is None else (lab(on, "platelets", platelets),)))
+    if counts:
+        record = record.with_events(counts)
+        record.plan()  # an event that cannot apply is refused before anything is written
     create_record(Path(output), record)
     with _saved_first(f"the record was saved as {output}"):
         say(f"Created {output}: patient {patient_id}, regimen {chosen.id}, "
