@@ -1015,11 +1015,11 @@ class _Machine:
         verdict = self.rule.judge(state.labs, on)
         if verdict is False and state.resumed == state.day:
             notes.append((on, starts.by_team(day.phase, day.cycle, 0,
-                                             self.rule.failing(state.labs))))
+                                             starts.failing(state.labs, self.rule))))
             return state._replace(started=planned)
         if verdict is False:
             return state._replace(started=planned, waiting=Waiting(
-                planned, state.day, self.rule.failing(state.labs)))
+                planned, state.day, starts.failing(state.labs, self.rule)))
         notes.append((on, starts.met(day.phase, day.cycle, 0, state.labs, self.rule)
                       if verdict else starts.needs(day.phase, day.cycle, on, self.rule)))
         return state._replace(started=planned)
@@ -1155,15 +1155,9 @@ class _Machine:
             notices = tuple(latest if notice == before else notice for notice in notices)
         if state.waiting is not None:
             day = plan.days[state.waiting.start]
-            since = self.first + timedelta(days=state.waiting.since)
-            warnings.append(
-                f"{starts.cycle(day.phase, day.cycle)} is delayed from {since.isoformat()}: "
-                f"the counts {state.waiting.failing} fail what day 1 needs "
-                f"({self.rule.describe()}). The calendar shows {self.rule.max_delay_days} days "
-                "of waiting and not the cycles after it: record counts that meet to start it "
-                "(it starts that day); "
-                f"after {self.rule.max_delay_days} days the treating team decides whether "
-                "treatment goes on.")
+            warnings.append(starts.still_waiting(
+                day.phase, day.cycle, self.first + timedelta(days=state.waiting.since),
+                state.waiting.failing, self.rule))
         return replace(plan, days=tuple(days), warnings=tuple(dict.fromkeys(warnings)),
                        events=tuple(events), notices=notices, end=days[-1].date,
                        day_notes=tuple(notes))

@@ -262,12 +262,6 @@ class CycleStart(Value):
                 return False
         return verdict
 
-    def failing(self, labs: Mapping[str, tuple[date, float]]) -> str:
-        """The latest counts that fail, e.g. "ANC 0.8 on 2027-03-01"."""
-        return ", ".join(f"{TEST_NAMES[t.test]} {labs[t.test][1]:g} on "
-                         f"{labs[t.test][0].isoformat()}" for t in self.meet
-                         if t.test in labs and not t.met(labs[t.test][1]))
-
     def describe(self) -> str:
         """ "ANC >= 1 and platelets >= 75" """
         return " and ".join(t.describe() for t in self.meet)
@@ -278,9 +272,10 @@ class CycleStart(Value):
 
     def rule(self) -> str:
         """The rule in words, with its sources and assumptions: one of a plan's warnings."""
-        said = [self._said(self.source), *(f"assumption: {self.assumption}"
-                                           for _ in (1,) if self.assumption is not None),
-                self._said(self.within_source), self._said(self.max_delay_source)]
+        said = [self._said(self.source)]
+        if self.assumption is not None:
+            said.append(f"assumption: {self.assumption}")
+        said += [self._said(self.within_source), self._said(self.max_delay_source)]
         return (f"Cycle start: day 1 needs {self.describe()} (10^9/L) in counts of that day "
                 f"or the {self.within_days} days before; failing counts delay it and every "
                 f"later cycle; after {self.max_delay_days} days of delay the team decides ("

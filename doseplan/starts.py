@@ -56,9 +56,30 @@ def overdue(phase: str, number: int, rule: CycleStart) -> str:
             "it).")
 
 
-def _counts(labs: Mapping[str, tuple[date, float]], rule: CycleStart) -> str:
+def still_waiting(phase: str, number: int, since: date, failing: str, rule: CycleStart) -> str:
+    """The warning of a plan that ends while a cycle waits."""
+    return (f"{cycle(phase, number)} is delayed from {since.isoformat()}: the counts "
+            f"{failing} fail what day 1 needs ({rule.describe()}). The calendar shows "
+            f"{rule.max_delay_days} days of waiting and not the cycles after it: record counts "
+            "that meet to start it (it starts that day); after "
+            f"{rule.max_delay_days} days the treating team decides whether treatment goes on.")
+
+
+def not_started(phase: str, number: int) -> str:
+    """What a day on which a delayed cycle waits is, in a calendar's description."""
+    return f"{cycle(phase, number)} has not started yet"
+
+
+def failing(labs: Mapping[str, tuple[date, float]], rule: CycleStart) -> str:
+    """The latest counts that fail the criteria, e.g. "ANC 0.8 on 2027-03-01"."""
+    return _counts(labs, rule, failing=True)
+
+
+def _counts(labs: Mapping[str, tuple[date, float]], rule: CycleStart, *,
+            failing: bool = False) -> str:
     return ", ".join(f"{TEST_NAMES[t.test]} {labs[t.test][1]:g} on {labs[t.test][0].isoformat()}"
-                     for t in rule.meet if t.test in labs)
+                     for t in rule.meet
+                     if t.test in labs and not (failing and t.met(labs[t.test][1])))
 
 
 def first_days(days: Iterable[PlanDay]) -> list[int]:

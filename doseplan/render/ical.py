@@ -29,7 +29,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from typing import TYPE_CHECKING, NamedTuple
 
-from doseplan import arguments
+from doseplan import arguments, starts
 from doseplan.capsules import STRENGTHS, capsule_text
 from doseplan.drugs import name, route
 from doseplan.errors import UsageError
@@ -110,9 +110,10 @@ def render_ics(
 
     stamp_day = plan.events[-1].date if plan.events else plan.start
     stamp = datetime(stamp_day.year, stamp_day.month, stamp_day.day, tzinfo=UTC)
-    entries = _entries(plans, strengths)
-    moved = [dict(_identities(earlier)) for earlier in plans]
-    days = {key: day for earlier in plans for key, day in _days(earlier)}  # the latest wins
+    identified = [_days(earlier) for earlier in plans]
+    entries = _entries(plans, identified, strengths)
+    moved = [{key: day.date for key, day in found} for found in identified]
+    days = {key: day for found in identified for key, day in found}  # the latest wins
     shown: list[date] = []
     for key, day in sorted(days.items(), key=lambda item: (item[1].date, item[0])):
         states = [by_day.get(key) for by_day in entries]
@@ -216,10 +217,6 @@ def _days(plan: Plan) -> list[tuple[str, PlanDay]]:
     return found
 
 
-def _identities(plan: Plan) -> list[tuple[str, date]]:
-    return [(key, day.date) for key, day in _days(plan)]
-
-
 def _uid(plan: Plan, identity: str) -> str:
     """Stable over updates of the plan (a day a delay moves keeps it), and free of
     patient data: the plan's regimen and start, and the day's identity (``_days``)."""
@@ -245,21 +242,21 @@ def _end(day: date, remind_at: time | None,
 # What each day says
 
 
-def _entries(plans: Sequence[Plan],
+def _entries(plans: Sequence[Plan], identified: Sequence[list[tuple[str, PlanDay]]],
              strengths: Mapping[str, Sequence[float]]) -> list[dict[str, _Entry]]:
-    """For each plan, the entry of each day with doses or a note, by its identity."""
+    """For each plan, the entry of each day with doses or a note, by its identity
+    (``identified``: each plan's ``_days``)."""
     cache: dict[tuple[PlanDay, tuple[Event, ...], tuple[str, ...], bool, str | None],
                 _Entry] = {}
     result: list[dict[str, _Entry]] = []
-    for plan in plans:
+    for plan, found in zip(plans, identified, strict=True):
         recorded: dict[date, list[Event]] = {}
         for event in plan.events:
             recorded.setdefault(event.date, []).append(event)
         by_day: dict[str, _Entry] = {}
         first = True
         notes = plan.notes_by_date()
-        identity = {day.date: key for key, day in _days(plan)}
-        for day in plan.days:
+        for identity, day in found:
             note = notes.get(day.date)
             if not day.doses and note is None:
                 continue
@@ -269,7 +266,7 @@ def _entries(plans: Sequence[Plan],
             if entry is None:
                 entry = cache[key] = _entry(plan, day, key[1], strengths, first, note)
             first = False
-            by_day[identity[day.date]] = entry
+            by_day[identity] = entry
         result.append(by_day)
     return result
 
@@ -302,7 +299,7 @@ def _cancelled(plan: Plan, day: PlanDay) -> _Entry:
 
 def _where(day: PlanDay) -> str:
     if day.cycle_day == WAITING_DAY:
-        return f"Cycle {day.cycle} ({day.phase}) has not started yet"
+        return starts.not_started(day.phase, day.cycle)
     return f"Cycle {day.cycle}, day {day.cycle_day} ({day.phase})"
 
 
