@@ -9,9 +9,12 @@ they are not. A wrong type is a ``TypeError`` saying what was expected and what 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
+
+from doseplan.errors import UsageError
 
 
 def _got(value: object) -> str:
@@ -90,3 +93,15 @@ def callables(name: str, value: Any) -> None:
     for index, item in enumerate(value):
         if not callable(item):
             raise TypeError(f"{name}[{index}] must be a function ({_got(item)})")
+
+
+_CALENDAR_KEY = re.compile(r"[0-9a-f]{32}")
+
+
+def calendar_key(value: object) -> None:
+    """A patient record's calendar key: 32 lowercase hex digits."""
+    instance("calendar_key", value, str, "text (32 hex digits)")
+    assert isinstance(value, str)
+    if _CALENDAR_KEY.fullmatch(value) is None:
+        raise UsageError(f"calendar key {value[:40]!r} is not 32 lowercase hex digits; give "
+                         "one made by doseplan.patient.new_calendar_key()")

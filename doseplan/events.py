@@ -49,9 +49,16 @@ TOXICITY_NAMES = {
     "other": "toxicity",
 }
 
-Action = Literal["hold", "resume", "reduce", "re-escalate", "stop", "omit", "end-treatment"]
-"""``omit``: the drug's doses of the decision's day are not given (later days as before)."""
+Action = Literal["hold", "resume", "reduce", "re-escalate", "stop", "omit", "end-treatment",
+                 "delay-cycle"]
+"""``omit``: the drug's doses of the decision's day are not given (later days as before);
+``delay-cycle``: the next cycle start (or the one waiting) moves, with every later cycle."""
 ACTIONS: tuple[Action, ...] = get_args(Action)
+WHOLE_PLAN: tuple[Action, ...] = ("end-treatment", "delay-cycle")
+"""The decisions about the whole plan, naming no drug."""
+LONGEST_DELAY_DAYS = 365
+"""An input check against typing mistakes (70 for 7), not a clinical limit: a delay of a
+year or more is an end of treatment and a new plan."""
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
@@ -123,14 +130,28 @@ class Decision(Value):
     dose: float | None = None
     """A reduction to this dose: a dose level of the policy's drug, else a dose in the
     unit the plan gives the drug in."""
+    days: int | None = None
+    """With delay-cycle: the cycle starts this many days after its day 1 (or after the
+    decision, for a cycle already waiting)."""
+    until: date | None = None
+    """With delay-cycle: the cycle starts on this date. Neither ``days`` nor ``until``:
+    it starts once counts recorded from the decision on meet the start criteria."""
 
     def __post_init__(self) -> None:
         if self.action not in ACTIONS:
             raise UsageError(f"unknown decision {self.action!r}; use one of "
                              f"{', '.join(ACTIONS)}")
-        if self.action == "end-treatment":
+        if self.action != "delay-cycle" and (self.days is not None or self.until is not None):
+            raise UsageError(f"days or a date to wait until go with a delay-cycle decision, "
+                             f"not with {self.action!r}")
+        if self.action in WHOLE_PLAN:
             if self.drug is not None:
-                raise UsageError("end-treatment applies to the whole plan; give no drug")
+                raise UsageError(f"{self.action} applies to the whole plan; give no drug")
+            if self.percent is not None or self.dose is not None:
+                raise UsageError(f"a percentage or a dose goes with a reduction, not with "
+                                 f"{self.action!r}; record a reduce decision")
+            if self.action == "delay-cycle":
+                self._check_delay()
             return
         if self.drug is None or self.drug == "":
             raise UsageError(f"decision {self.action!r} needs a drug, e.g. lenalidomide")
@@ -155,9 +176,29 @@ class Decision(Value):
                 raise UsageError(f"a reduction to {self.dose:g} is out of range; give a dose "
                                  "above 0 (a stop decision stops the drug)")
 
+    def _check_delay(self) -> None:
+        if self.days is not None and self.until is not None:
+            raise UsageError("give a delay in days or a date to wait until, not both")
+        if self.until is not None:
+            arguments.day("the date a delayed cycle waits until", self.until)
+        if self.days is not None:
+            if isinstance(self.days, bool) or not isinstance(self.days, int):
+                raise UsageError(f"a delay of {self.days!r} days is not a whole number; give "
+                                 "the days, e.g. 7")
+            if not 1 <= self.days <= LONGEST_DELAY_DAYS:
+                raise UsageError(f"a delay of {self.days} days is out of range; give 1 to "
+                                 f"{LONGEST_DELAY_DAYS} days (a longer pause is an end of "
+                                 "treatment)")
+
     def describe(self) -> str:
         if self.action == "end-treatment":
             return "end of treatment"
+        if self.action == "delay-cycle":
+            if self.days is not None:
+                return f"delay of the next cycle by {self.days} day{'s' * (self.days > 1)}"
+            if self.until is not None:
+                return f"delay of the next cycle until {self.until.isoformat()}"
+            return "delay of the next cycle until counts meet what day 1 needs"
         if self.percent is not None:
             return f"reduce {self.drug} by {self.percent:g}%"
         if self.dose is not None:
@@ -239,11 +280,22 @@ def toxicity(on: date, name: Toxicity, grade: int, *, note: str | None = None) -
 
 def decision(on: date, action: Action, drug: str | None = None, *,
              note: str | None = None, percent: float | None = None,
-             dose: float | None = None) -> Event:
-    """A checked decision event; every action but end-treatment names a drug; a
-    reduction may give a ``percent`` or a ``dose`` (else it is one dose level)."""
+             dose: float | None = None, days: int | None = None,
+             until: date | None = None) -> Event:
+    """A checked decision event; every action but end-treatment and delay-cycle names a
+    drug; a reduction may give a ``percent`` or a ``dose`` (else it is one dose level); a
+    delay gives ``days``, a date to wait ``until`` after ``on``, or neither (until counts
+    meet the start criteria)."""
     _check(on, note)
-    return Event(on, Decision(action, drug, percent, dose), note)
+    if until is not None and isinstance(until, date) and until <= on:
+        raise UsageError(f"a cycle delayed on {on.isoformat()} until {until.isoformat()} "
+                         "does not wait; give a later date")
+    return Event(on, Decision(action, drug, percent, dose, days, until), note)
+
+
+UNTIL_COUNTS = "counts"
+"""A delay-cycle decision's ``until`` in JSON (and on the command line) when the cycle
+waits for counts that meet the start criteria."""
 
 
 def kidney(function: KidneyFunction, *, note: str | None = None) -> Event:
@@ -287,11 +339,29 @@ def parse_event(document: Any, *, where: str = "<data>", path: str = "$") -> Eve
             return kidney(parse_kidney(document, on), note=note)
         if kind == "decision":
             return decision(on, document.get("action"), document.get("drug"), note=note,  # type: ignore[arg-type]
-                            percent=document.get("percent"), dose=document.get("dose"))
+                            percent=document.get("percent"), dose=document.get("dose"),
+                            **_delay(document))
         raise UsageError(f"event type {kind!r} is unknown; use lab, toxicity, decision or "
                          "kidney")
     except UsageError as exc:
         raise InvalidDataError(exc.message, where=where, path=path) from None
+
+
+def _delay(document: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``days`` and ``until`` of a decision's JSON (a delay-cycle gives one of them)."""
+    found: dict[str, Any] = {}
+    if "days" in document:
+        found["days"] = document["days"]
+    until = document.get("until")
+    if until is not None and until != UNTIL_COUNTS:
+        found["until"] = parse_date(str(until), what="until")
+    if document.get("action") == "delay-cycle" and ("days" in document) == ("until" in document):
+        raise UsageError('a delay-cycle decision gives "days" (e.g. 7) or "until" (a date, or '
+                         f'"{UNTIL_COUNTS}" for counts that meet what day 1 needs), one of them')
+    if "until" in document and document.get("action") != "delay-cycle":
+        raise UsageError(f"\"until\" goes with a delay-cycle decision, not with "
+                         f"{document.get('action')!r}")
+    return found
 
 
 def parse_events(documents: Any, *, where: str = "<data>", path: str = "$") -> tuple[Event, ...]:
@@ -319,6 +389,10 @@ def event_to_json(event: Event) -> dict[str, Any]:
             out["percent"] = _number(what.percent)
         if what.dose is not None:
             out["dose"] = _number(what.dose)
+        if what.days is not None:
+            out["days"] = what.days
+        if what.action == "delay-cycle" and what.days is None:
+            out["until"] = UNTIL_COUNTS if what.until is None else what.until.isoformat()
     if event.note is not None:
         out["note"] = event.note
     return out

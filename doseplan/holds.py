@@ -355,12 +355,14 @@ class Treatment(NamedTuple):
     resumed: int = -1
     """The calendar index of the latest day the team decided to give a drug again: a
     cycle waiting for counts starts that day."""
+    delay: Delay | None = None
+    """The team's delay of the next cycle start, until that day 1 is reached."""
 
     def moved(self, day: int, given: Mapping[str, float]) -> Treatment:
         """The state on a later ``day``, after the doses ``given`` on the days between."""
         return Treatment(day, self.drugs, given, self.labs, self.grades, self.added,
                          self.notes, self.decisions, self.pause, self.ended, self.kidney,
-                         self.shift, self.waiting, self.started, self.resumed)
+                         self.shift, self.waiting, self.started, self.resumed, self.delay)
 
     def reading(self) -> tuple[object, ...]:
         """What the doses of a day depend on besides its planned doses and the last doses
@@ -376,7 +378,26 @@ class Waiting(NamedTuple):
     since: int
     """The calendar index of the first day of waiting (where day 1 would have been)."""
     failing: str
-    """The counts that failed, in words."""
+    """The counts that failed, in words ("" while the team's delay lasts)."""
+    until: int | None = None
+    """The calendar index of the day the team's delay ends (None: no team date)."""
+    counts_from: date | None = None
+    """A team's delay until counts meet: only counts of this date or later count."""
+    team: str = ""
+    """The team's decision that delays the cycle, in words ("": counts delay it)."""
+
+
+class Delay(NamedTuple):
+    """The team's decision to delay the next cycle start."""
+
+    days: int | None
+    """The cycle starts this many days after its day 1 (None: ``until`` says when)."""
+    until: int | None
+    """The calendar index of the day it starts (None with ``days`` None: counts decide)."""
+    decided: date
+    """The date of the decision: counts from it on decide a delay until counts meet."""
+    reason: str
+    """The decision in words."""
 
 
 def _courses(planned: Iterable[tuple[PlannedDose, ...]], policy: Policy) -> dict[str, Course]:
@@ -440,7 +461,7 @@ class _Draft:
         """``state`` with the changes of this draft, ``decisions`` and ``pause``."""
         return Treatment(state.day, self.drugs, state.given, self.labs, self.grades,
                          self.added, self.notes, decisions, pause, self.ended, state.kidney,
-                         state.shift, state.waiting, state.started, state.resumed)
+                         state.shift, state.waiting, state.started, state.resumed, state.delay)
 
 
 def step(state: Treatment, event: Event, machine: _Machine) -> Treatment:
@@ -531,7 +552,32 @@ def settle(state: Treatment, machine: _Machine) -> Treatment:
     settled = draft.done(state, (), _unresolved(draft.grades, draft.labs, machine))
     if any(isinstance(e.what, Decision) and e.what.action == "resume" for e in state.decisions):
         settled = settled._replace(resumed=state.day)
+    for event in state.decisions:
+        if isinstance(event.what, Decision) and event.what.action == "delay-cycle":
+            settled = _delayed(settled, event, event.what, machine)
     return settled
+
+
+def _delayed(state: Treatment, event: Event, what: Decision, machine: _Machine) -> Treatment:
+    """The state after the team's decision to delay a cycle: the cycle waiting (if one
+    is) waits as the team says, from the decision's day; else the next day 1 reached."""
+    until = None if what.until is None else machine.index(what.until)
+    reason = f"treating team's decision of {event.date.isoformat()}"
+    if event.note:
+        reason += f" ({event.note})"
+    counts = event.date if what.days is None and what.until is None else None
+    if state.waiting is None:
+        return state._replace(delay=Delay(what.days, until, event.date, reason))
+    if what.days is not None:
+        until = state.day + what.days
+    return state._replace(waiting=state.waiting._replace(
+        until=until, counts_from=counts, team=reason, failing=""))
+
+
+def _team_reason(event: Event) -> str:
+    """ "decision of the treating team on DATE: NOTE" """
+    reason = f"decision of the treating team on {event.date.isoformat()}"
+    return f"{reason}: {event.note}" if event.note else reason
 
 
 def _say_escalation(before: Mapping[str, Course], draft: _Draft, on: date,
@@ -717,10 +763,11 @@ def _met(condition: Condition, labs: Mapping[str, tuple[date, float]],
 
 
 def _decide(event: Event, what: Decision, draft: _Draft) -> str:
-    """Apply a team decision; returns the reason when treatment ends."""
-    reason = f"decision of the treating team on {event.date.isoformat()}"
-    if event.note:
-        reason += f": {event.note}"
+    """Apply a team decision about drugs (a delay acts on cycles: ``_delayed``); returns
+    the reason when treatment ends."""
+    reason = _team_reason(event)
+    if what.action == "delay-cycle":
+        return ""
     if what.action == "end-treatment":
         for name, course in draft.drugs.items():
             draft.set(name, course._replace(stopped=True,
@@ -965,8 +1012,10 @@ class _Machine:
         """The calendar index after the plan's last day, as the state has it: a cycle
         waiting for counts is shown for the policy's longest delay, the cycles after it
         not."""
-        if state.waiting is not None:
-            return state.waiting.since + self.rule.max_delay_days
+        waiting = state.waiting
+        if waiting is not None:
+            end = waiting.since + self.rule.max_delay_days
+            return end if waiting.until is None else max(end, waiting.until + 1)
         return len(self.plan.days) + state.shift
 
     def read(self, state: Treatment, stop: int | None, out: list[PlanDay],
@@ -1012,6 +1061,15 @@ class _Machine:
         """Day 1 of a cycle reached on the state's day: counts that fail the criteria
         make it wait; it starts otherwise (saying whether counts met them)."""
         day, on = self.plan.days[planned], self.first + timedelta(days=state.day)
+        delay = state.delay
+        if delay is not None:
+            until = state.day + delay.days if delay.days is not None else delay.until
+            if until is None or until > state.day:
+                counts = delay.decided if until is None else None
+                return state._replace(started=planned, delay=None, waiting=Waiting(
+                    planned, state.day, "", until, counts, delay.reason))
+            state = state._replace(delay=None, notes=(
+                *state.notes, starts.not_delayed(day.phase, day.cycle, on, delay.reason)))
         verdict = self.rule.judge(state.labs, on)
         if verdict is False and state.resumed == state.day:
             notes.append((on, starts.by_team(day.phase, day.cycle, 0,
@@ -1026,29 +1084,63 @@ class _Machine:
 
     def _wait(self, state: Treatment, limit: int, out: list[PlanDay],
               notes: list[tuple[date, str]]) -> Treatment:
-        """Days of a cycle waiting for counts: it starts on the state's day if counts of
-        that day (or the days before it that count) meet the criteria; otherwise the days
-        until ``limit`` wait, each saying why."""
+        """Days of a cycle waiting for counts or the team: it starts on the state's day if
+        the team's date is reached, or counts of that day (or the days before it that
+        count, from the team's decision on) meet the criteria; otherwise the days until
+        ``limit`` (or the team's date) wait, each saying why."""
         waiting = state.waiting
         assert waiting is not None
         day, on = self.plan.days[waiting.start], self.first + timedelta(days=state.day)
-        late = state.day - waiting.since
-        met = late < self.rule.max_delay_days and self.rule.judge(state.labs, on)
+        late = state.day - waiting.start - state.shift
+        if waiting.until is not None and state.day >= waiting.until:
+            return self._after_delay(state, waiting, notes)
+        labs = state.labs if waiting.counts_from is None else {
+            test: found for test, found in state.labs.items() if found[0] >= waiting.counts_from}
+        met = (waiting.until is None and state.day - waiting.since < self.rule.max_delay_days
+               and self.rule.judge(labs, on))
         if met or state.resumed == state.day:
-            notes.append((on, starts.met(day.phase, day.cycle, late, state.labs, self.rule)
+            notes.append((on, starts.met(day.phase, day.cycle, late, labs, self.rule)
                           if met else starts.by_team(day.phase, day.cycle, late,
-                                                     waiting.failing)))
+                                                     waiting.failing or
+                                                     f"delayed by the {waiting.team}")))
             return state._replace(waiting=None, shift=state.day - waiting.start)
-        words = starts.waiting(day.phase, day.cycle, waiting.failing, self.rule)
+        if waiting.team:
+            words = starts.delayed(day.phase, day.cycle, waiting.team, self.rule,
+                                   None if waiting.until is None
+                                   else self.first + timedelta(days=waiting.until),
+                                   waiting.counts_from)
+        else:
+            words = starts.waiting(day.phase, day.cycle, waiting.failing, self.rule)
         overdue = starts.overdue(day.phase, day.cycle, self.rule)
         added = _added_doses(state)  # a drug added by a rule is still shown
-        for index in range(state.day, limit):  # day 0 of the cycle: waiting
+        stop = limit if waiting.until is None else min(limit, waiting.until)
+        for index in range(state.day, stop):  # day 0 of the cycle: waiting
             on = self.first + timedelta(days=index)
             out.append(PlanDay(on, day.phase, day.cycle, WAITING_DAY,
                                tuple(dose for until, dose in added if on <= until)))
-            notes.append((on, words if index - waiting.since < self.rule.max_delay_days
-                           else overdue))
-        return state.moved(limit, state.given)
+            notes.append((on, words if waiting.until is not None
+                           or index - waiting.since < self.rule.max_delay_days else overdue))
+        return state.moved(stop, state.given)
+
+    def _after_delay(self, state: Treatment, waiting: Waiting,
+                     notes: list[tuple[date, str]]) -> Treatment:
+        """The day the team's delay ends: the cycle starts unless counts fail the criteria
+        (it waits for counts from that day, as a day 1 on time)."""
+        day, on = self.plan.days[waiting.start], self.first + timedelta(days=state.day)
+        verdict = self.rule.judge(state.labs, on)
+        if verdict is False and state.resumed != state.day:
+            return state._replace(waiting=Waiting(waiting.start, state.day,
+                                                  starts.failing(state.labs, self.rule)))
+        late = state.day - waiting.start - state.shift
+        if verdict is False:
+            said = starts.by_team(day.phase, day.cycle, late,
+                                  starts.failing(state.labs, self.rule))
+        elif verdict:
+            said = starts.met(day.phase, day.cycle, late, state.labs, self.rule)
+        else:
+            said = starts.needs(day.phase, day.cycle, on, self.rule, late)
+        notes.append((on, said))
+        return state._replace(waiting=None, shift=state.day - waiting.start)
 
     def _shifted(self, state: Treatment, stop: int, out: list[PlanDay]) -> Treatment:
         """``_read`` of calendar days, each reading the plan's day ``shift`` days before."""
@@ -1153,11 +1245,16 @@ class _Machine:
             before = renal.notice(plan.kidney, self.table, self.policy.drug)
             latest = renal.notice(state.kidney, self.table, self.policy.drug, recorded=True)
             notices = tuple(latest if notice == before else notice for notice in notices)
-        if state.waiting is not None:
-            day = plan.days[state.waiting.start]
-            warnings.append(starts.still_waiting(
-                day.phase, day.cycle, self.first + timedelta(days=state.waiting.since),
-                state.waiting.failing, self.rule))
+        waiting = state.waiting
+        if waiting is not None:
+            day = plan.days[waiting.start]
+            since = self.first + timedelta(days=waiting.since)
+            warnings.append(
+                starts.still_delayed(day.phase, day.cycle, since, waiting.team, self.rule)
+                if waiting.team else
+                starts.still_waiting(day.phase, day.cycle, since, waiting.failing, self.rule))
+        if state.delay is not None:
+            warnings.append(starts.nothing_to_delay(state.delay.reason))
         return replace(plan, days=tuple(days), warnings=tuple(dict.fromkeys(warnings)),
                        events=tuple(events), notices=notices, end=days[-1].date,
                        day_notes=tuple(notes))
@@ -1200,11 +1297,12 @@ class _Log:
         before = machine.first + timedelta(days=state.day)
         notes = [note for note in self.notes if note[0] < before]
         for event in self.events[known:]:
-            day, end = machine.index(event.date), max(machine.end(state), len(machine.plan.days))
-            if day >= end:  # a delay may move the end: the plan's or the delayed one
-                raise UsageError(_after_end(event, machine.first + timedelta(days=end - 1)))
+            day = machine.index(event.date)
             if day > state.day:
                 state = machine.read(settle(state, machine), day, days, notes)
+            end = max(machine.end(state), len(machine.plan.days))
+            if day >= end:  # a delay may move the end: the plan's or the delayed one
+                raise UsageError(_after_end(event, machine.first + timedelta(days=end - 1)))
             state = step(state, event, machine)
             self.states.append(state)
         state = settle(state, machine)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import secrets
 import time
 import unicodedata
 from bisect import bisect_right
@@ -219,6 +220,10 @@ class PatientRecord(Value):
     are events of the log."""
     renal_table: str | None = None
     """The renal table chosen when the record was created (None: the policy's default)."""
+    calendar_key: str | None = None
+    """A random key drawn when the record was created (32 hex digits), from which its iCal
+    events' UIDs are made: two patients on one regimen and start share none. None for a
+    record made before records had one (its UIDs come from regimen and start)."""
     _plans: dict[str, Plan] = field(default_factory=dict, init=False, compare=False,
                                     repr=False)
     """The record's plans, worked out once: a record is a value, so what one command asks
@@ -509,24 +514,34 @@ def new_record(patient: str, regimen: Regimen, start: date, *, origin: str,
                acknowledge: str | None = None,
                doses: Mapping[str, float] | None = None,
                extend: Sequence[str] = (), kidney: KidneyFunction | None = None,
-               renal_table: str | None = None) -> PatientRecord:
+               renal_table: str | None = None,
+               calendar_key: str | None = None) -> PatientRecord:
     """A new record, checked by building its plan once; ``acknowledge`` is the regimen's
     status when it needs one and ``doses`` its dose choices (``build_plan``), kept in the
-    record."""
+    record; ``calendar_key`` is random (``new_calendar_key``), drawn by the caller."""
     arguments.text("patient", patient)
     if not patient.strip():
         raise UsageError("the patient identifier is empty; give one, e.g. a study number")
     patient = patient_id(patient)
     _check_grading(grading, baseline or {})
+    if calendar_key is not None:
+        arguments.calendar_key(calendar_key)
     ids = [care.id for care in supportive]
     for name in dict.fromkeys(n for n in ids if ids.count(n) > 1):
         raise UsageError(f"supportive care {name!r} is attached twice; attach it once")
     record = PatientRecord(patient, regimen, origin, start, measurements, cycles, until,
                            tuple(supportive), cast(Scale, grading), dict(baseline or {}),
                            acknowledged=acknowledge, doses=dict(doses or {}),
-                           extend=tuple(extend), kidney=kidney, renal_table=renal_table)
+                           extend=tuple(extend), kidney=kidney, renal_table=renal_table,
+                           calendar_key=calendar_key)
     record.plan()
     return record
+
+
+
+def new_calendar_key() -> str:
+    """A record's random calendar key (``PatientRecord.calendar_key``)."""
+    return secrets.token_hex(16)
 
 
 # ---------------------------------------------------------------------------
@@ -555,6 +570,7 @@ def record_to_json(record: PatientRecord) -> dict[str, Any]:
             **({} if record.kidney is None else {"kidney": {
                 "date": record.kidney.measured.isoformat(), **kidney_fields(record.kidney)}}),
             **({} if record.renal_table is None else {"renal_table": record.renal_table}),
+            **({} if record.calendar_key is None else {"calendar_key": record.calendar_key}),
         },
         "events": [entry_to_json(e) for e in record.log],
         "revision": record.revision,
@@ -823,6 +839,7 @@ def parse_record(document: Any, *, where: str) -> PatientRecord:
             kidney=None if "kidney" not in options else parse_kidney(
                 options["kidney"], parse_date(options["kidney"]["date"], what="date")),
             renal_table=options.get("renal_table"),
+            calendar_key=options.get("calendar_key"),
         )
     except UsageError as exc:
         raise InvalidDataError(exc.message, where=where) from None

@@ -22,9 +22,10 @@ def cycle(phase: str, number: int) -> str:
     return f"Cycle {number} ({phase})"
 
 
-def needs(phase: str, number: int, day_1: date, rule: CycleStart) -> str:
-    """What a day 1 without counts that count says."""
-    return (f"{cycle(phase, number)} starts only after your blood test (from "
+def needs(phase: str, number: int, day_1: date, rule: CycleStart, late: int = 0) -> str:
+    """What a day 1 without counts that count says (``late``: days of delay)."""
+    return (f"{cycle(phase, number)} {_when(late)}{',' * bool(late)} only after your blood "
+            f"test (from "
             f"{rule.earliest(day_1).isoformat()}): {rule.describe()}.")
 
 
@@ -47,6 +48,40 @@ def waiting(phase: str, number: int, failing: str, rule: CycleStart) -> str:
     """What each day of a delayed cycle says."""
     return (f"{cycle(phase, number)} delayed: waiting for counts ({failing}; day 1 needs "
             f"{rule.describe()}); it starts on the day counts that meet are recorded.")
+
+
+def delayed(phase: str, number: int, team: str, rule: CycleStart, until: date | None,
+            counts_from: date | None) -> str:
+    """What each day of a cycle delayed by the team says (``team``: the decision in words;
+    until a date, or until counts of ``counts_from`` or later meet the criteria)."""
+    if until is not None:
+        when = (f"it starts on {until.isoformat()} if your blood test then meets what day 1 "
+                f"needs ({rule.describe()})")
+    else:
+        assert counts_from is not None
+        when = (f"it starts on the day a blood test from {counts_from.isoformat()} on meets "
+                f"what day 1 needs ({rule.describe()})")
+    return f"{cycle(phase, number)} delayed by the {team}: {when}."
+
+
+def not_delayed(phase: str, number: int, day_1: date, team: str) -> str:
+    """The warning of a team's delay to a date no later than the next day 1."""
+    return (f"The {team} delays the next cycle to a date no later than its day 1: "
+            f"{cycle(phase, number)} starts on {day_1.isoformat()}, not delayed.")
+
+
+def nothing_to_delay(team: str) -> str:
+    """The warning of a team's delay with no cycle start after it."""
+    return (f"The {team} delays the next cycle, but no cycle starts after it: the delay "
+            "changes nothing.")
+
+
+def still_delayed(phase: str, number: int, since: date, team: str, rule: CycleStart) -> str:
+    """The warning of a plan that ends while the team's delay waits for counts."""
+    return (f"{cycle(phase, number)} is delayed from {since.isoformat()} by the {team}, until "
+            f"counts meet what day 1 needs ({rule.describe()}). The calendar shows "
+            f"{rule.max_delay_days} days of waiting and not the cycles after it: record counts "
+            "that meet to start it (it starts that day).")
 
 
 def overdue(phase: str, number: int, rule: CycleStart) -> str:

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from hypothesis import strategies as st
 
 from doseplan.bodysize import BodySize, body_size
+from doseplan.events import Event, decision
 from doseplan.text import is_visible
 
 Json = dict[str, Any]
@@ -536,3 +537,13 @@ def _weight_only(draw: st.DrawFn) -> BodySize:
 def body_sizes() -> st.SearchStrategy[BodySize | None]:
     """No body size, height and weight (Mosteller or DuBois), a given BSA, or weight alone."""
     return st.one_of(st.none(), _measured(), _given_bsa(), _weight_only())
+
+
+def delays(on: date, note: str | None = None) -> st.SearchStrategy[Event]:
+    """A team's delay of the next cycle decided on ``on``: by days, to a date, or until
+    counts meet what day 1 needs."""
+    return st.one_of(
+        st.integers(1, 35).map(lambda days: decision(on, "delay-cycle", note=note, days=days)),
+        st.integers(1, 35).map(lambda days: decision(
+            on, "delay-cycle", note=note, until=on + timedelta(days=days))),
+        st.just(decision(on, "delay-cycle", note=note)))

@@ -30,6 +30,7 @@ from typing import Any
 
 from conftest import lowest_doses, planning
 from hypothesis import strategies as st
+from strategies import delays
 
 from doseplan.bodysize import BodySize
 from doseplan.drugs import catalog
@@ -41,6 +42,7 @@ from doseplan.events import (
     PLAUSIBLE,
     TESTS,
     TOXICITIES,
+    WHOLE_PLAN,
     Event,
     Test,
     decision,
@@ -369,8 +371,10 @@ def valid_events(draw: st.DrawFn, dates: st.SearchStrategy[date], drugs: Sequenc
             found.append(toxicity(on, name, draw(st.integers(0, highest)), note=note))
         elif draw(st.integers(0, 19)) == 0:
             found.append(decision(on, "end-treatment", note=note))
+        elif draw(st.integers(0, 9)) == 0:
+            found.append(draw(delays(on, note)))
         else:
-            action = draw(st.sampled_from([a for a in ACTIONS if a != "end-treatment"]))
+            action = draw(st.sampled_from([a for a in ACTIONS if a not in WHOLE_PLAN]))
             found.append(decision(on, action, draw(st.sampled_from(drugs)), note=note))
     return found
 
@@ -584,6 +588,8 @@ def patient_records(draw: st.DrawFn) -> PatientRecord:
         baseline=draw(baselines(scale)),
         revision=draw(st.integers(1, 10_000)),
         acknowledged=needed(regimen), doses=lowest_doses(regimen), extend=(),
+        calendar_key=draw(st.one_of(st.none(), st.text("0123456789abcdef", min_size=32,
+                                                       max_size=32))),
     )
     if chosen and not _gives(replace(record, supportive=()).base_plan(), "lenalidomide"):
         record = replace(record, cycles=None)

@@ -376,8 +376,8 @@ RECORD_CASES = [
     Case("record-note-only", [*RECORD, "2027-02-10", "--note", "seen in clinic"], 2,
          "nothing to record: give a count (--anc, --platelets, --hemoglobin), --flare-grade, "
          "--toxicity with --grade, a decision (--hold, --resume, --reduce, --re-escalate, "
-         "--stop, --omit, --end-treatment), or the kidney function (--crcl, --creatinine, "
-         "--dialysis) (see 'doseplan record --help')", a_record),
+         "--stop, --omit, --end-treatment, --delay-cycle), or the kidney function (--crcl, "
+         "--creatinine, --dialysis) (see 'doseplan record --help')", a_record),
     Case("record-note-over-2000-characters",
          [*RECORD, "2027-02-10", "--anc", "1.2", "--note", "x" * 2001], 2,
          "--note is 2001 characters long; keep it to 2000 characters", a_record),
@@ -528,7 +528,8 @@ EVENTS_CASES = [
                 "$[0]: decision 'hold' needs a drug, e.g. lenalidomide"),
     events_case("events-unknown-action",
                 "$[0].action: \"pause\" is not allowed; use one of \"hold\", \"resume\", "
-                "\"reduce\", \"re-escalate\", \"stop\", \"omit\", \"end-treatment\""),
+                "\"reduce\", \"re-escalate\", \"stop\", \"omit\", \"end-treatment\", "
+                "\"delay-cycle\""),
     events_case("events-before-start",
                 "$[0]: ANC 1.2 x 10^9/L on 2026-12-28 is before the plan starts (2027-01-04); "
                 "check its date"),
@@ -1146,7 +1147,7 @@ LIBRARY_CASES = [
     Call("lib-decision-unknown-action",
          lambda: doseplan.decision(D, "pause", "lenalidomide"),  # type: ignore[arg-type]
          UsageError, "unknown decision 'pause'; use one of hold, resume, reduce, re-escalate, "
-                     "stop, omit, end-treatment"),
+                     "stop, omit, end-treatment, delay-cycle"),
     Call("lib-parse-event-not-an-object", lambda: events.parse_event("2027-01-11 anc 0.8"),
          InvalidDataError, "<data>: $: an event must be a JSON object"),
     Call("lib-parse-event-value-as-string", lambda: events.parse_event(lab_event(value="0.8")),

@@ -322,8 +322,8 @@ RECORD_ERRORS = [
     (["--date", "2027-02-01"],
      "nothing to record: give a count (--anc, --platelets, --hemoglobin), --flare-grade, "
      "--toxicity with --grade, a decision (--hold, --resume, --reduce, --re-escalate, "
-     "--stop, --omit, --end-treatment), or the kidney function (--crcl, --creatinine, "
-     "--dialysis) (see 'doseplan record --help')", 2),
+     "--stop, --omit, --end-treatment, --delay-cycle), or the kidney function (--crcl, "
+     "--creatinine, --dialysis) (see 'doseplan record --help')", 2),
     (["--date", "2027-02-01", "--toxicity", "neutropenia"],
      "--toxicity and --grade go together, e.g. --toxicity neutropenia --grade 3 "
      "(see 'doseplan record --help')", 2),

@@ -27,9 +27,14 @@ DAY = date(2027, 2, 12)
         {"date": "2027-02-12", "type": "decision", "action": "reduce",
          "drug": "cyclophosphamide", "dose": 300.5},
         {"date": "2027-02-12", "type": "toxicity", "toxicity": "rash", "grade": 3},
+        {"date": "2027-02-12", "type": "decision", "action": "delay-cycle", "days": 7,
+         "note": "patient away"},
+        {"date": "2027-02-12", "type": "decision", "action": "delay-cycle",
+         "until": "2027-02-22"},
+        {"date": "2027-02-12", "type": "decision", "action": "delay-cycle", "until": "counts"},
     ],
     ids=["anc", "hemoglobin-with-note", "flare", "hold", "end-treatment", "reduce-by-percent",
-         "reduce-to-dose", "rash"],
+         "reduce-to-dose", "rash", "delay-by-days", "delay-to-a-date", "delay-until-counts"],
 )
 def test_events_round_trip_through_json(document: dict[str, Any]) -> None:
     """JSON -> event -> JSON is the identity."""
@@ -86,6 +91,37 @@ def test_implausible_events_are_refused(make: Any, message: str) -> None:
     with pytest.raises(UsageError) as caught:
         make()
     assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(("document", "message"), [
+    ({"action": "delay-cycle"},
+     'a delay-cycle decision gives "days" (e.g. 7) or "until" (a date, or "counts" for counts '
+     'that meet what day 1 needs), one of them'),
+    ({"action": "delay-cycle", "days": 7, "until": "counts"},
+     'a delay-cycle decision gives "days" (e.g. 7) or "until" (a date, or "counts" for counts '
+     'that meet what day 1 needs), one of them'),
+    ({"action": "delay-cycle", "days": 7, "drug": "lenalidomide"},
+     "delay-cycle applies to the whole plan; give no drug"),
+    ({"action": "hold", "drug": "lenalidomide", "days": 7},
+     "days or a date to wait until go with a delay-cycle decision, not with 'hold'"),
+    ({"action": "hold", "drug": "lenalidomide", "until": "counts"},
+     "\"until\" goes with a delay-cycle decision, not with 'hold'"),
+    ({"action": "delay-cycle", "until": "2027-02-12"},
+     "a cycle delayed on 2027-02-12 until 2027-02-12 does not wait; give a later date"),
+    ({"action": "delay-cycle", "days": 0},
+     "a delay of 0 days is out of range; give 1 to 365 days (a longer pause is an end of "
+     "treatment)"),
+    ({"action": "delay-cycle", "days": "7"},
+     "a delay of '7' days is not a whole number; give the days, e.g. 7"),
+    ({"action": "delay-cycle", "days": 7.0},
+     "a delay of 7.0 days is not a whole number; give the days, e.g. 7"),
+], ids=["neither", "both", "with-a-drug", "days-with-hold", "until-with-hold",
+        "until-the-same-day", "no-days", "days-as-text", "days-as-float"])
+def test_a_delay_gives_days_or_a_later_date_or_counts(document: dict[str, Any],
+                                                       message: str) -> None:
+    with pytest.raises(InvalidDataError) as caught:
+        parse_event({"date": "2027-02-12", "type": "decision", **document})
+    assert str(caught.value) == f"<data>: $: {message}"
 
 
 def test_json_errors_name_the_file_and_path() -> None:

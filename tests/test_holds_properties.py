@@ -19,7 +19,13 @@ from typing import Any
 from conftest import planning
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import continuous_escalation_documents, regimen_documents, start_dates, text
+from strategies import (
+    continuous_escalation_documents,
+    delays,
+    regimen_documents,
+    start_dates,
+    text,
+)
 
 from doseplan.drugs import catalog
 from doseplan.engine import build_plan
@@ -152,6 +158,8 @@ def events_for(draw: st.DrawFn, plan: Plan, *, min_size: int = 1, max_size: int 
                                   draw(st.integers(0, 4)), note=note))
         elif draw(st.integers(0, 24)) == 0:
             found.append(decision(on, "end-treatment", note=note))
+        elif draw(st.integers(0, 9)) == 0:
+            found.append(draw(delays(on, note)))
         else:
             action, drug = draw(st.sampled_from(actions)), draw(st.sampled_from(drugs))
             percent = (draw(st.one_of(st.none(), st.integers(5, 90)))

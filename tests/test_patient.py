@@ -272,11 +272,13 @@ def test_the_patient_schema_names_every_key_a_record_has() -> None:
     document = record_to_json(aue())
     assert set(document) == set(schema("patient")["properties"])
     keys = set(schema("patient")["properties"]["options"]["properties"])
-    assert set(document["options"]) == keys - {"acknowledged", "doses", "kidney", "renal_table"}
+    assert set(document["options"]) == keys - {"acknowledged", "doses", "kidney", "renal_table",
+                                               "calendar_key"}
     chosen = new_record("P", load_builtin("blum-2011"), START, origin="built-in regimen "
                         "blum-2011", acknowledge="reconstructed", doses={"lenalidomide": 5},
                         kidney=kidney_function(START, creatinine=1.6, age=72, weight_kg=70,
-                                               sex="male"), renal_table="us-label")
+                                               sex="male"), renal_table="us-label",
+                        calendar_key="0123456789abcdef" * 2)
     chosen_document = record_to_json(chosen)
     assert set(chosen_document["options"]) == keys
     assert chosen_document["options"]["kidney"] == {
@@ -316,10 +318,12 @@ def test_init_writes_a_record_with_the_options_given(in_tmp: Path, options: tupl
                      "-o", "p.json")
     assert (result.code, result.out, result.err) == (
         0, "Created p.json: patient P-001, regimen aue-2010, start 2027-01-04.\n", "")
-    assert load_record(in_tmp / "p.json") == new_record(
+    loaded = load_record(in_tmp / "p.json")
+    assert re.fullmatch("[0-9a-f]{32}", loaded.calendar_key or "")
+    assert loaded == new_record(
         "P-001", load_builtin("aue-2010"), START, origin="built-in regimen aue-2010",
         measurements=expected, supportive=(load_supportive("aspirin"),), grading="iwcll-2008",
-        baseline={"platelets": 180.0, "hemoglobin": 13.5})
+        baseline={"platelets": 180.0, "hemoglobin": 13.5}, calendar_key=loaded.calendar_key)
     assert not backup_path(in_tmp / "p.json").exists()
 
 

@@ -234,6 +234,35 @@ def test_uids_keep_their_values_from_earlier_versions() -> None:
     assert expected[0] == "f7f583f6-6a6f-53da-ae3c-98999910e4ea@doseplan"  # shipped 2026
 
 
+def test_a_calendar_key_gives_each_patient_their_own_uids() -> None:
+    """Two patients on one regimen from one date (each record's random key) share no UID;
+    each keeps its UIDs across regenerations; a UID is a v5 UUID of the key, regimen,
+    start and day, so it says nothing of the patient."""
+    plan = base_of("aue-2010")
+    first, second = "0" * 32, "f" * 32
+    uids = [e.uid for e in parse(render_ics(plan, calendar_key=first)).events]
+    assert uids == [e.uid for e in parse(render_ics(plan, calendar_key=first)).events]
+    assert set(uids).isdisjoint(e.uid for e in parse(render_ics(plan,
+                                                                calendar_key=second)).events)
+    namespace = uuid.uuid5(uuid.NAMESPACE_URL, "https://doseplan.example/ical")
+    assert uids[0] == f"{uuid.uuid5(namespace, f'{first}/aue-2010/{START}/{START}')}@doseplan"
+
+
+@pytest.mark.parametrize(("key", "error", "message"), [
+    ("0" * 31, UsageError, "calendar key '0000000000000000000000000000000' is not 32 lowercase "
+                           "hex digits; give one made by doseplan.patient.new_calendar_key()"),
+    ("G" * 32, UsageError, "calendar key 'GGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGG' is not 32 "
+                           "lowercase hex digits; give one made by "
+                           "doseplan.patient.new_calendar_key()"),
+    (12, TypeError, "'calendar_key' must be text (32 hex digits) (got 12 that is an int)"),
+], ids=["too-short", "not-hex", "not-text"])
+def test_a_calendar_key_is_32_hex_digits(key: object, error: type[Exception],
+                                         message: str) -> None:
+    with pytest.raises(error) as caught:
+        render_ics(base_of("aue-2010"), calendar_key=key)  # type: ignore[arg-type]
+    assert str(caught.value) == message
+
+
 @given(st.text(), st.uuids())
 def test_uuid5_is_the_standard_library_s(name: str, namespace: uuid.UUID) -> None:
     """The fast-start UUIDv5 gives the same UUID as uuid.uuid5 for any name."""

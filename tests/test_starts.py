@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import run_installed
@@ -164,6 +165,119 @@ def test_a_delayed_cycle_keeps_its_length_and_content(cycle: int, late: int) -> 
 
 
 # ---------------------------------------------------------------------------
+# The team's delays
+
+
+def waiting_dates(plan: Plan) -> list[date]:
+    return [day.date for day in plan.days if day.cycle_day == WAITING_DAY]
+
+
+def week_of(first: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range(7)]
+
+
+@pytest.mark.parametrize("delay", [
+    {"days": 7},
+    {"until": date(2027, 4, 5)},
+], ids=["by-days", "to-a-date"])
+def test_the_team_delays_the_next_cycle_and_every_later_one(delay: dict[str, Any]) -> None:
+    """Decided in cycle 2 ("patient away"): cycle 3 starts 7 days after its day 1 and
+    cycle 4 moves with it; the days between say the team's decision and when it ends."""
+    plan = plan_of("aue-2010")
+    planned = day_1(plan, 3)
+    decided = planned - timedelta(days=5)
+    after = apply_events(plan, [decision(decided, "delay-cycle", note="patient away",
+                                         **delay)])
+    assert after.days[:(planned - START).days] == plan.days[:(planned - START).days]
+    assert waiting_dates(after) == week_of(planned)
+    assert (day_1(after, 3), day_1(after, 4)) == (planned + timedelta(days=7),
+                                                  day_1(plan, 4) + timedelta(days=7))
+    notes = after.notes_by_date()
+    assert notes[planned] == (
+        "Cycle 3 (treatment) delayed by the treating team's decision of 2027-03-24 (patient "
+        "away): it starts on 2027-04-05 if your blood test then meets what day 1 needs (ANC "
+        ">= 1 and platelets >= 75).")
+    assert notes[day_1(after, 3)] == (
+        "Cycle 3 (treatment) starts 7 days late, only after your blood test (from "
+        "2027-04-02): ANC >= 1 and platelets >= 75.")
+
+
+def test_a_delay_until_counts_waits_for_counts_recorded_after_the_decision() -> None:
+    """Counts that met before the decision do not start the cycle; the first that meet
+    after it do."""
+    plan = plan_of("aue-2010")
+    planned = day_1(plan, 3)
+    met = planned + timedelta(days=4)
+    after = apply_events(plan, [*counts(planned - timedelta(days=1), 1.5, 150),
+                                decision(planned, "delay-cycle"), *counts(met, 1.6, 160)])
+    assert waiting_dates(after) == week_of(planned)[:4]
+    assert after.notes_by_date()[planned] == (
+        "Cycle 3 (treatment) delayed by the treating team's decision of 2027-03-29: it starts "
+        "on the day a blood test from 2027-03-29 on meets what day 1 needs (ANC >= 1 and "
+        "platelets >= 75).")
+    assert after.notes_by_date()[met] == (
+        "Cycle 3 (treatment) starts 4 days late: ANC 1.6 on 2027-04-02, platelets 160 on "
+        "2027-04-02 meet what day 1 needs.")
+
+
+def test_counts_that_fail_when_the_delay_ends_keep_the_cycle_waiting() -> None:
+    plan = plan_of("aue-2010")
+    planned = day_1(plan, 3)
+    ends = planned + timedelta(days=7)
+    after = apply_events(plan, [decision(planned, "delay-cycle", days=7),
+                                lab(ends, "anc", 0.8)])
+    assert waiting_dates(after)[:8] == [*week_of(planned), ends]
+    assert after.notes_by_date()[ends].startswith(
+        "Cycle 3 (treatment) delayed: waiting for counts (ANC 0.8 on 2027-04-05;")
+    assert after.end == ends + timedelta(days=27)
+
+
+def test_a_delay_of_a_cycle_waiting_for_counts_counts_from_the_decision() -> None:
+    plan = plan_of("aue-2010")
+    planned = day_1(plan, 3)
+    decided = planned + timedelta(days=2)
+    after = apply_events(plan, [lab(planned, "anc", 0.8),
+                                decision(decided, "delay-cycle", days=7)])
+    assert waiting_dates(after) == [planned + timedelta(days=n) for n in range(9)]
+    assert after.notes_by_date()[decided].startswith(
+        "Cycle 3 (treatment) delayed by the treating team's decision of 2027-03-31: it "
+        "starts on 2027-04-07")
+
+
+@pytest.mark.parametrize(("when", "warning"), [
+    ("last-cycle", "The treating team's decision of 2027-06-18 delays the next cycle, but no "
+                   "cycle starts after it: the delay changes nothing."),
+    ("no-later", "The treating team's decision of 2027-03-24 delays the next cycle to a date "
+                 "no later than its day 1: Cycle 3 (treatment) starts on 2027-03-29, not "
+                 "delayed."),
+], ids=["no-cycle-after-it", "to-a-date-before-day-1"])
+def test_a_delay_that_moves_nothing_says_so(when: str, warning: str) -> None:
+    plan = plan_of("aue-2010")
+    planned = day_1(plan, 3)
+    event = (decision(plan.end - timedelta(days=2), "delay-cycle", days=7)
+             if when == "last-cycle" else
+             decision(planned - timedelta(days=5), "delay-cycle",
+                      until=planned - timedelta(days=1)))
+    after = apply_events(plan, [event])
+    assert (after.days, warning in after.warnings) == (plan.days, True)
+
+
+@given(cycle=st.integers(2, 4), days=st.integers(1, 40))
+def test_a_cycle_the_team_delays_keeps_its_length_and_content(cycle: int, days: int) -> None:
+    """With no counts recorded, every day from the delayed cycle on is the plan's, ``days``
+    later; the days between give nothing."""
+    plan = plan_of("aue-2010")
+    planned = day_1(plan, cycle)
+    after = apply_events(plan, [decision(planned - timedelta(days=1), "delay-cycle",
+                                         days=days)])
+    cut = (planned - START).days
+    shifted = [day._replace(date=day.date + timedelta(days=days)) for day in plan.days[cut:]]
+    assert list(after.days[cut + days:]) == shifted
+    assert all(day.cycle_day == WAITING_DAY and not day.doses
+               for day in after.days[cut:cut + days])
+
+
+# ---------------------------------------------------------------------------
 # Through the installed doseplan
 
 
@@ -238,3 +352,54 @@ def test_counts_given_at_init_are_judged_against_day_1(tmp_path: Path) -> None:
                                               "is before the plan starts (2027-01-04); check "
                                               "its date\n")
     assert not (tmp_path / "q.json").exists()
+
+
+def test_the_team_delays_a_cycle_through_record(tmp_path: Path) -> None:
+    """``record --delay-cycle`` takes days, a date or 'counts'; anything else is refused
+    with the fix, and the record is left as it was."""
+    plan = plan_of("aue-2010")
+    planned = day_1(plan, 3)
+    decided = (planned - timedelta(days=5)).isoformat()
+    assert run_installed("init", "aue-2010", "--start", START.isoformat(), "--patient",
+                         "P-4", "-o", "p.json", cwd=tmp_path).code == 0
+    saved = (tmp_path / "p.json").read_bytes()
+    usage = " (see 'doseplan record --help')"
+    for typed, message in (
+            ("7x", "--delay-cycle '7x' is not a delay: give days (1 to 365, e.g. 7), a date "
+                   f"(YYYY-MM-DD) or 'counts'{usage}"),
+            ("400", "a delay of 400 days is out of range; give 1 to 365 days (a longer pause "
+                    "is an end of treatment)"),
+            ("2027-03-20", "a cycle delayed on 2027-03-24 until 2027-03-20 does not wait; give "
+                           "a later date")):
+        refused = run_installed("record", "p.json", "--date", decided, "--delay-cycle", typed,
+                                cwd=tmp_path)
+        assert (refused.code, refused.err) == (2, f"doseplan: error: {message}\n")
+    assert (tmp_path / "p.json").read_bytes() == saved
+    done = run_installed("record", "p.json", "--date", decided, "--delay-cycle", "7", "--note",
+                         "patient away", cwd=tmp_path)
+    assert done.code == 0, done.err
+    assert ("Mon 2027-03-29 to Sun 2027-04-04 (7 days): lenalidomide 10 mg oral -> nothing"
+            in done.out)
+    text = " ".join(run_installed("plan", "p.json", cwd=tmp_path).out.split())
+    assert ("Mon 2027-03-29 treatment C3 wait no doses until Sun 2027-04-04 (7 days) Cycle 3 "
+            "(treatment) delayed by the treating team's decision of 2027-03-24 (patient "
+            "away)") in text
+    assert "Mon 2027-04-05 treatment C3 D1 lenalidomide 10 mg oral" in text
+    listed = run_installed("events", "p.json", cwd=tmp_path).out
+    assert "2027-03-24  delay of the next cycle by 7 days (team decision)" in listed
+
+
+def test_two_patients_on_one_regimen_and_start_share_no_uid(tmp_path: Path) -> None:
+    """[18] for two patients from one date: each record draws its own calendar key at
+    init, so their calendars share no UID, and each keeps its UIDs when printed again."""
+    uids = []
+    for name in ("a", "b"):
+        made = run_installed("init", "badoux-2011", "--start", START.isoformat(), "--patient",
+                             f"P-{name}", "-o", f"{name}.json", cwd=tmp_path)
+        assert made.code == 0, made.err
+        printed = [run_installed("plan", f"{name}.json", "--format", "ics", cwd=tmp_path).out
+                   for _ in range(2)]
+        assert printed[0] == printed[1]
+        uids.append({line for line in printed[0].splitlines() if line.startswith("UID:")})
+    assert len(uids[0]) > 100
+    assert uids[0].isdisjoint(uids[1])

@@ -321,6 +321,8 @@ class Planned(NamedTuple):
     history: tuple[Plan, ...]
     patient: str | None
     regimen: Regimen
+    calendar_key: str | None = None
+    """The record's calendar key (its iCal UIDs), if from a record that has one."""
 
 
 def plan_and_history(
@@ -354,7 +356,8 @@ def plan_and_history(
                 "holds them; use 'doseplan amend' to change them, 'doseplan record' to add "
                 "events")
         revisions = record.history() if history else (record.plan(),)
-        return Planned(revisions[-1], revisions, record.patient, record.regimen)
+        return Planned(revisions[-1], revisions, record.patient, record.regimen,
+                       record.calendar_key)
     return stateless_plan(regimen, options, events_file, history=history)
 
 

@@ -29,6 +29,9 @@ from doseplan.errors import DoseplanError, UsageError, quoted
 from doseplan.events import TOXICITIES
 
 if TYPE_CHECKING:
+    from datetime import date
+
+    from doseplan.events import Event
     from doseplan.patient import PatientRecord, Stored
     from doseplan.plan import Plan
 
@@ -86,7 +89,7 @@ def init_command(
     from doseplan.dates import parse_date
     from doseplan.events import lab
     from doseplan.loader import builtin_ids, load_builtin, load_regimen, load_supportive
-    from doseplan.patient import Measurements, create_record, new_record
+    from doseplan.patient import Measurements, create_record, new_calendar_key, new_record
     from doseplan.patient import patient_id as checked_patient_id
 
     start, until = options.start, options.until
@@ -129,6 +132,7 @@ def init_command(
         extend=tuple(dict.fromkeys(options.extend)),
         kidney=kidney_from_options(options, parse_date(start, what="--start")),
         renal_table=options.renal_table,
+        calendar_key=new_calendar_key(),
     )
     if counts_date is not None and anc is None and platelets is None:
         raise UsageError("--counts-date is the date of --anc and --platelets: give them too")
@@ -270,6 +274,12 @@ def _report(before: Plan, after: Plan) -> None:
               help="Team decision: DRUG's doses of --date are not given (later days as "
                    "before).")
 @click.option("--end-treatment", is_flag=True, help="Team decision: end the treatment.")
+@click.option("--delay-cycle", default=None, type=TEXT, metavar="DAYS|YYYY-MM-DD|counts",
+              help="Team decision: the next cycle (or the one waiting for counts) starts "
+                   "DAYS days after its day 1 (after --date, for a cycle already waiting), "
+                   "on a date, or once counts recorded from --date on meet what day 1 "
+                   "needs ('counts'); every later cycle moves with it. --note gives the "
+                   "reason.")
 @click.option("--crcl", type=NUMBER, default=None, metavar="ML_MIN",
               help="Kidney function: creatinine clearance in mL/min.")
 @click.option("--creatinine", type=NUMBER, default=None, metavar="VALUE",
@@ -302,6 +312,7 @@ def record_command(
     stop: str | None,
     omit: str | None,
     end_treatment: bool,
+    delay_cycle: str | None,
     crcl: float | None,
     creatinine: float | None,
     creatinine_unit: str,
@@ -314,7 +325,7 @@ def record_command(
     """Record blood counts, a toxicity, a decision or the kidney function, and print what
     changed."""
     from doseplan.dates import parse_date
-    from doseplan.events import Event, decision, kidney, lab
+    from doseplan.events import decision, kidney, lab
     from doseplan.events import toxicity as graded
     from doseplan.kidney import kidney_function
 
@@ -351,6 +362,11 @@ def record_command(
         events.append(decision(when, action, drug, note=note, **how))  # type: ignore[arg-type]
     if end_treatment:
         events.append(decision(when, "end-treatment", note=note))
+    if delay_cycle is not None:
+        if end_treatment:
+            raise UsageError("--end-treatment ends every drug; record it without "
+                             "--delay-cycle")
+        events.append(_delay(when, delay_cycle, note))
     measured = crcl is not None or creatinine is not None or dialysis
     if not measured:
         given: dict[str, object] = {"--age": age, "--sex": sex, "--weight-kg": weight_kg}
@@ -362,7 +378,8 @@ def record_command(
         raise click.UsageError("nothing to record: give a count (--anc, --platelets, "
                                "--hemoglobin), --flare-grade, --toxicity with --grade, a "
                                "decision (--hold, --resume, --reduce, --re-escalate, --stop, "
-                               "--omit, --end-treatment), or the kidney function (--crcl, "
+                               "--omit, --end-treatment, --delay-cycle), or the kidney function "
+                               "(--crcl, "
                                "--creatinine, --dialysis)")
 
     def kidney_of(record_weight: float | None) -> list[Event]:
@@ -395,6 +412,23 @@ def record_command(
         say(f"Recorded {count} event(s) in {patient_file} (revision "
             f"{updated.revision}).")
         _report(stored.record.plan(), updated.plan())
+
+
+def _delay(when: date, given: str, note: str | None) -> Event:
+    """The delay-cycle decision of ``--delay-cycle``: days, a date or 'counts'."""
+    from doseplan.dates import parse_date
+    from doseplan.events import LONGEST_DELAY_DAYS, UNTIL_COUNTS, decision
+
+    if given == UNTIL_COUNTS:
+        return decision(when, "delay-cycle", note=note)
+    if given.isdigit():
+        return decision(when, "delay-cycle", note=note, days=int(given))
+    if given[:1].isdigit() and "-" in given:
+        return decision(when, "delay-cycle", note=note,
+                        until=parse_date(given, what="--delay-cycle"))
+    raise click.UsageError(f"--delay-cycle {given!r} is not a delay: give days (1 to "
+                           f"{LONGEST_DELAY_DAYS}, e.g. 7), a date (YYYY-MM-DD) or "
+                           f"'{UNTIL_COUNTS}'")
 
 
 @click.command("events", cls=Command)

@@ -50,8 +50,8 @@ def plan_command(
                               "--alarm-minutes": alarm_minutes, "--strengths": strengths,
                               "--paper": paper if given(click.get_current_context(), "paper")
                               else None})
-    plan, history, patient, chosen = plan_and_history(regimen, options, events_file,
-                                                      history=fmt == "ics")
+    plan, history, patient, chosen, calendar_key = plan_and_history(
+        regimen, options, events_file, history=fmt == "ics")
     stock = capsule_strengths(strengths)
     reads = read_files(regimen, events_file, options)
     if fmt == "pdf":
@@ -64,7 +64,8 @@ def plan_command(
         from doseplan.render.ical import render_ics
 
         text = render_ics(plan, history=history, remind_at=clock(remind_at, tz), tz=tz,
-                          alarm_minutes=alarm_minutes, strengths=stock)
+                          alarm_minutes=alarm_minutes, strengths=stock,
+                          calendar_key=calendar_key)
     elif fmt == "html":
         from doseplan.render.html import render_html
 

@@ -84,6 +84,7 @@ def render_ics(
     alarm_minutes: int | None = None,
     product: str = PRODID,
     strengths: Mapping[str, Sequence[float]] = STRENGTHS,
+    calendar_key: str | None = None,
 ) -> str:
     """The plan as iCalendar text (CRLF line ends), the same for the same arguments.
 
@@ -91,11 +92,14 @@ def render_ics(
     ending with ``plan``; ``remind_at`` and ``tz`` (an IANA name) make timed
     reminders instead of all-day events; ``alarm_minutes`` adds a display alarm
     that many minutes before each timed reminder; ``strengths`` are the capsule
-    strengths in stock, as for the other formats.
+    strengths in stock, as for the other formats; ``calendar_key`` (a patient
+    record's, ``PatientRecord.calendar_key``) makes the UIDs that patient's alone.
     """
     arguments.instance("plan", plan, Plan, "a Plan (from build_plan)")
     arguments.items("history", history, Plan, "Plan (from plan_history)")
     arguments.strengths(strengths)
+    if calendar_key is not None:
+        arguments.calendar_key(calendar_key)
     zone = _check_options(remind_at, tz, alarm_minutes)
     plans = _check_history(plan, history)
 
@@ -132,7 +136,7 @@ def render_ics(
         event["DTSTART"] = icalendar.vDDDTypes(_start(day.date, remind_at, zone))
         event["DTEND"] = icalendar.vDDDTypes(_end(day.date, remind_at, zone))
         event["DTSTAMP"] = icalendar.vDDDTypes(stamp)
-        event["UID"] = icalendar.vText(_uid(plan, key))
+        event["UID"] = icalendar.vText(_uid(plan, key, calendar_key))
         event["SEQUENCE"] = icalendar.vInt(sequence)
         event["DESCRIPTION"] = icalendar.vText(for_document(now.description))
         if cancelled:
@@ -217,11 +221,12 @@ def _days(plan: Plan) -> list[tuple[str, PlanDay]]:
     return found
 
 
-def _uid(plan: Plan, identity: str) -> str:
+def _uid(plan: Plan, identity: str, key: str | None) -> str:
     """Stable over updates of the plan (a day a delay moves keeps it), and free of
-    patient data: the plan's regimen and start, and the day's identity (``_days``)."""
+    patient data: a hash of the calendar key (random, one per record), the plan's regimen
+    and start, and the day's identity (``_days``)."""
     name = f"{plan.regimen_id}/{plan.start.isoformat()}/{identity}"
-    return f"{uuid5(UID_NAMESPACE, name)}@doseplan"
+    return f"{uuid5(UID_NAMESPACE, name if key is None else f'{key}/{name}')}@doseplan"
 
 
 def _start(day: date, remind_at: time | None,
