@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from doseplan import arguments
+from doseplan import arguments, starts
 from doseplan.errors import UsageError
 from doseplan.plan import Plan, PlanDay, PlannedDose
 from doseplan.render.text_calendar import day_label, dose_text
@@ -44,6 +44,56 @@ def diff_plans(old: Plan, new: Plan) -> tuple[DayChange, ...]:
             note = notes.get(when)
             changes.append(DayChange(when, a, b, None if note == earlier.get(when) else note))
     return tuple(changes)
+
+
+def moved_cycles(old: Plan, new: Plan) -> tuple[str, ...]:
+    """What the new plan does to the cycle starts, one line per run of cycles of a phase
+    moved by the same days ("Cycles 3 and 4 (treatment) move 7 days later: cycle 3 starts
+    on Mon 2027-04-05."), then the cycles the new plan no longer shows (a cycle waiting),
+    then those it shows again (the waiting cycle started)."""
+    before, after = _day_1s(old), _day_1s(new)
+    runs: list[tuple[str, int, list[int]]] = []
+    gone: list[tuple[str, int]] = []
+    for (phase, number), when in before.items():
+        if (phase, number) not in after:
+            gone.append((phase, number))
+            continue
+        shift = (after[phase, number] - when).days
+        if shift and runs and runs[-1][:2] == (phase, shift) and runs[-1][2][-1] == number - 1:
+            runs[-1][2].append(number)
+        elif shift:
+            runs.append((phase, shift, [number]))
+    lines = []
+    for phase, shift, numbers in runs:
+        which = _cycles(phase, numbers)
+        verb = "moves" if len(numbers) == 1 else "move"
+        lines.append(f"{which} {verb} {abs(shift)} day{'s' * (abs(shift) > 1)} "
+                     f"{'later' if shift > 0 else 'earlier'}: cycle {numbers[0]} starts on "
+                     f"{day_label(after[phase, numbers[0]])}.")
+    back = [key for key in after if key not in before]
+    for found, words in ((gone, "not on the calendar until {first} starts"),
+                         (back, "on the calendar again: {first} starts on {day}")):
+        if not found:
+            continue
+        first = f"cycle {found[0][1]} ({found[0][0]})"
+        for phase in dict.fromkeys(phase for phase, _ in found):
+            numbers = [number for shown, number in found if shown == phase]
+            said = words.format(first=first, day=day_label(after.get(found[0], date.min)))
+            lines.append(f"{_cycles(phase, numbers)} {'is' if len(numbers) == 1 else 'are'} "
+                         f"{said}.")
+    return tuple(lines)
+
+
+def _day_1s(plan: Plan) -> dict[tuple[str, int], date]:
+    return {(day.phase, day.cycle): day.date for day in plan.days if day.cycle_day == 1}
+
+
+def _cycles(phase: str, numbers: list[int]) -> str:
+    """ "Cycle 3 (treatment)", "Cycles 3 and 4 (treatment)", "Cycles 3 to 12 (treatment)" """
+    if len(numbers) == 1:
+        return starts.cycle(phase, numbers[0])
+    joined = " and " if len(numbers) == 2 else " to "
+    return f"Cycles {numbers[0]}{joined}{numbers[-1]} ({phase})"
 
 
 def _doses(day: PlanDay | None) -> tuple[PlannedDose, ...]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
+import pytest
 from conftest import plan_of
 
-from doseplan.diff import diff_plans, render_diff
-from doseplan.events import lab
+from doseplan.diff import diff_plans, moved_cycles, render_diff
+from doseplan.events import Event, decision, lab
 from doseplan.holds import apply_events
 
 START = date(2027, 1, 4)
@@ -48,3 +49,28 @@ def test_a_delayed_cycle_says_why_its_days_changed() -> None:
         "day 1 needs ANC >= 1 and platelets >= 75); it starts on the day counts that meet are "
         "recorded.",
     ]
+
+
+C3 = date(2027, 3, 29)  # aue-2010's cycle 3 day 1 from START
+LOW = [lab(C3, "anc", 0.8)]
+MET = [*LOW, lab(C3 + timedelta(days=7), "anc", 1.4),
+       lab(C3 + timedelta(days=7), "platelets", 120)]
+DELAYED = [decision(C3 - timedelta(days=5), "delay-cycle", days=7)]
+
+
+@pytest.mark.parametrize(("old", "new", "lines"), [
+    ([], DELAYED, ["Cycles 3 and 4 (treatment) move 7 days later: cycle 3 starts on Mon "
+                   "2027-04-05."]),
+    (DELAYED, [], ["Cycles 3 and 4 (treatment) move 7 days earlier: cycle 3 starts on Mon "
+                   "2027-03-29."]),
+    ([], LOW, ["Cycles 3 and 4 (treatment) are not on the calendar until cycle 3 (treatment) "
+               "starts."]),
+    (LOW, MET, ["Cycles 3 and 4 (treatment) are on the calendar again: cycle 3 (treatment) "
+                "starts on Mon 2027-04-05."]),
+    ([], [lab(C3, "anc", 1.4)], []),
+], ids=["team-delay", "delay-voided", "waiting", "started-late", "no-move"])
+def test_record_says_first_which_cycles_moved(old: list[Event], new: list[Event],
+                                             lines: list[str]) -> None:
+    """One line per run of cycles moved by the same days, before the changed days."""
+    plan = plan_of("aue-2010", start=START)
+    assert list(moved_cycles(apply_events(plan, old), apply_events(plan, new))) == lines

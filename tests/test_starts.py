@@ -378,6 +378,9 @@ def test_the_team_delays_a_cycle_through_record(tmp_path: Path) -> None:
     done = run_installed("record", "p.json", "--date", decided, "--delay-cycle", "7", "--note",
                          "patient away", cwd=tmp_path)
     assert done.code == 0, done.err
+    assert done.out.splitlines()[1:3] == [
+        "Cycles 3 and 4 (treatment) move 7 days later: cycle 3 starts on Mon 2027-04-05.",
+        "28 day(s) changed:"]
     assert ("Mon 2027-03-29 to Sun 2027-04-04 (7 days): lenalidomide 10 mg oral -> nothing"
             in done.out)
     text = " ".join(run_installed("plan", "p.json", cwd=tmp_path).out.split())

@@ -234,9 +234,11 @@ def _lock_wait() -> float:
 
 def _report(before: Plan, after: Plan) -> None:
     """What changed, and what an open hold waits for (even when nothing changed)."""
-    from doseplan.diff import diff_plans, render_diff
+    from doseplan.diff import diff_plans, moved_cycles, render_diff
     from doseplan.holds import OPEN_HOLD
 
+    for line in moved_cycles(before, after):
+        say(line)
     say(render_diff(diff_plans(before, after)), nl=False)
     for warning in after.warnings:
         if warning.startswith(OPEN_HOLD):
