@@ -179,6 +179,13 @@ def describe_regimen(
         lines.append("")
         lines += _wrap(f"Renal table: {regimen.renal.table}, the one the regimen's source "
                        f"gives ({describe_source(regimen.renal.source)}).", "", "  ")
+    if regimen.start_criteria is not None:
+        from doseplan.policy import load_policy  # the words of a threshold are the policy's
+
+        needs = load_policy().cycle_start.of_regimen(regimen.start_criteria.meet).describe()
+        lines.append("")
+        lines += _wrap(f"Day 1 of each cycle needs {needs}, by the regimen's source "
+                       f"({describe_source(regimen.start_criteria.source)}).", "", "  ")
     attachable = [*(regimen.supportive or ()), *library]
     if attachable:
         lines.append("")

@@ -166,10 +166,12 @@ def build_plan(
     if kidney is not None:
         days = renal.capped(days, kidney, table, policy)
         warnings = (*warnings, *renal.decision_needed(kidney, table, policy.drug))
+    criteria = regimen.start_criteria
+    rule = policy.cycle_start if criteria is None else policy.cycle_start.of_regimen(
+        criteria.meet, criteria.source)
     warnings = (*warnings, renal.rules(kidney, table, policy, drugs,
                                        regimen.renal if table.id == own else None),
-                policy.cycle_start.rule())
-    rule = policy.cycle_start
+                rule.rule())
     day_notes = tuple((day.date, starts.needs(day.phase, day.cycle, day.date, rule))
                       for day in days if day.cycle_day == 1)
     plan = Plan(
@@ -191,6 +193,7 @@ def build_plan(
         acknowledged=acknowledge,
         kidney=kidney,
         renal_table=table.id,
+        start_criteria=() if criteria is None else criteria.meet,
         day_notes=day_notes,
     )
     if not START_YEARS[0] <= start.year <= START_YEARS[1]:

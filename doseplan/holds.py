@@ -953,7 +953,7 @@ class _Machine:
                  baseline: Mapping[str, float] | None) -> None:
         self.plan, self.policy, self.hooks, self.scale = plan, policy, tuple(hooks), scale
         self.table = policy.renal.table(plan.renal_table or None)
-        self.rule = policy.cycle_start
+        self.rule = policy.cycle_start.of_regimen(plan.start_criteria)
         self.first = plan.days[0].date
         self.starts = starts.first_days(plan.days)
         """The plan's index of each day 1."""

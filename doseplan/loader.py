@@ -54,6 +54,7 @@ from doseplan.model import (
     Selection,
     Source,
     Span,
+    StartCriteria,
     Supportive,
     SupportiveAdministration,
     Unit,
@@ -792,6 +793,9 @@ def build_regimen(document: Mapping[str, Any], *, where: str) -> Regimen:
                 for i in items)),
             renal=_opt(document, "renal", lambda item: RenalChoice(
                 item["table"], Source.from_json(item["source"]))),
+            start_criteria=_opt(document, "start_criteria", lambda item: StartCriteria(
+                tuple((t["test"], t["at_least"]) for t in item["meet"]["all"]),
+                Source.from_json(item["source"]))),
         )
     except (KeyError, TypeError, AttributeError) as exc:
         raise RegimenError(
@@ -1008,6 +1012,11 @@ def regimen_to_json(regimen: Regimen) -> dict[str, Any]:
                         "source": _source_json(i.source)}) for i in regimen.mandated_care]
     if regimen.renal is not None:
         out["renal"] = {"table": regimen.renal.table, "source": _source_json(regimen.renal.source)}
+    if regimen.start_criteria is not None:
+        out["start_criteria"] = {
+            "meet": {"all": [{"test": test, "at_least": value}
+                             for test, value in regimen.start_criteria.meet]},
+            "source": _source_json(regimen.start_criteria.source)}
     return out
 
 

@@ -583,6 +583,16 @@ class RenalChoice(Value):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
+class StartCriteria(Value):
+    """What day 1 of each cycle needs by the regimen's own source: each count (anc,
+    platelets, hemoglobin) at least its value; how recent, and the longest delay, are
+    the policy's."""
+
+    meet: tuple[tuple[str, float], ...]
+    source: Source
+
+
+@dataclass(frozen=True, eq=False, repr=False)
 class MandatedCare(Value):
     """Supportive care the original trial mandated: attachable care (``supportive``, its
     id) or, when the source gives no drug or dose, words for the team (``supportive``
@@ -686,6 +696,8 @@ class Regimen(KeyValue):
     """Supportive care the original trial mandated."""
     renal: RenalChoice | None = None
     """The renal table the regimen's own source gives (None: the policy's default)."""
+    start_criteria: StartCriteria | None = None
+    """What each day 1 needs by the regimen's own source (None: the policy's criteria)."""
 
     def sources(self, *, care: bool = True) -> tuple[Source, ...]:
         """Every source in the regimen, in document order; without the sources of its
@@ -709,6 +721,8 @@ class Regimen(KeyValue):
         found.extend(item.source for item in self.mandated_care or ())
         if self.renal is not None:
             found.append(self.renal.source)
+        if self.start_criteria is not None:
+            found.append(self.start_criteria.source)
         return tuple(found)
 
 

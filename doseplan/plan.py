@@ -117,6 +117,9 @@ class Plan(Value):
     """The kidney function the doses were planned for (None: not given)."""
     renal_table: str = ""
     """The id of the policy's renal table the plan follows."""
+    start_criteria: tuple[tuple[str, float], ...] = ()
+    """The counts each day 1 needs by the regimen's own source, each at least its value
+    (empty: the policy's start criteria)."""
     day_notes: tuple[tuple[date, str], ...] = ()
     """What a day says besides its doses, by date in date order (``doseplan.starts``:
     a cycle start that needs counts, has met them, or waits for them)."""

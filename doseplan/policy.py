@@ -266,6 +266,19 @@ class CycleStart(Value):
         """ "ANC >= 1 and platelets >= 75" """
         return " and ".join(t.describe() for t in self.meet)
 
+    def of_regimen(self, meet: tuple[tuple[str, float], ...], source: Source | None = None
+                   ) -> CycleStart:
+        """These criteria with a regimen's own counts to meet (none: unchanged), from its
+        ``source`` (the policy's source kept where none is given: the reading of a plan
+        needs the counts, not the words)."""
+        if not meet:
+            return self
+        thresholds = tuple(Threshold(test, at_least=value)  # type: ignore[arg-type]
+                           for test, value in meet)
+        return CycleStart(thresholds, source or self.source, None if source else
+                          self.assumption, self.within_days, self.within_source,
+                          self.max_delay_days, self.max_delay_source)
+
     def earliest(self, day_1: date) -> date:
         """The first date whose counts count for a cycle starting on ``day_1``."""
         return day_1 - timedelta(days=self.within_days)

@@ -33,6 +33,7 @@ from doseplan.model import (
     Regimen,
     Selection,
     Span,
+    StartCriteria,
     Supportive,
     longest_run,
 )
@@ -106,6 +107,26 @@ def check_regimen(regimen: Regimen, *, where: str, library: Collection[str]) -> 
             raise RegimenError(f"renal table {regimen.renal.table!r} is not one of the "
                                f"policy's; use one of {', '.join(tables)}", where=where,
                                path="$.renal.table")
+    if regimen.start_criteria is not None:
+        _check_start_criteria(regimen.start_criteria, where)
+
+
+def _check_start_criteria(criteria: StartCriteria, where: str) -> None:
+    """Each count once, in its unit (an ANC of 1000 is cells/uL, not 10^9/L)."""
+    from doseplan.events import PLAUSIBLE, TEST_NAMES, UNITS
+
+    seen: set[str] = set()
+    for i, (test, value) in enumerate(criteria.meet):
+        path = f"$.start_criteria.meet.all[{i}]"
+        if test in seen:
+            raise RegimenError(f"{TEST_NAMES[test]} is given twice; give each count once",
+                               where=where, path=path)
+        seen.add(test)
+        low, high = PLAUSIBLE[test]
+        if not low < value <= high:
+            raise RegimenError(f"{TEST_NAMES[test]} >= {value:g} {UNITS[test]} is implausible "
+                               f"(expected above {low:g} and at most {high:g}); give it in "
+                               f"{UNITS[test]}", where=where, path=f"{path}.at_least")
 
 
 def check_chosen(regimen: Regimen, *, where: str) -> None:

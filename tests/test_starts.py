@@ -4,6 +4,8 @@ one (issue 43, parts 1 and 2)."""
 
 from __future__ import annotations
 
+import copy
+import json
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,9 +16,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from doseplan import apply_events, build_plan, load_regimen
+from doseplan.errors import RegimenError
 from doseplan.events import Event, decision, lab
+from doseplan.loader import builtin_document, parse_regimen
+from doseplan.model import Regimen
 from doseplan.plan import WAITING_DAY, Plan, PlanDay
 from doseplan.policy import load_policy
+from doseplan.render.json_calendar import plan_from_json, render_json
 
 START = date(2027, 1, 4)
 RULE = load_policy().cycle_start
@@ -406,3 +412,74 @@ def test_two_patients_on_one_regimen_and_start_share_no_uid(tmp_path: Path) -> N
         uids.append({line for line in printed[0].splitlines() if line.startswith("UID:")})
     assert len(uids[0]) > 100
     assert uids[0].isdisjoint(uids[1])
+
+
+# ---------------------------------------------------------------------------
+# A regimen's own start criteria
+
+
+def with_criteria(meet: list[dict[str, Any]]) -> Regimen:
+    document = {**copy.deepcopy(builtin_document("aue-2010")),  # the loader's, shared
+                "start_criteria": {"meet": {"all": meet},
+                                   "source": {"assumption": "the trial's protocol, as a test"}}}
+    return parse_regimen(document, where="r.json")
+
+
+OWN = [{"test": "anc", "at_least": 1.5}, {"test": "platelets", "at_least": 100}]
+
+
+def test_a_regimen_s_own_start_criteria_replace_the_policy_s() -> None:
+    """ANC 1.2 meets the policy's criteria but not the regimen's (ANC >= 1.5): cycle 3
+    waits; the plan says which criteria apply and their source; the JSON calendar keeps
+    them."""
+    plan = build_plan(with_criteria(OWN), START)
+    planned = day_1(plan, 3)
+    assert plan.notes_by_date()[planned] == (
+        "Cycle 3 (treatment) starts only after your blood test (from 2027-03-26): ANC >= 1.5 "
+        "and platelets >= 100.")
+    assert ("Cycle start: day 1 needs ANC >= 1.5 and platelets >= 100 (10^9/L) in counts of "
+            "that day or the 3 days before; failing counts delay it and every later cycle; "
+            "after 28 days of delay the team decides (assumption: the trial's protocol, as a "
+            "test; assumption: 3 days, unsourced; assumption: 28 days, unsourced).") \
+        in plan.warnings
+    after = apply_events(plan, counts(planned, 1.2, 120))
+    assert waiting_dates(after)[0] == planned
+    assert apply_events(plan_of("aue-2010"), counts(planned, 1.2, 120)).notes_by_date()[
+        planned].startswith("Cycle 3 (treatment) starts: ANC 1.2")
+    assert plan_from_json(json.loads(render_json(after))) == after
+
+
+@pytest.mark.parametrize(("meet", "message"), [
+    ([{"test": "anc", "at_least": 1500}],
+     "r.json: $.start_criteria.meet.all[0].at_least: ANC >= 1500 10^9/L is implausible "
+     "(expected above 0 and at most 100); give it in 10^9/L"),
+    ([{"test": "anc", "at_least": 1}, {"test": "anc", "at_least": 1.5}],
+     "r.json: $.start_criteria.meet.all[1]: ANC is given twice; give each count once"),
+], ids=["anc-in-cells-per-ul", "anc-twice"])
+def test_a_regimen_s_start_criteria_are_checked(meet: list[dict[str, Any]],
+                                               message: str) -> None:
+    with pytest.raises(RegimenError) as caught:
+        with_criteria(meet)
+    assert str(caught.value) == message
+
+
+def test_a_regimen_file_states_its_start_criteria(tmp_path: Path) -> None:
+    """Through the installed doseplan: 'show' and the calendar say the regimen's criteria;
+    'validate' refuses an ANC given in cells/uL."""
+    document = {**copy.deepcopy(builtin_document("aue-2010")), "id": "aue-2010-own",
+                "start_criteria": {"meet": {"all": OWN},
+                                   "source": {"assumption": "the trial's protocol"}}}
+    (tmp_path / "r.json").write_text(json.dumps(document), encoding="utf-8")
+    shown = " ".join(run_installed("show", "r.json", cwd=tmp_path).out.split())
+    assert ("Day 1 of each cycle needs ANC >= 1.5 and platelets >= 100, by the regimen's "
+            "source (assumption: the trial's protocol).") in shown
+    text = " ".join(run_installed("plan", "r.json", "--start", START.isoformat(),
+                                  cwd=tmp_path).out.split())
+    assert ("Cycle 1 (treatment) starts only after your blood test (from 2027-01-01): ANC >= "
+            "1.5 and platelets >= 100.") in text
+    document["start_criteria"]["meet"]["all"] = [{"test": "anc", "at_least": 1500}]
+    (tmp_path / "bad.json").write_text(json.dumps(document), encoding="utf-8")
+    refused = run_installed("validate", "bad.json", cwd=tmp_path)
+    assert (refused.code, refused.err) == (
+        1, "doseplan: error: bad.json: $.start_criteria.meet.all[0].at_least: ANC >= 1500 "
+           "10^9/L is implausible (expected above 0 and at most 100); give it in 10^9/L\n")

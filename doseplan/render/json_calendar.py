@@ -50,6 +50,9 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
         "body": None if plan.body is None else _body_json(plan.body),
         "kidney": None if plan.kidney is None else _kidney_json(plan.kidney),
         "renal_table": plan.renal_table,
+        **({"start_criteria": [{"test": test, "at_least": number(value)}
+                               for test, value in plan.start_criteria]}
+           if plan.start_criteria else {}),
         "warnings": list(plan.warnings),
         "events": events_to_json(plan.events),
         "days": [_day_json(day, notes.get(day.date)) for day in plan.days],
@@ -162,6 +165,8 @@ def plan_from_json(document: Mapping[str, Any]) -> Plan:
         acknowledged=status["acknowledged"],
         kidney=_kidney_from_json(document.get("kidney")),
         renal_table=document.get("renal_table", ""),
+        start_criteria=tuple((item["test"], item["at_least"])
+                             for item in document.get("start_criteria", ())),
         day_notes=tuple((date.fromisoformat(day["date"]), day["note"])
                         for day in document["days"] if "note" in day),
     )
