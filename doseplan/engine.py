@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from functools import partial
+from itertools import groupby
 from typing import NamedTuple
 
 from doseplan import arguments, renal, starts, status
@@ -171,7 +172,9 @@ def build_plan(
         criteria.meet, criteria.source)
     warnings = (*warnings, renal.rules(kidney, table, policy, drugs,
                                        regimen.renal if table.id == own else None),
-                rule.rule())
+                rule.rule(),
+                *((starts.continuous(policy.drug, rule),) if policy.drug in layout.continuous
+                  else ()))
     day_notes = tuple((day.date, starts.needs(day.phase, day.cycle, day.date, rule))
                       for day in days if day.cycle_day == 1)
     plan = Plan(
@@ -268,6 +271,8 @@ class _Layout(NamedTuple):
     warnings: tuple[str, ...]
     drugs: tuple[str, ...]
     """The drugs the plan gives, in the order of their first day."""
+    continuous: frozenset[str] = frozenset()
+    """The drugs given every day of one of the plan's cycles (no rest days)."""
 
 
 _LAYOUTS: dict[_Inputs, _Layout] = {}
@@ -285,13 +290,27 @@ def _layout(inputs: _Inputs) -> _Layout:
     planned, choice_lines = choose(regimen, dict(given))
     planned, extended = extend_only(planned, counts, extend)
     found = _lay_out(planned, counts, count_warnings, body, supportive)
-    found = found._replace(warnings=(*choice_lines, *extended, *found.warnings))
+    found = found._replace(warnings=(*choice_lines, *extended, *found.warnings),
+                           continuous=_every_day(found.columns))
     if len(_LAYOUTS) >= _LAYOUTS_KEPT:
         oldest = next(iter(_LAYOUTS), None)  # dicts keep insertion order
         if oldest is not None:
             _LAYOUTS.pop(oldest, None)
     _LAYOUTS[inputs] = found
     return found
+
+
+def _every_day(columns: tuple[tuple[str, ...], tuple[int, ...], tuple[int, ...],
+                              tuple[tuple[PlannedDose, ...], ...]]) -> frozenset[str]:
+    """The drugs given on every day of a cycle (days 1-28 of 28), in any cycle."""
+    found: set[str] = set()
+    for _, days in groupby(zip(*columns, strict=True), key=lambda day: (day[0], day[1])):
+        given: set[str] | None = None
+        for _, _, _, doses in days:
+            today = {dose.drug for dose in doses}
+            given = today if given is None else given & today
+        found |= given or set()
+    return frozenset(found)
 
 
 def _lay_out(

@@ -249,6 +249,10 @@ class CycleStart(Value):
     within_source: Source
     max_delay_days: int
     max_delay_source: Source
+    continuous_holds: Literal["omit"]
+    """What a hold does in cycles that give the policy's drug every day: "omit" the held
+    days (the cycle keeps its length, the later cycles their dates)."""
+    continuous_source: Source
 
     def judge(self, labs: Mapping[str, tuple[date, float]], on: date) -> bool | None:
         """False if a count of ``on`` or the days before it that count fails a threshold;
@@ -277,7 +281,8 @@ class CycleStart(Value):
                            for test, value in meet)
         return CycleStart(thresholds, source or self.source, None if source else
                           self.assumption, self.within_days, self.within_source,
-                          self.max_delay_days, self.max_delay_source)
+                          self.max_delay_days, self.max_delay_source, self.continuous_holds,
+                          self.continuous_source)
 
     def earliest(self, day_1: date) -> date:
         """The first date whose counts count for a cycle starting on ``day_1``."""
@@ -285,17 +290,17 @@ class CycleStart(Value):
 
     def rule(self) -> str:
         """The rule in words, with its sources and assumptions: one of a plan's warnings."""
-        said = [self._said(self.source)]
+        said = [self.said(self.source)]
         if self.assumption is not None:
             said.append(f"assumption: {self.assumption}")
-        said += [self._said(self.within_source), self._said(self.max_delay_source)]
+        said += [self.said(self.within_source), self.said(self.max_delay_source)]
         return (f"Cycle start: day 1 needs {self.describe()} (10^9/L) in counts of that day "
                 f"or the {self.within_days} days before; failing counts delay it and every "
                 f"later cycle; after {self.max_delay_days} days of delay the team decides ("
                 + "; ".join(said) + ").")
 
     @staticmethod
-    def _said(source: Source) -> str:
+    def said(source: Source) -> str:
         if source.assumption is not None:
             return f"assumption: {source.assumption}"
         return cite(source)
@@ -385,7 +390,9 @@ def _cycle_start(d: Mapping[str, Any]) -> CycleStart:
         assumption=d.get("assumption"), within_days=d["within_days"],
         within_source=Source.from_json(d["within_source"]),
         max_delay_days=d["max_delay_days"],
-        max_delay_source=Source.from_json(d["max_delay_source"]))
+        max_delay_source=Source.from_json(d["max_delay_source"]),
+        continuous_holds=d["continuous"]["holds"],
+        continuous_source=Source.from_json(d["continuous"]["source"]))
 
 
 def _renal(d: Mapping[str, Any]) -> Renal:

@@ -84,6 +84,15 @@ def still_delayed(phase: str, number: int, since: date, team: str, rule: CycleSt
             "that meet to start it (it starts that day).")
 
 
+def continuous(drug: str, rule: CycleStart) -> str:
+    """The warning of a plan whose cycles give ``drug`` every day (no rest days)."""
+    assert rule.continuous_holds == "omit"
+    said = rule.said(rule.continuous_source)
+    return (f"Continuous dosing: {drug} is given every day of its cycles, with no rest days. "
+            "A hold omits the held days: the cycle keeps its length and the later cycles "
+            f"their dates ({said}); counts that fail on a day 1 still delay that cycle.")
+
+
 def overdue(phase: str, number: int, rule: CycleStart) -> str:
     """What each day of a cycle delayed longer than the policy allows says."""
     return (f"{cycle(phase, number)} delayed {rule.max_delay_days} days or more: the treating "

@@ -371,7 +371,7 @@ def test_the_first_page_has_what_an_order_sheet_needs() -> None:
     ]
     warnings = [p.text() for p in first.find("div", "warnings")[0].find("p")]
     assert warnings == [f"- {w}" for w in plan.warnings]
-    assert first.find("div", "warnings")[0].find("h3")[0].text() == "Warnings (7)"
+    assert first.find("div", "warnings")[0].find("h3")[0].text() == "Warnings (8)"
 
 
 def test_the_order_sheet_lists_recorded_events_with_their_notes() -> None:

@@ -483,3 +483,30 @@ def test_a_regimen_file_states_its_start_criteria(tmp_path: Path) -> None:
     assert (refused.code, refused.err) == (
         1, "doseplan: error: bad.json: $.start_criteria.meet.all[0].at_least: ANC >= 1500 "
            "10^9/L is implausible (expected above 0 and at most 100); give it in 10^9/L\n")
+
+
+# ---------------------------------------------------------------------------
+# Continuous dosing
+
+
+CONTINUOUS = (
+    "Continuous dosing: lenalidomide is given every day of its cycles, with no rest days. A "
+    "hold omits the held days: the cycle keeps its length and the later cycles their dates "
+    "(assumption: held days are omitted, not made up later: no source read says either way "
+    "for CLL); counts that fail on a day 1 still delay that cycle.")
+
+
+@pytest.mark.parametrize(("regimen_id", "continuous"), [
+    ("continuum-2012", True),
+    ("badoux-2011", True),
+    ("ferrajoli-2013", True),
+    ("aue-2010", False),
+    ("chen-2011", False),
+], ids=["days-1-28-of-28", "daily-escalating", "daily-from-day-9", "days-1-21-of-42",
+        "days-1-21-of-28"])
+def test_a_plan_with_no_rest_days_says_what_a_hold_does(regimen_id: str,
+                                                        continuous: bool) -> None:
+    """The policy's setting for cycles that give lenalidomide every day: a hold omits the
+    held days (a visible assumption), said on those plans only."""
+    assert (CONTINUOUS in plan_of(regimen_id).warnings) is continuous
+    assert RULE.continuous_holds == "omit"
