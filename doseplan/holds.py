@@ -28,6 +28,7 @@ from operator import attrgetter
 from typing import NamedTuple, assert_never, get_args
 
 from doseplan import arguments, renal, starts
+from doseplan import drugs as catalogued
 from doseplan.drugs import assess, catalog
 from doseplan.errors import UsageError
 from doseplan.events import TEST_NAMES, TOXICITY_NAMES, Decision, Event, Grade, Kidney, Lab
@@ -498,10 +499,30 @@ def step(state: Treatment, event: Event, machine: _Machine) -> Treatment:
         for hook in machine.hooks:
             actions += _actions(hook, event, view)
     for action in actions:
+        if isinstance(action, Add) and (found := machine.withheld(action.drug, draft.labs)):
+            draft.note(_not_added(action, *found, on))
+            continue
         _act(action, draft, partial(machine.cycle_end, state))
+    for rule in machine.policy.rules if draft.added else ():
+        if not rule.when.triggered_by(what):
+            continue
+        for added in [drug for drug in draft.added if machine.holds_added(rule, drug)]:
+            draft.note(_not_added(draft.added[added][1], rule,
+                                  f"{what.describe()} on {on.isoformat()}", on, shown=True))
+            draft.added = {drug: shown for drug, shown in draft.added.items() if drug != added}
     _recover(draft, on)
     _say_escalation(state.drugs, draft, on, machine.policy)
     return draft.done(state, state.decisions, state.pause)
+
+
+def _not_added(add: Add, rule: Rule, found: str, on: date, *, shown: bool = False) -> str:
+    """The decision asked for when a rule holds a drug a rule adds (ibuprofen for a flare
+    at low platelets): it is not added, or no longer shown from ``on``."""
+    what = f"{catalogued.name(add.drug)} for {TOXICITY_NAMES[add.while_toxicity]}"
+    done = f"is stopped from {on.isoformat()}" if shown else "is not added"
+    return (f"Decision needed ({on.isoformat()}): {what} {done}: {found} "
+            f"(rule {rule.id}: {rule.when.describe()}; {rule.cite()}); the treating team "
+            "decides whether to give it.")
 
 
 def _kidney_step(state: Treatment, function: KidneyFunction, machine: _Machine) -> Treatment:
@@ -988,6 +1009,27 @@ class _Machine:
     def index(self, when: date) -> int:
         """The index of the plan's day of date ``when`` (a plan has every day)."""
         return (when - self.first).days
+
+    def holds_added(self, rule: Rule, drug: str) -> bool:
+        """Whether ``rule`` holds ``drug`` when a rule adds it (a drug the plan does not
+        give: a rule holding it by name or class keeps it from being added)."""
+        if rule.action != "hold" or not rule.drugs:
+            return False
+        known = catalog().get(drug)
+        return rule.acts_on(self.policy.drug, drug, None if known is None else known.drug_class)
+
+    def withheld(self, drug: str, labs: Mapping[str, tuple[date, float]]
+                 ) -> tuple[Rule, str] | None:
+        """The rule holding ``drug`` by the latest counts, with the count, if one does."""
+        for rule in self.policy.rules:
+            if not self.holds_added(rule, drug):
+                continue
+            for threshold in rule.when.any:
+                found = labs.get(threshold.test)
+                if found is not None and threshold.met(found[1]):
+                    return rule, (f"{TEST_NAMES[threshold.test]} {found[1]:g} on "
+                                  f"{found[0].isoformat()}")
+        return None
 
     def candidates(self, what: Lab | Grade) -> tuple[Rule, ...]:
         key: object = what.test if isinstance(what, Lab) else (what.toxicity,)

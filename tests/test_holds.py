@@ -6,9 +6,10 @@ import copy
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
-from conftest import START, check_golden, day
+from conftest import START, check_golden, day, run_installed
 from conftest import plan_of as planned
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -641,8 +642,9 @@ def test_counts_for_a_plan_no_rule_applies_to_are_flagged() -> None:
     plan = apply_events(build_plan(_given_alone("prednisone", 20), START),
                         [lab(day(10), "anc", 0.4)])
     assert ("No rule of the policy applies to this plan: its rules are for lenalidomide, "
-            "cytotoxic, antibody (drugs or classes of drug), none of which the plan gives, "
-            "so recorded counts and grades change no dose by themselves.") in plan.warnings
+            "aspirin, ibuprofen, cytotoxic, antibody (drugs or classes of drug), none of which "
+            "the plan gives, so recorded counts and grades change no dose by themselves.") \
+        in plan.warnings
     assert {d.status for x in plan.days for d in x.doses} == {"planned"}
 
 
@@ -778,3 +780,67 @@ def test_a_kidney_function_recorded_never_changes_an_earlier_day(offset: int,
         assert given == []
     elif band.cap is not None:
         assert all(dose <= band.cap for dose in given)
+
+
+# ---------------------------------------------------------------------------
+# Supportive care under the counts (bleeding risk)
+
+
+BLEEDING = ("(rule bleeding-risk: platelets < 50; assumption); the treating team decides "
+            "whether to give it.")
+
+
+def test_aspirin_is_not_given_at_low_platelets_even_when_lenalidomide_is() -> None:
+    """[23] with aspirin: platelets 30 hold lenalidomide and aspirin; the team gives
+    lenalidomide again at platelets 30, and aspirin stays held for its own rule (an
+    assumption, shown) until platelets >= 50."""
+    low, resumed, recovered = day(10), day(11), day(20)
+    plan = with_care("james-2014", "aspirin", [
+        lab(low, "platelets", 30), decision(resumed, "resume", "lenalidomide"),
+        lab(recovered, "platelets", 60)])
+    assert doses_of(plan, "aspirin", 12) == [(
+        "held", "held: platelets 30 x 10^9/L is grade 3 (CTCAE v5.0) on 2027-01-13, rule "
+                "bleeding-risk (assumption)")]
+    assert [status for status, _ in doses_of(plan, "lenalidomide", 12)] == ["planned"]
+    assert doses_of(plan, "aspirin", 20) == [("planned", None)]
+    assert any(w.startswith("Assumption (rule bleeding-risk): No platelet count below which "
+                            "aspirin or an NSAID is withheld is verified") for w in plan.warnings)
+
+
+@pytest.mark.parametrize(("events", "decision_text"), [
+    ([lab(day(10), "platelets", 30), toxicity(day(11), "tumor_flare", 2)],
+     "Decision needed (2027-01-14): ibuprofen for tumor flare is not added: platelets 30 on "
+     f"2027-01-13 {BLEEDING}"),
+    ([toxicity(day(10), "tumor_flare", 2), lab(day(11), "platelets", 30)],
+     "Decision needed (2027-01-14): ibuprofen for tumor flare is stopped from 2027-01-14: "
+     f"platelets 30 x 10^9/L on 2027-01-14 {BLEEDING}"),
+], ids=["flare-after-low-platelets", "low-platelets-during-flare"])
+def test_a_flare_at_low_platelets_adds_no_ibuprofen_without_the_team(
+        events: list[Event], decision_text: str) -> None:
+    plan = plan_of("james-2014", events)
+    assert decision_text in plan.warnings
+    assert not any(d.drug == "ibuprofen" for x in plan.days[10:] for d in x.doses)
+
+
+def test_a_nurse_records_low_platelets_and_a_flare_through_record(tmp_path: Path) -> None:
+    """Through the installed doseplan: [23] with aspirin; platelets 30, the team resumes
+    lenalidomide, then a grade 2 flare: no aspirin and no ibuprofen on the calendar, each
+    saying why."""
+    steps = (("init", "james-2014", "--start", START.isoformat(), "--patient", "P-5",
+              "--height-cm", "170", "--weight-kg", "70", "--with", "aspirin",
+              "--acknowledge-status", "reconstructed", "-o", "p.json"),
+             ("record", "p.json", "--date", day(10).isoformat(), "--platelets", "30"),
+             ("record", "p.json", "--date", day(11).isoformat(), "--resume", "lenalidomide"),
+             ("record", "p.json", "--date", day(12).isoformat(), "--flare-grade", "2"))
+    for args in steps:
+        done = run_installed(*args, cwd=tmp_path)
+        assert done.code == 0, done.err
+    assert "Open hold: aspirin is held: platelets 30" in done.out
+    text = " ".join(run_installed("plan", "p.json", cwd=tmp_path).out.split())
+    assert ("Fri 2027-01-15 treatment C1 D12 lenalidomide 5 mg oral (1x5mg) aspirin 81 mg oral "
+            "(held) (do not take) Sat 2027-01-16") in text
+    assert ("Decision needed (2027-01-15): ibuprofen for tumor flare is not added: platelets "
+            "30 on 2027-01-13 (rule bleeding-risk: platelets < 50; assumption)") in text
+    assert ("Open hold: aspirin is held: platelets 30 x 10^9/L is grade 3 (CTCAE v5.0) on "
+            "2027-01-13, rule bleeding-risk (assumption). It is given again when platelets >= "
+            "50") in text

@@ -48,7 +48,7 @@ def test_dose_levels_are_the_capsule_strengths() -> None:
     ("event", "rules"),
     [
         (Lab("anc", 0.8), ["low-counts", "other-drugs-low-counts"]),
-        (Lab("platelets", 40), ["low-counts", "other-drugs-low-counts"]),
+        (Lab("platelets", 40), ["low-counts", "bleeding-risk", "other-drugs-low-counts"]),
         (Lab("anc", 1.0), []),
         (Lab("platelets", 50), []),
         (Lab("hemoglobin", 7.9), ["other-drugs-low-counts"]),
@@ -80,10 +80,10 @@ def test_which_rules_an_event_triggers(event: Lab | Grade, rules: list[str]) -> 
 
 def test_policy_assumptions_become_warnings_once_events_apply() -> None:
     """A plan with events shows the assumptions of the rules it may use: those acting on
-    a drug it gives (aue-2010 [17] gives lenalidomide alone)."""
+    a drug it gives (aue-2010 [17] gives lenalidomide alone, without aspirin)."""
     base = plan_of("aue-2010", start=date(2027, 1, 4))
     plan = apply_events(base, [lab(date(2027, 1, 10), "anc", 2.0)])
-    single_agent = {"other-drugs-low-counts", "other-drugs-severe-toxicity"}
+    single_agent = {"other-drugs-low-counts", "other-drugs-severe-toxicity", "bleeding-risk"}
     for rule in load_policy().rules:
         said = [text for text in plan.warnings if text.startswith(f"Assumption (rule {rule.id})")]
         has = rule.source.assumption is not None or rule.assumption is not None
