@@ -71,17 +71,28 @@ def moved_cycles(old: Plan, new: Plan) -> tuple[str, ...]:
                      f"{'later' if shift > 0 else 'earlier'}: cycle {numbers[0]} starts on "
                      f"{day_label(after[phase, numbers[0]])}.")
     back = [key for key in after if key not in before]
-    for found, words in ((gone, "not on the calendar until {first} starts"),
-                         (back, "on the calendar again: {first} starts on {day}")):
-        if not found:
-            continue
-        first = f"cycle {found[0][1]} ({found[0][0]})"
-        for phase in dict.fromkeys(phase for phase, _ in found):
-            numbers = [number for shown, number in found if shown == phase]
-            said = words.format(first=first, day=day_label(after.get(found[0], date.min)))
-            lines.append(f"{_cycles(phase, numbers)} {'is' if len(numbers) == 1 else 'are'} "
-                         f"{said}.")
+    if gone:
+        lines += _by_phase(gone, f"not on the calendar until {_first(gone)} starts")
+    if back:
+        lines += _by_phase(back, f"on the calendar again: {_first(back)} starts on "
+                                 f"{day_label(after[back[0]])}")
     return tuple(lines)
+
+
+def _first(cycles: list[tuple[str, int]]) -> str:
+    """ "cycle 3 (treatment)": the first of ``cycles`` """
+    phase, number = cycles[0]
+    return f"cycle {number} ({phase})"
+
+
+def _by_phase(cycles: list[tuple[str, int]], said: str) -> list[str]:
+    """One line per phase of ``cycles``: "Cycles 3 and 4 (treatment) are SAID." """
+    lines = []
+    for phase in dict.fromkeys(phase for phase, _ in cycles):
+        numbers = [number for shown, number in cycles if shown == phase]
+        lines.append(f"{_cycles(phase, numbers)} {'is' if len(numbers) == 1 else 'are'} "
+                     f"{said}.")
+    return lines
 
 
 def _day_1s(plan: Plan) -> dict[tuple[str, int], date]:

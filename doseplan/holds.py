@@ -28,8 +28,8 @@ from operator import attrgetter
 from typing import NamedTuple, assert_never, get_args
 
 from doseplan import arguments, renal, starts
-from doseplan import drugs as catalogued
 from doseplan.drugs import assess, catalog
+from doseplan.drugs import name as drug_name
 from doseplan.errors import UsageError
 from doseplan.events import TEST_NAMES, TOXICITY_NAMES, Decision, Event, Grade, Kidney, Lab
 from doseplan.grading import COUNTED, Scale, agrees, check_grade, grade_lab
@@ -518,7 +518,7 @@ def step(state: Treatment, event: Event, machine: _Machine) -> Treatment:
 def _not_added(add: Add, rule: Rule, found: str, on: date, *, shown: bool = False) -> str:
     """The decision asked for when a rule holds a drug a rule adds (ibuprofen for a flare
     at low platelets): it is not added, or no longer shown from ``on``."""
-    what = f"{catalogued.name(add.drug)} for {TOXICITY_NAMES[add.while_toxicity]}"
+    what = f"{drug_name(add.drug)} for {TOXICITY_NAMES[add.while_toxicity]}"
     done = f"is stopped from {on.isoformat()}" if shown else "is not added"
     return (f"Decision needed ({on.isoformat()}): {what} {done}: {found} "
             f"(rule {rule.id}: {rule.when.describe()}; {rule.cite()}); the treating team "
@@ -583,9 +583,7 @@ def _delayed(state: Treatment, event: Event, what: Decision, machine: _Machine) 
     """The state after the team's decision to delay a cycle: the cycle waiting (if one
     is) waits as the team says, from the decision's day; else the next day 1 reached."""
     until = None if what.until is None else machine.index(what.until)
-    reason = f"treating team's decision of {event.date.isoformat()}"
-    if event.note:
-        reason += f" ({event.note})"
+    reason = starts.team(event.date, event.note)
     counts = event.date if what.days is None and what.until is None else None
     if state.waiting is None:
         return state._replace(delay=Delay(what.days, until, event.date, reason))
@@ -1024,11 +1022,9 @@ class _Machine:
         for rule in self.policy.rules:
             if not self.holds_added(rule, drug):
                 continue
-            for threshold in rule.when.any:
-                found = labs.get(threshold.test)
-                if found is not None and threshold.met(found[1]):
-                    return rule, (f"{TEST_NAMES[threshold.test]} {found[1]:g} on "
-                                  f"{found[0].isoformat()}")
+            for test, (measured, value) in labs.items():
+                if rule.when.triggered_by(Lab(test, value)):  # type: ignore[arg-type]
+                    return rule, f"{TEST_NAMES[test]} {value:g} on {measured.isoformat()}"
         return None
 
     def candidates(self, what: Lab | Grade) -> tuple[Rule, ...]:
@@ -1113,16 +1109,21 @@ class _Machine:
             state = state._replace(delay=None, notes=(
                 *state.notes, starts.not_delayed(day.phase, day.cycle, on, delay.reason)))
         verdict = self.rule.judge(state.labs, on)
-        if verdict is False and state.resumed == state.day:
-            notes.append((on, starts.by_team(day.phase, day.cycle, 0,
-                                             starts.failing(state.labs, self.rule))))
-            return state._replace(started=planned)
-        if verdict is False:
+        if verdict is False and state.resumed != state.day:
             return state._replace(started=planned, waiting=Waiting(
                 planned, state.day, starts.failing(state.labs, self.rule)))
-        notes.append((on, starts.met(day.phase, day.cycle, 0, state.labs, self.rule)
-                      if verdict else starts.needs(day.phase, day.cycle, on, self.rule)))
+        notes.append((on, self._started(day, on, verdict, 0, state.labs)))
         return state._replace(started=planned)
+
+    def _started(self, day: PlanDay, on: date, verdict: bool | None, late: int,
+                 labs: Mapping[str, tuple[date, float]]) -> str:
+        """What a day 1 that starts says, by the verdict on its counts (False: the team
+        started it despite them) and the days it is ``late``."""
+        if verdict is False:
+            return starts.by_team(day.phase, day.cycle, late, starts.failing(labs, self.rule))
+        if verdict:
+            return starts.met(day.phase, day.cycle, late, labs, self.rule)
+        return starts.needs(day.phase, day.cycle, on, self.rule, late)
 
     def _wait(self, state: Treatment, limit: int, out: list[PlanDay],
               notes: list[tuple[date, str]]) -> Treatment:
@@ -1174,14 +1175,7 @@ class _Machine:
             return state._replace(waiting=Waiting(waiting.start, state.day,
                                                   starts.failing(state.labs, self.rule)))
         late = state.day - waiting.start - state.shift
-        if verdict is False:
-            said = starts.by_team(day.phase, day.cycle, late,
-                                  starts.failing(state.labs, self.rule))
-        elif verdict:
-            said = starts.met(day.phase, day.cycle, late, state.labs, self.rule)
-        else:
-            said = starts.needs(day.phase, day.cycle, on, self.rule, late)
-        notes.append((on, said))
+        notes.append((on, self._started(day, on, verdict, late, state.labs)))
         return state._replace(waiting=None, shift=state.day - waiting.start)
 
     def _shifted(self, state: Treatment, stop: int, out: list[PlanDay]) -> Treatment:

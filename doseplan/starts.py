@@ -50,6 +50,12 @@ def waiting(phase: str, number: int, failing: str, rule: CycleStart) -> str:
             f"{rule.describe()}); it starts on the day counts that meet are recorded.")
 
 
+def team(decided: date, note: str | None) -> str:
+    """A team's delay in words: "treating team's decision of DATE (NOTE)"."""
+    said = f"treating team's decision of {decided.isoformat()}"
+    return f"{said} ({note})" if note else said
+
+
 def delayed(phase: str, number: int, team: str, rule: CycleStart, until: date | None,
             counts_from: date | None) -> str:
     """What each day of a cycle delayed by the team says (``team``: the decision in words;
