@@ -186,6 +186,13 @@ def describe_regimen(
         lines.append("")
         lines += _wrap(f"Day 1 of each cycle needs {needs}, by the regimen's source "
                        f"({describe_source(regimen.start_criteria.source)}).", "", "  ")
+    if regimen.below_daily is not None:
+        lines.append("")
+        lines += _wrap(f"Below its lowest daily dose, lenalidomide goes to "
+                       f"{regimen.below_daily.describe()} (on cycle days 1, "
+                       f"{1 + regimen.below_daily.every_days}, ...), by the regimen's source "
+                       f"({describe_source(regimen.below_daily.source)}); a further reduction "
+                       f"stops it.", "", "  ")
     attachable = [*(regimen.supportive or ()), *library]
     if attachable:
         lines.append("")

@@ -53,7 +53,7 @@ from doseplan.model import (
     longest_run,
 )
 from doseplan.plan import PLANNED, Plan, PlanDay, PlannedDose
-from doseplan.policy import load_policy
+from doseplan.policy import cite, load_policy
 from doseplan.validation import check_supportive
 
 _NO_DOSES: tuple[PlannedDose, ...] = ()
@@ -197,6 +197,9 @@ def build_plan(
         kidney=kidney,
         renal_table=table.id,
         start_criteria=() if criteria is None else criteria.meet,
+        below_daily=None if regimen.below_daily is None else (
+            regimen.below_daily.amount, regimen.below_daily.every_days,
+            cite(regimen.below_daily.source)),
         day_notes=day_notes,
     )
     if not START_YEARS[0] <= start.year <= START_YEARS[1]:

@@ -34,7 +34,7 @@ from doseplan.errors import UsageError
 from doseplan.events import TEST_NAMES, TOXICITY_NAMES, Decision, Event, Grade, Kidney, Lab
 from doseplan.grading import COUNTED, Scale, agrees, check_grade, grade_lab
 from doseplan.kidney import KidneyFunction
-from doseplan.model import EVERY_HOURS
+from doseplan.model import EVERY_HOURS, every_days_text
 from doseplan.plan import (
     ADDED,
     HELD,
@@ -293,8 +293,13 @@ class Course(NamedTuple):
     stop_reason: str = ""
     cap: float | None = None
     cap_reason: str = ""
-    earlier_caps: tuple[tuple[float | None, str], ...] = ()
-    """The caps before each hold, latest last: where a re-escalation returns to."""
+    earlier_caps: tuple[tuple[float | None, str, int | None], ...] = ()
+    """The caps before each hold (with their ``every``), latest last: where a
+    re-escalation returns to."""
+    below: tuple[float, int, str] | None = None
+    """The regimen's level below the lowest daily dose (``Plan.below_daily``)."""
+    every: int | None = None
+    """At that level: given every so many days, the cap each time; None: daily."""
     omitted: str = ""
     """Why the drug's doses of the state's day are not given (a team's omission of that
     day's doses, lifted the day after), or ''."""
@@ -310,7 +315,7 @@ class Course(NamedTuple):
 
 _DOSING = attrgetter("governed", "held", "hold_reason", "stopped", "stop_reason", "cap",
                      "cap_reason", "omitted", "factor", "factor_reason", "renal_cap",
-                     "renal_reason")
+                     "renal_reason", "every")
 """What a day's doses of a drug depend on in its ``Course`` (``doses_on`` reads no other
 field)."""
 
@@ -401,9 +406,11 @@ class Delay(NamedTuple):
     """The decision in words."""
 
 
-def _courses(planned: Iterable[tuple[PlannedDose, ...]], policy: Policy) -> dict[str, Course]:
+def _courses(planned: Iterable[tuple[PlannedDose, ...]], policy: Policy,
+             below: tuple[float, int, str] | None = None) -> dict[str, Course]:
     """Each drug of the plan as planned (``planned``: its distinct tuples of planned doses,
-    in the order of their first day): its dose levels, lowest dose and first dose."""
+    in the order of their first day): its dose levels, lowest dose and first dose, and
+    for the policy's drug the regimen's level ``below`` its lowest daily dose."""
     highest: dict[str, float] = {}
     starting: dict[str, float] = {}
     for doses in planned:
@@ -418,7 +425,7 @@ def _courses(planned: Iterable[tuple[PlannedDose, ...]], policy: Policy) -> dict
             below_start = [level for level in levels if level < start]
             floor_index = max(0, len(below_start) - policy.most_levels_down)
             lowest = below_start[floor_index] if below_start else levels[0]
-            courses[drug] = Course(levels, lowest, start, governed=True)
+            courses[drug] = Course(levels, lowest, start, governed=True, below=below)
         else:
             courses[drug] = Course((top,), top, starting[drug])
     return courses
@@ -716,27 +723,49 @@ def _freeze(course: Course, given: float | None, reason: str) -> Course:
     earlier = _current(course, given)
     return course._replace(
                    earlier_caps=(*course.earlier_caps,
-                                 (earlier, f"back to the dose before the hold ({reason})")),
+                                 (earlier, f"back to the dose before the hold ({reason})",
+                                  course.every)),
                    cap=earlier, cap_reason=f"not above the dose before the hold ({reason})")
 
 
 def _lowered(drug: str, course: Course, draft: _Draft, levels: int, reason: str) -> Course:
-    """The drug capped ``levels`` dose levels below its current dose, or stopped (with a
-    decision asked for) when that is below its lowest dose level."""
-    target = _current(course, draft.given.get(drug))
+    """The drug capped ``levels`` dose levels below its current dose: below its lowest
+    daily dose to the regimen's level below it (``Course.below``), if it has one and the
+    policy's floor allows it; else stopped, with a decision asked for."""
+    target, every = _current(course, draft.given.get(drug)), course.every
     for _ in range(levels):
         lower = [level for level in course.levels if level < target]
-        if not lower or lower[-1] < course.lowest:
-            draft.note(
-                f"Decision needed: {drug} cannot be reduced below {course.lowest:g} mg, the "
-                f"lowest dose level, so it is stopped; the treating team must decide ({reason})."
-            )
+        if every is None and lower and lower[-1] >= course.lowest:
+            target = lower[-1]
+        elif every is None and course.below is not None and \
+                course.below[0] <= course.lowest == course.levels[0]:
+            target, every = course.below[0], course.below[1]
+        else:
+            lowest = f"{course.lowest:g} mg" if every is None else \
+                f"{target:g} mg {every_days_text(every)}"
+            why = _why_lowest(course, every)
+            draft.note(f"Decision needed: {drug} cannot be reduced below {lowest}, the lowest "
+                       f"dose level, so it is stopped{why}; the treating team must decide "
+                       f"({reason}).")
             return course._replace(
                 stopped=True,
-                stop_reason=f"cannot go below {course.lowest:g} mg, the lowest dose level "
-                            f"({reason})")
-        target = lower[-1]
-    return course._replace(cap=target, cap_reason=reason)
+                stop_reason=f"cannot go below {lowest}, the lowest dose level{why}: {reason}")
+    if every is not None:
+        reason = (f"{target:g} mg {every_days_text(every)}, on cycle days 1, {1 + every}, "
+                  f"{1 + 2 * every}, ... (the regimen's level below its lowest daily dose, "
+                  f"{course.below[2] if course.below else ''}): {reason}")
+    return course._replace(cap=target, cap_reason=reason, every=every)
+
+
+def _why_lowest(course: Course, every: int | None) -> str:
+    """Why no level below the lowest applies, for the policy's drug at the lowest of the
+    policy's levels; else ''."""
+    if (not course.governed or every is not None or course.below is not None
+            or course.lowest > course.levels[0]):
+        return ""
+    return ("; this regimen's source gives no level below it (2.5 mg every other day, the "
+            "level one CLL trial used below 2.5 mg daily, clinical-facts.md (Lenalidomide "
+            "product facts), is not this regimen's)")
 
 
 def _recover(draft: _Draft, today: date) -> None:
@@ -757,8 +786,9 @@ def _recover(draft: _Draft, today: date) -> None:
                     course = _lowered(name, course, draft, course.resume_levels_down, reason)
         elif not course.held and course.re_escalate is not None \
                 and _met(course.re_escalate, labs, grades, today):
-            cap, cap_reason = course.earlier_caps[-1] if course.earlier_caps else (None, "")
-            course = course._replace(cap=cap, cap_reason=cap_reason,
+            cap, cap_reason, every = (course.earlier_caps[-1] if course.earlier_caps
+                                      else (None, "", None))
+            course = course._replace(cap=cap, cap_reason=cap_reason, every=every,
                                      earlier_caps=course.earlier_caps[:-1], re_escalate=None)
         if course.held and course.hold_since is None:
             course = course._replace(hold_since=today)
@@ -810,14 +840,16 @@ def _decide(event: Event, what: Decision, draft: _Draft) -> str:
             course = _reduced(drug, course, draft, what, reason)
         case "re-escalate":
             cap, cap_reason = course.cap, course.cap_reason
-            if cap is not None:
+            if course.every is not None:  # back to the lowest daily dose
+                cap_reason = f"re-escalated by {reason}"
+            elif cap is not None:
                 higher = [level for level in course.levels if level > cap]
                 if higher and higher[0] < course.levels[-1]:
                     cap, cap_reason = higher[0], f"re-escalated by {reason}"
                 else:
                     cap, cap_reason = None, ""
             course = course._replace(cap=cap, cap_reason=cap_reason, re_escalate=None,
-                                     renal_cap=None, renal_reason="")
+                                     renal_cap=None, renal_reason="", every=None)
         case "stop":
             course = course._replace(stopped=True, stop_reason=f"stopped by {reason}")
         case _:
@@ -878,6 +910,9 @@ class Outcome(NamedTuple):
     """The doses given, drug by drug: the last dose given of each from then on."""
     read_given: bool
     """Whether the outcome depends on the last doses given (a paused escalation)."""
+    every: tuple[tuple[str, int], ...] = ()
+    """The drugs given every so many days (``Course.every``): their doses, and those of
+    care that follows them, are given on cycle days 1, 1 + every, ... only."""
 
 
 def doses_on(planned: tuple[PlannedDose, ...], state: Treatment,
@@ -887,6 +922,7 @@ def doses_on(planned: tuple[PlannedDose, ...], state: Treatment,
     drugs, pause, ended = state.drugs, state.pause, state.ended
     doses: list[PlannedDose] = []
     updates: dict[str, float] = {}
+    every: list[tuple[str, int]] = []
     read_given = False
     for dose in planned:
         course = drugs.get(dose.drug)
@@ -911,6 +947,13 @@ def doses_on(planned: tuple[PlannedDose, ...], state: Treatment,
                                        reason=f"reduced from {dose.dose:g} {dose.unit}: "
                                               f"{course.renal_reason}"))
             updates[dose.drug] = lower
+        elif course.every is not None:
+            amount = dose.dose if course.cap is None else min(dose.dose, course.cap)
+            doses.append(dose._replace(dose=amount, status=REDUCED, every_days=course.every,
+                                       reason=f"reduced from {dose.dose:g} {dose.unit} daily: "
+                                              f"{course.cap_reason}"))
+            updates[dose.drug] = amount
+            every.append((dose.drug, course.every))
         elif course.cap is not None and dose.dose > course.cap:
             doses.append(dose._replace(dose=course.cap, status=REDUCED,
                                        reason=f"reduced from {dose.dose:g} {dose.unit}: "
@@ -933,7 +976,7 @@ def doses_on(planned: tuple[PlannedDose, ...], state: Treatment,
             doses.append(dose)
             updates[dose.drug] = dose.dose
     found = tuple(doses)
-    return Outcome(found, found == planned, tuple(updates.items()), read_given)
+    return Outcome(found, found == planned, tuple(updates.items()), read_given, tuple(every))
 
 
 def _with_anchor(dose: PlannedDose, anchor: Course) -> PlannedDose:
@@ -984,7 +1027,7 @@ class _Machine:
         distinct: dict[tuple[PlannedDose, ...], int] = {}
         self.kinds = [distinct.setdefault(doses, len(distinct)) for doses, _ in groups]
         """For each run, which of the plan's distinct tuples of planned doses it has."""
-        self.courses = _courses(distinct, policy)
+        self.courses = _courses(distinct, policy, plan.below_daily)
         self.governs = policy.drug in self.courses
         self.targets = {rule.id: _targets(policy, rule, self.courses) for rule in policy.rules}
         """The plan's drugs each rule acts on."""
@@ -1210,7 +1253,8 @@ class _Machine:
             hi, kind = min(runs[run], stop), self.kinds[run - 1]
             planned = days[lo].doses
             outcome = self.outcome(outcomes, kind, planned, state, given) if planned else None
-            if days[lo].date <= shown_until or (outcome is not None and outcome.read_given):
+            if days[lo].date <= shown_until or (outcome is not None and (outcome.read_given
+                                                                          or outcome.every)):
                 for day in days[lo:hi]:
                     out.append(self._day(day, outcomes, kind, state, given, added))
             elif outcome is None:
@@ -1236,6 +1280,10 @@ class _Machine:
             outcome = self.outcome(outcomes, kind, planned, state, given)
             given.update(outcome.given)
             doses, same = outcome.doses, outcome.same
+            off = {drug for drug, every in outcome.every if (day.cycle_day - 1) % every}
+            if off:
+                doses = tuple(dose for dose in doses
+                              if dose.drug not in off and dose.follows not in off)
         extras = tuple(dose for until, dose in added if day.date <= until)
         if extras or not same:
             return _new_day((day.date, day.phase, day.cycle, day.cycle_day, doses + extras))

@@ -33,6 +33,7 @@ from doseplan.errors import (
 from doseplan.model import (
     SUPERSEDED,
     Administration,
+    BelowDaily,
     Citation,
     CycleSpec,
     Dose,
@@ -796,6 +797,8 @@ def build_regimen(document: Mapping[str, Any], *, where: str) -> Regimen:
             start_criteria=_opt(document, "start_criteria", lambda item: StartCriteria(
                 tuple((t["test"], t["at_least"]) for t in item["meet"]["all"]),
                 Source.from_json(item["source"]))),
+            below_daily=_opt(document, "below_daily_level", lambda item: BelowDaily(
+                item["amount"], item["every_days"], Source.from_json(item["source"]))),
         )
     except (KeyError, TypeError, AttributeError) as exc:
         raise RegimenError(
@@ -1017,6 +1020,10 @@ def regimen_to_json(regimen: Regimen) -> dict[str, Any]:
             "meet": {"all": [{"test": test, "at_least": value}
                              for test, value in regimen.start_criteria.meet]},
             "source": _source_json(regimen.start_criteria.source)}
+    if regimen.below_daily is not None:
+        out["below_daily_level"] = {"amount": regimen.below_daily.amount,
+                                    "every_days": regimen.below_daily.every_days,
+                                    "source": _source_json(regimen.below_daily.source)}
     return out
 
 

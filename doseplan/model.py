@@ -150,13 +150,22 @@ def times_a_day(every_hours: int | None) -> int:
     return 1 if every_hours is None else 24 // every_hours
 
 
-def how_often(dose: float, unit: str, every_hours: int | None) -> str | None:
-    """ "every 6 hours (1600 mg a day)" for ``dose`` given every ``every_hours`` hours; None
-    for a dose once a day. Every format and every message says a frequency in these words."""
+def how_often(dose: float, unit: str, every_hours: int | None,
+              every_days: int | None = None) -> str | None:
+    """ "every 6 hours (1600 mg a day)" for ``dose`` given every ``every_hours`` hours,
+    "every other day" for one given every ``every_days`` = 2 days; None for a dose once a
+    day. Every format and every message says a frequency in these words."""
+    if every_days is not None:
+        return every_days_text(every_days)
     if every_hours is None:
         return None
     daily = round(dose * times_a_day(every_hours), 6)
     return f"every {every_hours} hours ({amount_text(daily)} {unit} a day)"
+
+
+def every_days_text(every_days: int) -> str:
+    """ "every other day", "every 3 days"."""
+    return "every other day" if every_days == 2 else f"every {every_days} days"
 
 
 def longest_run(days: Iterable[int]) -> int:
@@ -593,6 +602,21 @@ class StartCriteria(Value):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
+class BelowDaily(Value):
+    """The dose level the regimen's source gives below the lowest daily dose of
+    lenalidomide: ``amount`` every ``every_days`` days (e.g. 2.5 mg every other day),
+    reached by a reduction below the lowest daily level instead of stopping."""
+
+    amount: float
+    every_days: int
+    source: Source
+
+    def describe(self) -> str:
+        """ "2.5 mg every other day"."""
+        return f"{amount_text(self.amount)} mg {every_days_text(self.every_days)}"
+
+
+@dataclass(frozen=True, eq=False, repr=False)
 class MandatedCare(Value):
     """Supportive care the original trial mandated: attachable care (``supportive``, its
     id) or, when the source gives no drug or dose, words for the team (``supportive``
@@ -698,6 +722,9 @@ class Regimen(KeyValue):
     """The renal table the regimen's own source gives (None: the policy's default)."""
     start_criteria: StartCriteria | None = None
     """What each day 1 needs by the regimen's own source (None: the policy's criteria)."""
+    below_daily: BelowDaily | None = None
+    """The level below the lowest daily dose of lenalidomide (None: none; a reduction
+    below the lowest daily dose stops it)."""
 
     def sources(self, *, care: bool = True) -> tuple[Source, ...]:
         """Every source in the regimen, in document order; without the sources of its
@@ -723,6 +750,8 @@ class Regimen(KeyValue):
             found.append(self.renal.source)
         if self.start_criteria is not None:
             found.append(self.start_criteria.source)
+        if self.below_daily is not None:
+            found.append(self.below_daily.source)
         return tuple(found)
 
 

@@ -55,6 +55,9 @@ class PlannedDose(NamedTuple):
     follows: str | None = None
     """For supportive care given on each day its anchor drug is given: that drug, with
     which it is held and stopped."""
+    every_days: int | None = None
+    """Given every so many days (a level below the lowest daily dose): the day's dose is
+    shown on the days it is taken, none between; None: every day planned."""
 
     def daily(self) -> float:
         """The day's total: ``dose`` times the doses a day."""
@@ -62,7 +65,7 @@ class PlannedDose(NamedTuple):
 
     def how_often(self) -> str | None:
         """ "every 6 hours (1600 mg a day)" for a dose given more than once a day."""
-        return how_often(self.dose, self.unit, self.every_hours)
+        return how_often(self.dose, self.unit, self.every_hours, self.every_days)
 
 
 class PlanDay(NamedTuple):
@@ -120,6 +123,9 @@ class Plan(Value):
     start_criteria: tuple[tuple[str, float], ...] = ()
     """The counts each day 1 needs by the regimen's own source, each at least its value
     (empty: the policy's start criteria)."""
+    below_daily: tuple[float, int, str] | None = None
+    """The regimen's level below the lowest daily dose of lenalidomide: amount in mg,
+    every so many days, and its source in a few words (None: none)."""
     day_notes: tuple[tuple[date, str], ...] = ()
     """What a day says besides its doses, by date in date order (``doseplan.starts``:
     a cycle start that needs counts, has met them, or waits for them)."""

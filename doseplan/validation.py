@@ -109,6 +109,8 @@ def check_regimen(regimen: Regimen, *, where: str, library: Collection[str]) -> 
                                path="$.renal.table")
     if regimen.start_criteria is not None:
         _check_start_criteria(regimen.start_criteria, where)
+    if regimen.below_daily is not None:
+        _check_below_daily(regimen, regimen.below_daily.amount, where)
 
 
 def _check_start_criteria(criteria: StartCriteria, where: str) -> None:
@@ -127,6 +129,24 @@ def _check_start_criteria(criteria: StartCriteria, where: str) -> None:
             raise RegimenError(f"{TEST_NAMES[test]} >= {value:g} {UNITS[test]} is implausible "
                                f"(expected above {low:g} and at most {high:g}); give it in "
                                f"{UNITS[test]}", where=where, path=f"{path}.at_least")
+
+
+def _check_below_daily(regimen: Regimen, amount: float, where: str) -> None:
+    """A level below the lowest daily dose is of the policy's drug, at most its lowest
+    dose level."""
+    from doseplan.policy import load_policy  # the dose levels are the policy's
+
+    policy = load_policy()
+    path = "$.below_daily_level"
+    if not any(admin.drug == policy.drug for phase in regimen.phases
+               for admin in phase.administrations):
+        raise RegimenError(f"a level below the lowest daily dose is for {policy.drug}, which "
+                           f"the regimen does not give; remove below_daily_level", where=where,
+                           path=path)
+    if amount > policy.levels[0]:
+        raise RegimenError(f"{amount:g} mg is above {policy.drug}'s lowest daily dose level, "
+                           f"{policy.levels[0]:g} mg; give at most {policy.levels[0]:g}",
+                           where=where, path=f"{path}.amount")
 
 
 def check_chosen(regimen: Regimen, *, where: str) -> None:

@@ -458,8 +458,9 @@ REGIMEN_CASES = [
                  "give 'from' <= 'to'"),
     regimen_case("regimen-unknown-key", validate("regimen-unknown-key.json"),
                  "$: Additional properties are not allowed ('colour' was unexpected); allowed "
-                 "keys are $schema, citation, dose_choices, drugs, id, mandated_care, notes, "
-                 "phases, renal, start_criteria, status, supportive, title, variant_of"),
+                 "keys are $schema, below_daily_level, citation, dose_choices, drugs, id, "
+                 "mandated_care, notes, phases, renal, start_criteria, status, supportive, "
+                 "title, variant_of"),
     regimen_case("regimen-duplicate-phase", validate("regimen-duplicate-phase.json"),
                  "$.phases[1].name: phase name 'treatment' is used twice; give each phase its "
                  "own name"),
@@ -725,8 +726,8 @@ LARGE_INPUT_CASES = [
          regimen_like_aue("r.json", _many_phases)),
     Case("large-2000-unknown-keys", validate("r.json"), 1,
          "r.json: $: 2000 keys are not allowed here (the first is \"key0\"); allowed keys are "
-         "$schema, citation, dose_choices, drugs, id, mandated_care, notes, phases, renal, "
-         "start_criteria, status, supportive, title, variant_of",
+         "$schema, below_daily_level, citation, dose_choices, drugs, id, mandated_care, notes, "
+         "phases, renal, start_criteria, status, supportive, title, variant_of",
          regimen_like_aue("r.json", _many_keys)),
     Case("large-title", validate("r.json"), 1,
          "r.json: $.title: the text is 100000 characters long, over the limit of 200; shorten "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 
 from doseplan.bodysize import body_size
 from doseplan.engine import build_plan
-from doseplan.errors import UsageError
+from doseplan.errors import InvalidDataError, UsageError
 from doseplan.events import Event, Lab, decision, lab, toxicity
 from doseplan.events import kidney as kidney_event
 from doseplan.holds import (
@@ -28,11 +29,12 @@ from doseplan.holds import (
     settle,
     step,
 )
-from doseplan.loader import load_builtin
-from doseplan.model import Drug, Regimen
+from doseplan.loader import builtin_document, load_builtin, parse_regimen, regimen_to_json
+from doseplan.model import BelowDaily, Drug, Regimen, Source
 from doseplan.plan import Plan
 from doseplan.policy import load_policy
-from doseplan.render.json_calendar import render_json
+from doseplan.render.fhir import plan_to_fhir
+from doseplan.render.json_calendar import plan_from_json, render_json
 from doseplan.render.text_calendar import render_text
 
 
@@ -306,8 +308,106 @@ def test_no_dose_goes_below_the_lowest_level() -> None:
                                 decision(day(4), "reduce", "lenalidomide")])
     assert [lenalidomide(plan, n) for n in (1, 2, 3, 4)] == [
         (10, "planned"), (5, "reduced"), (2.5, "reduced"), (10, "stopped")]
-    assert any(w.startswith("Decision needed: lenalidomide cannot be reduced below 2.5 mg, "
-                            "the lowest dose level, so it is stopped") for w in plan.warnings)
+    assert ("Decision needed: lenalidomide cannot be reduced below 2.5 mg, the lowest dose "
+            "level, so it is stopped; this regimen's source gives no level below it (2.5 mg "
+            "every other day, the level one CLL trial used below 2.5 mg daily, "
+            "clinical-facts.md (Lenalidomide product facts), is not this regimen's); the "
+            "treating team must decide (reduced by decision of the treating team on "
+            "2027-01-07)." in plan.warnings)
+
+
+EVERY_OTHER_DAY = BelowDaily(2.5, 2, Source(
+    facts="Lenalidomide product facts",
+    quote='A CLL trial amendment used "2.5 mg every other day" as the level below 2.5 mg daily',
+    url="http://ashpublications.net/blood/article/112/11/2104/57834/"))
+"""The level below 2.5 mg daily the facts page gives (no built-in regimen's source has it)."""
+
+
+def with_level(regimen_id: str, events: Sequence[Event], *care: str) -> Plan:
+    """A built-in regimen given ``EVERY_OTHER_DAY`` below its lowest daily dose."""
+    from doseplan.loader import load_supportive
+
+    regimen = replace(load_builtin(regimen_id), below_daily=EVERY_OTHER_DAY)
+    return apply_events(build_plan(regimen, START, supportive=[
+        load_supportive(name, regimen) for name in care]), events)
+
+
+NEUTROPENIA_AT_LOWEST = [lab(day(8), "anc", 0.4), lab(day(15), "anc", 1.5),
+                         lab(day(15), "platelets", 120)]
+"""[16] at 2.5 mg: grade 4 neutropenia on day 8, recovered on day 15."""
+
+
+def given_days(plan: Plan, drug: str, cycle: int) -> list[int]:
+    return [d.cycle_day for d in plan.days if d.cycle == cycle
+            for dose in d.doses if dose.drug == drug and dose.status != "held"]
+
+
+def test_below_the_lowest_daily_dose_a_regimen_with_the_level_goes_every_other_day() -> None:
+    """[16] at 2.5 mg with a grade 4 neutropenia: once the counts recover it is given 2.5 mg
+    on cycle days 1, 3, 5, ... (none between), the planned escalation capped there."""
+    plan = with_level("chen-2011", NEUTROPENIA_AT_LOWEST)
+    dose = plan.days[14].doses[0]
+    assert (dose.dose, dose.status, dose.every_days, dose.how_often()) == (
+        2.5, "reduced", 2, "every other day")
+    assert dose.reason == (
+        "reduced from 2.5 mg daily: 2.5 mg every other day, on cycle days 1, 3, 5, ... (the "
+        "regimen's level below its lowest daily dose, clinical-facts.md (Lenalidomide product "
+        "facts)): resumed 1 level(s) lower when ANC >= 1 and platelets >= 75 on 2027-01-18; "
+        "ANC 0.4 x 10^9/L is grade 4 (CTCAE v5.0) on 2027-01-11, rule low-counts "
+        "(clinical-facts.md (Lenalidomide product facts))")
+    assert given_days(plan, "lenalidomide", 1) == [1, 2, 3, 4, 5, 6, 7, 15, 17, 19, 21]
+    assert given_days(plan, "lenalidomide", 2) == list(range(1, 22, 2))
+    assert {(dose.dose, dose.every_days) for d in plan.days if d.cycle == 3
+            for dose in d.doses} == {(2.5, 2)}
+
+
+def test_without_the_level_the_plan_says_why_none_below_the_lowest_daily_dose_applies() -> None:
+    plan = plan_of("chen-2011", NEUTROPENIA_AT_LOWEST)
+    assert lenalidomide(plan, 15) == (2.5, "stopped")
+    assert plan.days[14].doses[0].reason == (
+        "stopped: cannot go below 2.5 mg, the lowest dose level; this regimen's source gives "
+        "no level below it (2.5 mg every other day, the level one CLL trial used below 2.5 mg "
+        "daily, clinical-facts.md (Lenalidomide product facts), is not this regimen's): "
+        "resumed 1 level(s) lower when ANC >= 1 and platelets >= 75 on 2027-01-18; ANC 0.4 x "
+        "10^9/L is grade 4 (CTCAE v5.0) on 2027-01-11, rule low-counts (clinical-facts.md "
+        "(Lenalidomide product facts))")
+
+
+def test_every_other_day_is_the_last_level() -> None:
+    """A further reduction stops the drug; the team's re-escalation gives the lowest daily
+    dose again."""
+    reduced = with_level("chen-2011", [*NEUTROPENIA_AT_LOWEST,
+                                       decision(day(17), "reduce", "lenalidomide")])
+    assert lenalidomide(reduced, 17) == (2.5, "stopped")
+    assert ("Decision needed: lenalidomide cannot be reduced below 2.5 mg every other day, "
+            "the lowest dose level, so it is stopped; the treating team must decide (reduced "
+            "by decision of the treating team on 2027-01-20)." in reduced.warnings)
+    raised = with_level("chen-2011", [*NEUTROPENIA_AT_LOWEST,
+                                      decision(day(17), "re-escalate", "lenalidomide")])
+    assert given_days(raised, "lenalidomide", 1)[-6:] == [15, 17, 18, 19, 20, 21]
+    assert {(dose.dose, dose.every_days) for d in raised.days if d.cycle == 2
+            for dose in d.doses} == {(2.5, None)}
+
+
+def test_a_hold_at_every_other_day_returns_to_every_other_day() -> None:
+    """The team's hold and resume keep the level; a rule resuming one level lower (a
+    grade 3 flare) stops the drug, as at the lowest daily dose."""
+    plan = with_level("chen-2011", [*NEUTROPENIA_AT_LOWEST, decision(day(29), "hold",
+                                                                     "lenalidomide"),
+                                    decision(day(36), "resume", "lenalidomide")])
+    assert given_days(plan, "lenalidomide", 2) == [9, 11, 13, 15, 17, 19, 21]
+    assert {(dose.dose, dose.every_days, dose.status) for d in plan.days if d.cycle == 3
+            for dose in d.doses} == {(2.5, 2, "reduced")}
+    flare = with_level("chen-2011", [*NEUTROPENIA_AT_LOWEST,
+                                     toxicity(day(29), "tumor_flare", 3),
+                                     toxicity(day(36), "tumor_flare", 1)])
+    assert {dose.status for d in flare.days if d.cycle == 3 for dose in d.doses} == {"stopped"}
+
+
+def test_care_given_on_each_lenalidomide_day_follows_every_other_day() -> None:
+    plan = with_level("chen-2011", NEUTROPENIA_AT_LOWEST, "aspirin")
+    assert given_days(plan, "aspirin", 2) == given_days(plan, "lenalidomide", 2) == list(
+        range(1, 22, 2))
 
 
 def test_re_escalation_by_the_team_goes_one_level_up() -> None:
@@ -844,3 +944,89 @@ def test_a_nurse_records_low_platelets_and_a_flare_through_record(tmp_path: Path
     assert ("Open hold: aspirin is held: platelets 30 x 10^9/L is grade 3 (CTCAE v5.0) on "
             "2027-01-13, rule bleeding-risk (assumption). It is given again when platelets >= "
             "50") in text
+
+
+# ---------------------------------------------------------------------------
+# A regimen's level below its lowest daily dose
+
+
+def chen_with_level(document_changes: dict[str, object]) -> Regimen:
+    document = {**copy.deepcopy(builtin_document("chen-2011")),  # the loader's, shared
+                "below_daily_level": {"amount": 2.5, "every_days": 2, "source": {
+                    "facts": "Lenalidomide product facts",
+                    "quote": 'A CLL trial amendment used "2.5 mg every other day"',
+                    "url": "http://ashpublications.net/blood/article/112/11/2104/57834/"}},
+                **document_changes}
+    return parse_regimen(document, where="r.json")
+
+
+def test_a_regimen_file_gives_its_level_below_the_lowest_daily_dose() -> None:
+    regimen = chen_with_level({})
+    assert regimen.below_daily is not None
+    assert (regimen.below_daily.describe(), regimen.below_daily.source.cite()) == (
+        "2.5 mg every other day", "clinical-facts.md (Lenalidomide product facts)")
+    assert parse_regimen(regimen_to_json(regimen)) == regimen
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"below_daily_level": {"amount": 5, "every_days": 2,
+                            "source": {"assumption": "a test"}}},
+     "r.json: $.below_daily_level.amount: 5 mg is above lenalidomide's lowest daily dose "
+     "level, 2.5 mg; give at most 2.5"),
+    ({"below_daily_level": {"amount": 2.5, "every_days": 1,
+                            "source": {"assumption": "a test"}}},
+     "r.json: $.below_daily_level.every_days: 1 is less than the minimum of 2"),
+], ids=["above-the-lowest-daily-level", "every-day"])
+def test_a_level_below_the_lowest_daily_dose_is_checked(changes: dict[str, object],
+                                                        message: str) -> None:
+    with pytest.raises(InvalidDataError) as caught:
+        chen_with_level(changes)
+    assert str(caught.value) == message
+
+
+def test_every_other_day_is_in_every_output() -> None:
+    """The JSON calendar keeps the level and each dose's frequency; FHIR times the dose
+    every 2 days; the text calendar and iCal say "every other day"."""
+    plan = with_level("chen-2011", NEUTROPENIA_AT_LOWEST)
+    assert plan_from_json(json.loads(render_json(plan))) == plan
+    assert json.loads(render_json(plan))["below_daily_level"] == {
+        "amount": 2.5, "every_days": 2,
+        "source": "clinical-facts.md (Lenalidomide product facts)"}
+    requests = [entry["resource"] for entry in plan_to_fhir(plan)["entry"]
+                if entry["resource"]["resourceType"] == "MedicationRequest"]
+    timed = [request["dosageInstruction"][0] for request in requests
+             if "period" in request["dosageInstruction"][0]["timing"]["repeat"]]
+    assert {(t["timing"]["repeat"]["period"], t["timing"]["repeat"]["periodUnit"])
+            for t in timed} == {(2, "d")}
+    assert timed[0]["text"].startswith("lenalidomide 2.5 mg oral every other day (reduced) on ")
+    assert "Mon 2027-01-18  treatment  C1 D15       lenalidomide 2.5 mg oral every other day " \
+           "(reduced)" in render_text(plan)
+
+
+def test_every_other_day_through_the_installed_doseplan(tmp_path: Path) -> None:
+    """[16] at 2.5 mg, grade 4 neutropenia, counts recovered: with the level, text, iCal
+    and dispensing give 2.5 mg every other day (11 capsules in a 21-day cycle, not 21);
+    without it (the built-in [16]), the plan says why no level below 2.5 mg daily applies."""
+    regimen = tmp_path / "chen-eod.json"
+    document = regimen_to_json(chen_with_level({"id": "chen-2011-eod"}))
+    regimen.write_text(json.dumps(document), encoding="utf-8")
+    shown = run_installed("show", str(regimen), cwd=tmp_path)
+    assert "Below its lowest daily dose, lenalidomide goes to 2.5 mg every other day" \
+        in shown.out.replace("\n  ", " ")
+    for name, source in (("eod.json", str(regimen)), ("daily.json", "chen-2011")):
+        assert run_installed("init", source, "--start", "2027-01-04", "--cycles", "3",
+                             "--patient", "S-1", "-o", name, cwd=tmp_path).code == 0
+        for when, anc in (("2027-01-11", "0.4"), ("2027-01-18", "1.5")):
+            assert run_installed("record", name, "--date", when, "--anc", anc,
+                                 "--platelets", "120", cwd=tmp_path).code == 0
+    text = run_installed("plan", "eod.json", cwd=tmp_path).out
+    assert "Tue 2027-02-02  treatment  C2 D2        rest" in text
+    assert "Wed 2027-02-03  treatment  C2 D3        lenalidomide 2.5 mg oral every other " \
+           "day (reduced)" in text
+    ics = run_installed("plan", "eod.json", "--format", "ics", cwd=tmp_path).out
+    assert "SUMMARY:Lenalidomide 2.5 mg every other day - 1 x 2.5 mg capsule (reduced)" in ics
+    dispensed = run_installed("dispense", "eod.json", cwd=tmp_path).out
+    assert "treatment      2  lenalidomide    11  27.5 mg  11 x 2.5 mg capsules" in dispensed
+    daily = run_installed("plan", "daily.json", cwd=tmp_path).out.replace("\n    ", " ")
+    assert "this regimen's source gives no level below it (2.5 mg every other day, the level " \
+           "one CLL trial used below 2.5 mg daily" in daily

@@ -404,6 +404,8 @@ class Segment(Value):
     """The distinct regimen rules that scheduled them, in order."""
     every_hours: int | None = None
     """Given every so many hours (``dose`` each time); None: once a day."""
+    every_days: int | None = None
+    """Given every so many days (``PlannedDose.every_days``); None: each day listed."""
 
 
 def dose_segments(plan: Plan) -> tuple[Segment, ...]:
@@ -411,8 +413,8 @@ def dose_segments(plan: Plan) -> tuple[Segment, ...]:
     runs: dict[str, list[tuple[tuple[object, ...], list[tuple[date, PlannedDose]]]]] = {}
     for day in plan.days:
         for dose in day.doses:
-            key = (dose.dose, dose.unit, dose.every_hours, dose.route, dose.status,
-                   dose.reason)
+            key = (dose.dose, dose.unit, dose.every_hours, dose.every_days, dose.route,
+                   dose.status, dose.reason)
             drug_runs = runs.setdefault(dose.drug, [])
             if drug_runs and drug_runs[-1][0] == key:
                 drug_runs[-1][1].append((day.date, dose))
@@ -429,6 +431,7 @@ def dose_segments(plan: Plan) -> tuple[Segment, ...]:
                 bases=tuple(dict.fromkeys(d.basis for _, d in items)),
                 rules=tuple(dict.fromkeys(d.rule for _, d in items)),
                 every_hours=first.every_hours,
+                every_days=first.every_days,
             ))
     return tuple(segments)
 
@@ -535,7 +538,7 @@ def _medication_request(plan: Plan, segment: Segment, resource_id: str,
     """One segment: its exact dates, dose (UCUM), route, status and the reason."""
     first, last = segment.dates[0].isoformat(), segment.dates[-1].isoformat()
     count = len(segment.dates)
-    often = how_often(segment.dose, segment.unit, segment.every_hours)
+    often = how_often(segment.dose, segment.unit, segment.every_hours, segment.every_days)
     text = (f"{drug_name(segment.drug)} {number(segment.dose)} {segment.unit} {segment.route} "
             + ("" if often is None else f"{often} ")
             + f"({segment.status}) on {count} day{'s' if count != 1 else ''}, "
@@ -567,7 +570,9 @@ def _medication_request(plan: Plan, segment: Segment, resource_id: str,
             "event": [on.isoformat() for on in segment.dates],
             "repeat": {"boundsPeriod": {"start": first, "end": last}}
             | ({} if segment.every_hours is None else
-               {"frequency": 1, "period": segment.every_hours, "periodUnit": "h"}),
+               {"frequency": 1, "period": segment.every_hours, "periodUnit": "h"})
+            | ({} if segment.every_days is None else
+               {"frequency": 1, "period": segment.every_days, "periodUnit": "d"}),
         },
         "route": _route(segment.route),
         "doseAndRate": [{"doseQuantity": quantity(segment.dose, segment.unit)}],

@@ -53,6 +53,10 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
         **({"start_criteria": [{"test": test, "at_least": number(value)}
                                for test, value in plan.start_criteria]}
            if plan.start_criteria else {}),
+        **({"below_daily_level": {"amount": number(plan.below_daily[0]),
+                                  "every_days": plan.below_daily[1],
+                                  "source": plan.below_daily[2]}}
+           if plan.below_daily is not None else {}),
         "warnings": list(plan.warnings),
         "events": events_to_json(plan.events),
         "days": [_day_json(day, notes.get(day.date)) for day in plan.days],
@@ -111,6 +115,8 @@ def _dose_json(d: PlannedDose) -> dict[str, Any]:
         out["every_hours"] = d.every_hours
     if d.follows is not None:
         out["follows"] = d.follows
+    if d.every_days is not None:
+        out["every_days"] = d.every_days
     return out
 
 
@@ -167,6 +173,9 @@ def plan_from_json(document: Mapping[str, Any]) -> Plan:
         renal_table=document.get("renal_table", ""),
         start_criteria=tuple((item["test"], item["at_least"])
                              for item in document.get("start_criteria", ())),
+        below_daily=None if "below_daily_level" not in document else (
+            document["below_daily_level"]["amount"], document["below_daily_level"]["every_days"],
+            document["below_daily_level"]["source"]),
         day_notes=tuple((date.fromisoformat(day["date"]), day["note"])
                         for day in document["days"] if "note" in day),
     )
