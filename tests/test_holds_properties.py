@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from itertools import pairwise
 from typing import Any
@@ -44,7 +45,7 @@ from doseplan.events import (
 from doseplan.grading import SCALES, Scale
 from doseplan.holds import Action, Hold, PlanState, apply_events, plan_history
 from doseplan.loader import builtin_ids, load_builtin, parse_regimen
-from doseplan.model import Regimen
+from doseplan.model import BelowDaily, Regimen, Source
 from doseplan.plan import PLANNED, WAITING_DAY, Plan, PlanDay
 from doseplan.policy import load_policy
 
@@ -92,7 +93,12 @@ def plan_drugs(plan: Plan) -> list[str]:
 def builtin_regimens(draw: st.DrawFn, *, escalating: bool = False) -> Regimen:
     """A built-in regimen; ids are read when drawn, so new regimens are included."""
     ids = [i for i in builtin_ids() if not escalating or escalates(load_builtin(i))]
-    return load_builtin(draw(st.sampled_from(ids)))
+    regimen = load_builtin(draw(st.sampled_from(ids)))
+    if draw(st.booleans()) and POLICY_DRUG in {admin.drug for phase in regimen.phases
+                                               for admin in phase.administrations}:
+        level = BelowDaily(2.5, draw(st.integers(2, 3)), Source(assumption="a test"))
+        regimen = replace(regimen, below_daily=level)  # a level below the lowest daily dose
+    return regimen
 
 
 def generated_regimens() -> st.SearchStrategy[Regimen]:
