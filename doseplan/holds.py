@@ -363,12 +363,16 @@ class Treatment(NamedTuple):
     cycle waiting for counts starts that day."""
     delay: Delay | None = None
     """The team's delay of the next cycle start, until that day 1 is reached."""
+    withheld: Mapping[str, tuple[date, Add]] = {}
+    """The drugs a rule would add that a rule holds (ibuprofen for a flare at low
+    platelets), as ``added``: a decision is asked for, and the team's resume gives them."""
 
     def moved(self, day: int, given: Mapping[str, float]) -> Treatment:
         """The state on a later ``day``, after the doses ``given`` on the days between."""
         return Treatment(day, self.drugs, given, self.labs, self.grades, self.added,
                          self.notes, self.decisions, self.pause, self.ended, self.kidney,
-                         self.shift, self.waiting, self.started, self.resumed, self.delay)
+                         self.shift, self.waiting, self.started, self.resumed, self.delay,
+                         self.withheld)
 
     def reading(self) -> tuple[object, ...]:
         """What the doses of a day depend on besides its planned doses and the last doses
@@ -452,12 +456,13 @@ class _Draft:
     """The parts of a ``Treatment`` one step changes: each change makes a new mapping,
     so the state it started from stays as it was."""
 
-    __slots__ = ("added", "drugs", "ended", "given", "grades", "labs", "notes")
+    __slots__ = ("added", "drugs", "ended", "given", "grades", "labs", "notes", "withheld")
 
     def __init__(self, state: Treatment) -> None:
         self.drugs, self.given, self.labs, self.grades = (state.drugs, state.given,
                                                           state.labs, state.grades)
         self.added, self.notes, self.ended = state.added, state.notes, state.ended
+        self.withheld = state.withheld
 
     def set(self, drug: str, course: Course) -> None:
         self.drugs = {**self.drugs, drug: course}
@@ -469,7 +474,8 @@ class _Draft:
         """``state`` with the changes of this draft, ``decisions`` and ``pause``."""
         return Treatment(state.day, self.drugs, state.given, self.labs, self.grades,
                          self.added, self.notes, decisions, pause, self.ended, state.kidney,
-                         state.shift, state.waiting, state.started, state.resumed, state.delay)
+                         state.shift, state.waiting, state.started, state.resumed, state.delay,
+                         self.withheld)
 
 
 def step(state: Treatment, event: Event, machine: _Machine) -> Treatment:
@@ -490,9 +496,11 @@ def step(state: Treatment, event: Event, machine: _Machine) -> Treatment:
         draft.labs = {**draft.labs, what.test: (on, what.value)}
     else:
         draft.grades = {**draft.grades, what.toxicity: (on, what.grade)}
-        if what.grade == 0 and draft.added:
-            draft.added = {drug: shown for drug, shown in draft.added.items()
-                           if shown[1].while_toxicity != what.toxicity}
+        if what.grade == 0 and (draft.added or draft.withheld):
+            draft.added, draft.withheld = (
+                {drug: shown for drug, shown in drugs.items()
+                 if shown[1].while_toxicity != what.toxicity}
+                for drugs in (draft.added, draft.withheld))
     view = _view(on, machine.scale, draft) if machine.hooks else None
     actions: list[Action] = []
     rules = [rule for rule in machine.candidates(what) if rule.when.triggered_by(what)]
@@ -508,6 +516,7 @@ def step(state: Treatment, event: Event, machine: _Machine) -> Treatment:
     for action in actions:
         if isinstance(action, Add) and (found := machine.withheld(action.drug, draft.labs)):
             draft.note(_not_added(action, *found, on))
+            draft.withheld = {**draft.withheld, action.drug: (machine.cycle_end(state), action)}
             continue
         _act(action, draft, partial(machine.cycle_end, state))
     for rule in machine.policy.rules if draft.added else ():
@@ -516,6 +525,7 @@ def step(state: Treatment, event: Event, machine: _Machine) -> Treatment:
         for added in [drug for drug in draft.added if machine.holds_added(rule, drug)]:
             draft.note(_not_added(draft.added[added][1], rule,
                                   f"{what.describe()} on {on.isoformat()}", on, shown=True))
+            draft.withheld = {**draft.withheld, added: draft.added[added]}
             draft.added = {drug: shown for drug, shown in draft.added.items() if drug != added}
     _recover(draft, on)
     _say_escalation(state.drugs, draft, on, machine.policy)
@@ -578,7 +588,8 @@ def settle(state: Treatment, machine: _Machine) -> Treatment:
         draft.ended = _decide(event, event.what, draft) or draft.ended
     _say_escalation(state.drugs, draft, state.decisions[0].date, machine.policy)
     settled = draft.done(state, (), _unresolved(draft.grades, draft.labs, machine))
-    if any(isinstance(e.what, Decision) and e.what.action == "resume" for e in state.decisions):
+    if any(isinstance(e.what, Decision) and e.what.action == "resume"
+           and e.what.drug in state.drugs for e in state.decisions):
         settled = settled._replace(resumed=state.day)
     for event in state.decisions:
         if isinstance(event.what, Decision) and event.what.action == "delay-cycle":
@@ -824,6 +835,9 @@ def _decide(event: Event, what: Decision, draft: _Draft) -> str:
         return f"treatment ended ({reason})"
     assert what.drug is not None
     drug = what.drug
+    if drug not in draft.drugs:
+        _decide_added(event, what, draft, reason)
+        return ""
     course = draft.drugs[drug]
     match what.action:
         case "hold":
@@ -856,6 +870,25 @@ def _decide(event: Event, what: Decision, draft: _Draft) -> str:
             assert_never(what.action)
     draft.set(drug, course)
     return ""
+
+
+def _decide_added(event: Event, what: Decision, draft: _Draft, reason: str) -> None:
+    """A team decision about a drug a rule adds: resume gives it where a rule kept it
+    from the calendar (the decision asked for), stop takes it off the calendar."""
+    drug = what.drug
+    assert drug is not None
+    if what.action == "resume" and drug in draft.withheld:
+        until, add = draft.withheld[drug]
+        draft.added = {**draft.added, drug: (until, replace(add, reason=f"{add.reason}; "
+                                                                        f"given by {reason}"))}
+        draft.withheld = {name: shown for name, shown in draft.withheld.items() if name != drug}
+    elif what.action == "stop" and (drug in draft.added or drug in draft.withheld):
+        draft.added, draft.withheld = ({name: shown for name, shown in drugs.items()
+                                        if name != drug}
+                                       for drugs in (draft.added, draft.withheld))
+    else:
+        state = "awaiting a decision" if what.action == "resume" else "on the calendar"
+        draft.note(f"Nothing changed: {event.describe()}: {drug_name(drug)} is not {state}.")
 
 
 def _reduced(drug: str, course: Course, draft: _Draft, what: Decision, reason: str) -> Course:
@@ -1007,7 +1040,7 @@ class _Machine:
     """A plan and what acts on it (the policy, the hooks, the scale and baseline), with
     the memo of the reading."""
 
-    __slots__ = ("_candidates", "baseline", "courses", "first", "governs", "hooks",
+    __slots__ = ("_candidates", "addable", "baseline", "courses", "first", "governs", "hooks",
                  "kinds", "memo", "pauses", "plan", "policy", "rule", "runs", "scale",
                  "starts", "table", "targets")
 
@@ -1029,6 +1062,11 @@ class _Machine:
         """For each run, which of the plan's distinct tuples of planned doses it has."""
         self.courses = _courses(distinct, policy, plan.below_daily)
         self.governs = policy.drug in self.courses
+        self.addable = {rule.add.drug: TOXICITY_NAMES[toxicity] for rule in policy.rules
+                        if rule.add is not None and rule.add.drug not in self.courses
+                        for toxicity in rule.when.toxicity}
+        """The drugs the policy's rules add that the plan does not give, with what they
+        treat: the team may give (resume) or stop them."""
         self.targets = {rule.id: _targets(policy, rule, self.courses) for rule in policy.rules}
         """The plan's drugs each rule acts on."""
         self.pauses = tuple(rule for rule in policy.rules
@@ -1418,7 +1456,7 @@ def apply_events(
     ordered = sorted(events, key=_event_date)  # stable: same-day order is kept
     check_dates(plan, ordered, ends=False)
     check_grades(ordered, scale)
-    _check_drugs(ordered, machine.courses)
+    _check_drugs(ordered, machine.courses, machine.addable)
     return _Log(machine, ordered).plan()
 
 
@@ -1448,7 +1486,7 @@ def plan_history(
     for event in events:
         check_dates(plan, (event,), ends=False)  # the errors apply_events gives
         check_grades((event,), scale)
-        _check_drugs((event,), machine.courses)
+        _check_drugs((event,), machine.courses, machine.addable)
         log.record(event)
         history.append(log.plan())
     return tuple(history)
@@ -1465,13 +1503,21 @@ def _check_arguments(plan: Plan, events: Sequence[Event], policy: Policy | None,
     arguments.mapping("baseline", baseline, optional=True)
 
 
-def _check_drugs(events: Sequence[Event], drugs: Mapping[str, Course]) -> None:
-    """Each decision names a drug of the plan; a reduction of the policy's drug goes to one
+def _check_drugs(events: Sequence[Event], drugs: Mapping[str, Course],
+                 addable: Mapping[str, str]) -> None:
+    """Each decision names a drug of the plan, or gives or stops a drug a rule adds
+    (``addable``: each with what it treats); a reduction of the policy's drug goes to one
     of its dose levels (not by a percentage), and one of another drug to a dose below its
     highest planned dose."""
     for event in events:
         what = event.what
         if not isinstance(what, Decision) or what.drug is None:
+            continue
+        if what.drug not in drugs and what.drug in addable:
+            if what.action not in ("resume", "stop"):
+                raise UsageError(
+                    f"{event.describe()}: {drug_name(what.drug)} is added by a rule for "
+                    f"{addable[what.drug]}; the team can give it (resume) or stop it")
             continue
         course = drugs.get(what.drug)
         if course is None:

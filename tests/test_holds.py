@@ -922,6 +922,39 @@ def test_a_flare_at_low_platelets_adds_no_ibuprofen_without_the_team(
     assert not any(d.drug == "ibuprofen" for x in plan.days[10:] for d in x.doses)
 
 
+LOW_PLATELETS_FLARE = [lab(day(10), "platelets", 30), toxicity(day(11), "tumor_flare", 2)]
+
+
+def test_the_team_gives_ibuprofen_a_rule_kept_off_the_calendar() -> None:
+    """The decision asked for is the team's: resume gives the ibuprofen from its date to
+    the end of the cycle, saying who decided; stop takes it off again."""
+    plan = plan_of("james-2014", [*LOW_PLATELETS_FLARE,
+                                  decision(day(12), "resume", "ibuprofen")])
+    assert not any(d.drug == "ibuprofen" for d in plan.days[10].doses)
+    (given,) = [d for d in plan.days[11].doses if d.drug == "ibuprofen"]
+    assert (given.dose, given.every_hours, given.status) == (400, 6, "added")
+    assert str(given.reason).endswith("; given by decision of the treating team on 2027-01-15")
+    stopped = plan_of("james-2014", [*LOW_PLATELETS_FLARE,
+                                     decision(day(12), "resume", "ibuprofen"),
+                                     decision(day(14), "stop", "ibuprofen")])
+    assert [any(d.drug == "ibuprofen" for d in stopped.days[n].doses) for n in (12, 13)] == [
+        True, False]
+
+
+def test_a_decision_on_an_added_drug_that_changes_nothing_says_so() -> None:
+    plan = plan_of("james-2014", [decision(day(12), "resume", "ibuprofen")])
+    assert ("Nothing changed: resume ibuprofen on 2027-01-15: ibuprofen is not awaiting a "
+            "decision.") in plan.warnings
+
+
+def test_the_team_can_only_give_or_stop_an_added_drug() -> None:
+    with pytest.raises(UsageError) as caught:
+        plan_of("james-2014", [*LOW_PLATELETS_FLARE, decision(day(12), "hold", "ibuprofen")])
+    assert str(caught.value) == (
+        "hold ibuprofen on 2027-01-15: ibuprofen is added by a rule for tumor flare; the team "
+        "can give it (resume) or stop it")
+
+
 def test_a_nurse_records_low_platelets_and_a_flare_through_record(tmp_path: Path) -> None:
     """Through the installed doseplan: [23] with aspirin; platelets 30, the team resumes
     lenalidomide, then a grade 2 flare: no aspirin and no ibuprofen on the calendar, each
@@ -931,12 +964,16 @@ def test_a_nurse_records_low_platelets_and_a_flare_through_record(tmp_path: Path
               "--acknowledge-status", "reconstructed", "-o", "p.json"),
              ("record", "p.json", "--date", day(10).isoformat(), "--platelets", "30"),
              ("record", "p.json", "--date", day(11).isoformat(), "--resume", "lenalidomide"),
-             ("record", "p.json", "--date", day(12).isoformat(), "--flare-grade", "2"))
+             ("record", "p.json", "--date", day(12).isoformat(), "--flare-grade", "2"),
+             ("record", "p.json", "--date", day(13).isoformat(), "--resume", "ibuprofen"))
     for args in steps:
         done = run_installed(*args, cwd=tmp_path)
         assert done.code == 0, done.err
     assert "Open hold: aspirin is held: platelets 30" in done.out
     text = " ".join(run_installed("plan", "p.json", cwd=tmp_path).out.split())
+    assert ("Sat 2027-01-16 treatment C1 D13 lenalidomide 5 mg oral (1x5mg) aspirin 81 mg oral "
+            "(held) (do not take) ibuprofen 400 mg oral every 6 hours (1600 mg a day) (added)"
+            ) in text
     assert ("Fri 2027-01-15 treatment C1 D12 lenalidomide 5 mg oral (1x5mg) aspirin 81 mg oral "
             "(held) (do not take) Sat 2027-01-16") in text
     assert ("Decision needed (2027-01-15): ibuprofen for tumor flare is not added: platelets "
