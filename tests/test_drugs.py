@@ -166,20 +166,28 @@ IBUPROFEN = "the review, clinical-facts.md (Facts added for the catalog's limits
 @pytest.mark.parametrize(("drug", "amount", "every_hours", "refused"), [
     ("ibuprofen", 400, None,
      f"ibuprofen 400 mg is implausible: the sources give 1600-2400 mg a day ({IBUPROFEN}) "
-     "and doseplan accepts 800-3600 mg a day at most; check the dose and its unit"),
+     "and doseplan accepts 800-2400 mg a day at most; check the dose and its unit"),
     ("ibuprofen", 400, 4,
      "ibuprofen every 4 hours is more often than the every 6 hours the sources give "
      f"({IBUPROFEN}); check how often"),
     ("ibuprofen", 1600, 6,
-     "ibuprofen 1600 mg every 6 hours (6400 mg a day) is implausible: the sources give "
-     f"400-600 mg a dose ({IBUPROFEN}) and doseplan accepts 200-900 mg a dose at most; "
-     "check the dose and its unit"),
+     "ibuprofen 1600 mg every 6 hours (6400 mg a day) is above the highest dose the sources "
+     f"give, 600 mg ({IBUPROFEN}); a supportive drug has no margin above it: check the "
+     "dose"),
+    ("ibuprofen", 900, 6,
+     "ibuprofen 900 mg every 6 hours (3600 mg a day) is above the highest dose the sources "
+     f"give, 600 mg ({IBUPROFEN}); a supportive drug has no margin above it: check the "
+     "dose"),
+    ("aspirin", 650, None,
+     "aspirin 650 mg is above the highest daily dose the sources give, 325 mg "
+     "(clinical-facts.md (Facts added for the catalog's limits)); a supportive drug has no "
+     "margin above it: check the dose"),
     ("allopurinol", 300, 12,
      "allopurinol is given once a day in the sources (clinical-facts.md (What the original "
      "publications add to the review), clinical-facts.md (Facts added for the catalog's "
      "limits)), not every 12 hours; check how often"),
 ], ids=["ibuprofen-once-a-day", "ibuprofen-every-4-hours", "ibuprofen-daily-total-as-a-dose",
-        "allopurinol-twice-a-day"])
+        "ibuprofen-3600-mg-a-day", "aspirin-above-325-mg", "allopurinol-twice-a-day"])
 def test_how_often_a_dose_is_given_is_checked(drug: str, amount: float,
                                               every_hours: int | None, refused: str) -> None:
     """A dose given more often than its sources give is refused; the day's total of a dose
@@ -424,7 +432,24 @@ def test_ibuprofen_400_mg_once_a_day_is_refused(tmp_path: Path) -> None:
     assert (result.code, result.out, result.err) == (1, "", (
         "doseplan: error: i.json: $.administrations[0].dose.amount: ibuprofen 400 mg is "
         f"implausible: the sources give 1600-2400 mg a day ({IBUPROFEN}) and doseplan "
-        "accepts 800-3600 mg a day at most; check the dose and its unit\n"))
+        "accepts 800-2400 mg a day at most; check the dose and its unit\n"))
+
+
+def test_ibuprofen_3600_mg_a_day_is_refused(tmp_path: Path) -> None:
+    """Above the review's "400-600 mg every 6 hours": refused, not a warning (a supportive
+    drug has no margin above its sourced maximum)."""
+    name = ibuprofen_care(tmp_path, 6)
+    path = tmp_path / name
+    document = json.loads(path.read_text(encoding="utf-8"))
+    for admin in document["administrations"]:
+        admin["dose"]["amount"] = 900
+    path.write_text(json.dumps(document), encoding="utf-8")
+    result = run_installed("plan", "aue-2010", "--start", "2027-01-04", "--with", name,
+                           cwd=tmp_path)
+    assert (result.code, result.out, result.err) == (1, "", (
+        "doseplan: error: i.json: $.administrations[0].dose.amount: ibuprofen 900 mg every 6 "
+        "hours (3600 mg a day) is above the highest dose the sources give, 600 mg "
+        f"({IBUPROFEN}); a supportive drug has no margin above it: check the dose\n"))
 
 
 def test_cyclophosphamide_600_mg_m2_on_three_days_is_refused_naming_the_course(
