@@ -36,6 +36,7 @@ from doseplan.drugs import (
     lookup,
     route_warning,
 )
+from doseplan.drugs import name as drug_name
 from doseplan.errors import UsageError
 from doseplan.escalation import rung_indexes
 from doseplan.kidney import KidneyFunction
@@ -53,7 +54,7 @@ from doseplan.model import (
     longest_run,
 )
 from doseplan.plan import PLANNED, Plan, PlanDay, PlannedDose
-from doseplan.policy import cite, load_policy
+from doseplan.policy import Policy, cite, load_policy
 from doseplan.validation import check_supportive
 
 _NO_DOSES: tuple[PlannedDose, ...] = ()
@@ -170,7 +171,8 @@ def build_plan(
     criteria = regimen.start_criteria
     rule = policy.cycle_start if criteria is None else policy.cycle_start.of_regimen(
         criteria.meet, criteria.source)
-    warnings = (*warnings, renal.rules(kidney, table, policy, drugs,
+    warnings = (*warnings, *_not_combined(drugs, policy, _declared(regimen, care)),
+                renal.rules(kidney, table, policy, drugs,
                                        regimen.renal if table.id == own else None),
                 rule.rule(),
                 *((starts.continuous(policy.drug, rule),) if policy.drug in layout.continuous
@@ -753,6 +755,23 @@ def _catalog_warnings(regimen: Regimen, supportive: tuple[Supportive, ...]) -> l
             raise UsageError(verdict.refused)
         if verdict.warning is not None:
             found.append(verdict.warning)
+    return found
+
+
+def _not_combined(drugs: Sequence[str], policy: Policy, declared: Sequence[Drug]
+                  ) -> list[str]:
+    """A decision asked for on each two of the plan's drugs the policy combines only by the
+    team's decision (``Policy.not_combined``: an NSAID with an antiplatelet)."""
+    groups = {drug: None if (known := lookup(drug, tuple(declared))) is None else known.group
+              for drug in drugs}
+    found = []
+    for i, drug in enumerate(drugs):
+        later = {other: groups[other] for other in drugs[i + 1:]}
+        combined = policy.combination(groups[drug], later)
+        if combined is not None:
+            found.append(f"Decision needed: the plan gives {drug_name(drug)} and "
+                         f"{drug_name(combined[0])}: {combined[1].why()}; check before "
+                         "giving both.")
     return found
 
 

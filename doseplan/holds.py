@@ -45,7 +45,7 @@ from doseplan.plan import (
     PlanDay,
     PlannedDose,
 )
-from doseplan.policy import Condition, Policy, Rule, cite, load_policy
+from doseplan.policy import Condition, NotCombined, Policy, Rule, cite, load_policy
 from doseplan.values import Value
 
 # ---------------------------------------------------------------------------
@@ -518,6 +518,11 @@ def step(state: Treatment, event: Event, machine: _Machine) -> Treatment:
             draft.note(_not_added(action, *found, on))
             draft.withheld = {**draft.withheld, action.drug: (machine.cycle_end(state), action)}
             continue
+        if isinstance(action, Add) and (combined := machine.combined(action.drug, draft)):
+            other, pair = combined
+            draft.note(_not_added_with(action, other, pair, on))
+            draft.withheld = {**draft.withheld, action.drug: (machine.cycle_end(state), action)}
+            continue
         _act(action, draft, partial(machine.cycle_end, state))
     for rule in machine.policy.rules if draft.added else ():
         if not rule.when.triggered_by(what):
@@ -540,6 +545,15 @@ def _not_added(add: Add, rule: Rule, found: str, on: date, *, shown: bool = Fals
     return (f"Decision needed ({on.isoformat()}): {what} {done}: {found} "
             f"(rule {rule.id}: {rule.when.describe()}; {rule.cite()}); the treating team "
             "decides whether to give it.")
+
+
+def _not_added_with(add: Add, other: str, pair: NotCombined, on: date) -> str:
+    """The decision asked for when a rule would add a drug the policy does not combine
+    with one the plan gives (ibuprofen for a flare with aspirin)."""
+    return (f"Decision needed ({on.isoformat()}): {drug_name(add.drug)} for "
+            f"{TOXICITY_NAMES[add.while_toxicity]} is not added: the plan gives "
+            f"{drug_name(other)}; {pair.why()}; the treating team decides whether to "
+            "give it.")
 
 
 def _kidney_step(state: Treatment, function: KidneyFunction, machine: _Machine) -> Treatment:
@@ -921,6 +935,12 @@ def _unresolved(grades: Mapping[str, tuple[date, int]], labs: Mapping[str, tuple
     return ""
 
 
+def _group(drug: str) -> str | None:
+    """The catalog's group of a drug (``Drug.group``), or None."""
+    known = catalog().get(drug)
+    return None if known is None else known.group
+
+
 @lru_cache(maxsize=256)
 def _lab_grade(test: str, value: float, scale: Scale) -> int:
     """The grade of a count (cached: the same few counts are graded after each event day)."""
@@ -1088,6 +1108,14 @@ class _Machine:
     def index(self, when: date) -> int:
         """The index of the plan's day of date ``when`` (a plan has every day)."""
         return (when - self.first).days
+
+    def combined(self, drug: str, draft: _Draft) -> tuple[str, NotCombined] | None:
+        """A drug the plan gives (not stopped), or one a rule added, that the policy does
+        not combine with ``drug`` (a drug a rule would add), with the pair; or None."""
+        others = {name: _group(name) for name, course in draft.drugs.items()
+                  if not course.stopped and name != drug}
+        others.update((name, _group(name)) for name in draft.added if name != drug)
+        return self.policy.combination(_group(drug), others)
 
     def holds_added(self, rule: Rule, drug: str) -> bool:
         """Whether ``rule`` holds ``drug`` when a rule adds it (a drug the plan does not
@@ -1551,6 +1579,10 @@ def _day_date(day: PlanDay) -> date:
 
 OPEN_HOLD = "Open hold: "
 """How the warning about a hold still open after the last event begins."""
+DECISION_NEEDED = "Decision needed"
+"""How a warning asking the treating team for a decision begins."""
+NOTHING_CHANGED = "Nothing changed: "
+"""How the warning about a team decision that changed nothing begins."""
 
 
 def _open_holds(drugs: Mapping[str, Course]) -> list[str]:

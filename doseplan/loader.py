@@ -1035,6 +1035,8 @@ def drug_to_json(drug: Drug) -> dict[str, Any]:
     if drug.codes:
         out["codes"] = [{"system": c.system, "code": c.code, "quote": c.quote, "url": c.url}
                         for c in drug.codes]
+    if drug.group is not None:
+        out["group"] = drug.group
     if drug.routes:
         out["routes"] = list(drug.routes)
     if drug.products is not None:

@@ -547,6 +547,9 @@ class Drug(Value):
     routes: tuple[str, ...] = ()
     """The routes its sources give (empty: not stated, e.g. a declared drug)."""
     products: Products | None = None
+    group: str | None = None
+    """Its group where two drugs that act on how platelets clot are combined only by the
+    team (``Policy.not_combined``): "nsaid", "antiplatelet"; None: neither."""
 
     def range(self, unit: str) -> DoseRange | None:
         return next((r for r in self.doses if r.unit == unit), None)
@@ -580,6 +583,7 @@ class Drug(Value):
                 d["products"]["form"], d["products"]["unit"],
                 tuple(d["products"]["strengths"]), d["products"]["quote"],
                 d["products"]["url"]),
+            group=d.get("group"),
         )
 
 

@@ -320,6 +320,19 @@ class Policy(Value):
     after_reduction: AfterReduction
     renal: Renal
     cycle_start: CycleStart
+    not_combined: tuple[NotCombined, ...] = ()
+
+    def combination(self, group: str | None, others: Mapping[str, str | None]
+                    ) -> tuple[str, NotCombined] | None:
+        """The first of ``others`` (drug -> its group) that a drug of ``group`` is not
+        combined with, and the pair, or None."""
+        for pair in self.not_combined if group is not None else ():
+            if group in pair.groups:
+                wanted = pair.groups[1] if pair.groups[0] == group else pair.groups[0]
+                other = next((drug for drug, found in others.items() if found == wanted), None)
+                if other is not None:
+                    return other, pair
+        return None
 
     def assumptions(self, acting: Callable[[Rule], bool] = lambda rule: True) -> tuple[str, ...]:
         """The assumptions of the rules (those ``acting`` is true of: on a plan, those
@@ -332,6 +345,30 @@ class Policy(Value):
         if self.added_days_source.assumption is not None:
             found.append(f"Assumption (added drugs): {self.added_days_source.assumption}")
         return tuple(found)
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class NotCombined(Value):
+    """Two drug groups (the catalog's ``Drug.group``) combined only by the treating team."""
+
+    groups: tuple[str, str]
+    source: Source
+
+    def describe(self) -> str:
+        """ "an NSAID and an antiplatelet", "two NSAIDs"."""
+        first, second = (GROUP_NAMES[group] for group in self.groups)
+        if self.groups[0] == self.groups[1]:
+            return f"two {first}s"
+        return f"an {first} and an {second}"
+
+    def why(self) -> str:
+        """Why the team decides, with the source: the words of every message about it."""
+        return (f"{self.describe()} are given together only by the treating team's decision "
+                f"({CycleStart.said(self.source)})")
+
+
+GROUP_NAMES = {"nsaid": "NSAID", "antiplatelet": "antiplatelet"}
+"""Each drug group in words."""
 
 
 def _thresholds(items: Any) -> tuple[Threshold, ...]:
@@ -381,6 +418,9 @@ def parse_policy(d: Mapping[str, Any]) -> Policy:
             assumption=d["after_reduction"].get("assumption")),
         renal=_renal(d["renal"]),
         cycle_start=_cycle_start(d["cycle_start"]),
+        not_combined=tuple(NotCombined((n["groups"][0], n["groups"][1]),
+                                       Source.from_json(n["source"]))
+                           for n in d.get("not_combined", ())),
     )
 
 

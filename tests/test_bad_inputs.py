@@ -1222,10 +1222,9 @@ HOSTILE_LIBRARY_CASES = [
          UsageError, "a reduction of -2 dose levels is out of range; reduce by 1 to 3 levels"),
     Call("lib-add-a-million-mg", lambda: doseplan.Add(
         "ibuprofen", 1_000_000, "mg", "oral", "x", "x", D, "tumor_flare"), UsageError,
-         "an added drug is refused: ibuprofen 1000000 mg is implausible: the sources give "
-         "400-600 mg a dose (the review, clinical-facts.md (Facts added for the catalog's "
-         "limits)) and doseplan accepts 200-900 mg a dose at most; check the dose and its "
-         "unit"),
+         "an added drug is refused: ibuprofen 1000000 mg is above the highest dose the "
+         "sources give, 600 mg (the review, clinical-facts.md (Facts added for the catalog's "
+         "limits)); a supportive drug has no margin above it: check the dose"),
     Call("lib-hook-holds-an-absent-drug", lambda: doseplan.apply_events(
         aue_plan(), ANC_LOW, hooks=[hook_returning(doseplan.Hold("rituximab", "site rule"))]),
          UsageError, "a hook returned Hold('rituximab'), a drug this plan does not give; it "

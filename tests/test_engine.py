@@ -603,3 +603,29 @@ def test_choosing_doses_reuses_the_layout_of_the_same_choice(regimen_id: str) ->
              for k in range(5)]
     assert len(engine._LAYOUTS) == 1
     assert len({p.warnings for p in plans}) == 1
+
+
+def test_a_plan_giving_an_nsaid_and_an_antiplatelet_asks_the_team() -> None:
+    """Aspirin and ibuprofen attached together: the plan asks for the team's decision
+    (the policy's not_combined pair), with its source."""
+    from doseplan.loader import build_supportive, load_supportive, supportive_document
+
+    document = copy.deepcopy(dict(supportive_document("aspirin")))  # the loader's, shared
+    document["id"] = "ibuprofen-daily"
+    for admin in document["administrations"]:
+        admin["drug"] = "ibuprofen"
+        admin["dose"] = {"amount": 400, "unit": "mg", "every_hours": 6}
+    ibuprofen = build_supportive(document, where="i.json")
+    regimen = load_builtin("aue-2010")
+    plan = build_plan(regimen, date(2027, 1, 4),
+                      supportive=[load_supportive("aspirin", regimen), ibuprofen])
+    assert [w for w in plan.warnings if w.startswith("Decision needed: the plan gives")] == [
+        "Decision needed: the plan gives aspirin and ibuprofen: an NSAID and an antiplatelet "
+        "are given together only by the treating team's decision (assumption: No source read "
+        "says whether the review's trials gave an NSAID with an antiplatelet, or two NSAIDs: "
+        "both act on how platelets clot, and together they raise the risk of bleeding "
+        "(http://www.mayoclinic.org/diseases-conditions/heart-disease/in-depth/daily-aspirin-"
+        "therapy/art-20046797?pg=2).); check before giving both."]
+    alone = build_plan(regimen, date(2027, 1, 4), supportive=[load_supportive("aspirin",
+                                                                              regimen)])
+    assert not any(w.startswith("Decision needed: the plan gives") for w in alone.warnings)

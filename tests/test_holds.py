@@ -955,6 +955,48 @@ def test_the_team_can_only_give_or_stop_an_added_drug() -> None:
         "can give it (resume) or stop it")
 
 
+NOT_COMBINED = (
+    "an NSAID and an antiplatelet are given together only by the treating team's decision "
+    "(assumption: No source read says whether the review's trials gave an NSAID with an "
+    "antiplatelet, or two NSAIDs: both act on how platelets clot, and together they raise "
+    "the risk of bleeding (http://www.mayoclinic.org/diseases-conditions/heart-disease/"
+    "in-depth/daily-aspirin-therapy/art-20046797?pg=2).)")
+
+
+def test_a_flare_with_aspirin_on_the_plan_adds_no_ibuprofen_without_the_team() -> None:
+    """[23] with aspirin: a grade 2 flare asks the team instead of planning an NSAID with
+    the antiplatelet; the team's resume gives it."""
+    flare = [toxicity(day(11), "tumor_flare", 2)]
+    plan = with_care("james-2014", "aspirin", flare)
+    assert not any(d.drug == "ibuprofen" for x in plan.days for d in x.doses)
+    assert ("Decision needed (2027-01-14): ibuprofen for tumor flare is not added: the plan "
+            f"gives aspirin; {NOT_COMBINED}; the treating team decides whether to give it."
+            ) in plan.warnings
+    given = with_care("james-2014", "aspirin", [*flare, decision(day(12), "resume",
+                                                                  "ibuprofen")])
+    assert [d.drug for d in given.days[11].doses] == ["lenalidomide", "aspirin", "ibuprofen"]
+
+
+def test_a_nurse_records_a_flare_with_aspirin_and_the_team_s_ibuprofen(tmp_path: Path) -> None:
+    """Through the installed doseplan: 'record' says the decision asked for first, then
+    the team's resume puts ibuprofen on the calendar."""
+    steps = (("init", "james-2014", "--start", START.isoformat(), "--patient", "P-6",
+              "--height-cm", "170", "--weight-kg", "70", "--with", "aspirin",
+              "--acknowledge-status", "reconstructed", "-o", "p.json"),
+             ("record", "p.json", "--date", day(11).isoformat(), "--flare-grade", "2"))
+    for args in steps:
+        done = run_installed(*args, cwd=tmp_path)
+        assert done.code == 0, done.err
+    assert done.out.splitlines()[1:3] == [
+        "Decision needed (2027-01-14): ibuprofen for tumor flare is not added: the plan gives "
+        f"aspirin; {NOT_COMBINED}; the treating team decides whether to give it.",
+        "No day of the plan changed."]
+    given = run_installed("record", "p.json", "--date", day(12).isoformat(), "--resume",
+                          "ibuprofen", cwd=tmp_path)
+    assert "aspirin 81 mg oral; ibuprofen 400 mg oral every 6 hours (1600 mg a day) (added)" \
+        in given.out
+
+
 def test_a_nurse_records_low_platelets_and_a_flare_through_record(tmp_path: Path) -> None:
     """Through the installed doseplan: [23] with aspirin; platelets 30, the team resumes
     lenalidomide, then a grade 2 flare: no aspirin and no ibuprofen on the calendar, each

@@ -96,3 +96,24 @@ def test_unknown_policy() -> None:
     with pytest.raises(UsageError) as caught:
         load_policy("site-x")
     assert str(caught.value) == "unknown policy 'site-x'; use one of default"
+
+
+@pytest.mark.parametrize(("group", "others", "found"), [
+    ("nsaid", {"aspirin": "antiplatelet"}, ("aspirin", "an NSAID and an antiplatelet")),
+    ("antiplatelet", {"ibuprofen": "nsaid"}, ("ibuprofen", "an NSAID and an antiplatelet")),
+    ("nsaid", {"lenalidomide": None, "naproxen": "nsaid"}, ("naproxen", "two NSAIDs")),
+    ("antiplatelet", {"clopidogrel": "antiplatelet"}, None),
+    (None, {"aspirin": "antiplatelet"}, None),
+], ids=["nsaid-with-antiplatelet", "antiplatelet-with-nsaid", "two-nsaids",
+        "two-antiplatelets-not-listed", "no-group"])
+def test_which_drug_groups_are_given_together_only_by_the_team(
+        group: str | None, others: dict[str, str | None],
+        found: tuple[str, str] | None) -> None:
+    combined = load_policy().combination(group, others)
+    assert (None if combined is None else (combined[0], combined[1].describe())) == found
+
+
+def test_every_pair_not_combined_states_its_source() -> None:
+    pairs = load_policy().not_combined
+    assert {pair.groups for pair in pairs} == {("nsaid", "antiplatelet"), ("nsaid", "nsaid")}
+    assert all(pair.source.assumption for pair in pairs)

@@ -233,12 +233,18 @@ def _lock_wait() -> float:
 
 
 def _report(before: Plan, after: Plan) -> None:
-    """What changed, and what an open hold waits for (even when nothing changed)."""
+    """What changed: the cycles moved, the decisions the new events ask for (or that
+    changed nothing), the days; then what an open hold waits for (even when nothing
+    changed)."""
     from doseplan.diff import diff_plans, moved_cycles, render_diff
-    from doseplan.holds import OPEN_HOLD
+    from doseplan.holds import DECISION_NEEDED, NOTHING_CHANGED, OPEN_HOLD
 
     for line in moved_cycles(before, after):
         say(line)
+    earlier = set(before.warnings)
+    for warning in after.warnings:
+        if warning.startswith((DECISION_NEEDED, NOTHING_CHANGED)) and warning not in earlier:
+            say(warning)
     say(render_diff(diff_plans(before, after)), nl=False)
     for warning in after.warnings:
         if warning.startswith(OPEN_HOLD):
