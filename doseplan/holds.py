@@ -514,7 +514,8 @@ def step(state: Treatment, event: Event, machine: _Machine) -> Treatment:
         for hook in machine.hooks:
             actions += _actions(hook, event, view)
     for action in actions:
-        if isinstance(action, Add) and (found := machine.withheld(action.drug, draft.labs)):
+        if isinstance(action, Add) and (found := machine.withheld(
+                action.drug, draft.labs, state.kidney or machine.plan.kidney)):
             draft.note(_not_added(action, *found, on))
             draft.withheld = {**draft.withheld, action.drug: (machine.cycle_end(state), action)}
             continue
@@ -528,7 +529,7 @@ def step(state: Treatment, event: Event, machine: _Machine) -> Treatment:
         if not rule.when.triggered_by(what):
             continue
         for added in [drug for drug in draft.added if machine.holds_added(rule, drug)]:
-            draft.note(_not_added(draft.added[added][1], rule,
+            draft.note(_not_added(draft.added[added][1], _by_rule(rule),
                                   f"{what.describe()} on {on.isoformat()}", on, shown=True))
             draft.withheld = {**draft.withheld, added: draft.added[added]}
             draft.added = {drug: shown for drug, shown in draft.added.items() if drug != added}
@@ -537,14 +538,18 @@ def step(state: Treatment, event: Event, machine: _Machine) -> Treatment:
     return draft.done(state, state.decisions, state.pause)
 
 
-def _not_added(add: Add, rule: Rule, found: str, on: date, *, shown: bool = False) -> str:
-    """The decision asked for when a rule holds a drug a rule adds (ibuprofen for a flare
-    at low platelets): it is not added, or no longer shown from ``on``."""
+def _not_added(add: Add, because: str, found: str, on: date, *, shown: bool = False) -> str:
+    """The decision asked for when a rule (``because``, in words) keeps off a drug a rule
+    adds (ibuprofen for a flare at low platelets): it is not added, or no longer shown
+    from ``on``."""
     what = f"{drug_name(add.drug)} for {TOXICITY_NAMES[add.while_toxicity]}"
     done = f"is stopped from {on.isoformat()}" if shown else "is not added"
-    return (f"Decision needed ({on.isoformat()}): {what} {done}: {found} "
-            f"(rule {rule.id}: {rule.when.describe()}; {rule.cite()}); the treating team "
-            "decides whether to give it.")
+    return (f"Decision needed ({on.isoformat()}): {what} {done}: {found} ({because}); the "
+            "treating team decides whether to give it.")
+
+
+def _by_rule(rule: Rule) -> str:
+    return f"rule {rule.id}: {rule.when.describe()}; {rule.cite()}"
 
 
 def _not_added_with(add: Add, other: str, pair: NotCombined, on: date) -> str:
@@ -587,6 +592,13 @@ def _kidney_step(state: Treatment, function: KidneyFunction, machine: _Machine) 
         if other.renal_cap is None or limit.most_a_day < other.renal_cap:
             draft.set(limit.drug, other._replace(
                 renal_cap=limit.most_a_day, renal_reason=renal.limit_reason(limit, function)))
+    for added, shown in list(draft.added.items()):
+        kept_off = machine.policy.renal.keeps_off(added, function)
+        if kept_off is not None:
+            draft.note(_not_added(shown[1], kept_off.describe(), function.describe(),
+                                  function.measured, shown=True))
+            draft.withheld = {**draft.withheld, added: shown}
+            draft.added = {drug: item for drug, item in draft.added.items() if drug != added}
     return draft.done(state, state.decisions, state.pause)._replace(kidney=function)
 
 
@@ -1125,15 +1137,20 @@ class _Machine:
         known = catalog().get(drug)
         return rule.acts_on(self.policy.drug, drug, None if known is None else known.drug_class)
 
-    def withheld(self, drug: str, labs: Mapping[str, tuple[date, float]]
-                 ) -> tuple[Rule, str] | None:
-        """The rule holding ``drug`` by the latest counts, with the count, if one does."""
+    def withheld(self, drug: str, labs: Mapping[str, tuple[date, float]],
+                 kidney: KidneyFunction | None) -> tuple[str, str] | None:
+        """Why ``drug`` (added by a rule) is kept off by the latest counts or kidney
+        function, and what was found, if it is: a rule holding it, or a renal limit."""
         for rule in self.policy.rules:
             if not self.holds_added(rule, drug):
                 continue
             for test, (measured, value) in labs.items():
                 if rule.when.triggered_by(Lab(test, value)):  # type: ignore[arg-type]
-                    return rule, f"{TEST_NAMES[test]} {value:g} on {measured.isoformat()}"
+                    return (_by_rule(rule),
+                            f"{TEST_NAMES[test]} {value:g} on {measured.isoformat()}")
+        limit = self.policy.renal.keeps_off(drug, kidney)
+        if limit is not None and kidney is not None:
+            return limit.describe(), kidney.describe()
         return None
 
     def candidates(self, what: Lab | Grade) -> tuple[Rule, ...]:

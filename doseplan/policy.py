@@ -15,12 +15,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from doseplan.errors import UsageError
 from doseplan.events import TEST_NAMES, Grade, Lab, Test
 from doseplan.model import CLASSES, Source
 from doseplan.values import Value
+
+if TYPE_CHECKING:
+    from doseplan.kidney import KidneyFunction
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
@@ -214,6 +217,20 @@ class RenalLimit(Value):
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
+class NotAdded(Value):
+    """Below ``below`` mL/min (or on dialysis), ``drug`` is not added by a rule: the team
+    decides."""
+
+    drug: str
+    below: float
+    source: Source
+
+    def describe(self) -> str:
+        return (f"CrCl < {self.below:g} mL/min or dialysis; "
+                f"{CycleStart.said(self.source)}")
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Renal(Value):
     """Dosing by kidney function: the tables of the policy's drug (``default`` chosen
     unless another is asked for, ``default_source`` says why), other drugs' limits, and
@@ -225,6 +242,16 @@ class Renal(Value):
     limits: tuple[RenalLimit, ...]
     unverified: tuple[str, ...]
     unverified_source: Source
+    not_added: tuple[NotAdded, ...] = ()
+    """Drugs a rule adds that the kidney function keeps off the calendar (the team asked)."""
+
+    def keeps_off(self, drug: str, function: KidneyFunction | None) -> NotAdded | None:
+        """The limit that keeps ``drug`` (added by a rule) off the calendar at kidney
+        ``function`` (below its clearance, or on dialysis), or None."""
+        if function is None:
+            return None
+        return next((limit for limit in self.not_added if limit.drug == drug and (
+            function.crcl is None or function.crcl < limit.below)), None)
 
     def table(self, table_id: str | None = None) -> RenalTable:
         """A table by id (None: the default)."""
@@ -449,6 +476,8 @@ def _renal(d: Mapping[str, Any]) -> Renal:
                                 Source.from_json(x["source"])) for x in d["drugs"]),
         unverified=tuple(d["unverified"]["drugs"]),
         unverified_source=Source.from_json(d["unverified"]["source"]),
+        not_added=tuple(NotAdded(x["drug"], x["below"], Source.from_json(x["source"]))
+                        for x in d.get("not_added", ())),
     )
 
 

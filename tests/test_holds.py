@@ -1109,3 +1109,49 @@ def test_every_other_day_through_the_installed_doseplan(tmp_path: Path) -> None:
     daily = run_installed("plan", "daily.json", cwd=tmp_path).out.replace("\n    ", " ")
     assert "this regimen's source gives no level below it (2.5 mg every other day, the level " \
            "one CLL trial used below 2.5 mg daily" in daily
+
+
+KIDNEY_NOT_ADDED = (
+    "CrCl < 30 mL/min or dialysis; assumption: No creatinine clearance below which an NSAID "
+    "for tumor flare is withheld is verified on the facts page: 30 mL/min, where the facts "
+    "page's renal tables begin their lowest band, is used (and dialysis); below it ibuprofen "
+    "is not added and the treating team decides.")
+
+
+@pytest.mark.parametrize(("events", "decision_text"), [
+    ([kidneys(day(10), 25),
+      toxicity(day(11), "tumor_flare", 2)],
+     "Decision needed (2027-01-14): ibuprofen for tumor flare is not added: CrCl 25 mL/min on "
+     f"2027-01-13 (given) ({KIDNEY_NOT_ADDED}); the treating team decides whether to give "
+     "it."),
+    ([toxicity(day(10), "tumor_flare", 2),
+      kidneys(day(11), None)],
+     "Decision needed (2027-01-14): ibuprofen for tumor flare is stopped from 2027-01-14: on "
+     f"dialysis on 2027-01-14 ({KIDNEY_NOT_ADDED}); the treating team decides whether to "
+     "give it."),
+], ids=["flare-after-low-clearance", "dialysis-during-flare"])
+def test_a_flare_at_low_kidney_function_adds_no_ibuprofen_without_the_team(
+        events: list[Event], decision_text: str) -> None:
+    plan = plan_of("james-2014", events)
+    assert decision_text in plan.warnings
+    assert not any(d.drug == "ibuprofen" for x in plan.days[10:] for d in x.doses)
+    given = plan_of("james-2014", [*events, decision(day(13), "resume", "ibuprofen")])
+    assert any(d.drug == "ibuprofen" for d in given.days[12].doses)
+
+
+def test_a_clearance_of_30_keeps_ibuprofen_for_a_flare() -> None:
+    plan = plan_of("james-2014", [
+        kidneys(day(10), 30),
+        toxicity(day(11), "tumor_flare", 2)])
+    assert any(d.drug == "ibuprofen" for d in plan.days[10].doses)
+
+
+def test_a_kidney_function_given_at_the_start_keeps_ibuprofen_off_too() -> None:
+    from doseplan.kidney import kidney_function
+
+    plan = apply_events(planned("james-2014", start=START,
+                                kidney=kidney_function(START, crcl=20)),
+                        [toxicity(day(11), "tumor_flare", 2)])
+    assert not any(d.drug == "ibuprofen" for x in plan.days for d in x.doses)
+    assert any(w.startswith("Decision needed (2027-01-14): ibuprofen for tumor flare is not "
+                            "added: CrCl 20 mL/min on 2027-01-04 (given)") for w in plan.warnings)
