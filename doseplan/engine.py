@@ -803,6 +803,19 @@ def _mandated_warnings(regimen: Regimen, supportive: tuple[Supportive, ...]) -> 
 
 def _supportive_warnings(care: Supportive) -> list[str]:
     found = [f"Supportive care attached: {care.title} ({care.purpose})."]
+    anchor = drug_name(care.anchor)
+    for drug, follows in dict.fromkeys((admin.drug, bool(admin.with_anchor))
+                                       for admin in care.administrations):
+        if follows:
+            found.append(f"{drug_name(drug).capitalize()} is given on each {anchor} day: held "
+                         f"and stopped with {anchor}, left out with it on the days a level "
+                         "given every other day skips, and moved with its cycle when a cycle "
+                         "start is delayed.")
+        else:
+            found.append(f"{drug_name(drug).capitalize()} is given on its own days: a hold of "
+                         f"{anchor} does not hold it (its source does not say; the treating "
+                         "team decides), and it moves with the calendar when a cycle start is "
+                         "delayed.")
     for admin in care.administrations:
         if admin.source.assumption is not None:
             found.append(f"Assumption (supportive care {care.id}, {admin.label or admin.drug}): "

@@ -629,3 +629,21 @@ def test_a_plan_giving_an_nsaid_and_an_antiplatelet_asks_the_team() -> None:
     alone = build_plan(regimen, date(2027, 1, 4), supportive=[load_supportive("aspirin",
                                                                               regimen)])
     assert not any(w.startswith("Decision needed: the plan gives") for w in alone.warnings)
+
+
+def test_the_plan_says_how_prophylaxis_follows_lenalidomide() -> None:
+    """Aspirin is given on each lenalidomide day (held, stopped and moved with it); the
+    prednisone of [19] is given on its own days (a hold of lenalidomide does not hold it,
+    as its source does not say)."""
+    from doseplan.loader import load_supportive
+
+    regimen = load_builtin("aue-2010")
+    plan = build_plan(regimen, date(2027, 1, 4), supportive=[
+        load_supportive(name, regimen) for name in ("aspirin", "prednisone-tfr")])
+    assert [w for w in plan.warnings if w.startswith(("Aspirin is", "Prednisone is"))] == [
+        "Aspirin is given on each lenalidomide day: held and stopped with lenalidomide, left "
+        "out with it on the days a level given every other day skips, and moved with its "
+        "cycle when a cycle start is delayed.",
+        "Prednisone is given on its own days: a hold of lenalidomide does not hold it (its "
+        "source does not say; the treating team decides), and it moves with the calendar "
+        "when a cycle start is delayed."]
