@@ -6,7 +6,7 @@ text and (later) other formats; nothing here reads a clock or a file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -144,3 +144,18 @@ class Plan(Value):
 
     def dosing_days(self) -> tuple[PlanDay, ...]:
         return tuple(day for day in self.days if day.doses)
+
+    def recorded(self) -> tuple[str, ...]:
+        """The recorded events in words, each with its note: what every calendar of a
+        patient record lists."""
+        return tuple(event.describe() + ("" if event.note is None else
+                                          f" (note: {event.note})") for event in self.events)
+
+    def between(self, first: date | None, last: date | None) -> Plan:
+        """The plan with only its days from ``first`` to ``last`` (None: the plan's first or
+        last day), for a calendar of a window of days."""
+        low = self.days[0].date if first is None else first
+        high = self.days[-1].date if last is None else last
+        return replace(self, days=tuple(day for day in self.days if low <= day.date <= high),
+                       day_notes=tuple((on, note) for on, note in self.day_notes
+                                       if low <= on <= high))

@@ -1046,3 +1046,52 @@ def test_plan_of_a_record_refuses_kidney_options_and_says_how_to_record_one(
           "--crcl cannot be combined with a patient file, which holds the kidney function; "
           "record a new one with 'doseplan record p.json --date YYYY-MM-DD --crcl ML_MIN' "
           "(see 'doseplan plan --help')")
+
+
+# ---------------------------------------------------------------------------
+# A reprint names its patient; a window of days
+
+
+def test_the_text_calendar_of_a_record_names_its_patient_counts_and_holds(
+        record: Path) -> None:
+    ok(run_installed("record", "p.json", "--date", "2027-01-14", "--anc", "0.8",
+                     "--note", "clinic", cwd=record.parent))
+    text = ok(run_installed("plan", "p.json", cwd=record.parent))
+    assert text.splitlines()[0] == "Patient: P-001"
+    assert ("Recorded events: ANC 1.5 x 10^9/L on 2027-01-10; ANC 0.8 x 10^9/L on 2027-01-14 "
+            "(note: clinic)") in " ".join(text.split())
+    assert "  - Open hold: lenalidomide is held: ANC 0.8 x 10^9/L" in text
+
+
+def test_a_record_s_calendar_of_a_week(record: Path) -> None:
+    """'What is due this week': the days from --from to --to, saying so."""
+    text = ok(run_installed("plan", "p.json", "--from", "2027-01-18", "--to", "2027-01-24",
+                            cwd=record.parent))
+    days = [line[:14] for line in text.splitlines() if line[:3] in
+            ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun") and line[14:16] == "  "]
+    assert days == ["Mon 2027-01-18", "Tue 2027-01-19", "Wed 2027-01-20", "Thu 2027-01-21",
+                    "Fri 2027-01-22", "Sat 2027-01-23", "Sun 2027-01-24"]
+    assert ("Days shown: Mon 2027-01-18 to Sun 2027-01-24 only (the plan's other days are not "
+            "on this calendar)") in " ".join(text.split())
+    csv = ok(run_installed("plan", "p.json", "--format", "csv", "--from", "2027-01-18",
+                           "--to", "2027-01-18", cwd=record.parent))
+    assert {row.split(",")[0] for row in csv.splitlines()[1:]} == {"2027-01-18"}
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--from", "2027-01-24", "--to", "2027-01-18"],
+     "--from 2027-01-24 is after --to 2027-01-18; give --from on or before --to"),
+    (["--from", "2031-01-01"],
+     "--from 2031-01-01 is after the plan's last day, 2027-06-20; give a date from "
+     "2027-01-04 to 2027-06-20"),
+    (["--to", "2026-12-01"],
+     "--to 2026-12-01 is before the plan's first day, 2027-01-04; give a date from "
+     "2027-01-04 to 2027-06-20"),
+    (["--to", "2027-1-18"],
+     "--to '2027-1-18' is not a date in the form YYYY-MM-DD, e.g. 2027-01-04"),
+    (["--format", "ics", "--from", "2027-01-18"],
+     "--from applies only to --format text, html, pdf or csv; it changes nothing in --format "
+     "ics (see 'doseplan plan --help')"),
+], ids=["from-after-to", "after-the-plan", "before-the-plan", "not-a-date", "ics"])
+def test_a_window_of_days_is_checked(record: Path, args: list[str], message: str) -> None:
+    error(run_installed("plan", "p.json", *args, cwd=record.parent), 2, message)

@@ -371,8 +371,31 @@ def refuse_formula_with_bsa(options: PlanOptions) -> None:
 APPLIES_TO = {
     "--remind-at": ("ics",), "--tz": ("ics",), "--alarm-minutes": ("ics",),
     "--paper": ("html", "pdf"), "--strengths": ("text", "html", "pdf", "csv", "ics"),
+    "--from": ("text", "html", "pdf", "csv"), "--to": ("text", "html", "pdf", "csv"),
 }
 """The formats each output option changes."""
+
+
+def window(plan: Plan, first: str | None, last: str | None) -> tuple[date, date] | None:
+    """The days from ``--from`` to ``--to`` (either may be left out), checked against the
+    plan's days; None when neither is given."""
+    from doseplan.dates import parse_date
+
+    if first is None and last is None:
+        return None
+    low = plan.days[0].date if first is None else parse_date(first, what="--from")
+    high = plan.days[-1].date if last is None else parse_date(last, what="--to")
+    if first is not None and last is not None and low > high:
+        raise UsageError(f"--from {low.isoformat()} is after --to {high.isoformat()}; give "
+                         "--from on or before --to")
+    start, end = plan.days[0].date.isoformat(), plan.days[-1].date.isoformat()
+    if low > plan.days[-1].date:
+        raise UsageError(f"--from {low.isoformat()} is after the plan's last day, {end}; give a "
+                         f"date from {start} to {end}")
+    if high < plan.days[0].date:
+        raise UsageError(f"--to {high.isoformat()} is before the plan's first day, {start}; "
+                         f"give a date from {start} to {end}")
+    return max(low, plan.days[0].date), min(high, plan.days[-1].date)
 
 
 def refuse_inapplicable(fmt: str, values: dict[str, object]) -> None:

@@ -17,6 +17,7 @@ from doseplan.cli.common import (
     plan_and_history,
     read_files,
     refuse_inapplicable,
+    window,
 )
 from doseplan.cli.streams import write_output
 
@@ -28,12 +29,18 @@ from doseplan.cli.streams import write_output
               help="Apply the events of this JSON file (schemas/events.schema.json).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS_PLAN), default="text",
               show_default=True, help="Output format.")
+@click.option("--from", "first", default=None, metavar="YYYY-MM-DD",
+              help="Show the days from this date on (text, html, pdf, csv).")
+@click.option("--to", "last", default=None, metavar="YYYY-MM-DD",
+              help="Show the days up to this date (text, html, pdf, csv).")
 @output_options
 def plan_command(
     regimen: str,
     options: PlanOptions,
     events_file: str | None,
     fmt: str,
+    first: str | None,
+    last: str | None,
     strengths: str | None,
     paper: str,
     remind_at: str | None,
@@ -49,9 +56,12 @@ def plan_command(
     refuse_inapplicable(fmt, {"--remind-at": remind_at, "--tz": tz,
                               "--alarm-minutes": alarm_minutes, "--strengths": strengths,
                               "--paper": paper if given(click.get_current_context(), "paper")
-                              else None})
+                              else None, "--from": first, "--to": last})
     plan, history, patient, chosen, calendar_key = plan_and_history(
         regimen, options, events_file, history=fmt == "ics")
+    shown = window(plan, first, last)
+    if shown is not None:
+        plan = plan.between(*shown)
     stock = capsule_strengths(strengths)
     reads = read_files(regimen, events_file, options)
     if fmt == "pdf":
@@ -85,7 +95,7 @@ def plan_command(
     else:
         from doseplan.render.text_calendar import render_text
 
-        text = render_text(plan, strengths=stock)
+        text = render_text(plan, strengths=stock, patient=patient, window=shown)
     write_output(text, output, reads=reads, human=fmt == "text")
 
 

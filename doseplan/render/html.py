@@ -266,9 +266,7 @@ def _context(
     by_date = {day.date: day for day in plan.days}
     facts = _facts(plan, patient)
     drugs = _drugs(plan)
-    events = tuple(
-        e.describe() + ("" if e.note is None else f" (note: {e.note})") for e in plan.events
-    )
+    events = plan.recorded()
     reasons = {n: r for r, n in notes.items()}
     spanned = months_spanned(plan)
     months: list[MonthView] = []

@@ -48,11 +48,15 @@ def _wrap(text: str, first: str, rest: str) -> list[str]:
                          break_on_hyphens=False)
 
 
-def render_text(plan: Plan, *, strengths: Mapping[str, Sequence[float]] = STRENGTHS) -> str:
-    """The plan as a day list; oral capsule doses show the capsules, e.g. (1x10mg)."""
+def render_text(plan: Plan, *, strengths: Mapping[str, Sequence[float]] = STRENGTHS,
+                patient: str | None = None, window: tuple[date, date] | None = None) -> str:
+    """The plan as a day list; oral capsule doses show the capsules, e.g. (1x10mg). A
+    patient record's calendar names its ``patient`` and lists the recorded events; a
+    calendar of a ``window`` of days (``Plan.between``) says which days it shows."""
     arguments.instance("plan", plan, Plan, "a Plan (from build_plan)")
     arguments.strengths(strengths)
-    lines = _header(plan)
+    arguments.text("patient", patient, optional=True)
+    lines = _header(plan, patient, window)
     phase_width = max(len(day.phase) for day in plan.days)
     lines.append(f"{'Date':<14}  {'Phase':<{phase_width}}  {'Cycle/day':<11}  What to take")
     index = 0
@@ -99,8 +103,9 @@ def render_text(plan: Plan, *, strengths: Mapping[str, Sequence[float]] = STRENG
     return "\n".join(lines) + "\n"
 
 
-def _header(plan: Plan) -> list[str]:
-    lines = _wrap(plan.title, "", "  ")
+def _header(plan: Plan, patient: str | None, window: tuple[date, date] | None) -> list[str]:
+    lines = [] if patient is None else [f"Patient: {patient}"]
+    lines += _wrap(plan.title, "", "  ")
     lines.extend(_wrap(plan.status_text, "", ""))
     lines.append(f"Reference [{plan.reference}] {plan.authors}; regimen id {plan.regimen_id}")
     cycles = ", ".join(f"{name} {count}" for name, count in plan.cycles)
@@ -111,6 +116,11 @@ def _header(plan: Plan) -> list[str]:
         lines.append("Supportive care: " + ", ".join(plan.supportive))
     if plan.body is not None:
         lines.append(f"Body size: {plan.body.describe()}")
+    if window is not None:
+        lines.extend(_wrap(f"Days shown: {day_label(window[0])} to {day_label(window[1])} "
+                           "only (the plan's other days are not on this calendar)", "", "  "))
+    if plan.events:
+        lines.extend(_wrap("Recorded events: " + "; ".join(plan.recorded()), "", "  "))
     lines.extend(["", *_wrap(plan.notice, "", "")])
     for notice in plan.notices:
         lines.extend(_wrap(notice, "", ""))
