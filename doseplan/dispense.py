@@ -35,6 +35,11 @@ REDUCED, ADDED, HELD, STOPPED = "reduced", "added", "held", "stopped"
 DISPENSED = (PLANNED, REDUCED, ADDED)
 """Statuses whose doses are dispensed and counted."""
 NOT_DISPENSED = (HELD, STOPPED)
+MOST_DAYS_SUPPLY = {"lenalidomide": 28}
+"""The most days' supply one fill may give, by drug: lenalidomide's REMS."""
+SUPPLY_SOURCE = ("REMS: \"Prescribe no more than a 28 days' supply\"; \"Do not prescribe "
+                 "refills\" (clinical-facts.md, https://www.accessdata.fda.gov/scripts/cder/"
+                 "rems/index.cfm?event=IndvRemsDetails.page&REMS=46)")
 WIDTH = 80
 
 
@@ -53,6 +58,9 @@ class CycleSupply(Value):
     """(strength, count) pairs, largest first, summed over the days; ``()`` when a capsule
     drug has nothing to dispense; None for a drug not dispensed as capsules, or when a dose
     of the cycle cannot be made from the stocked strengths (then a note asks the pharmacy)."""
+    fill: tuple[int, int] | None = None
+    """(this fill, the fills) when the cycle's supply is more days than one fill may give
+    (``MOST_DAYS_SUPPLY``); None: the cycle is one fill."""
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
@@ -93,7 +101,8 @@ def dispensing(plan: Plan, *,
     """The capsules per cycle and drug, and the cumulative mg per drug, of ``plan``."""
     stocked = {drug: tuple(sorted({float(s) for s in values}))
                for drug, values in sorted(strengths.items())}
-    cycles: dict[tuple[str, int], dict[str, _Tally]] = {}
+    cycles: dict[tuple[str, int], dict[tuple[str, int], _Tally]] = {}
+    first_days: dict[tuple[str, int, str], date] = {}
     other: dict[tuple[str, str], list[Decimal]] = {}
     left_out: dict[str, dict[str, int]] = {}
     left_cycles: dict[str, list[str]] = {}
@@ -114,7 +123,7 @@ def dispensing(plan: Plan, *,
                 if where not in seen:
                     seen.append(where)
                 if dose.unit == "mg":
-                    drugs.setdefault(dose.drug, _Tally())
+                    drugs.setdefault((dose.drug, 0), _Tally())
                 continue
             if dose.status == ADDED:
                 bases = added.setdefault(dose.drug, [])
@@ -123,7 +132,11 @@ def dispensing(plan: Plan, *,
             if dose.unit != "mg":
                 other.setdefault((dose.drug, dose.unit), []).append(_decimal(dose.daily()))
                 continue
-            tally = drugs.setdefault(dose.drug, _Tally())
+            fill = 0
+            if dose.drug in MOST_DAYS_SUPPLY:
+                first = first_days.setdefault((day.phase, day.cycle, dose.drug), day.date)
+                fill = (day.date - first).days // MOST_DAYS_SUPPLY[dose.drug]
+            tally = drugs.setdefault((dose.drug, fill), _Tally())
             tally.days.add(day.date)
             if day.cycle_day < 1 and day.date not in tally.early:
                 tally.early.append(day.date)
@@ -143,8 +156,17 @@ def dispensing(plan: Plan, *,
     notes: list[str] = []
     cumulative: dict[str, Decimal] = {}
     for (phase, cycle), drugs in cycles.items():
-        for drug in sorted(drugs):
-            tally = drugs[drug]
+        for drug, fill in sorted(drugs):
+            tally = drugs[drug, fill]
+            fills = 1 + max(n for name, n in drugs if name == drug)
+            if fills > 1 and fill == 0:
+                span = max(max(t.days, default=first_days[phase, cycle, drug])
+                           for (name, _), t in drugs.items() if name == drug)
+                notes.append(
+                    f"{drug}, {phase} cycle {cycle}: its doses span "
+                    f"{(span - first_days[phase, cycle, drug]).days + 1} days, more than the "
+                    f"{MOST_DAYS_SUPPLY[drug]} days' supply one fill may give: dispensed in "
+                    f"{fills} fills.")
             supply: Breakdown | None = None
             if tally.problems:
                 notes.append(f"{drug}, {phase} cycle {cycle}: {'; '.join(tally.problems)}; "
@@ -156,7 +178,8 @@ def dispensing(plan: Plan, *,
                              f"{len(tally.days)} days are before day 1 (from "
                              f"{min(tally.early).isoformat()}).")
             per_cycle.append(CycleSupply(phase, cycle, drug, len(tally.days),
-                                         float(tally.total), supply))
+                                         float(tally.total), supply,
+                                         None if fills == 1 else (fill + 1, fills)))
             cumulative[drug] = cumulative.get(drug, Decimal(0)) + tally.total
     notes.extend(_other_notes(other))
     notes.extend(_added_notes(added))
@@ -220,8 +243,13 @@ def _wrap(text: str, first: str = "", rest: str = "") -> list[str]:
                          break_on_hyphens=False)
 
 
-def render_dispensing(d: Dispensing, plan: Plan) -> str:
-    """The dispensing summary as 80-column text with the planning-aid notice."""
+SERIOUS = ("Decision needed", "Open hold: ")
+"""How the warnings begin that change what to dispense: shown in full."""
+
+
+def render_dispensing(d: Dispensing, plan: Plan, shown: str | None = None) -> str:
+    """The dispensing summary as 80-column text with the planning-aid notice; ``shown``
+    says which days are dispensed when they are not the whole plan."""
     lines = _wrap(f"Dispensing summary: {plan.title}", "", "  ")
     lines.extend(_wrap(plan.status_text))
     lines.append(f"Reference [{plan.reference}] {plan.authors}; regimen id {plan.regimen_id}")
@@ -237,6 +265,8 @@ def render_dispensing(d: Dispensing, plan: Plan) -> str:
     if plan.events:
         count = len(plan.events)
         lines.append(f"Recorded events applied: {count}")
+    if shown is not None:
+        lines.extend(_wrap(f"Dispensing {shown} only.", "", "  "))
     lines.extend(["", *_wrap(plan.notice)])
     for notice in plan.notices:
         lines.extend(_wrap(notice))
@@ -247,10 +277,15 @@ def render_dispensing(d: Dispensing, plan: Plan) -> str:
     lines.extend(_wrap("Counted: planned, reduced (at the reduced dose) and added doses. Held "
                        "and stopped doses are not dispensed. Capsules \"-\": the drug is not "
                        "dispensed as capsules."))
+    for drug, days in MOST_DAYS_SUPPLY.items():
+        if any(s.drug == drug and s.days for s in d.per_cycle):
+            lines.extend(_wrap(f"{drug.capitalize()}: each row is one fill of at most {days} "
+                               f"days' supply ({SUPPLY_SOURCE})."))
     lines.append("")
     lines.extend(_table(d, plan))
     lines.extend(not_to_follow)
-    lines.extend(["", "Cumulative dose over the plan"])
+    lines.extend(["", "Cumulative dose over the plan" if shown is None else
+                  "Cumulative dose over the days dispensed"])
     if d.cumulative_mg:
         width = max(len(drug) for drug in d.cumulative_mg)
         added = {drug for _, _, drug in _added(plan)}
@@ -264,10 +299,17 @@ def render_dispensing(d: Dispensing, plan: Plan) -> str:
         for note in d.notes:
             lines.extend(_wrap(note, "  - ", "    "))
     if plan.warnings:
+        serious = [w for w in plan.warnings if w.startswith(SERIOUS)]
         lines.append("")
-        lines.extend(_wrap(f"The plan has {len(plan.warnings)} warning"
-                           f"{'s' if len(plan.warnings) != 1 else ''}: read them in the "
-                           "calendar before dispensing."))
+        if serious:
+            lines.append("Before dispensing:")
+            for warning in serious:
+                lines.extend(_wrap(warning, "  - ", "    "))
+        others = len(plan.warnings) - len(serious)
+        if others:
+            lines.extend(_wrap(f"The plan has {others} {'other ' if serious else ''}warning"
+                               f"{'s' if others != 1 else ''}: read them in the calendar "
+                               "before dispensing."))
     lines.extend(["", *_wrap(plan.notice)])
     return "\n".join(lines) + "\n"
 
@@ -282,7 +324,8 @@ def _table(d: Dispensing, plan: Plan) -> list[str]:
     if not d.per_cycle:
         return ["Nothing to dispense in mg."]
     added = _added(plan)
-    rows = [(s.phase, str(s.cycle), s.drug, str(s.days), f"{fmt(s.total_mg)} mg",
+    rows = [(s.phase, str(s.cycle) if s.fill is None else f"{s.cycle} ({s.fill[0]}/{s.fill[1]})",
+             s.drug, str(s.days), f"{fmt(s.total_mg)} mg",
              capsules_text(s, d.strengths)
              + (" (added: see notes)" if (s.phase, s.cycle, s.drug) in added
                 else "")) for s in d.per_cycle]

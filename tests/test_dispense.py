@@ -6,9 +6,10 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
-from conftest import check_golden, day, neutropenia, plan_of
+from conftest import check_golden, day, neutropenia, plan_of, run_installed
 
 from doseplan.bodysize import body_size
 from doseplan.capsules import LENALIDOMIDE_EU, LENALIDOMIDE_US
@@ -128,12 +129,15 @@ def test_doses_in_mcg_per_kg_without_a_weight_are_counted_apart_in_their_unit() 
 
 
 def test_a_lead_in_before_day_1_is_dispensed_with_cycle_1() -> None:
-    """[28] 7 lead-in days of 2.5 mg before day 1: cycle 1 has 35 days, with a note."""
+    """[28] 7 lead-in days of 2.5 mg before day 1: cycle 1 has 35 days, in two fills (at
+    most 28 days' supply each), with a note."""
     d = dispensing(plan_of("gcllsg-br-len"))
-    assert supply(d, "lenalidomide", 1, "induction") == CycleSupply(
-        "induction", 1, "lenalidomide", 35, 87.5, ((2.5, 35),))
+    assert [s for s in d.per_cycle if (s.phase, s.cycle, s.drug) == (
+        "induction", 1, "lenalidomide")] == [
+        CycleSupply("induction", 1, "lenalidomide", 28, 70, ((2.5, 28),), (1, 2)),
+        CycleSupply("induction", 1, "lenalidomide", 7, 17.5, ((2.5, 7),), (2, 2))]
     assert supply(d, "lenalidomide", 1, "continued").days == 28
-    assert d.notes[0] == ("lenalidomide, induction cycle 1: 7 of its 35 days are before day 1 "
+    assert d.notes[1] == ("lenalidomide, induction cycle 1: 7 of its 28 days are before day 1 "
                           "(from 2026-12-28).")
 
 
@@ -360,3 +364,92 @@ def test_summary_matches_the_golden_file(name: str, plan: Callable[[], Plan]) ->
     """Golden summaries: [17] as published, [28] without BSA, [18] with a hold and recovery."""
     built = plan()
     check_golden(f"{name}-dispense.txt", render_dispensing(dispensing(built), built))
+
+
+# ---------------------------------------------------------------------------
+# What is due: one cycle, a window of days, fills of at most 28 days
+
+
+def test_a_lenalidomide_cycle_over_28_days_is_dispensed_in_fills() -> None:
+    """[28]'s induction cycle 1 gives lenalidomide on 35 days (a 7-day lead-in): two fills,
+    none over the REMS's 28 days' supply, saying so."""
+    plan = plan_of("gcllsg-br-len")
+    d = dispensing(plan)
+    fills = [(s.fill, s.days) for s in d.per_cycle
+             if s.drug == "lenalidomide" and (s.phase, s.cycle) == ("induction", 1)]
+    assert fills == [((1, 2), 28), ((2, 2), 7)]
+    assert ("lenalidomide, induction cycle 1: its doses span 35 days, more than the 28 days' "
+            "supply one fill may give: dispensed in 2 fills.") in d.notes
+    text = render_dispensing(d, plan)
+    assert "induction  1 (1/2)  lenalidomide" in text
+    assert ("Lenalidomide: each row is one fill of at most 28 days' supply (REMS: \"Prescribe "
+            "no more than a 28 days' supply\"; \"Do not prescribe refills\" (clinical-facts.md, "
+            "https://www.accessdata.fda.gov/scripts/cder/rems/index.cfm?event=IndvRemsDetails."
+            "page&REMS=46)).").replace(" ", "") in "".join(text.split())
+
+
+def test_no_lenalidomide_fill_of_any_built_in_plan_is_over_28_days() -> None:
+    for regimen_id in builtin_ids():
+        plan = plan_of(regimen_id)
+        for s in dispensing(plan).per_cycle:
+            if s.drug == "lenalidomide":
+                assert s.days <= 28, (regimen_id, s)
+
+
+def test_warnings_that_change_dispensing_are_shown_in_full() -> None:
+    """An open hold and a decision asked for are printed before the count of the others."""
+    plan = plan_of("aue-2010", [decision(day(3), "reduce", "lenalidomide"),
+                                decision(day(4), "reduce", "lenalidomide"),
+                                decision(day(5), "reduce", "lenalidomide")])
+    text = " ".join(render_dispensing(dispensing(plan), plan).split())
+    assert ("Before dispensing: - Decision needed: lenalidomide cannot be reduced below 2.5 mg, "
+            "the lowest dose level, so it is stopped;") in text
+    others = len(plan.warnings) - 1
+    assert f"The plan has {others} other warnings: read them in the calendar before " \
+           "dispensing." in text
+
+
+FERRAJOLI = ("dispense", "ferrajoli-2013", "--start", "2027-01-04", "--height-cm", "170",
+             "--weight-kg", "70")
+
+
+def test_a_pharmacist_dispenses_one_cycle(tmp_path: Path) -> None:
+    """Through the installed doseplan: cycle 3 alone, the plan unchanged (no departure
+    from the publication), saying which days are dispensed."""
+    done = run_installed(*FERRAJOLI, "--cycle", "3", cwd=tmp_path)
+    assert (done.code, done.err) == (0, "")
+    table = done.out[done.out.index("Phase "):done.out.index("\n\n", done.out.index("Phase "))]
+    assert table.splitlines()[1:] == [
+        "treatment      3  lenalidomide    28    280 mg  28 x 10 mg capsules",
+        "treatment      3  rituximab        1  682.5 mg  -"]
+    assert "Dispensing cycle 3 (treatment), Mon 2027-03-01 to Sun 2027-03-28 only." in done.out
+    assert "Cumulative dose over the days dispensed" in done.out
+    assert "departure" not in done.out.lower()
+    week = run_installed(*FERRAJOLI, "--from", "2027-03-01", "--to", "2027-03-07",
+                         cwd=tmp_path).out
+    assert "treatment      3  lenalidomide     7     70 mg  7 x 10 mg capsules" in week
+    assert "Dispensing Mon 2027-03-01 to Sun 2027-03-07 only." in week
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--cycle", "13"], "cycle 13 is not in the plan, which has cycles treatment 1-12; give "
+                        "one of them"),
+    (["--phase", "treatment"], "--phase chooses the phase of --cycle; give --cycle N too"),
+    (["--cycle", "3", "--from", "2027-03-01"],
+     "--cycle and --from/--to each choose the days to dispense; give one"),
+    (["--cycle", "2", "--phase", "maintenance"],
+     "cycle 2 of phase 'maintenance' is not in the plan, which has cycles treatment 1-12; "
+     "give one of them"),
+], ids=["cycle-not-in-plan", "phase-alone", "cycle-and-dates", "unknown-phase"])
+def test_the_days_to_dispense_are_checked(tmp_path: Path, args: list[str],
+                                          message: str) -> None:
+    done = run_installed(*FERRAJOLI, *args, cwd=tmp_path)
+    assert (done.code, done.out, done.err) == (2, "", f"doseplan: error: {message}\n")
+
+
+def test_phases_sharing_a_cycle_number_need_the_phase(tmp_path: Path) -> None:
+    done = run_installed("dispense", "gcllsg-br-len", "--start", "2027-01-04",
+                         "--acknowledge-status", "reconstructed", "--dose", "lenalidomide=5",
+                         "--cycle", "1", cwd=tmp_path)
+    assert (done.code, done.err) == (2, "doseplan: error: cycle 1 is in phases induction and "
+                                        "continued; give --phase with one of them\n")

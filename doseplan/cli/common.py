@@ -398,6 +398,35 @@ def window(plan: Plan, first: str | None, last: str | None) -> tuple[date, date]
     return max(low, plan.days[0].date), min(high, plan.days[-1].date)
 
 
+def dispensed_days(plan: Plan, cycle: int | None, phase: str | None, first: str | None,
+                   last: str | None) -> tuple[Plan, str | None]:
+    """The plan's days to dispense (one cycle, or from ``--from`` to ``--to``) and those
+    days in words (None: the whole plan)."""
+    from doseplan.render.text_calendar import day_label
+
+    if cycle is None:
+        if phase is not None:
+            raise UsageError("--phase chooses the phase of --cycle; give --cycle N too")
+        shown = window(plan, first, last)
+        if shown is None:
+            return plan, None
+        return plan.between(*shown), f"{day_label(shown[0])} to {day_label(shown[1])}"
+    if first is not None or last is not None:
+        raise UsageError("--cycle and --from/--to each choose the days to dispense; give one")
+    phases = [name for name, count in plan.cycles if (phase is None or name == phase)
+              and cycle <= count]
+    if not phases:
+        having = ", ".join(f"{name} 1-{count}" for name, count in plan.cycles)
+        raise UsageError(f"cycle {cycle}{'' if phase is None else f' of phase {phase!r}'} is "
+                         f"not in the plan, which has cycles {having}; give one of them")
+    if len(phases) > 1:
+        raise UsageError(f"cycle {cycle} is in phases {' and '.join(phases)}; give --phase "
+                         "with one of them")
+    dates = [day.date for day in plan.days if day.cycle == cycle and day.phase == phases[0]]
+    return plan.between(dates[0], dates[-1]), (
+        f"cycle {cycle} ({phases[0]}), {day_label(dates[0])} to {day_label(dates[-1])}")
+
+
 def refuse_inapplicable(fmt: str, values: dict[str, object]) -> None:
     """Refuse an option given for a format it does not change (it would be ignored)."""
     for option, value in values.items():

@@ -7,11 +7,14 @@ import click
 from doseplan.cli.common import (
     FILE,
     FORMATS_PLAN,
+    TEXT,
+    WHOLE,
     Command,
     PlanOptions,
     body_options,
     capsule_strengths,
     clock,
+    dispensed_days,
     given,
     output_options,
     plan_and_history,
@@ -106,6 +109,14 @@ def plan_command(
               help="Apply the events of this JSON file (schemas/events.schema.json).")
 @click.option("--strengths", default=None, metavar="MG,MG,...",
               help="Lenalidomide capsule strengths in stock (default US: 2.5,5,10,15,20,25).")
+@click.option("--cycle", "cycle", type=WHOLE, default=None, metavar="N",
+              help="Dispense cycle N only (with --phase where phases share cycle numbers).")
+@click.option("--phase", default=None, type=TEXT, metavar="NAME",
+              help="With --cycle: the phase of the cycle.")
+@click.option("--from", "first", default=None, metavar="YYYY-MM-DD",
+              help="Dispense the days from this date on.")
+@click.option("--to", "last", default=None, metavar="YYYY-MM-DD",
+              help="Dispense the days up to this date.")
 @click.option("-o", "--output", type=FILE, default=None, metavar="FILE",
               help="Write to FILE (atomically) instead of stdout; '-' is stdout.")
 def dispense_command(
@@ -113,11 +124,18 @@ def dispense_command(
     options: PlanOptions,
     events_file: str | None,
     strengths: str | None,
+    cycle: int | None,
+    phase: str | None,
+    first: str | None,
+    last: str | None,
     output: str | None,
 ) -> None:
-    """Capsules to dispense per cycle and drug, and the cumulative dose per drug."""
+    """Capsules to dispense per cycle and drug, and the cumulative dose per drug: of the
+    whole plan, one cycle (--cycle) or the days between two dates (--from, --to)."""
     from doseplan.dispense import dispensing, render_dispensing
 
     plan = plan_and_history(regimen, options, events_file, history=False).plan
-    write_output(render_dispensing(dispensing(plan, strengths=capsule_strengths(strengths)), plan),
+    plan, shown = dispensed_days(plan, cycle, phase, first, last)
+    write_output(render_dispensing(dispensing(plan, strengths=capsule_strengths(strengths)), plan,
+                                   shown),
                  output, reads=read_files(regimen, events_file, options), human=True)
