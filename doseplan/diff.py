@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from doseplan import arguments, starts
+from doseplan.drugs import name
 from doseplan.errors import UsageError
-from doseplan.plan import Plan, PlanDay, PlannedDose
+from doseplan.plan import ADDED, PLANNED, REDUCED, Plan, PlanDay, PlannedDose
 from doseplan.render.text_calendar import day_label, dose_text
 from doseplan.values import Value
 
@@ -111,8 +112,48 @@ def _doses(day: PlanDay | None) -> tuple[PlannedDose, ...]:
     return () if day is None else day.doses
 
 
+def changed_drugs(changes: tuple[DayChange, ...]) -> tuple[str, ...]:
+    """What changed for each drug, in the order of its first change: from which day it is
+    held, reduced, stopped, given again or added (to which day), and why; one line each
+    (days left out by a cycle that waits are said by ``moved_cycles``)."""
+    arguments.items("changes", changes, DayChange, "DayChange (from diff_plans)")
+    first: dict[str, tuple[date, PlannedDose | None, PlannedDose | None]] = {}
+    last_added: dict[str, date] = {}
+    for change in changes:
+        before = {dose.drug: dose for dose in change.before}
+        after = {dose.drug: dose for dose in change.after}
+        for drug in dict.fromkeys([*after, *before]):
+            was, now = before.get(drug), after.get(drug)
+            if was == now:
+                continue
+            first.setdefault(drug, (change.date, was, now))
+            if now is not None and now.status == ADDED:
+                last_added[drug] = change.date
+    lines = []
+    for drug, (on, was, now) in first.items():
+        if now is None:  # a cycle waiting, or a day a level every other day leaves out
+            continue
+        if now.status == ADDED and was is None:
+            lines.append(f"{dose_text(now._replace(status=PLANNED))}: added from "
+                         f"{day_label(on)} to {day_label(last_added[drug])}: {_because(now)}.")
+        elif now.status == PLANNED:
+            lines.append(f"{name(drug)}: as planned again from {day_label(on)}.")
+        else:
+            lines.append(f"{name(drug)}: {now.status} from {day_label(on)}"
+                         + ("" if now.status != REDUCED else f" ({dose_text(now)})")
+                         + f": {_because(now)}.")
+    return tuple(lines)
+
+
+def _because(dose: PlannedDose) -> str:
+    """A changed dose's reason without the status it starts with ("held: ...")."""
+    reason = dose.reason or ""
+    return reason.split(": ", 1)[1] if reason.startswith(f"{dose.status}: ") else reason
+
+
 def render_diff(changes: tuple[DayChange, ...]) -> str:
-    """Runs of consecutive days with the same change, each with what and why."""
+    """Runs of consecutive days with the same change, each with what and why (each reason
+    in full once, then by its number)."""
     arguments.items("changes", changes, DayChange, "DayChange (from diff_plans)")
     if not changes:
         return "No day of the plan changed.\n"
@@ -124,13 +165,20 @@ def render_diff(changes: tuple[DayChange, ...]) -> str:
             runs[-1] = (runs[-1][0], change, key)
         else:
             runs.append((change, change, key))
+    numbers: dict[str, int] = {}
     for first, last, (was, now, reasons) in runs:
         when = day_label(first.date)
         if last is not first:
             count = (last.date - first.date).days + 1
             when += f" to {day_label(last.date)} ({count} days)"
         lines.append(f"{when}: {was} -> {now}")
-        lines.extend(f"    because {reason}" for reason in reasons)
+        seen = [numbers[reason] for reason in reasons if reason in numbers]
+        for reason in reasons:
+            if reason not in numbers:
+                numbers[reason] = len(numbers) + 1
+                lines.append(f"    because [{numbers[reason]}] {reason}")
+        if seen:
+            lines.append(f"    because {', '.join(f'[{n}]' for n in seen)} (as above)")
     return "\n".join(lines) + "\n"
 
 

@@ -18,7 +18,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from doseplan.errors import UsageError
-from doseplan.events import TEST_NAMES, Grade, Lab, Test
+from doseplan.events import TEST_NAMES, TOXICITY_NAMES, Grade, Lab, Test
 from doseplan.model import CLASSES, Source
 from doseplan.values import Value
 
@@ -76,7 +76,7 @@ class Condition(Value):
             return " or ".join(t.describe() for t in self.any)
         if self.all:
             return " and ".join(t.describe() for t in self.all)
-        names = "/".join(self.toxicity) or "the toxicity"
+        names = "/".join(TOXICITY_NAMES[name] for name in self.toxicity) or "the toxicity"
         if self.grade_at_least is not None and self.grade_at_most is not None:
             return f"{names} grade {self.grade_at_least}-{self.grade_at_most}"
         if self.grade_at_least is not None:

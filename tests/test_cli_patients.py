@@ -572,7 +572,8 @@ def test_a_record_with_two_copies_of_one_supportive_care_is_refused(record: Path
 def test_a_record_of_another_name_is_still_a_record(record: Path) -> None:
     """plan recognises a record by what it holds, not by its name's ending."""
     record.rename(record.with_name("patient.REC"))
-    assert ok(doseplan(record.parent, "plan", "patient.REC")).startswith("Lenalidomide 10 mg")
+    assert ok(doseplan(record.parent, "plan", "patient.REC")).startswith(
+        "Patient: P-001\nLenalidomide 10 mg")
 
 
 def test_racing_inits_create_one_record(tmp_path: Path) -> None:
@@ -1095,3 +1096,32 @@ def test_a_record_s_calendar_of_a_week(record: Path) -> None:
 ], ids=["from-after-to", "after-the-plan", "before-the-plan", "not-a-date", "ics"])
 def test_a_window_of_days_is_checked(record: Path, args: list[str], message: str) -> None:
     error(run_installed("plan", "p.json", *args, cwd=record.parent), 2, message)
+
+
+def test_record_says_what_changed_for_the_patient_first(tmp_path: Path) -> None:
+    """A grade 3 flare on [22]: what is held and added from when, what each hold waits
+    for, and the steroid question, in at most 15 lines before the days; each reason in
+    full once; no internal names."""
+    ok(run_installed("init", "ferrajoli-2013", "--start", START, "--patient", "F-1",
+                     "--height-cm", "170", "--weight-kg", "70", "-o", "f.json", cwd=tmp_path))
+    out = ok(run_installed("record", "f.json", "--date", "2027-01-20", "--flare-grade", "3",
+                           cwd=tmp_path))
+    lines = out.splitlines()
+    days = next(i for i, line in enumerate(lines) if line.endswith("day(s) changed:"))
+    assert days <= 15
+    assert lines[1:4] == [
+        "lenalidomide: held from Wed 2027-01-20: tumor flare grade 3 recorded on 2027-01-20, "
+        "rule flare-severe (the review [19]).",
+        "ibuprofen 400 mg oral every 6 hours (1600 mg a day): added from Wed 2027-01-20 to Sun "
+        "2027-01-31: tumor flare grade 3 recorded on 2027-01-20, rule flare-severe (the review "
+        "[19]).",
+        "rituximab: held from Mon 2027-01-25: awaiting the treating team's decision after "
+        "tumor flare grade 3 recorded on 2027-01-20, rule other-drugs-severe-toxicity "
+        "(assumption)."]
+    assert lines[days - 1].startswith("Decision needed (2027-01-20): consider a steroid")
+    assert any(line.startswith("Open hold: lenalidomide is held") and
+               "when tumor flare grade <= 1" in line for line in lines[:days])
+    reasons = [line for line in lines[days:] if line.startswith("    because [")
+               and not line.endswith("(as above)")]
+    assert len(reasons) == len(set(reasons)) == 3
+    assert "tumor_flare" not in out

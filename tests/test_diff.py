@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from conftest import plan_of
 
-from doseplan.diff import diff_plans, moved_cycles, render_diff
+from doseplan.diff import changed_drugs, diff_plans, moved_cycles, render_diff
 from doseplan.events import Event, decision, lab
 from doseplan.holds import apply_events
 
@@ -33,9 +33,13 @@ def test_a_hold_is_one_run_per_dose_with_its_reason() -> None:
         "68 day(s) changed:",
         "Wed 2027-01-20 to Sun 2027-01-24 (5 days): lenalidomide 10 mg oral -> lenalidomide "
         "10 mg oral (held)",
-        "    because held: ANC 0.7 x 10^9/L is grade 3 (CTCAE v5.0) on 2027-01-20, rule "
+        "    because [1] held: ANC 0.7 x 10^9/L is grade 3 (CTCAE v5.0) on 2027-01-20, rule "
         "low-counts (clinical-facts.md (Lenalidomide product facts))",
     ]
+    assert lines[3:5] == [
+        "Mon 2027-02-15 to Sun 2027-03-07 (21 days): lenalidomide 10 mg oral -> lenalidomide "
+        "10 mg oral (held)",
+        "    because [1] (as above)"]
 
 
 def test_a_delayed_cycle_says_why_its_days_changed() -> None:
@@ -45,7 +49,7 @@ def test_a_delayed_cycle_says_why_its_days_changed() -> None:
     lines = render_diff(diff_plans(before, after)).splitlines()
     assert lines[1:3] == [
         "Mon 2027-03-29 to Sun 2027-04-18 (21 days): lenalidomide 10 mg oral -> nothing",
-        "    because Cycle 3 (treatment) delayed: waiting for counts (ANC 0.8 on 2027-03-29; "
+        "    because [1] Cycle 3 (treatment) delayed: waiting for counts (ANC 0.8 on 2027-03-29; "
         "day 1 needs ANC >= 1 and platelets >= 75); it starts on the day counts that meet are "
         "recorded.",
     ]
@@ -74,3 +78,15 @@ def test_record_says_first_which_cycles_moved(old: list[Event], new: list[Event]
     """One line per run of cycles moved by the same days, before the changed days."""
     plan = plan_of("aue-2010", start=START)
     assert list(moved_cycles(apply_events(plan, old), apply_events(plan, new))) == lines
+
+
+def test_what_changed_for_each_drug_is_said_once_from_its_first_day() -> None:
+    before = plan_of("aue-2010", start=START)
+    after = apply_events(before, [lab(date(2027, 1, 20), "anc", 0.7),
+                                  lab(date(2027, 1, 27), "anc", 1.5),
+                                  lab(date(2027, 1, 27), "platelets", 100)])
+    assert changed_drugs(diff_plans(before, after)) == (
+        "lenalidomide: held from Wed 2027-01-20: ANC 0.7 x 10^9/L is grade 3 (CTCAE v5.0) on "
+        "2027-01-20, rule low-counts (clinical-facts.md (Lenalidomide product facts)).",)
+    later = apply_events(after, [])
+    assert changed_drugs(diff_plans(after, later)) == ()

@@ -226,7 +226,7 @@ def test_a_flare_reduction_says_it_returns_to_the_dose_before_the_hold() -> None
     plan = plan_of("aue-2010", [toxicity(day(6), "tumor_flare", 3),
                                 toxicity(day(9), "tumor_flare", 1)])
     assert [w for w in plan.warnings if w.startswith("After the reduction")] == [
-        "After the reduction on 2027-01-12, lenalidomide stays at 5 mg until tumor_flare "
+        "After the reduction on 2027-01-12, lenalidomide stays at 5 mg until tumor flare "
         "grade <= 0, then returns to the dose before the hold; the treating team decides any "
         "step beyond it (a re-escalate decision)."]
 

@@ -233,22 +233,24 @@ def _lock_wait() -> float:
 
 
 def _report(before: Plan, after: Plan) -> None:
-    """What changed: the cycles moved, the decisions the new events ask for (or that
-    changed nothing), the days; then what an open hold waits for (even when nothing
-    changed)."""
-    from doseplan.diff import diff_plans, moved_cycles, render_diff
+    """What changed for the patient first: the cycles moved, each drug held, reduced,
+    stopped or added from which day, what an open hold waits for (even when nothing
+    changed), the decisions the new events ask for (or that changed nothing); then the
+    days, each reason once."""
+    from doseplan.diff import changed_drugs, diff_plans, moved_cycles, render_diff
     from doseplan.holds import DECISION_NEEDED, NOTHING_CHANGED, OPEN_HOLD
 
-    for line in moved_cycles(before, after):
+    changes = diff_plans(before, after)
+    for line in (*moved_cycles(before, after), *changed_drugs(changes)):
         say(line)
     earlier = set(before.warnings)
     for warning in after.warnings:
-        if warning.startswith((DECISION_NEEDED, NOTHING_CHANGED)) and warning not in earlier:
-            say(warning)
-    say(render_diff(diff_plans(before, after)), nl=False)
-    for warning in after.warnings:
         if warning.startswith(OPEN_HOLD):
             say(warning)
+    for warning in after.warnings:
+        if warning.startswith((DECISION_NEEDED, NOTHING_CHANGED)) and warning not in earlier:
+            say(warning)
+    say(render_diff(changes), nl=False)
 
 
 @click.command("record", cls=Command)
