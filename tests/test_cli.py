@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -284,8 +285,15 @@ def test_init_record_and_plan_a_patient(in_tmp: Path) -> None:
     assert result.code == 0
     lines = result.out.splitlines()
     assert lines[0] == "Recorded 2 event(s) in p.json (revision 2)."
-    assert lines[1] == "297 day(s) changed:"
-    assert lines[2].startswith("Fri 2027-02-12 to Sun 2027-02-28 (17 days): lenalidomide "
+    assert lines[1:4] == [
+        "lenalidomide: held from Fri 2027-02-12: ANC 0.8 x 10^9/L is grade 3 (CTCAE v5.0) on "
+        "2027-02-12, rule low-counts (clinical-facts.md (Lenalidomide product facts)).",
+        "Open hold: lenalidomide is held: ANC 0.8 x 10^9/L is grade 3 (CTCAE v5.0) on "
+        "2027-02-12, rule low-counts (clinical-facts.md (Lenalidomide product facts)). It is "
+        "given again, one dose level lower, when ANC >= 1 and platelets >= 75 (recorded on or "
+        "after 2027-02-12).",
+        "297 day(s) changed:"]
+    assert lines[4].startswith("Fri 2027-02-12 to Sun 2027-02-28 (17 days): lenalidomide "
                                "10 mg oral -> lenalidomide 10 mg oral (held)")
     planned = json.loads(run_cli("plan", "p.json", "--format", "json").out)
     assert [e["test"] for e in planned["events"]] == ["anc", "platelets"]
@@ -572,3 +580,65 @@ def test_kidney_input_errors_are_one_line(tmp_path: Path, args: list[str], messa
     assert done.err.strip().splitlines() == [line for line in done.err.strip().splitlines()
                                              if line.startswith(f"doseplan: error: {message}")]
     assert "Traceback" not in done.err
+
+
+# ---------------------------------------------------------------------------
+# A first contact that teaches: grouped commands, examples that run as written
+
+
+def examples(command: str, folder: Path) -> list[str]:
+    """The examples the installed ``doseplan COMMAND --help`` ends with."""
+    text = run_installed(command, "--help", cwd=folder).out
+    return [line.strip() for line in text[text.index("\nExamples:\n"):].splitlines()[1:]
+            if line.startswith("  doseplan ")]
+
+
+def _edited_by_hand(folder: Path) -> None:
+    path = folder / "p.json"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["events"][0]["note"] = "typed later"
+    path.write_text(json.dumps(document, indent=2), encoding="utf-8")
+
+
+def _format_1(folder: Path) -> None:
+    assert run_installed("init", "aue-2010", "--start", "2027-01-04", "--patient", "P-002",
+                         "-o", "old.json", cwd=folder).code == 0
+    path = folder / "old.json"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    del document["seal"]
+    document.update(format=1, regimen={"id": "aue-2010"})
+    path.write_text(json.dumps(document, indent=2), encoding="utf-8")
+
+
+BEFORE = {"repair": _edited_by_hand, "upgrade": _format_1}
+"""What a user has done before the examples of these commands apply: a record edited
+outside doseplan, a record of format 1."""
+
+
+def test_every_example_of_every_help_runs_as_written(tmp_path: Path) -> None:
+    """The examples of each command's --help, in the order a user meets them, run in one
+    folder through the installed doseplan: each exits 0."""
+    from doseplan.cli.common import EXAMPLES
+
+    ran = []
+    for command in EXAMPLES:
+        found = examples(command, tmp_path)
+        assert found, command
+        if command in BEFORE:
+            BEFORE[command](tmp_path)
+        for example in found:
+            done = run_installed(*shlex.split(example)[1:], cwd=tmp_path)
+            assert (done.code, done.err) == (0, ""), example
+            ran.append(example)
+    assert len(ran) == sum(len(found) for found in EXAMPLES.values())
+
+
+def test_bare_doseplan_lists_the_commands_by_what_people_do() -> None:
+    done = run_installed("--help", cwd=Path.cwd())
+    titles = [line for line in done.out.splitlines() if line.endswith(":") and
+              not line.startswith(" ")]
+    assert titles == ["Options:", "Regimens:", "Plans:", "Patient records:",
+                      "Record maintenance:"]
+    assert "..." not in done.out[done.out.index("Regimens:"):]
+    assert "  dispense  Capsules to dispense per cycle and drug, and the cumulative dose\n" \
+           "            per drug: of the whole plan, one cycle (--cycle) or the days\n" in done.out

@@ -70,7 +70,7 @@ def test_bare_doseplan_prints_the_readable_help(tmp_path: Path) -> None:
     assert (done.code, done.out) == (2, "")
     lines = done.err.splitlines()
     assert lines[0] == "Usage: doseplan [OPTIONS] COMMAND [ARGS]..."
-    assert "Commands:" in lines
+    assert "Patient records:" in lines
     assert "\\n" not in done.err
     assert "left out" not in done.err
     assert not done.err.startswith("doseplan: error:")

@@ -31,13 +31,50 @@ MAX_PATIENT_ID = 100
 FORMATS_PLAN = ("text", "json", "html", "pdf", "ics", "csv", "fhir")
 
 
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "regimens": ("doseplan regimens",),
+    "show": ("doseplan show aue-2010", "doseplan show 22 --format json -o my-regimen.json"),
+    "validate": ("doseplan validate my-regimen.json",),
+    "init": ("doseplan init aue-2010 --start 2027-01-04 --patient P-001 --with aspirin "
+             "-o p.json",),
+    "record": ("doseplan record p.json --date 2027-01-18 --anc 0.8 --platelets 120",
+               "doseplan record p.json --date 2027-01-25 --flare-grade 2"),
+    "plan": ("doseplan plan aue-2010 --start 2027-01-04",
+             "doseplan plan p.json --from 2027-01-18 --to 2027-01-24"),
+    "dispense": ("doseplan dispense p.json --cycle 2",
+                 "doseplan dispense ferrajoli-2013 --start 2027-01-04 --height-cm 170 "
+                 "--weight-kg 70 --cycle 3"),
+    "events": ("doseplan events p.json",),
+    "void": ("doseplan void p.json --entry 3 --date 2027-01-26 --reason 'flare recorded for "
+             "the wrong patient'",),
+    "amend": ("doseplan amend p.json --date 2027-02-01 --weight-kg 68",),
+    "repair": ("doseplan repair p.json --date 2027-02-02 --reason 'edited by J. Smith, "
+               "checked against the chart'",),
+    "upgrade": ("doseplan upgrade old.json --date 2027-02-02 --reason 'checked against the "
+                "chart by J. Smith'",),
+}
+"""Examples each command's help ends with, in the order a user meets them (tests run
+them all, in this order)."""
+
+
 class Command(click.Command):
     """A command that refuses an option given twice: click would keep the last value
-    silently, and ``--anc 0.5 --anc 1.5`` would record no low count."""
+    silently, and ``--anc 0.5 --anc 1.5`` would record no low count. Its help ends with
+    its ``EXAMPLES``."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         _refuse_repeats(ctx, self.get_params(ctx), args)
         return super().parse_args(ctx, args)
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_epilog(ctx, formatter)
+        examples = EXAMPLES.get(self.name or "", ())
+        if examples:
+            formatter.write_paragraph()
+            formatter.write_text("Examples:")
+            with formatter.indentation():
+                for example in examples:
+                    formatter.write(f"{' ' * formatter.current_indent}{example}\n")
 
 
 def _refuse_repeats(ctx: click.Context, params: Sequence[click.Parameter],
