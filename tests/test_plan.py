@@ -31,3 +31,4 @@ def test_the_recorded_events_read_as_words_with_their_notes() -> None:
                                 toxicity(day(5), "tumor_flare", 2)])
     assert plan.recorded() == ("ANC 0.8 x 10^9/L on 2027-01-07 (note: routine)",
                                "tumor flare grade 2 on 2027-01-08")
+

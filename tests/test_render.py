@@ -8,7 +8,7 @@ from datetime import date
 
 import jsonschema
 import pytest
-from conftest import plan_of
+from conftest import day, plan_of
 
 from doseplan.bodysize import body_size
 from doseplan.loader import builtin_ids, schema
@@ -94,3 +94,15 @@ def test_text_weekdays_do_not_depend_on_the_locale(monkeypatch: pytest.MonkeyPat
     finally:
         locale.setlocale(locale.LC_TIME, "C")
     assert "Mon 2027-01-04" in text
+
+
+@pytest.mark.parametrize(("window", "message"), [
+    ([day(1), day(2)],
+     "'window' must be a (first, last) tuple of dates or None (got [datetime.date(2027, 1, 4), "
+     "datetime.date(2027, 1, 5)] that is a list)"),
+    ((day(1),), "'window' must be a (first, last) tuple of dates (got 1 items)"),
+], ids=["a-list", "one-date"])
+def test_a_text_calendar_s_window_is_checked(window: object, message: str) -> None:
+    with pytest.raises(TypeError) as caught:
+        render_text(plan_of("aue-2010"), window=window)  # type: ignore[arg-type]
+    assert str(caught.value) == message

@@ -56,6 +56,13 @@ def render_text(plan: Plan, *, strengths: Mapping[str, Sequence[float]] = STRENG
     arguments.instance("plan", plan, Plan, "a Plan (from build_plan)")
     arguments.strengths(strengths)
     arguments.text("patient", patient, optional=True)
+    if window is not None:
+        arguments.instance("window", window, tuple, "a (first, last) tuple of dates or None")
+        if len(window) != 2:
+            raise TypeError(f"'window' must be a (first, last) tuple of dates (got {len(window)} "
+                            "items)")
+        for end in window:
+            arguments.day("window", end)
     lines = _header(plan, patient, window)
     phase_width = max(len(day.phase) for day in plan.days)
     lines.append(f"{'Date':<14}  {'Phase':<{phase_width}}  {'Cycle/day':<11}  What to take")
