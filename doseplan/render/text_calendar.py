@@ -61,8 +61,8 @@ def render_text(plan: Plan, *, strengths: Mapping[str, Sequence[float]] = STRENG
         if len(window) != 2:
             raise TypeError(f"'window' must be a (first, last) tuple of dates (got {len(window)} "
                             "items)")
-        for end in window:
-            arguments.day("window", end)
+        for edge in window:
+            arguments.day("window", edge)
     lines = _header(plan, patient, window)
     phase_width = max(len(day.phase) for day in plan.days)
     lines.append(f"{'Date':<14}  {'Phase':<{phase_width}}  {'Cycle/day':<11}  What to take")
