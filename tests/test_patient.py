@@ -348,11 +348,11 @@ def test_record_says_what_an_open_hold_waits_for_even_when_nothing_changed(
     run_cli("record", "p.json", "--date", day(10).isoformat(), "--anc", "0.8")
     result = run_cli("record", "p.json", "--date", day(12).isoformat(), "--anc", "1.5")
     assert result.out.splitlines()[1:] == [
-        "No day of the plan changed.",
         "Open hold: lenalidomide is held: ANC 0.8 x 10^9/L is grade 3 (CTCAE v5.0) on "
         "2027-01-13, rule low-counts (clinical-facts.md (Lenalidomide product facts)). It is "
         "given again, one dose level lower, when ANC >= 1 and platelets >= 75 (recorded on or "
-        "after 2027-01-13)."]
+        "after 2027-01-13).",
+        "No day of the plan changed."]
 
 
 # ---------------------------------------------------------------------------
