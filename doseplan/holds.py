@@ -470,6 +470,13 @@ class _Draft:
     def note(self, note: str) -> None:
         self.notes = (*self.notes, note)
 
+    def withhold(self, drug: str, shown: tuple[date, Add], note: str) -> None:
+        """Keep a drug a rule adds off the calendar (not added, or no longer shown),
+        asking the team with ``note``: the team's resume gives it (``_decide_added``)."""
+        self.note(note)
+        self.withheld = {**self.withheld, drug: shown}
+        self.added = {name: item for name, item in self.added.items() if name != drug}
+
     def done(self, state: Treatment, decisions: tuple[Event, ...], pause: str) -> Treatment:
         """``state`` with the changes of this draft, ``decisions`` and ``pause``."""
         return Treatment(state.day, self.drugs, state.given, self.labs, self.grades,
@@ -514,25 +521,23 @@ def step(state: Treatment, event: Event, machine: _Machine) -> Treatment:
         for hook in machine.hooks:
             actions += _actions(hook, event, view)
     for action in actions:
-        if isinstance(action, Add) and (found := machine.withheld(
-                action.drug, draft.labs, state.kidney or machine.plan.kidney)):
-            draft.note(_not_added(action, *found, on))
-            draft.withheld = {**draft.withheld, action.drug: (machine.cycle_end(state), action)}
-            continue
-        if isinstance(action, Add) and (combined := machine.combined(action.drug, draft)):
-            other, pair = combined
-            draft.note(_not_added_with(action, other, pair, on))
-            draft.withheld = {**draft.withheld, action.drug: (machine.cycle_end(state), action)}
-            continue
+        if isinstance(action, Add):
+            found = machine.withheld(action.drug, draft.labs, state.kidney or machine.plan.kidney)
+            combined = None if found else machine.combined(action.drug, draft)
+            note = (_not_added(action, *found, on) if found else
+                    None if combined is None else _not_added_with(action, *combined, on))
+            if note is not None:
+                draft.withhold(action.drug, (machine.cycle_end(state), action), note)
+                continue
         _act(action, draft, partial(machine.cycle_end, state))
     for rule in machine.policy.rules if draft.added else ():
         if not rule.when.triggered_by(what):
             continue
         for added in [drug for drug in draft.added if machine.holds_added(rule, drug)]:
-            draft.note(_not_added(draft.added[added][1], _by_rule(rule),
-                                  f"{what.describe()} on {on.isoformat()}", on, shown=True))
-            draft.withheld = {**draft.withheld, added: draft.added[added]}
-            draft.added = {drug: shown for drug, shown in draft.added.items() if drug != added}
+            shown = draft.added[added]
+            draft.withhold(added, shown, _not_added(shown[1], _by_rule(rule),
+                                                    f"{what.describe()} on {on.isoformat()}", on,
+                                                    shown=True))
     _recover(draft, on)
     _say_escalation(state.drugs, draft, on, machine.policy)
     return draft.done(state, state.decisions, state.pause)
@@ -595,10 +600,9 @@ def _kidney_step(state: Treatment, function: KidneyFunction, machine: _Machine) 
     for added, shown in list(draft.added.items()):
         kept_off = machine.policy.renal.keeps_off(added, function)
         if kept_off is not None:
-            draft.note(_not_added(shown[1], kept_off.describe(), function.describe(),
-                                  function.measured, shown=True))
-            draft.withheld = {**draft.withheld, added: shown}
-            draft.added = {drug: item for drug, item in draft.added.items() if drug != added}
+            draft.withhold(added, shown, _not_added(shown[1], kept_off.describe(),
+                                                    function.describe(), function.measured,
+                                                    shown=True))
     return draft.done(state, state.decisions, state.pause)._replace(kidney=function)
 
 
